@@ -1,0 +1,144 @@
+//! When a booking's clock-driven events are due: hold expiry, check-in window, no-show, overstay
+//! and completion. Jobs and the concierge screen pass `now` in, so these stay pure and testable.
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+/// How long an unpaid booking holds its spot.
+pub const HOLD_MINUTES: i64 = 15;
+/// How early before the start the concierge may check a car in.
+pub const CHECK_IN_OPENS_MINUTES_BEFORE: i64 = 15;
+/// How long after the end a car may stay before it is an overstay.
+pub const OVERSTAY_GRACE_MINUTES: i64 = 15;
+/// The default wait after the start before a confirmed booking is a no-show (per building).
+pub const DEFAULT_NO_SHOW_GRACE_MINUTES: u32 = 30;
+
+/// `t + minutes`, saturating at the end of representable time instead of panicking.
+fn plus_minutes(t: DateTime<Utc>, minutes: i64) -> DateTime<Utc> {
+    TimeDelta::try_minutes(minutes)
+        .and_then(|delta| t.checked_add_signed(delta))
+        .unwrap_or(if minutes >= 0 {
+            DateTime::<Utc>::MAX_UTC
+        } else {
+            DateTime::<Utc>::MIN_UTC
+        })
+}
+
+/// When the payment hold of a booking created at `created_at` runs out.
+pub fn hold_expires_at(created_at: DateTime<Utc>) -> DateTime<Utc> {
+    plus_minutes(created_at, HOLD_MINUTES)
+}
+
+/// Whether an unpaid hold has run out (the instant itself counts as expired).
+pub fn hold_expired(now: DateTime<Utc>, hold_expires_at: DateTime<Utc>) -> bool {
+    now >= hold_expires_at
+}
+
+/// Whether the concierge may check in now: from 15 minutes before the start until the end.
+pub fn check_in_window_open(now: DateTime<Utc>, start: DateTime<Utc>, end: DateTime<Utc>) -> bool {
+    now >= plus_minutes(start, -CHECK_IN_OPENS_MINUTES_BEFORE) && now < end
+}
+
+/// Whether a confirmed booking without a check-in is now a no-show.
+pub fn no_show_due(now: DateTime<Utc>, start: DateTime<Utc>, grace_minutes: u32) -> bool {
+    now >= plus_minutes(start, i64::from(grace_minutes))
+}
+
+/// Whether a car still inside is now an overstay (end plus 15 minutes of grace).
+pub fn overstay_due(now: DateTime<Utc>, end: DateTime<Utc>) -> bool {
+    now >= plus_minutes(end, OVERSTAY_GRACE_MINUTES)
+}
+
+/// Whether a confirmed booking that was never checked in can be completed (its block is over);
+/// used only where no-show marking is turned off.
+pub fn completion_due(now: DateTime<Utc>, end: DateTime<Utc>) -> bool {
+    now >= end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+
+    fn start() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 28, 23, 0, 0)
+            .single()
+            .unwrap_or_default()
+    }
+
+    fn min(m: i64) -> DateTime<Utc> {
+        start() + TimeDelta::minutes(m)
+    }
+
+    #[test]
+    fn check_in_window_boundaries() {
+        let end = min(11 * 60);
+        assert!(!check_in_window_open(min(-16), start(), end));
+        assert!(check_in_window_open(min(-15), start(), end));
+        assert!(check_in_window_open(min(0), start(), end));
+        assert!(check_in_window_open(
+            end - TimeDelta::seconds(1),
+            start(),
+            end
+        ));
+        assert!(!check_in_window_open(end, start(), end));
+    }
+
+    #[test]
+    fn no_show_after_grace() {
+        assert!(!no_show_due(
+            min(29),
+            start(),
+            DEFAULT_NO_SHOW_GRACE_MINUTES
+        ));
+        assert!(no_show_due(min(30), start(), DEFAULT_NO_SHOW_GRACE_MINUTES));
+        assert!(no_show_due(min(0), start(), 0));
+        assert!(!no_show_due(min(10_000), start(), u32::MAX));
+    }
+
+    #[test]
+    fn overstay_after_end_plus_grace() {
+        let end = min(660);
+        assert!(!overstay_due(min(674), end));
+        assert!(overstay_due(min(675), end));
+        assert!(!completion_due(min(659), end));
+        assert!(completion_due(end, end));
+    }
+
+    #[test]
+    fn hold_lasts_fifteen_minutes() {
+        let expires = hold_expires_at(start());
+        assert_eq!(expires, min(15));
+        assert!(!hold_expired(min(14), expires));
+        assert!(hold_expired(min(15), expires));
+    }
+
+    #[test]
+    fn extremes_saturate_instead_of_panicking() {
+        let max = DateTime::<Utc>::MAX_UTC;
+        assert_eq!(hold_expires_at(max), max);
+        assert!(!overstay_due(max - TimeDelta::seconds(1), max));
+        assert!(check_in_window_open(
+            DateTime::<Utc>::MIN_UTC,
+            DateTime::<Utc>::MIN_UTC,
+            max
+        ));
+    }
+
+    proptest! {
+        #[test]
+        fn window_is_an_interval(offset in -2_000i64..2_000, len in 1i64..2_000) {
+            let end = min(len);
+            let open = check_in_window_open(min(offset), start(), end);
+            prop_assert_eq!(open, offset >= -15 && offset < len);
+        }
+
+        #[test]
+        fn due_rules_are_monotone(a in -5_000i64..5_000, b in 0i64..5_000, grace in 0u32..120) {
+            // Once due, always due later.
+            if no_show_due(min(a), start(), grace) { prop_assert!(no_show_due(min(a + b), start(), grace)); }
+            if overstay_due(min(a), start()) { prop_assert!(overstay_due(min(a + b), start())); }
+            if hold_expired(min(a), start()) { prop_assert!(hold_expired(min(a + b), start())); }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+//! Pure business rules: no I/O, no clock, no framework. Compiled for the browser and the server,
+//! so the browser validates with exactly the code the server trusts.
+//!
+//! Inputs are parsed into types that cannot hold invalid values (`parse(&str) -> Result<Self, _>`),
+//! and every error has a `message()` in Spanish (es-CL) for the person who typed the value.
+//! Anything that depends on the current time or on randomness takes it as a parameter.
+
+/// Booking statuses, events and the state machine ([`booking::transition`]).
+pub mod booking;
+/// When clock-driven booking events are due (hold expiry, check-in window, no-show, overstay).
+pub mod booking_timing;
+/// Confirmation codes without look-alike characters.
+pub mod code;
+/// Exact decimal parsing and es-CL digit grouping shared by money, rates and RUTs.
+mod decimal;
+/// E-mail addresses.
+pub mod email;
+/// Spanish date and time labels.
+pub mod format;
+/// Chilean pesos.
+pub mod money;
+/// Names of residents, staff and visitors.
+pub mod names;
+/// New-password rules.
+pub mod password;
+/// Chilean mobile numbers.
+pub mod phone;
+/// Chilean vehicle plates.
+pub mod plate;
+/// Price, commissions and building share of a block.
+pub mod pricing;
+/// Which pricing rule sets a block's multiplier.
+pub mod pricing_rule;
+/// Multipliers and percentage rates in basis points.
+pub mod rate;
+/// The cancellation refund policy.
+pub mod refund;
+/// Chilean RUT with its check digit.
+pub mod rut;
+/// Block templates and their real instants across daylight-saving changes.
+pub mod schedule;

@@ -1,0 +1,133 @@
+//! `AppError`: the one error type server functions return. It is client-safe by construction —
+//! every variant carries only Spanish text meant for the person using the app — and it crosses
+//! the wire as JSON. Causes (SQL errors, I/O) never reach it: the server logs them once and
+//! maps them to [`AppError::Internal`] (see `crate::ssr::error`).
+
+use leptos::server_fn::{codec::JsonEncoding, error::FromServerFnError, error::ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// A problem with one form field, shown next to that field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// The form field's `name`.
+    pub field: String,
+    /// What is wrong, in Spanish.
+    pub message: String,
+}
+
+/// Client-safe, serialisable error of every server function.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// The input was rejected; `fields` says where.
+    #[error("{message}")]
+    Invalid {
+        /// Summary shown above the form.
+        message: String,
+        /// Per-field messages.
+        fields: Vec<FieldError>,
+    },
+    /// Not logged in (or the session ended).
+    #[error("Debes iniciar sesión para continuar.")]
+    Unauthenticated,
+    /// Logged in, but this role may not do this.
+    #[error("No tienes permiso para realizar esta acción.")]
+    Forbidden,
+    /// Does not exist — or belongs to another building, which we never reveal.
+    #[error("No encontrado.")]
+    NotFound,
+    /// The action lost against the current state (a spot taken a moment ago, a stale form).
+    #[error("{0}")]
+    Conflict(String),
+    /// Too many attempts.
+    #[error("Demasiados intentos. Espera un momento e inténtalo nuevamente.")]
+    RateLimited,
+    /// Refused for a reason we deliberately do not detail (blocklist, CSRF).
+    #[error("{0}")]
+    Refused(String),
+    /// Something failed on our side; the cause is in the server log, never here.
+    #[error("Ocurrió un error inesperado. Inténtalo nuevamente en unos minutos.")]
+    Internal,
+    /// The browser could not reach the server or understand its answer.
+    #[error("No pudimos comunicarnos con el servidor. Revisa tu conexión e inténtalo nuevamente.")]
+    Network,
+}
+
+impl AppError {
+    /// An input error with a single field message (the summary repeats it).
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        let message = message.into();
+        AppError::Invalid {
+            message: message.clone(),
+            fields: vec![FieldError { field: field.into(), message }],
+        }
+    }
+
+    /// The message for `field`, if this error names it.
+    pub fn field_message(&self, field: &str) -> Option<String> {
+        match self {
+            AppError::Invalid { fields, .. } => fields
+                .iter()
+                .find(|f| f.field == field)
+                .map(|f| f.message.clone()),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status this error deserves when answered to a script (forms get redirects).
+    pub fn status_code(&self) -> u16 {
+        match self {
+            AppError::Invalid { .. } => 400,
+            AppError::Unauthenticated => 401,
+            AppError::Forbidden | AppError::Refused(_) => 403,
+            AppError::NotFound => 404,
+            AppError::Conflict(_) => 409,
+            AppError::RateLimited => 429,
+            AppError::Internal => 500,
+            AppError::Network => 502,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            // Malformed or missing arguments: the person sent something we cannot read.
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => AppError::Invalid {
+                message: "Los datos enviados no son válidos. Revisa el formulario.".into(),
+                fields: Vec::new(),
+            },
+            ServerFnErrorErr::Request(_)
+            | ServerFnErrorErr::Response(_)
+            | ServerFnErrorErr::Deserialization(_)
+            | ServerFnErrorErr::Serialization(_)
+            | ServerFnErrorErr::UnsupportedRequestMethod(_) => AppError::Network,
+            ServerFnErrorErr::Registration(_)
+            | ServerFnErrorErr::ServerError(_)
+            | ServerFnErrorErr::MiddlewareError(_) => AppError::Internal,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn framework_errors_never_leak_their_text() {
+        let e = AppError::from_server_fn_error(ServerFnErrorErr::ServerError(
+            "relation \"users\" does not exist".into(),
+        ));
+        assert_eq!(e, AppError::Internal);
+        assert!(!e.to_string().contains("relation"));
+    }
+
+    #[test]
+    fn field_helper_finds_its_field() {
+        let e = AppError::field("plate", "Patente inválida.");
+        assert_eq!(e.field_message("plate").as_deref(), Some("Patente inválida."));
+        assert_eq!(e.field_message("name"), None);
+        assert_eq!(e.status_code(), 400);
+    }
+}

@@ -1,0 +1,80 @@
+//! Estacionate: the Leptos application, compiled twice — to WebAssembly with the `hydrate`
+//! feature and into the server with `ssr`. Pages, server functions and the pure domain rules
+//! live here; the axum binary in `server/` only wires them to HTTP.
+
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod domain;
+pub mod error;
+pub mod home;
+pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    SsrMode, StaticSegment,
+};
+
+/// The name cargo-leptos gives the CSS, JS and wasm files under `/pkg` (see `[[workspace.metadata.leptos]]`).
+pub const OUTPUT_NAME: &str = "estacionate";
+
+/// The HTML document around the application. The server renders it for every page; the
+/// hydration scripts it emits carry the per-response CSP nonce that leptos_axum provides.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="es-CL">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// Every route renders with `SsrMode::Async`: the server waits for the page's data and sends
+/// complete HTML, so pages work without JavaScript (out-of-order streaming would need a script
+/// to swap the data in) and server code can still set status codes and redirects.
+///
+/// The application: metadata, stylesheet and the router with every page.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+
+    view! {
+        <Stylesheet id="leptos" href=format!("/pkg/{OUTPUT_NAME}.css")/>
+        <Link rel="icon" type_="image/svg+xml" href="/favicon.svg"/>
+        <Meta name="description" content="Reserva estacionamientos de visita en tu edificio, paga en línea y envía el pase a tu visita por WhatsApp."/>
+        <Meta name="theme-color" content="#0b4f6c"/>
+        <Title formatter=|text: String| if text.is_empty() { "Estacionate".to_string() } else { format!("{text} · Estacionate") }/>
+        <Router>
+            <ui::layout::Layout>
+                <Routes fallback=ui::not_found::NotFound>
+                    <Route path=StaticSegment("") view=home::pages::HomePage ssr=SsrMode::Async/>
+                </Routes>
+            </ui::layout::Layout>
+        </Router>
+    }
+}
+
+/// Browser entry point: attaches the reactive system to the server-rendered HTML.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+    // A marker for end-to-end tests (and nothing else): the page is interactive from here on.
+    if let Some(root) = document().document_element() {
+        let _ = root.set_attribute("data-hydrated", "true");
+    }
+}

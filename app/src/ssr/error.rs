@@ -1,0 +1,80 @@
+//! The server side of the two error levels. [`ServerError`] carries causes (SQL, I/O) and is
+//! never serialised; converting it into an [`AppError`] logs the cause chain exactly once and
+//! keeps only a Spanish, client-safe message.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// An error inside server code, with its cause.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// A client-safe error that passes through unchanged (validation, not found, conflicts).
+    #[error(transparent)]
+    App(#[from] AppError),
+    /// The database failed in a way the caller did not map to a domain error.
+    #[error("database error")]
+    Database(#[from] sqlx::Error),
+    /// Anything else unexpected; the string is for the log only.
+    #[error("{0}")]
+    Unexpected(String),
+}
+
+/// Result alias for server code.
+pub type ServerResult<T> = Result<T, ServerError>;
+
+impl From<ServerError> for AppError {
+    fn from(err: ServerError) -> Self {
+        match err {
+            ServerError::App(app) => app,
+            other => {
+                log_cause_chain(&other);
+                AppError::Internal
+            }
+        }
+    }
+}
+
+/// Logs an error with its whole `source()` chain, once, at the boundary.
+pub fn log_cause_chain(err: &(dyn std::error::Error + 'static)) {
+    let mut chain = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        chain.push_str(": ");
+        chain.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    tracing::error!(error.chain = %chain, "request failed");
+}
+
+/// Finishes a server function: maps the error to its client form and, when the caller is a
+/// script rather than a plain HTML form, sets the HTTP status the error deserves. (A plain form
+/// post must keep the 302 that sends the browser back to the form with the error, so its status
+/// is left alone.)
+pub fn finish<T>(result: Result<T, impl Into<AppError>>) -> Result<T, AppError> {
+    result.map_err(|e| {
+        let err: AppError = e.into();
+        set_error_status(&err);
+        err
+    })
+}
+
+fn set_error_status(err: &AppError) {
+    let wants_html = use_context::<http::request::Parts>()
+        .and_then(|parts| {
+            parts
+                .headers
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .map(|accept| accept.contains("text/html"))
+        })
+        .unwrap_or(false);
+    if wants_html {
+        return;
+    }
+    if let (Some(response), Ok(status)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(err.status_code()),
+    ) {
+        response.set_status(status);
+    }
+}

@@ -1,0 +1,14 @@
+//! Server-only infrastructure shared by every area's server functions: the application state,
+//! the error boundary between server causes and client-safe [`crate::error::AppError`]s, the
+//! PII vault (AES-256-GCM), keyed blind indexes (HMAC-SHA256), passwords (argon2id) and their
+//! keys.
+
+pub mod blind_index;
+pub mod error;
+pub mod keys;
+pub mod password;
+pub mod state;
+pub mod vault;
+
+pub use error::{ServerError, ServerResult};
+pub use state::{app_state, AppState, Settings};

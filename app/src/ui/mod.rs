@@ -1,0 +1,4 @@
+//! Shared components: the page layout, the 404 page and small building blocks every area uses.
+
+pub mod layout;
+pub mod not_found;

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# `make test`: the same preparation as `make run`, plus Chromium and the end2end packages, then
+# every test: unit and property tests, database tests (#[sqlx::test] on the real PostgreSQL),
+# router tests, and the Playwright journeys against the real server.
+source "$(dirname "$0")/lib.sh"
+
+started=$(date +%s)
+scripts/ensure-tools.sh
+scripts/ensure-browser.sh
+eval "$(scripts/ensure-db.sh)"
+eval "$(scripts/ensure-redis.sh)"
+
+# #[sqlx::test] creates one throwaway database per test through this master database.
+psql "$PGSERVER_URL/postgres" -Atqc "select 1 from pg_database where datname = 'estacionate_test'" | grep -q 1 \
+  || psql "$PGSERVER_URL/postgres" -qc "create database estacionate_test" >/dev/null
+export DATABASE_URL="$PGSERVER_URL/estacionate_test"
+
+say "cargo clippy (server and app with ssr)"
+cargo clippy -p server -p app --features app/ssr --all-targets -- -D warnings
+
+say "cargo test (unit, property, database, router)"
+cargo test -p server -p app --features app/ssr
+
+say "cargo leptos build"
+cargo leptos build
+
+# End-to-end: a fresh database and a real server on its own port.
+E2E_ADDR="127.0.0.1:3100"
+E2E_DB="$PGSERVER_URL/estacionate_e2e"
+psql "$PGSERVER_URL/postgres" -qc "drop database if exists estacionate_e2e with (force)" >/dev/null
+server="$CARGO_TARGET_DIR/debug/server"
+log="$ROOT/target/e2e-server.log"
+mkdir -p "$ROOT/target"
+say "starting the server for Playwright on http://$E2E_ADDR (log: $log)"
+APP_ENV=test DATABASE_URL="$E2E_DB" LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_ADDR="$E2E_ADDR" \
+  PUBLIC_ORIGIN="http://$E2E_ADDR" RUST_LOG="${RUST_LOG:-info,sqlx=warn}" \
+  "$server" serve >"$log" 2>&1 &
+server_pid=$!
+trap 'kill $server_pid 2>/dev/null || true; wait $server_pid 2>/dev/null || true' EXIT
+for _ in $(seq 1 120); do
+  curl -fsS "http://$E2E_ADDR/readyz" >/dev/null 2>&1 && break
+  kill -0 $server_pid 2>/dev/null || { cat "$log"; die "the server exited during startup"; }
+  sleep 0.5
+done
+curl -fsS "http://$E2E_ADDR/readyz" >/dev/null || { cat "$log"; die "the server did not become ready"; }
+
+say "playwright"
+(cd end2end && BASE_URL="http://$E2E_ADDR" npx playwright test)
+
+say "all tests passed in $(( $(date +%s) - started )) s"

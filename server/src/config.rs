@@ -1,0 +1,215 @@
+//! Configuration: one typed struct built once from the environment (and `.env` in development).
+//! Nothing else in the server reads environment variables. Every variable, with its default, is
+//! documented in `.env.example` and the README.
+
+use std::fmt;
+use std::net::SocketAddr;
+
+/// A secret string: never printed by `Debug` or `Display`.
+#[derive(Clone, Default)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret itself; call only where it is used.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(****)")
+    }
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines (development default).
+    Pretty,
+    /// One JSON object per line (production default).
+    Json,
+}
+
+/// The server's configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `APP_ENV=production` turns on secure cookies and requires real keys.
+    pub production: bool,
+    /// `DATABASE_URL`: the PostgreSQL database of record (contains credentials).
+    pub database_url: Secret,
+    /// `DATABASE_MAX_CONNECTIONS`: pool size per server process.
+    pub database_max_connections: u32,
+    /// `REDIS_URL`: when set, sessions and the event bus use Redis (many instances); otherwise
+    /// PostgreSQL sessions and an in-process bus (one instance).
+    pub redis_url: Option<Secret>,
+    /// `PUBLIC_ORIGIN`: the origin people use, e.g. `https://estacionate.cl`.
+    pub public_origin: String,
+    /// `SESSION_IDLE_MINUTES`: a session ends after this long without requests.
+    pub session_idle_minutes: i64,
+    /// `LOG_FORMAT`: `pretty` or `json`.
+    pub log_format: LogFormat,
+    /// `LEPTOS_SITE_ADDR` (read through Leptos' configuration): where to listen.
+    pub site_addr: SocketAddr,
+    /// `PII_ENCRYPTION_KEYS`: `id:base64` list of AES-256 keys (highest id encrypts).
+    pub pii_encryption_keys: Option<Secret>,
+    /// `PII_BLIND_INDEX_KEY`: base64 root key of the keyed blind indexes.
+    pub pii_blind_index_key: Option<Secret>,
+    /// `LEPTOS_WATCH` (set by `cargo leptos watch`): allow the live-reload websocket in the CSP.
+    pub leptos_watch: bool,
+}
+
+/// A configuration value that could not be used; names the variable, never the value.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {variable}: {reason}")]
+pub struct ConfigError {
+    variable: &'static str,
+    reason: String,
+}
+
+impl Config {
+    /// Reads the environment. `site_addr` comes from Leptos' own configuration so that
+    /// `cargo leptos serve` and the plain binary agree.
+    pub fn from_env(site_addr: SocketAddr) -> Result<Self, ConfigError> {
+        Self::from_lookup(site_addr, |name| std::env::var(name).ok())
+    }
+
+    /// Builds the configuration from any lookup function (tests pass a map).
+    pub fn from_lookup(
+        site_addr: SocketAddr,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+
+        let production = match get("APP_ENV").as_deref() {
+            None | Some("development") | Some("test") => false,
+            Some("production") => true,
+            Some(_) => {
+                return Err(ConfigError {
+                    variable: "APP_ENV",
+                    reason: "expected development, test or production".into(),
+                })
+            }
+        };
+        let database_url = Secret::new(
+            get("DATABASE_URL")
+                .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/estacionate".into()),
+        );
+        let database_max_connections = parse_or(&get, "DATABASE_MAX_CONNECTIONS", 16)?;
+        let redis_url = get("REDIS_URL").map(Secret::new);
+        let public_origin = get("PUBLIC_ORIGIN")
+            .unwrap_or_else(|| format!("http://{site_addr}"))
+            .trim_end_matches('/')
+            .to_string();
+        if !(public_origin.starts_with("http://") || public_origin.starts_with("https://")) {
+            return Err(ConfigError {
+                variable: "PUBLIC_ORIGIN",
+                reason: "must start with http:// or https://".into(),
+            });
+        }
+        if production && !public_origin.starts_with("https://") {
+            return Err(ConfigError {
+                variable: "PUBLIC_ORIGIN",
+                reason: "production requires an https origin".into(),
+            });
+        }
+        let session_idle_minutes = parse_or(&get, "SESSION_IDLE_MINUTES", 480)?;
+        let log_format = match get("LOG_FORMAT").as_deref() {
+            None => {
+                if production {
+                    LogFormat::Json
+                } else {
+                    LogFormat::Pretty
+                }
+            }
+            Some("json") => LogFormat::Json,
+            Some("pretty") => LogFormat::Pretty,
+            Some(_) => {
+                return Err(ConfigError {
+                    variable: "LOG_FORMAT",
+                    reason: "expected pretty or json".into(),
+                })
+            }
+        };
+        Ok(Self {
+            production,
+            database_url,
+            database_max_connections,
+            redis_url,
+            public_origin,
+            session_idle_minutes,
+            log_format,
+            site_addr,
+            pii_encryption_keys: get("PII_ENCRYPTION_KEYS").map(Secret::new),
+            pii_blind_index_key: get("PII_BLIND_INDEX_KEY").map(Secret::new),
+            leptos_watch: get("LEPTOS_WATCH").is_some(),
+        })
+    }
+
+    /// Whether cookies must carry `Secure` (and so may use the `__Host-` prefix): always except
+    /// plain-http development.
+    pub fn secure_cookies(&self) -> bool {
+        self.production || self.public_origin.starts_with("https://")
+    }
+}
+
+fn parse_or<T: std::str::FromStr>(
+    get: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+    default: T,
+) -> Result<T, ConfigError> {
+    match get(variable) {
+        None => Ok(default),
+        Some(raw) => raw.trim().parse().map_err(|_| ConfigError {
+            variable,
+            reason: "not a valid number".into(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn build(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> =
+            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup("127.0.0.1:3000".parse().unwrap(), |k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_are_a_local_development_setup() {
+        let c = build(&[]).unwrap();
+        assert!(!c.production);
+        assert_eq!(c.public_origin, "http://127.0.0.1:3000");
+        assert!(!c.secure_cookies());
+        assert!(c.redis_url.is_none());
+        assert_eq!(c.log_format, LogFormat::Pretty);
+    }
+
+    #[test]
+    fn production_requires_https_and_never_prints_secrets() {
+        assert!(build(&[("APP_ENV", "production")]).is_err());
+        let c = build(&[
+            ("APP_ENV", "production"),
+            ("PUBLIC_ORIGIN", "https://estacionate.cl/"),
+            ("DATABASE_URL", "postgres://u:hunter2@db/x"),
+        ])
+        .unwrap();
+        assert_eq!(c.public_origin, "https://estacionate.cl");
+        assert!(c.secure_cookies());
+        assert!(!format!("{c:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn bad_numbers_name_the_variable() {
+        let err = build(&[("DATABASE_MAX_CONNECTIONS", "many")]).unwrap_err();
+        assert!(err.to_string().contains("DATABASE_MAX_CONNECTIONS"));
+    }
+}

@@ -1,0 +1,71 @@
+//! The HTTP stack: Leptos pages and server functions, static files, health endpoints, and the
+//! middleware every response passes through (request id and tracing, security headers with the
+//! CSP nonce, compression, sessions, the same-origin check).
+
+pub mod health;
+pub mod origin;
+pub mod security;
+pub mod session;
+
+use app::ssr::AppState;
+use app::{shell, App};
+use axum::{middleware, routing::get, Router};
+use http::{HeaderName, Request};
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::{
+    compression::CompressionLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    trace::TraceLayer,
+};
+use tower_sessions::SessionManagerLayer;
+
+pub use origin::AllowedOrigin;
+pub use security::DevReload;
+pub use session::AppSessionStore;
+
+/// Header carrying the request id in both directions.
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Builds the complete application router.
+pub fn router(
+    state: AppState,
+    sessions: SessionManagerLayer<AppSessionStore>,
+    dev_reload: DevReload,
+) -> Router {
+    let routes = generate_route_list(App);
+    let allowed = AllowedOrigin {
+        public_origin: state.settings.public_origin.clone().into(),
+    };
+
+    let leptos_options = state.leptos_options.clone();
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .leptos_routes_with_context(&state, routes, security::provide_request_nonce, move || {
+            shell(leptos_options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            security::provide_request_nonce,
+            shell,
+        ))
+        .with_state(state)
+        .layer(middleware::from_fn_with_state(allowed, origin::require_same_origin))
+        .layer(sessions)
+        .layer(CompressionLayer::new())
+        .layer(middleware::from_fn_with_state(dev_reload, security::security_headers))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+            let request_id = req
+                .headers()
+                .get(&REQUEST_ID)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            tracing::info_span!(
+                "request",
+                http.method = %req.method(),
+                http.path = %req.uri().path(),
+                request.id = %request_id,
+            )
+        }))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}

@@ -1,0 +1,14 @@
+//! Estacionate's server: configuration, the HTTP stack, and (as capabilities land) the event
+//! bus, scheduled jobs and notifications. `main.rs` is a thin bootstrap over this library so
+//! that tests build exactly the router production serves.
+
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod startup;
+pub mod telemetry;
+
+/// Every migration in `migrations/`, embedded in the binary and applied at startup.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
