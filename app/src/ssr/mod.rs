@@ -3,9 +3,12 @@
 //! PII vault (AES-256-GCM), keyed blind indexes (HMAC-SHA256), passwords (argon2id) and their
 //! keys.
 
+pub mod audit;
 pub mod blind_index;
+pub mod db;
 pub mod error;
 pub mod keys;
+pub mod outbox;
 pub mod password;
 pub mod state;
 pub mod vault;
