@@ -565,15 +565,17 @@ select verify.expect_error('(e) audit actor_type bogus refused',
 select verify.expect_error('(e) audit user actor without actor_id refused',
     $q$insert into audit_log (actor_type, action) values ('user', 'x')$q$, '23514', 'audit_log_actor_check');
 select verify.expect_ok('(e) global blocklist entry',
-    $q$insert into blocklist_entries (building_id, kind, value_bidx, value_display, reason, created_by) values (null, 'rut', decode(repeat('33', 32), 'hex'), '••.•••.678-5', 'fraude', '00000000-0000-0000-0000-0000000000a1')$q$);
+    $q$insert into blocklist_entries (building_id, kind, value_bidx, value_enc, value_display, reason, created_by) values (null, 'rut', decode(repeat('33', 32), 'hex'), '\x01', '••.•••.678-5', 'fraude', '00000000-0000-0000-0000-0000000000a1')$q$);
 select verify.expect_error('(e) duplicate global blocklist entry refused',
-    $q$insert into blocklist_entries (building_id, kind, value_bidx, value_display, reason, created_by) values (null, 'rut', decode(repeat('33', 32), 'hex'), '••.•••.678-5', 'otra vez', '00000000-0000-0000-0000-0000000000a1')$q$, '23505', 'blocklist_entries_scope_kind_value_key');
+    $q$insert into blocklist_entries (building_id, kind, value_bidx, value_enc, value_display, reason, created_by) values (null, 'rut', decode(repeat('33', 32), 'hex'), '\x01', '••.•••.678-5', 'otra vez', '00000000-0000-0000-0000-0000000000a1')$q$, '23505', 'blocklist_entries_scope_kind_value_key');
 select verify.expect_ok('(e) same value blocklisted for one building as well',
-    $q$insert into blocklist_entries (building_id, kind, value_bidx, value_display, reason, created_by) values ('00000000-0000-0000-0000-0000000000b1', 'rut', decode(repeat('33', 32), 'hex'), '••.•••.678-5', 'edificio', '00000000-0000-0000-0000-0000000000a1')$q$);
+    $q$insert into blocklist_entries (building_id, kind, value_bidx, value_enc, value_display, reason, created_by) values ('00000000-0000-0000-0000-0000000000b1', 'rut', decode(repeat('33', 32), 'hex'), '\x01', '••.•••.678-5', 'edificio', '00000000-0000-0000-0000-0000000000a1')$q$);
 select verify.expect_error('(e) blocklist kind bogus refused',
-    $q$insert into blocklist_entries (kind, value_bidx, value_display, reason, created_by) values ('name', decode(repeat('44', 32), 'hex'), 'x', 'x', '00000000-0000-0000-0000-0000000000a1')$q$, '23514', 'blocklist_entries_kind_check');
+    $q$insert into blocklist_entries (kind, value_bidx, value_enc, value_display, reason, created_by) values ('name', decode(repeat('44', 32), 'hex'), '\x01', 'x', 'x', '00000000-0000-0000-0000-0000000000a1')$q$, '23514', 'blocklist_entries_kind_check');
 select verify.expect_error('(e) blocklist without reason refused',
-    $q$insert into blocklist_entries (kind, value_bidx, value_display, reason, created_by) values ('plate', decode(repeat('44', 32), 'hex'), 'BBCL12', ' ', '00000000-0000-0000-0000-0000000000a1')$q$, '23514', 'blocklist_entries_reason_check');
+    $q$insert into blocklist_entries (kind, value_bidx, value_enc, value_display, reason, created_by) values ('plate', decode(repeat('44', 32), 'hex'), '\x01', 'BBCL12', ' ', '00000000-0000-0000-0000-0000000000a1')$q$, '23514', 'blocklist_entries_reason_check');
+select verify.expect_error('(e) blocklist entry without its encrypted value refused',
+    $q$insert into blocklist_entries (kind, value_bidx, value_display, reason, created_by) values ('plate', decode(repeat('66', 32), 'hex'), 'BBCL12', 'x', '00000000-0000-0000-0000-0000000000a1')$q$, '23514', 'blocklist_entries_value_enc_check');
 select verify.expect_ok('(e) notification',
     $q$insert into notifications (kind, audience, recipient_bidx, recipient_enc, idempotency_key, rendered_body) values ('booking_confirmed', 'visitor', decode(repeat('55', 32), 'hex'), '\x01', 'booking_confirmed:x:visitor', 'Hola')$q$);
 select verify.expect_error('(e) notification idempotency key reused refused',

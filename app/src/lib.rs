@@ -4,6 +4,7 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod availability;
 pub mod domain;
 pub mod error;
 pub mod home;

@@ -10,6 +10,7 @@ pub mod error;
 pub mod keys;
 pub mod outbox;
 pub mod password;
+pub mod pii;
 pub mod state;
 pub mod vault;
 

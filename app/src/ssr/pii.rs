@@ -1,0 +1,329 @@
+//! Where PII lives encrypted, and the one way to seal a value for a column.
+//!
+//! Every encrypted column of the schema is listed here once, with the table, the primary-key
+//! column its associated data binds, its blind-index column and which blind-index field indexes
+//! it. Code that writes PII (sign-up, bookings, notifications, the demo seed) seals through
+//! [`PiiColumn::seal`], and the `rotate-keys` command walks [`ALL_COLUMNS`]; because both read
+//! the same constants, a ciphertext is always decrypted with the AAD it was encrypted with.
+//!
+//! The plaintext stored is always the *canonical* form of the value ([`PiiValue`] can only be
+//! built from parsed domain types), so the blind index can be recomputed from the decrypted
+//! plaintext when the blind-index key rotates.
+
+use std::net::IpAddr;
+
+use zeroize::Zeroizing;
+
+use crate::domain::{email::Email, phone::MobilePhone, plate::Plate, rut::Rut};
+use crate::ssr::blind_index::{BlindField, BlindIndex, BlindIndexer};
+use crate::ssr::vault::{Aad, Vault, VaultError};
+
+/// Which blind-index field indexes a column's values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexedBy {
+    /// Every value of the column is of this field.
+    Field(BlindField),
+    /// The row's `kind` column names the field (`blocklist_entries`: email, phone, rut, plate, ip).
+    Kind,
+}
+
+/// One encrypted column and its blind index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PiiColumn {
+    /// The table.
+    pub table: &'static str,
+    /// The primary-key column whose value (a UUID) is the AAD's row id.
+    pub key_column: &'static str,
+    /// The `bytea` ciphertext column (vault format, see [`crate::ssr::vault`]).
+    pub enc_column: &'static str,
+    /// The `bytea` blind-index column.
+    pub bidx_column: &'static str,
+    /// How the blind index of a value is keyed.
+    pub indexed_by: IndexedBy,
+}
+
+/// `resident_profiles.rut_enc` / `rut_bidx`: the resident's RUT (row id = `user_id`).
+pub const RESIDENT_RUT: PiiColumn = PiiColumn {
+    table: "resident_profiles",
+    key_column: "user_id",
+    enc_column: "rut_enc",
+    bidx_column: "rut_bidx",
+    indexed_by: IndexedBy::Field(BlindField::Rut),
+};
+
+/// `users.phone_enc` / `phone_bidx`: a user's mobile number (residents and staff).
+pub const USER_PHONE: PiiColumn = PiiColumn {
+    table: "users",
+    key_column: "id",
+    enc_column: "phone_enc",
+    bidx_column: "phone_bidx",
+    indexed_by: IndexedBy::Field(BlindField::Phone),
+};
+
+/// `bookings.visitor_phone_enc` / `visitor_phone_bidx`: the visitor's optional mobile number.
+pub const BOOKING_VISITOR_PHONE: PiiColumn = PiiColumn {
+    table: "bookings",
+    key_column: "id",
+    enc_column: "visitor_phone_enc",
+    bidx_column: "visitor_phone_bidx",
+    indexed_by: IndexedBy::Field(BlindField::Phone),
+};
+
+/// `notifications.recipient_enc` / `recipient_bidx`: the WhatsApp number a message goes to.
+pub const NOTIFICATION_RECIPIENT: PiiColumn = PiiColumn {
+    table: "notifications",
+    key_column: "id",
+    enc_column: "recipient_enc",
+    bidx_column: "recipient_bidx",
+    indexed_by: IndexedBy::Field(BlindField::Phone),
+};
+
+/// `blocklist_entries.value_enc` / `value_bidx`: the blocked value, kept encrypted only so that
+/// the index can be recomputed when the blind-index key rotates (matching uses the index).
+pub const BLOCKLIST_VALUE: PiiColumn = PiiColumn {
+    table: "blocklist_entries",
+    key_column: "id",
+    enc_column: "value_enc",
+    bidx_column: "value_bidx",
+    indexed_by: IndexedBy::Kind,
+};
+
+/// Every encrypted column of the schema. A new `*_enc` column must be added here, or key
+/// rotation will leave it behind (the server's rotation test checks the schema against this list).
+pub const ALL_COLUMNS: [PiiColumn; 5] = [
+    RESIDENT_RUT,
+    USER_PHONE,
+    BOOKING_VISITOR_PHONE,
+    NOTIFICATION_RECIPIENT,
+    BLOCKLIST_VALUE,
+];
+
+/// The `blocklist_entries.kind` text of a field.
+pub fn blocklist_kind(field: BlindField) -> &'static str {
+    field.as_str()
+}
+
+/// The field a `blocklist_entries.kind` names, if it is one.
+pub fn field_of_kind(kind: &str) -> Option<BlindField> {
+    BlindField::ALL.into_iter().find(|f| f.as_str() == kind)
+}
+
+/// A PII value in its canonical form, tagged with its field.
+///
+/// Built only from parsed domain types, so the text is always what the blind index of that
+/// field expects. Zeroized on drop; `Debug` is redacted.
+pub struct PiiValue {
+    field: BlindField,
+    canonical: Zeroizing<String>,
+}
+
+impl PiiValue {
+    /// A RUT, as `12345678-5`.
+    pub fn rut(rut: Rut) -> Self {
+        Self::new(BlindField::Rut, rut.canonical())
+    }
+
+    /// A mobile number, in E.164.
+    pub fn phone(phone: &MobilePhone) -> Self {
+        Self::new(BlindField::Phone, phone.as_e164().to_owned())
+    }
+
+    /// An e-mail address, lower-case.
+    pub fn email(email: &Email) -> Self {
+        Self::new(BlindField::Email, email.as_str().to_owned())
+    }
+
+    /// A plate, upper-case without separators.
+    pub fn plate(plate: &Plate) -> Self {
+        Self::new(BlindField::Plate, plate.as_str().to_owned())
+    }
+
+    /// An IP address, in its standard text form (IPv4-mapped IPv6 as IPv4).
+    pub fn ip(ip: IpAddr) -> Self {
+        Self::new(BlindField::Ip, ip.to_canonical().to_string())
+    }
+
+    fn new(field: BlindField, canonical: String) -> Self {
+        Self {
+            field,
+            canonical: Zeroizing::new(canonical),
+        }
+    }
+
+    /// The field this value belongs to.
+    pub fn field(&self) -> BlindField {
+        self.field
+    }
+
+    /// The canonical text. Never log it.
+    pub fn expose(&self) -> &str {
+        &self.canonical
+    }
+
+    /// The keyed blind index of the value, for lookups.
+    pub fn blind_index(&self, indexer: &BlindIndexer) -> BlindIndex {
+        indexer.index(self.field, &self.canonical)
+    }
+}
+
+impl std::fmt::Debug for PiiValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PiiValue({}, [REDACTED])", self.field.as_str())
+    }
+}
+
+/// A value ready to store: its ciphertext and its blind index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sealed {
+    /// Goes to the column's `*_enc`.
+    pub enc: Vec<u8>,
+    /// Goes to the column's `*_bidx`.
+    pub bidx: Vec<u8>,
+}
+
+/// Why a value could not be sealed.
+#[derive(Debug, thiserror::Error)]
+pub enum PiiError {
+    /// The value's field is not the one the column holds (a programming error, e.g. a plate
+    /// passed for a RUT column); nothing is written.
+    #[error("a {value} value cannot be stored in {table}.{column}")]
+    WrongField {
+        /// The column's table.
+        table: &'static str,
+        /// The column.
+        column: &'static str,
+        /// The field of the value offered.
+        value: &'static str,
+    },
+    /// Encryption failed.
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+}
+
+impl PiiColumn {
+    /// The associated data of this column in the row with primary key `row_id` (a UUID's
+    /// hyphenated lower-case text).
+    pub fn aad<'a>(&self, row_id: &'a str) -> Aad<'a> {
+        Aad::new(self.table, self.enc_column, row_id)
+    }
+
+    /// The field of a value stored in this column; `kind` is the row's `kind` column when the
+    /// column is [`IndexedBy::Kind`].
+    pub fn field(&self, kind: Option<&str>) -> Option<BlindField> {
+        match self.indexed_by {
+            IndexedBy::Field(field) => Some(field),
+            IndexedBy::Kind => kind.and_then(field_of_kind),
+        }
+    }
+
+    /// Encrypts `value` for this column of row `row_id` and computes its blind index.
+    ///
+    /// Generate the row's UUID in Rust before the insert: the AAD needs it.
+    pub fn seal(
+        &self,
+        vault: &Vault,
+        indexer: &BlindIndexer,
+        row_id: &str,
+        value: &PiiValue,
+    ) -> Result<Sealed, PiiError> {
+        if let IndexedBy::Field(field) = self.indexed_by {
+            if field != value.field {
+                return Err(PiiError::WrongField {
+                    table: self.table,
+                    column: self.enc_column,
+                    value: value.field.as_str(),
+                });
+            }
+        }
+        Ok(Sealed {
+            enc: vault.encrypt(value.expose(), &self.aad(row_id))?,
+            bidx: value.blind_index(indexer).to_vec(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ssr::keys::KeyRing;
+
+    fn crypto() -> (Vault, BlindIndexer) {
+        let ring = KeyRing::for_testing();
+        (Vault::new(&ring), BlindIndexer::new(&ring).unwrap())
+    }
+
+    /// Sign-up, login, the blocklist and the seed all go through `Rut::parse` and
+    /// `PiiValue::rut`, so however a RUT is typed it lands on the same index.
+    #[test]
+    fn rut_blind_index_is_equal_across_input_formats() {
+        let (_, indexer) = crypto();
+        let spellings = [
+            "12.345.678-5",
+            "123456785",
+            "12345678-5",
+            " 12 345 678‐5 ",
+            "012345678-5",
+        ];
+        let indexes: Vec<BlindIndex> = spellings
+            .iter()
+            .map(|s| PiiValue::rut(Rut::parse(s).unwrap()).blind_index(&indexer))
+            .collect();
+        let expected = indexer.index(BlindField::Rut, "12345678-5");
+        for (spelling, index) in spellings.iter().zip(&indexes) {
+            assert_eq!(*index, expected, "{spelling}");
+        }
+        // A K check digit is canonical upper-case whatever was typed.
+        let lower = PiiValue::rut(Rut::parse("10.000.013-k").unwrap());
+        let upper = PiiValue::rut(Rut::parse("10000013K").unwrap());
+        assert_eq!(lower.expose(), "10000013-K");
+        assert_eq!(lower.blind_index(&indexer), upper.blind_index(&indexer));
+    }
+
+    #[test]
+    fn phone_email_plate_and_ip_indexes_ignore_spelling() {
+        let (_, indexer) = crypto();
+        let phone =
+            |s: &str| PiiValue::phone(&MobilePhone::parse(s).unwrap()).blind_index(&indexer);
+        assert_eq!(phone("+56 9 1234 5678"), phone("912345678"));
+        let email = |s: &str| PiiValue::email(&Email::parse(s).unwrap()).blind_index(&indexer);
+        assert_eq!(email(" Ana@Example.CL "), email("ana@example.cl"));
+        let plate = |s: &str| PiiValue::plate(&Plate::parse(s).unwrap()).blind_index(&indexer);
+        assert_eq!(plate("kh-jt·52"), plate("KHJT52"));
+        let ip = |s: &str| PiiValue::ip(s.parse().unwrap()).blind_index(&indexer);
+        assert_eq!(ip("::ffff:192.0.2.1"), ip("192.0.2.1"));
+    }
+
+    #[test]
+    fn seal_round_trips_with_the_column_aad_only() {
+        let (vault, indexer) = crypto();
+        let row = "0b6f3c1e-7f1a-4f0e-9a57-1c2d3e4f5a6b";
+        let rut = PiiValue::rut(Rut::parse("12.345.678-5").unwrap());
+        let sealed = RESIDENT_RUT.seal(&vault, &indexer, row, &rut).unwrap();
+        assert_eq!(
+            vault.decrypt(&sealed.enc, &RESIDENT_RUT.aad(row)).unwrap(),
+            "12345678-5"
+        );
+        assert!(vault.decrypt(&sealed.enc, &USER_PHONE.aad(row)).is_err());
+        assert_eq!(
+            sealed.bidx,
+            indexer.index(BlindField::Rut, "12345678-5").to_vec()
+        );
+        assert!(matches!(
+            USER_PHONE.seal(&vault, &indexer, row, &rut),
+            Err(PiiError::WrongField { .. })
+        ));
+        // The blocklist takes any field; its kind column says which.
+        assert!(BLOCKLIST_VALUE.seal(&vault, &indexer, row, &rut).is_ok());
+        assert_eq!(BLOCKLIST_VALUE.field(Some("rut")), Some(BlindField::Rut));
+        assert_eq!(BLOCKLIST_VALUE.field(Some("nope")), None);
+        assert_eq!(RESIDENT_RUT.field(None), Some(BlindField::Rut));
+        assert_eq!(format!("{rut:?}"), "PiiValue(rut, [REDACTED])");
+    }
+
+    #[test]
+    fn kinds_and_fields_map_both_ways() {
+        for field in BlindField::ALL {
+            assert_eq!(field_of_kind(blocklist_kind(field)), Some(field));
+        }
+    }
+}
