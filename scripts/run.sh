@@ -15,6 +15,8 @@ cargo leptos build
 server="$CARGO_TARGET_DIR/debug/server"
 say "migrating"
 "$server" migrate
+# Demo data on an empty database (prints the demo logins); does nothing on a populated one.
+"$server" seed-demo
 
 say "serving on http://$LEPTOS_SITE_ADDR (Ctrl-C to stop)"
 exec "$server" serve

@@ -4,10 +4,14 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod cli;
 pub mod config;
 pub mod db;
 pub mod http;
 pub mod jobs;
+pub mod rotate;
+pub mod seed;
+pub mod serve;
 pub mod startup;
 pub mod telemetry;
 

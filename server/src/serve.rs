@@ -1,0 +1,56 @@
+//! `serve`: the HTTP server plus the job scheduler, until Ctrl-C or SIGTERM.
+
+use crate::config::Config;
+use crate::jobs::{self, scheduler::Scheduler};
+use crate::startup;
+use leptos::prelude::LeptosOptions;
+use sqlx::PgPool;
+
+/// Serves the application and runs the scheduled jobs; on shutdown, in-flight requests and job
+/// runs finish first.
+pub async fn serve(
+    config: Config,
+    pool: PgPool,
+    leptos_options: LeptosOptions,
+) -> anyhow::Result<()> {
+    let addr = config.site_addr;
+    let router = startup::router(&config, pool.clone(), leptos_options).await?;
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let scheduler = Scheduler::start(pool, jobs::registry(), jobs::instance_id());
+    tracing::info!(%addr, origin = %config.public_origin, "listening");
+    let served = axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await;
+    scheduler.stop().await;
+    served?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM so in-flight requests finish before the process exits.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut sig) => {
+                sig.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
