@@ -45,6 +45,6 @@ done
 curl -fsS "http://$E2E_ADDR/readyz" >/dev/null || { cat "$log"; die "the server did not become ready"; }
 
 say "playwright"
-(cd end2end && BASE_URL="http://$E2E_ADDR" npx playwright test)
+(cd end2end && BASE_URL="http://$E2E_ADDR" E2E_DATABASE_URL="$E2E_DB" npx playwright test)
 
 say "all tests passed in $(( $(date +%s) - started )) s"

@@ -7,6 +7,8 @@
 pub mod config;
 pub mod db;
 pub mod http;
+pub mod notify;
+pub mod rate_limit;
 pub mod startup;
 pub mod telemetry;
 

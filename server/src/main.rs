@@ -50,7 +50,8 @@ async fn serve(
     leptos_options: leptos::prelude::LeptosOptions,
 ) -> anyhow::Result<()> {
     let addr = config.site_addr;
-    let router = startup::router(&config, pool, leptos_options).await?;
+    let (state, router) = startup::app(&config, pool, leptos_options).await?;
+    server::notify::spawn_worker(state);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, origin = %config.public_origin, "listening");
     axum::serve(
