@@ -15,6 +15,10 @@ psql "$PGSERVER_URL/postgres" -Atqc "select 1 from pg_database where datname = '
   || psql "$PGSERVER_URL/postgres" -qc "create database estacionate_test" >/dev/null
 export DATABASE_URL="$PGSERVER_URL/estacionate_test"
 
+say "schema invariants in plain SQL (scripts/verify-schema.sh)"
+pg_hostport=${PGSERVER_URL#*@}
+PGHOST=${pg_hostport%%:*} PGPORT=${pg_hostport##*:} PGUSER=postgres bash scripts/verify-schema.sh | tail -n 1
+
 say "cargo clippy (server and app with ssr)"
 cargo clippy -p server -p app --features app/ssr --all-targets -- -D warnings
 
