@@ -15,9 +15,12 @@ psql "$PGSERVER_URL/postgres" -Atqc "select 1 from pg_database where datname = '
   || psql "$PGSERVER_URL/postgres" -qc "create database estacionate_test" >/dev/null
 export DATABASE_URL="$PGSERVER_URL/estacionate_test"
 
+mkdir -p "$ROOT/target"
 say "schema invariants in plain SQL (scripts/verify-schema.sh)"
 pg_hostport=${PGSERVER_URL#*@}
-PGHOST=${pg_hostport%%:*} PGPORT=${pg_hostport##*:} PGUSER=postgres bash scripts/verify-schema.sh | tail -n 1
+PGHOST=${pg_hostport%%:*} PGPORT=${pg_hostport##*:} PGUSER=postgres bash scripts/verify-schema.sh >"$ROOT/target/verify-schema.log" 2>&1 \
+  || { cat "$ROOT/target/verify-schema.log"; die "schema invariants failed"; }
+tail -n 1 "$ROOT/target/verify-schema.log"
 
 say "cargo clippy (server and app with ssr)"
 cargo clippy -p server -p app --features app/ssr --all-targets -- -D warnings

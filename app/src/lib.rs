@@ -5,6 +5,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod account;
+pub mod booking;
 pub mod admin;
 pub mod domain;
 pub mod error;

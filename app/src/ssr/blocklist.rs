@@ -39,14 +39,28 @@ pub async fn is_blocked(
     actor: &AuditActor,
     meta: &RequestMeta,
 ) -> ServerResult<bool> {
-    if probes.is_empty() {
+    let indexed: Vec<(BlindField, Vec<u8>)> = probes
+        .iter()
+        .map(|p| (p.kind, indexer.index(p.kind, p.canonical).to_vec()))
+        .collect();
+    is_blocked_by_index(conn, building_id, &indexed, action, actor, meta).await
+}
+
+/// As [`is_blocked`], for values whose blind index is already stored (a resident's RUT and
+/// phone): no decryption needed, the indexes compare directly.
+pub async fn is_blocked_by_index(
+    conn: &mut PgConnection,
+    building_id: Option<Uuid>,
+    indexed: &[(BlindField, Vec<u8>)],
+    action: &str,
+    actor: &AuditActor,
+    meta: &RequestMeta,
+) -> ServerResult<bool> {
+    if indexed.is_empty() {
         return Ok(false);
     }
-    let kinds: Vec<&str> = probes.iter().map(|p| kind_text(p.kind)).collect();
-    let indexes: Vec<Vec<u8>> = probes
-        .iter()
-        .map(|p| indexer.index(p.kind, p.canonical).to_vec())
-        .collect();
+    let kinds: Vec<&str> = indexed.iter().map(|(k, _)| kind_text(*k)).collect();
+    let indexes: Vec<Vec<u8>> = indexed.iter().map(|(_, i)| i.clone()).collect();
     let hits: Vec<String> = sqlx::query_scalar(
         "select distinct b.kind
            from blocklist_entries b
