@@ -15,6 +15,13 @@ psql "$PGSERVER_URL/postgres" -Atqc "select 1 from pg_database where datname = '
   || psql "$PGSERVER_URL/postgres" -qc "create database estacionate_test" >/dev/null
 export DATABASE_URL="$PGSERVER_URL/estacionate_test"
 
+mkdir -p "$ROOT/target"
+say "schema invariants in plain SQL (scripts/verify-schema.sh)"
+pg_hostport=${PGSERVER_URL#*@}
+PGHOST=${pg_hostport%%:*} PGPORT=${pg_hostport##*:} PGUSER=postgres bash scripts/verify-schema.sh >"$ROOT/target/verify-schema.log" 2>&1 \
+  || { cat "$ROOT/target/verify-schema.log"; die "schema invariants failed"; }
+tail -n 1 "$ROOT/target/verify-schema.log"
+
 say "cargo clippy (server and app with ssr)"
 cargo clippy -p server -p app --features app/ssr --all-targets -- -D warnings
 
@@ -45,6 +52,6 @@ done
 curl -fsS "http://$E2E_ADDR/readyz" >/dev/null || { cat "$log"; die "the server did not become ready"; }
 
 say "playwright"
-(cd end2end && BASE_URL="http://$E2E_ADDR" npx playwright test)
+(cd end2end && BASE_URL="http://$E2E_ADDR" E2E_DATABASE_URL="$E2E_DB" npx playwright test)
 
 say "all tests passed in $(( $(date +%s) - started )) s"

@@ -4,9 +4,14 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod account;
+pub mod admin;
 pub mod availability;
+pub mod booking;
 pub mod domain;
 pub mod error;
+pub mod identity;
+pub mod messages;
 pub mod home;
 pub mod ui;
 
@@ -17,7 +22,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    SsrMode, StaticSegment,
+    path, SsrMode, StaticSegment,
 };
 
 /// The name cargo-leptos gives the CSS, JS and wasm files under `/pkg` (see `[[workspace.metadata.leptos]]`).
@@ -62,6 +67,14 @@ pub fn App() -> impl IntoView {
             <ui::layout::Layout>
                 <Routes fallback=ui::not_found::NotFound>
                     <Route path=StaticSegment("") view=home::pages::HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/registro") view=identity::pages::signup::SignupPage ssr=SsrMode::Async/>
+                    <Route path=path!("/ingresar") view=identity::pages::login::LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/recuperar") view=identity::pages::reset::RequestResetPage ssr=SsrMode::Async/>
+                    <Route path=path!("/recuperar/codigo") view=identity::pages::reset::ConfirmResetPage ssr=SsrMode::Async/>
+                    <Route path=path!("/cuenta") view=account::pages::AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin") view=admin::pages::AdminHome ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/residentes") view=identity::pages::approvals::ApprovalsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/mensajes") view=messages::pages::MessagesPage ssr=SsrMode::Async/>
                 </Routes>
             </ui::layout::Layout>
         </Router>

@@ -9,6 +9,8 @@ pub mod config;
 pub mod db;
 pub mod http;
 pub mod jobs;
+pub mod notify;
+pub mod rate_limit;
 pub mod rotate;
 pub mod seed;
 pub mod serve;

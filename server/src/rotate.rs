@@ -3,9 +3,9 @@
 //!
 //! For each column of [`app::ssr::pii::ALL_COLUMNS`] (the same list the writers seal through,
 //! so the AAD matches), every row is decrypted with whichever configured key wrote it; the
-//! ciphertext is rewritten when its key is not the current one, and the blind index is
-//! recomputed from the plaintext and rewritten when it differs — which is every row after
-//! `PII_BLIND_INDEX_KEY` changed. Rows already current are left untouched, so a rerun changes
+//! ciphertext is rewritten when its key is not the current one, and the blind index (of the
+//! columns that have one) is recomputed from the plaintext and rewritten when it differs —
+//! which is every row after `PII_BLIND_INDEX_KEY` changed. Rows already current are left untouched, so a rerun changes
 //! nothing.
 //!
 //! Rows are processed in batches of [`BATCH_SIZE`] by ascending primary key, each batch in its
@@ -20,7 +20,7 @@
 use std::fmt;
 
 use app::ssr::blind_index::BlindIndexer;
-use app::ssr::pii::{IndexedBy, PiiColumn, ALL_COLUMNS};
+use app::ssr::pii::{BlindIndexing, PiiColumn, ALL_COLUMNS};
 use app::ssr::vault::Vault;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -134,7 +134,7 @@ pub async fn rotate_keys_in_batches(
 struct Row {
     id: Uuid,
     enc: Vec<u8>,
-    bidx: Vec<u8>,
+    bidx: Option<Vec<u8>>,
     kind: Option<String>,
 }
 
@@ -161,29 +161,35 @@ async fn rotate_column(
     };
     // Identifiers come from the compile-time column list, never from input, so formatting them
     // into the SQL is safe (bind parameters cannot name columns).
-    let kind = match column.indexed_by {
-        IndexedBy::Kind => "kind",
-        IndexedBy::Field(_) => "null::text",
+    let kind = match column.index {
+        BlindIndexing::ByKind { .. } => "kind",
+        BlindIndexing::Field { .. } | BlindIndexing::None => "null::text",
+    };
+    let (bidx, bidx_present, set_bidx) = match column.bidx_column() {
+        Some(bidx) => (
+            bidx.to_owned(),
+            format!("and {bidx} is not null"),
+            format!(", {bidx} = u.bidx"),
+        ),
+        None => ("null::bytea".to_owned(), String::new(), String::new()),
     };
     let select = format!(
         "select {key} as id, {enc} as enc, {bidx} as bidx, {kind} as kind
          from {table}
-         where {key} > $1 and {enc} is not null and {bidx} is not null
+         where {key} > $1 and {enc} is not null {bidx_present}
          order by {key}
          limit $2
          for update",
         key = column.key_column,
         enc = column.enc_column,
-        bidx = column.bidx_column,
         table = column.table,
     );
     let update = format!(
-        "update {table} as t set {enc} = u.enc, {bidx} = u.bidx
+        "update {table} as t set {enc} = u.enc{set_bidx}
          from unnest($1::uuid[], $2::bytea[], $3::bytea[]) as u(id, enc, bidx)
          where t.{key} = u.id",
         key = column.key_column,
         enc = column.enc_column,
-        bidx = column.bidx_column,
         table = column.table,
     );
 
@@ -215,15 +221,16 @@ async fn rotate_column(
         }
     }
 
-    let without_ciphertext: i64 = sqlx::query_scalar(&format!(
-        "select count(*) from {table} where {enc} is null and {bidx} is not null",
-        table = column.table,
-        enc = column.enc_column,
-        bidx = column.bidx_column,
-    ))
-    .fetch_one(pool)
-    .await?;
-    report.without_ciphertext = u64::try_from(without_ciphertext).unwrap_or(0);
+    if let Some(bidx) = column.bidx_column() {
+        let without_ciphertext: i64 = sqlx::query_scalar(&format!(
+            "select count(*) from {table} where {enc} is null and {bidx} is not null",
+            table = column.table,
+            enc = column.enc_column,
+        ))
+        .fetch_one(pool)
+        .await?;
+        report.without_ciphertext = u64::try_from(without_ciphertext).unwrap_or(0);
+    }
     if report.without_ciphertext > 0 {
         tracing::warn!(
             table = column.table,
@@ -245,10 +252,14 @@ fn plan(
     let mut out = Rewrites::default();
     for row in rows {
         report.scanned += 1;
-        let Some(field) = column.field(row.kind.as_deref()) else {
-            report.failed += 1;
-            tracing::warn!(table = column.table, row.id = %row.id, "row has no blind-index field");
-            continue;
+        let field = match (column.index, column.field(row.kind.as_deref())) {
+            (BlindIndexing::None, _) => None,
+            (_, Some(field)) => Some(field),
+            (_, None) => {
+                report.failed += 1;
+                tracing::warn!(table = column.table, row.id = %row.id, "row has no blind-index field");
+                continue;
+            }
         };
         let row_id = row.id.to_string();
         let aad = column.aad(&row_id);
@@ -268,8 +279,15 @@ fn plan(
         } else {
             row.enc
         };
-        let bidx = indexer.index(field, plaintext.expose());
-        let reindex = bidx.as_slice() != row.bidx.as_slice();
+        let (bidx, reindex) = match field {
+            Some(field) => {
+                let bidx = indexer.index(field, plaintext.expose()).to_vec();
+                let changed = row.bidx.as_deref() != Some(bidx.as_slice());
+                (bidx, changed)
+            }
+            // Unindexed column: the bidx array entry is ignored by the update.
+            None => (Vec::new(), false),
+        };
         if reindex {
             report.reindexed += 1;
         }
@@ -277,7 +295,7 @@ fn plan(
         if reindex || reencrypt {
             out.ids.push(row.id);
             out.encs.push(enc);
-            out.bidxs.push(bidx.to_vec());
+            out.bidxs.push(bidx);
         }
     }
     Ok(out)

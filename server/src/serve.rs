@@ -1,4 +1,5 @@
-//! `serve`: the HTTP server plus the job scheduler, until Ctrl-C or SIGTERM.
+//! `serve`: the HTTP server, the notification worker and the job scheduler, until Ctrl-C or
+//! SIGTERM.
 
 use crate::config::Config;
 use crate::jobs::{self, scheduler::Scheduler};
@@ -6,15 +7,16 @@ use crate::startup;
 use leptos::prelude::LeptosOptions;
 use sqlx::PgPool;
 
-/// Serves the application and runs the scheduled jobs; on shutdown, in-flight requests and job
-/// runs finish first.
+/// Serves the application, delivers notifications and runs the scheduled jobs; on shutdown,
+/// in-flight requests and job runs finish first.
 pub async fn serve(
     config: Config,
     pool: PgPool,
     leptos_options: LeptosOptions,
 ) -> anyhow::Result<()> {
     let addr = config.site_addr;
-    let router = startup::router(&config, pool.clone(), leptos_options).await?;
+    let (state, router) = startup::app(&config, pool.clone(), leptos_options).await?;
+    crate::notify::spawn_worker(state);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let scheduler = Scheduler::start(pool, jobs::registry(), jobs::instance_id());
     tracing::info!(%addr, origin = %config.public_origin, "listening");

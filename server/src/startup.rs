@@ -3,7 +3,13 @@
 
 use crate::config::Config;
 use crate::http::{self, AppSessionStore, DevReload};
-use app::ssr::{blind_index::BlindIndexer, keys::KeyRing, vault::Vault, AppState, Settings};
+use app::ssr::{
+    blind_index::BlindIndexer,
+    keys::KeyRing,
+    rate_limit::{MemoryRateLimiter, RateLimiter},
+    vault::Vault,
+    AppState, Settings,
+};
 use axum::Router;
 use leptos::prelude::LeptosOptions;
 use sqlx::PgPool;
@@ -11,6 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tower_sessions_redis_store::{
     fred::{
+        clients::Pool as RedisPool,
         interfaces::ClientLike,
         types::{config::Config as RedisConfig, Builder},
     },
@@ -32,13 +39,28 @@ pub fn key_ring(config: &Config) -> anyhow::Result<KeyRing> {
     Ok(ring)
 }
 
+/// Connects the shared Redis pool when `REDIS_URL` is set.
+pub async fn redis(config: &Config) -> anyhow::Result<Option<RedisPool>> {
+    let Some(url) = &config.redis_url else {
+        return Ok(None);
+    };
+    let pool = Builder::from_config(RedisConfig::from_url(url.expose())?).build_pool(4)?;
+    pool.init().await?;
+    Ok(Some(pool))
+}
+
 /// Builds the application state.
 pub fn state(
     config: &Config,
     pool: PgPool,
     leptos_options: LeptosOptions,
+    redis: Option<RedisPool>,
 ) -> anyhow::Result<AppState> {
     let ring = key_ring(config)?;
+    let rate_limiter: Arc<dyn RateLimiter> = match redis {
+        Some(redis) => Arc::new(crate::rate_limit::RedisRateLimiter::new(redis)),
+        None => Arc::new(MemoryRateLimiter::default()),
+    };
     Ok(AppState {
         leptos_options,
         pool,
@@ -48,17 +70,18 @@ pub fn state(
         }),
         vault: Arc::new(Vault::new(&ring)),
         blind_index: Arc::new(BlindIndexer::new(&ring)?),
+        rate_limiter,
     })
 }
 
 /// Chooses and prepares the session store: Redis when configured, else PostgreSQL (whose table
 /// is created here and swept of expired sessions by a background task).
-pub async fn session_store(config: &Config, pool: &PgPool) -> anyhow::Result<AppSessionStore> {
-    match &config.redis_url {
-        Some(url) => {
-            let redis_config = RedisConfig::from_url(url.expose())?;
-            let redis = Builder::from_config(redis_config).build_pool(4)?;
-            redis.init().await?;
+pub async fn session_store(
+    pool: &PgPool,
+    redis: Option<RedisPool>,
+) -> anyhow::Result<AppSessionStore> {
+    match redis {
+        Some(redis) => {
             tracing::info!("sessions: redis");
             Ok(AppSessionStore::Redis(RedisStore::new(redis)))
         }
@@ -81,13 +104,14 @@ pub async fn session_store(config: &Config, pool: &PgPool) -> anyhow::Result<App
     }
 }
 
-/// The router with every layer, ready to serve.
-pub async fn router(
+/// The application state and the router with every layer, ready to serve.
+pub async fn app(
     config: &Config,
     pool: PgPool,
     leptos_options: LeptosOptions,
-) -> anyhow::Result<Router> {
-    let store = session_store(config, &pool).await?;
+) -> anyhow::Result<(AppState, Router)> {
+    let redis = redis(config).await?;
+    let store = session_store(&pool, redis.clone()).await?;
     let dev_reload = DevReload(config.leptos_watch.then(|| {
         format!(
             "ws://{}:{}",
@@ -95,10 +119,20 @@ pub async fn router(
             leptos_options.reload_port
         )
     }));
-    let state = state(config, pool, leptos_options)?;
-    Ok(http::router(
-        state,
+    let state = state(config, pool, leptos_options, redis)?;
+    let router = http::router(
+        state.clone(),
         http::session::session_layer(store, config),
         dev_reload,
-    ))
+    );
+    Ok((state, router))
+}
+
+/// The router alone (router tests).
+pub async fn router(
+    config: &Config,
+    pool: PgPool,
+    leptos_options: LeptosOptions,
+) -> anyhow::Result<Router> {
+    Ok(app(config, pool, leptos_options).await?.1)
 }

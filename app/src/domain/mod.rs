@@ -31,6 +31,8 @@ pub mod plate;
 pub mod pricing;
 /// Which pricing rule sets a block's multiplier.
 pub mod pricing_rule;
+/// Roles, their homes and scopes.
+pub mod role;
 /// Multipliers and percentage rates in basis points.
 pub mod rate;
 /// The cancellation refund policy.

@@ -50,7 +50,7 @@ pub fn log_cause_chain(err: &(dyn std::error::Error + 'static)) {
 /// script rather than a plain HTML form, sets the HTTP status the error deserves. (A plain form
 /// post must keep the 302 that sends the browser back to the form with the error, so its status
 /// is left alone.)
-pub fn finish<T>(result: Result<T, impl Into<AppError>>) -> Result<T, AppError> {
+pub fn finish<T, E: Into<AppError>>(result: Result<T, E>) -> Result<T, AppError> {
     result.map_err(|e| {
         let err: AppError = e.into();
         set_error_status(&err);

@@ -3,14 +3,17 @@
 //! PII vault (AES-256-GCM), keyed blind indexes (HMAC-SHA256), passwords (argon2id) and their
 //! keys.
 
+pub mod actor;
 pub mod audit;
 pub mod blind_index;
+pub mod blocklist;
 pub mod db;
 pub mod error;
 pub mod keys;
 pub mod outbox;
 pub mod password;
 pub mod pii;
+pub mod rate_limit;
 pub mod state;
 pub mod vault;
 

@@ -1,10 +1,11 @@
 //! Where PII lives encrypted, and the one way to seal a value for a column.
 //!
 //! Every encrypted column of the schema is listed here once, with the table, the primary-key
-//! column its associated data binds, its blind-index column and which blind-index field indexes
-//! it. Code that writes PII (sign-up, bookings, notifications, the demo seed) seals through
-//! [`PiiColumn::seal`], and the `rotate-keys` command walks [`ALL_COLUMNS`]; because both read
-//! the same constants, a ciphertext is always decrypted with the AAD it was encrypted with.
+//! column its associated data binds, and its blind index (column and field), if it has one.
+//! Code that writes PII (sign-up, bookings, notifications, the demo seed) encrypts with these
+//! columns' AAD ([`PiiColumn::aad`], [`PiiColumn::seal`], or the short constructors such as
+//! [`user_phone`]), and the `rotate-keys` command walks [`ALL_COLUMNS`]; because both read the
+//! same constants, a ciphertext is always decrypted with the AAD it was encrypted with.
 //!
 //! The plaintext stored is always the *canonical* form of the value ([`PiiValue`] can only be
 //! built from parsed domain types), so the blind index can be recomputed from the decrypted
@@ -18,13 +19,24 @@ use crate::domain::{email::Email, phone::MobilePhone, plate::Plate, rut::Rut};
 use crate::ssr::blind_index::{BlindField, BlindIndex, BlindIndexer};
 use crate::ssr::vault::{Aad, Vault, VaultError};
 
-/// Which blind-index field indexes a column's values.
+/// The blind index kept next to an encrypted column, if any.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IndexedBy {
-    /// Every value of the column is of this field.
-    Field(BlindField),
-    /// The row's `kind` column names the field (`blocklist_entries`: email, phone, rut, plate, ip).
-    Kind,
+pub enum BlindIndexing {
+    /// No blind index: the value is never searched (e.g. a password-reset code).
+    None,
+    /// `column` holds the index of every value under `field`.
+    Field {
+        /// The `bytea` blind-index column.
+        column: &'static str,
+        /// The field whose key indexes the values.
+        field: BlindField,
+    },
+    /// `column` holds the index under the field named by the row's `kind` column
+    /// (`blocklist_entries`: email, phone, rut, plate, ip).
+    ByKind {
+        /// The `bytea` blind-index column.
+        column: &'static str,
+    },
 }
 
 /// One encrypted column and its blind index.
@@ -36,10 +48,8 @@ pub struct PiiColumn {
     pub key_column: &'static str,
     /// The `bytea` ciphertext column (vault format, see [`crate::ssr::vault`]).
     pub enc_column: &'static str,
-    /// The `bytea` blind-index column.
-    pub bidx_column: &'static str,
-    /// How the blind index of a value is keyed.
-    pub indexed_by: IndexedBy,
+    /// Its blind index.
+    pub index: BlindIndexing,
 }
 
 /// `resident_profiles.rut_enc` / `rut_bidx`: the resident's RUT (row id = `user_id`).
@@ -47,8 +57,10 @@ pub const RESIDENT_RUT: PiiColumn = PiiColumn {
     table: "resident_profiles",
     key_column: "user_id",
     enc_column: "rut_enc",
-    bidx_column: "rut_bidx",
-    indexed_by: IndexedBy::Field(BlindField::Rut),
+    index: BlindIndexing::Field {
+        column: "rut_bidx",
+        field: BlindField::Rut,
+    },
 };
 
 /// `users.phone_enc` / `phone_bidx`: a user's mobile number (residents and staff).
@@ -56,8 +68,10 @@ pub const USER_PHONE: PiiColumn = PiiColumn {
     table: "users",
     key_column: "id",
     enc_column: "phone_enc",
-    bidx_column: "phone_bidx",
-    indexed_by: IndexedBy::Field(BlindField::Phone),
+    index: BlindIndexing::Field {
+        column: "phone_bidx",
+        field: BlindField::Phone,
+    },
 };
 
 /// `bookings.visitor_phone_enc` / `visitor_phone_bidx`: the visitor's optional mobile number.
@@ -65,8 +79,10 @@ pub const BOOKING_VISITOR_PHONE: PiiColumn = PiiColumn {
     table: "bookings",
     key_column: "id",
     enc_column: "visitor_phone_enc",
-    bidx_column: "visitor_phone_bidx",
-    indexed_by: IndexedBy::Field(BlindField::Phone),
+    index: BlindIndexing::Field {
+        column: "visitor_phone_bidx",
+        field: BlindField::Phone,
+    },
 };
 
 /// `notifications.recipient_enc` / `recipient_bidx`: the WhatsApp number a message goes to.
@@ -74,8 +90,10 @@ pub const NOTIFICATION_RECIPIENT: PiiColumn = PiiColumn {
     table: "notifications",
     key_column: "id",
     enc_column: "recipient_enc",
-    bidx_column: "recipient_bidx",
-    indexed_by: IndexedBy::Field(BlindField::Phone),
+    index: BlindIndexing::Field {
+        column: "recipient_bidx",
+        field: BlindField::Phone,
+    },
 };
 
 /// `blocklist_entries.value_enc` / `value_bidx`: the blocked value, kept encrypted only so that
@@ -84,19 +102,55 @@ pub const BLOCKLIST_VALUE: PiiColumn = PiiColumn {
     table: "blocklist_entries",
     key_column: "id",
     enc_column: "value_enc",
-    bidx_column: "value_bidx",
-    indexed_by: IndexedBy::Kind,
+    index: BlindIndexing::ByKind {
+        column: "value_bidx",
+    },
+};
+
+/// `password_resets.code_enc`: the reset code, kept until the WhatsApp message is sent (its hash
+/// is what is checked); not indexed.
+pub const RESET_CODE: PiiColumn = PiiColumn {
+    table: "password_resets",
+    key_column: "id",
+    enc_column: "code_enc",
+    index: BlindIndexing::None,
 };
 
 /// Every encrypted column of the schema. A new `*_enc` column must be added here, or key
 /// rotation will leave it behind (the server's rotation test checks the schema against this list).
-pub const ALL_COLUMNS: [PiiColumn; 5] = [
+pub const ALL_COLUMNS: [PiiColumn; 6] = [
     RESIDENT_RUT,
     USER_PHONE,
     BOOKING_VISITOR_PHONE,
     NOTIFICATION_RECIPIENT,
     BLOCKLIST_VALUE,
+    RESET_CODE,
 ];
+
+/// `users.phone_enc` of user `id`.
+pub fn user_phone(id: &str) -> Aad<'_> {
+    USER_PHONE.aad(id)
+}
+
+/// `resident_profiles.rut_enc` of user `id`.
+pub fn resident_rut(id: &str) -> Aad<'_> {
+    RESIDENT_RUT.aad(id)
+}
+
+/// `password_resets.code_enc` of reset `id`.
+pub fn reset_code(id: &str) -> Aad<'_> {
+    RESET_CODE.aad(id)
+}
+
+/// `notifications.recipient_enc` of notification `id`.
+pub fn notification_recipient(id: &str) -> Aad<'_> {
+    NOTIFICATION_RECIPIENT.aad(id)
+}
+
+/// `bookings.visitor_phone_enc` of booking `id`.
+pub fn visitor_phone(id: &str) -> Aad<'_> {
+    BOOKING_VISITOR_PHONE.aad(id)
+}
 
 /// The `blocklist_entries.kind` text of a field.
 pub fn blocklist_kind(field: BlindField) -> &'static str {
@@ -195,6 +249,14 @@ pub enum PiiError {
         /// The field of the value offered.
         value: &'static str,
     },
+    /// The column has no blind index; encrypt with [`PiiColumn::aad`] instead.
+    #[error("{table}.{column} has no blind index")]
+    NotIndexed {
+        /// The column's table.
+        table: &'static str,
+        /// The column.
+        column: &'static str,
+    },
     /// Encryption failed.
     #[error(transparent)]
     Vault(#[from] VaultError),
@@ -207,12 +269,21 @@ impl PiiColumn {
         Aad::new(self.table, self.enc_column, row_id)
     }
 
+    /// The blind-index column, if the column has one.
+    pub fn bidx_column(&self) -> Option<&'static str> {
+        match self.index {
+            BlindIndexing::None => None,
+            BlindIndexing::Field { column, .. } | BlindIndexing::ByKind { column } => Some(column),
+        }
+    }
+
     /// The field of a value stored in this column; `kind` is the row's `kind` column when the
-    /// column is [`IndexedBy::Kind`].
+    /// column is indexed [`BlindIndexing::ByKind`]. `None` for unindexed columns.
     pub fn field(&self, kind: Option<&str>) -> Option<BlindField> {
-        match self.indexed_by {
-            IndexedBy::Field(field) => Some(field),
-            IndexedBy::Kind => kind.and_then(field_of_kind),
+        match self.index {
+            BlindIndexing::None => None,
+            BlindIndexing::Field { field, .. } => Some(field),
+            BlindIndexing::ByKind { .. } => kind.and_then(field_of_kind),
         }
     }
 
@@ -226,14 +297,21 @@ impl PiiColumn {
         row_id: &str,
         value: &PiiValue,
     ) -> Result<Sealed, PiiError> {
-        if let IndexedBy::Field(field) = self.indexed_by {
-            if field != value.field {
+        match self.index {
+            BlindIndexing::None => {
+                return Err(PiiError::NotIndexed {
+                    table: self.table,
+                    column: self.enc_column,
+                })
+            }
+            BlindIndexing::Field { field, .. } if field != value.field => {
                 return Err(PiiError::WrongField {
                     table: self.table,
                     column: self.enc_column,
                     value: value.field.as_str(),
                 });
             }
+            BlindIndexing::Field { .. } | BlindIndexing::ByKind { .. } => {}
         }
         Ok(Sealed {
             enc: vault.encrypt(value.expose(), &self.aad(row_id))?,
@@ -317,6 +395,17 @@ mod tests {
         assert_eq!(BLOCKLIST_VALUE.field(Some("rut")), Some(BlindField::Rut));
         assert_eq!(BLOCKLIST_VALUE.field(Some("nope")), None);
         assert_eq!(RESIDENT_RUT.field(None), Some(BlindField::Rut));
+        assert_eq!(RESET_CODE.field(None), None);
+        assert!(matches!(
+            RESET_CODE.seal(&vault, &indexer, row, &rut),
+            Err(PiiError::NotIndexed { .. })
+        ));
+        // The short constructors are the columns' AAD.
+        assert_eq!(resident_rut(row), RESIDENT_RUT.aad(row));
+        assert_eq!(
+            reset_code(row),
+            Aad::new("password_resets", "code_enc", row)
+        );
         assert_eq!(format!("{rut:?}"), "PiiValue(rut, [REDACTED])");
     }
 

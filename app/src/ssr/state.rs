@@ -1,7 +1,7 @@
 //! The state every request can reach: built once by the server at startup, provided to Leptos
 //! as context for both page renders and server functions.
 
-use super::{blind_index::BlindIndexer, vault::Vault};
+use super::{blind_index::BlindIndexer, rate_limit::RateLimiter, vault::Vault};
 use crate::error::AppError;
 use axum::extract::FromRef;
 use leptos::prelude::*;
@@ -31,6 +31,8 @@ pub struct AppState {
     pub vault: Arc<Vault>,
     /// Computes keyed blind indexes of PII for lookups and blocklist matches.
     pub blind_index: Arc<BlindIndexer>,
+    /// Counters for the rate-limited actions (memory or Redis).
+    pub rate_limiter: Arc<dyn RateLimiter>,
 }
 
 /// The [`AppState`] of the current request. leptos_axum provides the router state as context

@@ -1,11 +1,19 @@
-//! The frame around every page: skip link, header with navigation, main landmark, footer.
+//! The frame around every page: skip link, header with navigation (which depends on who is
+//! logged in), main landmark, footer.
 
+use crate::identity::api::{who_am_i, LogOut};
+use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_router::components::A;
+use leptos_router::{components::A, hooks::use_location};
 
 /// Page frame. `children` is the routed page, placed inside `<main id="contenido">`.
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
+    let location = use_location();
+    // Keyed on the path so the header follows logins and logouts as the person navigates.
+    let me = Resource::new(move || location.pathname.get(), |_| who_am_i());
+    let log_out = ServerAction::<LogOut>::new();
+
     view! {
         <a class="skip-link" href="#contenido">"Saltar al contenido"</a>
         <header class="site-header">
@@ -15,9 +23,31 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <span class="brand__name">"Estacionate"</span>
                 </A>
                 <nav class="site-nav" aria-label="Navegación principal">
-                    <ul>
-                        <li><A href="/">"Inicio"</A></li>
-                    </ul>
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            match me.await.ok().flatten() {
+                                Some(user) => view! {
+                                    <ul>
+                                        {user.role.administers().then(|| view! { <li><A href="/admin">"Administración"</A></li> })}
+                                        <li><A href="/cuenta">"Mi cuenta"</A></li>
+                                        <li>
+                                            <ActionForm action=log_out attr:class="nav-form">
+                                                <button type="submit" class="nav-button">
+                                                    {format!("Salir ({})", first_name(&user.name))}
+                                                </button>
+                                            </ActionForm>
+                                        </li>
+                                    </ul>
+                                }.into_any(),
+                                None => view! {
+                                    <ul>
+                                        <li><A href="/ingresar">"Ingresar"</A></li>
+                                        <li><A href="/registro">"Crear cuenta"</A></li>
+                                    </ul>
+                                }.into_any(),
+                            }
+                        })}
+                    </Transition>
                 </nav>
             </div>
         </header>
@@ -31,4 +61,8 @@ pub fn Layout(children: Children) -> impl IntoView {
             </div>
         </footer>
     }
+}
+
+fn first_name(full: &str) -> &str {
+    full.split_whitespace().next().unwrap_or(full)
 }

@@ -1,4 +1,6 @@
 //! Shared components: the page layout, the 404 page and small building blocks every area uses.
 
+pub mod errors;
+pub mod form;
 pub mod layout;
 pub mod not_found;

@@ -1,0 +1,41 @@
+//! `/admin`.
+
+use crate::identity::api::pending_residents;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+/// The administration landing page.
+#[component]
+pub fn AdminHome() -> impl IntoView {
+    let pending = Resource::new(|| (), |_| pending_residents());
+    view! {
+        <Title text="Administración"/>
+        <section class="panel">
+            <h1>"Administración"</h1>
+            <Suspense fallback=|| view! { <p class="muted">"Cargando…"</p> }>
+                {move || Suspend::new(async move {
+                    match pending.await {
+                        Ok(rows) => view! {
+                            <ul class="tiles">
+                                <li class="tile">
+                                    <A href="/admin/residentes">"Residentes por aprobar"</A>
+                                    <p data-testid="pending-count">{match rows.len() {
+                                        0 => "Sin solicitudes pendientes".to_string(),
+                                        1 => "1 solicitud pendiente".to_string(),
+                                        n => format!("{n} solicitudes pendientes"),
+                                    }}</p>
+                                </li>
+                                <li class="tile">
+                                    <A href="/admin/mensajes">"Mensajes de WhatsApp"</A>
+                                    <p>"Mensajes enviados y su estado de entrega"</p>
+                                </li>
+                            </ul>
+                        }.into_any(),
+                        Err(e) => crate::ui::errors::error_view(e),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}

@@ -1,0 +1,439 @@
+//! SQL and transactions of booking: search with effective prices, and the booking transaction.
+
+use super::{BlockCard, MapSpot, SearchResult};
+use crate::domain::{
+    code::ConfirmationCode,
+    format::{long_date, time_hm},
+    money::Clp,
+    names::VisitorName,
+    phone::MobilePhone,
+    plate::Plate,
+    pricing::{quote, Quote},
+    pricing_rule::{applicable_rule, PricingRuleView},
+    rate::{Multiplier, Rate},
+    role::Role,
+    schedule::{duration_label, local_date},
+};
+use crate::error::AppError;
+use crate::ssr::{
+    actor::Actor,
+    audit::{self, AuditEntry, RequestMeta},
+    blind_index::{BlindField, BlindIndexer},
+    blocklist,
+    db::is_violation,
+    outbox::{self, OutboxEvent},
+    pii,
+    vault::Vault,
+    ServerError, ServerResult,
+};
+use base64::Engine;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+use rand::RngCore;
+use serde_json::json;
+use sqlx::{Acquire, PgConnection, PgPool};
+use uuid::Uuid;
+
+/// Lost race, taken block, or a block that overlaps another active booking of the spot.
+pub const TAKEN_MESSAGE: &str = "Este estacionamiento ya no está disponible. Elige otro bloque.";
+/// The neutral refusal of PRODUCT.md §3 (never says which list or value matched).
+pub const BLOCKED_MESSAGE: &str = "No es posible completar la reserva. Contacta a la administración.";
+
+fn unexpected(what: &str) -> impl Fn(String) -> ServerError + '_ {
+    move |e| ServerError::Unexpected(format!("{what}: {e}"))
+}
+
+fn building_zone(name: &str) -> ServerResult<Tz> {
+    name.parse::<Tz>().map_err(|_| ServerError::Unexpected(format!("time zone {name}")))
+}
+
+/// Active pricing rules of a building that overlap `[from, to)`.
+pub async fn rules(
+    conn: &mut PgConnection,
+    building_id: Uuid,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> ServerResult<Vec<PricingRuleView<Uuid>>> {
+    type Row = (Uuid, i32, DateTime<Utc>, DateTime<Utc>, i32, DateTime<Utc>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "select id, priority, starts_at, ends_at, multiplier_bp, created_at
+           from pricing_rules
+          where building_id = $1 and active and starts_at < $3 and ends_at > $2",
+    )
+    .bind(building_id)
+    .bind(from)
+    .bind(to)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|(id, priority, starts_at, ends_at, bp, created_at)| {
+            let multiplier = u32::try_from(bp)
+                .ok()
+                .and_then(|bp| Multiplier::from_basis_points(bp).ok())
+                .ok_or_else(|| ServerError::Unexpected(format!("multiplier {bp}")))?;
+            Ok(PricingRuleView { id, priority, starts_at, ends_at, multiplier, active: true, created_at })
+        })
+        .collect()
+}
+
+/// The quote of a block with the building's rates and rules.
+pub fn price_block(
+    rules: &[PricingRuleView<Uuid>],
+    base: i64,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    commission_bp: i32,
+    rep_bp: i32,
+) -> ServerResult<(Quote, Option<Uuid>)> {
+    let rate = |bp: i32| {
+        u32::try_from(bp)
+            .ok()
+            .and_then(|bp| Rate::from_basis_points(bp).ok())
+            .ok_or_else(|| ServerError::Unexpected(format!("rate {bp}")))
+    };
+    let rule = applicable_rule(rules, start, end);
+    let multiplier = rule.map_or(Multiplier::ONE, |r| r.multiplier);
+    let q = quote(Clp::new(base), multiplier, rate(commission_bp)?, rate(rep_bp)?)
+        .map_err(|e| ServerError::Unexpected(format!("quote: {e}")))?;
+    Ok((q, rule.map(|r| r.id)))
+}
+
+/// A day of the resident's building: every block of active spots that has not started, with
+/// its effective price and whether it can be booked; optionally one block type only.
+pub async fn search(
+    pool: &PgPool,
+    actor: &Actor,
+    date: Option<NaiveDate>,
+    kind: Option<&str>,
+    now: DateTime<Utc>,
+) -> ServerResult<SearchResult> {
+    actor.require_role(&[Role::Resident])?;
+    let building_id = actor.building_id.ok_or(AppError::NotFound)?;
+    let (name, address, zone, commission_bp, rep_bp): (String, String, String, i32, i32) = sqlx::query_as(
+        "select name, address, time_zone, commission_rate_bp, sales_rep_rate_bp from buildings where id = $1",
+    )
+    .bind(building_id)
+    .fetch_one(pool)
+    .await?;
+    let tz = building_zone(&zone)?;
+    let today = local_date(now, tz);
+    let date = date.filter(|d| *d >= today).unwrap_or(today);
+
+    let kinds: Vec<String> = sqlx::query_scalar(
+        "select name from block_templates where building_id = $1 and active order by sort_order, start_local, name",
+    )
+    .bind(building_id)
+    .fetch_all(pool)
+    .await?;
+
+    type Row = (Uuid, String, Option<String>, DateTime<Utc>, DateTime<Utc>, i64, bool);
+    let rows: Vec<Row> = sqlx::query_as(
+        "select b.id, s.number, t.name, b.starts_at, b.ends_at, b.base_price_clp,
+                b.status = 'available' and not exists (
+                    select 1 from bookings k
+                     where k.spot_id = b.spot_id and k.during && b.during
+                       and k.status in ('pending', 'confirmed', 'checked_in', 'overstay'))
+           from availability_blocks b
+           join visitor_spots s on s.id = b.spot_id
+           left join block_templates t on t.id = b.template_id
+          where b.building_id = $1 and s.active
+            and (b.starts_at at time zone $2)::date = $3
+            and b.starts_at > $4
+            and ($5::text is null or t.name = $5)
+          order by b.starts_at, s.sort_order, s.number",
+    )
+    .bind(building_id)
+    .bind(&zone)
+    .bind(date)
+    .bind(now)
+    .bind(kind)
+    .fetch_all(pool)
+    .await?;
+
+    let mut conn = pool.acquire().await?;
+    let day_start = now.min(rows.first().map(|r| r.3).unwrap_or(now));
+    let day_end = rows.iter().map(|r| r.4).max().unwrap_or(now);
+    let rules = rules(&mut conn, building_id, day_start, day_end).await?;
+    let mut cards = Vec::with_capacity(rows.len());
+    for (id, spot, kind, start, end, base, available) in rows {
+        let (q, _) = price_block(&rules, base, start, end, commission_bp, rep_bp)?;
+        let (ls, le) = (start.with_timezone(&tz), end.with_timezone(&tz));
+        let next_day = if le.date_naive() > ls.date_naive() { " (día siguiente)" } else { "" };
+        let minutes = u32::try_from((end - start).num_minutes()).unwrap_or(0);
+        cards.push(BlockCard {
+            block_id: id.to_string(),
+            spot,
+            kind: kind.unwrap_or_else(|| "Bloque".into()),
+            window: format!("{} – {}{}", time_hm(ls.time()), time_hm(le.time()), next_day),
+            duration: duration_label(minutes),
+            price: q.price.to_string(),
+            available,
+        });
+    }
+
+    type SpotRow = (String, Option<i16>, Option<i16>);
+    let spots: Vec<SpotRow> = sqlx::query_as(
+        "select number, map_x, map_y from visitor_spots where building_id = $1 and active order by sort_order, number",
+    )
+    .bind(building_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let map = spots
+        .into_iter()
+        .enumerate()
+        .map(|(i, (number, x, y))| {
+            let free = cards.iter().filter(|c| c.spot == number && c.available).count();
+            let i = i32::try_from(i).unwrap_or(0);
+            MapSpot {
+                x: x.map(i32::from).unwrap_or(i % 6),
+                y: y.map(i32::from).unwrap_or(i / 6),
+                free_blocks: u32::try_from(free).unwrap_or(0),
+                number,
+            }
+        })
+        .collect();
+
+    Ok(SearchResult {
+        building: name,
+        address,
+        date: date.to_string(),
+        date_label: long_date(date),
+        next_date: (date + Duration::days(1)).to_string(),
+        today: today.to_string(),
+        kinds,
+        cards,
+        map,
+    })
+}
+
+/// A parsed booking request.
+#[derive(Debug, Clone)]
+pub struct NewBooking {
+    /// The block to claim.
+    pub block_id: Uuid,
+    /// Who is coming.
+    pub visitor_name: VisitorName,
+    /// Their car.
+    pub plate: Plate,
+    /// Their WhatsApp, if given.
+    pub visitor_phone: Option<MobilePhone>,
+}
+
+/// A booking just created, awaiting payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Created {
+    /// `bookings.id`.
+    pub booking_id: Uuid,
+    /// What will be charged.
+    pub amount: Clp,
+    /// When the unpaid hold lapses.
+    pub hold_expires_at: DateTime<Utc>,
+}
+
+/// Creates a pending booking in one transaction: blocklist (resident email, RUT and phone;
+/// visitor plate and phone; client IP — global and building entries), resident limit, future
+/// block of the resident's own building, pricing rule and quote, the conditional claim of the
+/// block, the insert (the exclusion constraint is the last word), audit and outbox.
+pub async fn create(
+    pool: &PgPool,
+    vault: &Vault,
+    indexer: &BlindIndexer,
+    actor: &Actor,
+    new: NewBooking,
+    meta: &RequestMeta,
+) -> ServerResult<Created> {
+    actor.require_role(&[Role::Resident])?;
+    let building_id = actor.building_id.ok_or(AppError::NotFound)?;
+
+    type BlockRow = (Uuid, Uuid, DateTime<Utc>, DateTime<Utc>, i64, String, i32, i32, i32, i32, bool);
+    let block: Option<BlockRow> = sqlx::query_as(
+        "select b.spot_id, b.building_id, b.starts_at, b.ends_at, b.base_price_clp, bl.status,
+                bl.commission_rate_bp, bl.sales_rep_rate_bp, bl.max_active_bookings_per_resident,
+                bl.hold_minutes, s.active
+           from availability_blocks b
+           join buildings bl on bl.id = b.building_id
+           join visitor_spots s on s.id = b.spot_id
+          where b.id = $1",
+    )
+    .bind(new.block_id)
+    .fetch_optional(pool)
+    .await?;
+    // Another building's block is "not found": nothing about it may leak.
+    let Some((spot_id, block_building, starts_at, ends_at, base, building_status, commission_bp, rep_bp, max_active, hold_minutes, spot_active)) =
+        block.filter(|b| b.1 == building_id)
+    else {
+        return Err(AppError::NotFound.into());
+    };
+    if building_status != "active" || !spot_active {
+        return Err(AppError::Conflict(TAKEN_MESSAGE.into()).into());
+    }
+
+    // Blocklist, on its own connection so the audit of a hit survives the refusal.
+    let (email, rut_bidx, phone_bidx): (String, Option<Vec<u8>>, Option<Vec<u8>>) = sqlx::query_as(
+        "select u.email::text, p.rut_bidx, u.phone_bidx
+           from users u left join resident_profiles p on p.user_id = u.id where u.id = $1",
+    )
+    .bind(actor.id)
+    .fetch_one(pool)
+    .await?;
+    let mut indexed = vec![
+        (BlindField::Email, indexer.index(BlindField::Email, &email).to_vec()),
+        (BlindField::Plate, indexer.index(BlindField::Plate, new.plate.as_str()).to_vec()),
+    ];
+    indexed.extend(rut_bidx.map(|b| (BlindField::Rut, b)));
+    indexed.extend(phone_bidx.map(|b| (BlindField::Phone, b)));
+    if let Some(phone) = &new.visitor_phone {
+        indexed.push((BlindField::Phone, indexer.index(BlindField::Phone, phone.as_e164()).to_vec()));
+    }
+    if let Some(ip) = meta.ip {
+        indexed.push((BlindField::Ip, indexer.index(BlindField::Ip, &ip.to_string()).to_vec()));
+    }
+    {
+        let mut conn = pool.acquire().await?;
+        if blocklist::is_blocked_by_index(&mut conn, Some(building_id), &indexed, "booking.create", &actor.audit(), meta).await? {
+            return Err(AppError::Refused(BLOCKED_MESSAGE.into()).into());
+        }
+    }
+
+    let booking_id = Uuid::new_v4();
+    let visitor_phone_enc = match &new.visitor_phone {
+        Some(phone) => Some(
+            vault
+                .encrypt(phone.as_e164(), &pii::visitor_phone(&booking_id.to_string()))
+                .map_err(|e| unexpected("vault")(e.to_string()))?,
+        ),
+        None => None,
+    };
+
+    let mut tx = pool.begin().await?;
+    // One resident's bookings are counted under a lock, so two tabs cannot both pass the limit.
+    sqlx::query("select pg_advisory_xact_lock(hashtextextended($1::text, 0))")
+        .bind(actor.id)
+        .execute(&mut *tx)
+        .await?;
+    let (now, active): (DateTime<Utc>, i64) = sqlx::query_as(
+        "select now(), count(*) from bookings
+          where resident_id = $1 and status in ('pending', 'confirmed', 'checked_in', 'overstay')",
+    )
+    .bind(actor.id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if starts_at <= now {
+        return Err(AppError::Conflict("Este bloque ya comenzó. Elige uno que aún no empiece.".into()).into());
+    }
+    if active >= i64::from(max_active) {
+        return Err(AppError::Conflict(format!(
+            "Ya tienes {max_active} reservas activas, el máximo de tu edificio. Cancela o espera a que termine alguna."
+        ))
+        .into());
+    }
+
+    let rules = rules(&mut tx, building_id, starts_at, ends_at).await?;
+    let (q, rule_id) = price_block(&rules, base, starts_at, ends_at, commission_bp, rep_bp)?;
+
+    let claimed = sqlx::query(
+        "update availability_blocks set status = 'reserved'
+          where id = $1 and status = 'available' and starts_at > now()",
+    )
+    .bind(new.block_id)
+    .execute(&mut *tx)
+    .await?;
+    if claimed.rows_affected() == 0 {
+        return Err(AppError::Conflict(TAKEN_MESSAGE.into()).into());
+    }
+
+    let hold_expires_at = now + Duration::minutes(i64::from(hold_minutes));
+    let mut attempt = 0;
+    let code = loop {
+        attempt += 1;
+        let code = ConfirmationCode::generate(&mut rand::rngs::OsRng);
+        let mut token = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut token);
+        let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(token);
+        // A savepoint per try: a code collision must not abort the transaction.
+        let mut sp = (&mut *tx).begin().await?;
+        let inserted = sqlx::query(
+            "insert into bookings (id, block_id, spot_id, building_id, resident_id, during,
+                                   visitor_name, visitor_plate, visitor_phone_enc, visitor_phone_bidx,
+                                   base_price_clp, multiplier_bp, pricing_rule_id, amount_clp,
+                                   commission_rate_bp, platform_commission_clp, building_share_clp,
+                                   confirmation_code, guest_pass_token, hold_expires_at)
+             select $1, b.id, b.spot_id, b.building_id, $2, b.during,
+                    $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16
+               from availability_blocks b where b.id = $17",
+        )
+        .bind(booking_id)
+        .bind(actor.id)
+        .bind(new.visitor_name.as_str())
+        .bind(new.plate.as_str())
+        .bind(&visitor_phone_enc)
+        .bind(new.visitor_phone.as_ref().map(|p| indexer.index(BlindField::Phone, p.as_e164()).to_vec()))
+        .bind(base)
+        .bind(i32::try_from(q.multiplier.basis_points()).unwrap_or(i32::MAX))
+        .bind(rule_id)
+        .bind(q.price.pesos())
+        .bind(commission_bp)
+        .bind(q.platform_commission.pesos())
+        .bind(q.building_share.pesos())
+        .bind(code.as_str())
+        .bind(&token)
+        .bind(hold_expires_at)
+        .bind(new.block_id)
+        .execute(&mut *sp)
+        .await;
+        match inserted {
+            Ok(_) => {
+                sp.commit().await?;
+                break code;
+            }
+            Err(e) if is_violation(&e, "bookings_no_overlap") => {
+                return Err(AppError::Conflict(TAKEN_MESSAGE.into()).into());
+            }
+            Err(e) if is_violation(&e, "bookings_confirmation_code_key") && attempt < 5 => {
+                sp.rollback().await?;
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    };
+
+    let payload = json!({
+        "booking_id": booking_id,
+        "block_id": new.block_id,
+        "spot_id": spot_id,
+        "amount_clp": q.price.pesos(),
+        "multiplier_bp": q.multiplier.basis_points(),
+        "pricing_rule_id": rule_id,
+    });
+    audit::record(
+        &mut tx,
+        &AuditEntry {
+            actor: &actor.audit(),
+            action: "booking.created",
+            entity_type: Some("booking"),
+            entity_id: Some(booking_id.to_string()),
+            building_id: Some(block_building),
+            metadata: json!({ "code": code.as_str(), "amount_clp": q.price.pesos(), "block_id": new.block_id }),
+        },
+        meta,
+    )
+    .await?;
+    outbox::enqueue(
+        &mut tx,
+        &OutboxEvent {
+            event_type: "booking.created",
+            version: 1,
+            aggregate_type: "booking",
+            aggregate_id: booking_id.to_string(),
+            building_id: Some(building_id),
+            payload: &payload,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Created { booking_id, amount: q.price, hold_expires_at })
+}
+
+#[cfg(test)]
+#[path = "ssr_tests.rs"]
+mod tests;

@@ -1,0 +1,6 @@
+//! Identity screens.
+
+pub mod approvals;
+pub mod login;
+pub mod reset;
+pub mod signup;

@@ -1,0 +1,192 @@
+//! The one authorisation guard every server function uses. The session cookie names a user and
+//! the session epoch it was issued under; every request re-reads the user from the database, so
+//! a ban, a deactivation, a role change or a password reset (each bumps `users.session_epoch`)
+//! takes effect on the very next request, on every instance.
+
+use super::audit::{AuditActor, RequestMeta};
+use super::{ServerError, ServerResult};
+use crate::domain::role::Role;
+use crate::error::AppError;
+use leptos::prelude::*;
+use sqlx::PgPool;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+/// Session key holding the user id.
+const SESSION_USER: &str = "uid";
+/// Session key holding the epoch the session was issued under.
+const SESSION_EPOCH: &str = "epoch";
+
+/// The person making the request, as the database knows them right now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// `users.id`.
+    pub id: Uuid,
+    /// Current role.
+    pub role: Role,
+    /// The building a scoped role belongs to.
+    pub building_id: Option<Uuid>,
+    /// Display name.
+    pub full_name: String,
+}
+
+impl Actor {
+    /// The audit trail's view of this actor.
+    pub fn audit(&self) -> AuditActor {
+        AuditActor::User {
+            id: self.id,
+            role: self.role.as_str().to_string(),
+        }
+    }
+
+    /// Refuses unless the actor has one of `roles`.
+    pub fn require_role(&self, roles: &[Role]) -> Result<(), AppError> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// Whether the actor may see data of `building_id`: platform roles see every building,
+    /// scoped roles only their own. Sales reps see none through this path (their dashboard
+    /// has its own query over the buildings assigned to them).
+    pub fn can_see_building(&self, building_id: Uuid) -> bool {
+        match self.role {
+            Role::Support | Role::Admin => true,
+            Role::SalesRep => false,
+            _ => self.building_id == Some(building_id),
+        }
+    }
+
+    /// Refuses with "not found" — never "forbidden", which would confirm the data exists —
+    /// when `building_id` is outside the actor's scope.
+    pub fn require_building(&self, building_id: Uuid) -> Result<(), AppError> {
+        if self.can_see_building(building_id) {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+}
+
+/// The request's session.
+pub async fn session() -> ServerResult<Session> {
+    leptos_axum::extract::<Session>()
+        .await
+        .map_err(|e| ServerError::Unexpected(format!("session layer missing: {e}")))
+}
+
+fn session_error(e: tower_sessions::session::Error) -> ServerError {
+    ServerError::Unexpected(format!("session store: {e}"))
+}
+
+/// The current actor, or `None` when nobody is logged in (or the session was invalidated, in
+/// which case it is destroyed here).
+pub async fn current_actor(pool: &PgPool) -> ServerResult<Option<Actor>> {
+    let session = session().await?;
+    let user_id: Option<Uuid> = session.get(SESSION_USER).await.map_err(session_error)?;
+    let epoch: Option<i32> = session.get(SESSION_EPOCH).await.map_err(session_error)?;
+    let (Some(user_id), Some(epoch)) = (user_id, epoch) else {
+        return Ok(None);
+    };
+    let row: Option<(String, Option<Uuid>, String, i32, String)> = sqlx::query_as(
+        "select role, building_id, status, session_epoch, full_name from users where id = $1",
+    )
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await?;
+    match row {
+        Some((role, building_id, status, current_epoch, full_name))
+            if status == "active" && current_epoch == epoch =>
+        {
+            let role = Role::parse(&role)
+                .ok_or_else(|| ServerError::Unexpected(format!("unknown role {role}")))?;
+            Ok(Some(Actor {
+                id: user_id,
+                role,
+                building_id,
+                full_name,
+            }))
+        }
+        _ => {
+            session.flush().await.map_err(session_error)?;
+            Ok(None)
+        }
+    }
+}
+
+/// The current actor, or "debes iniciar sesión".
+pub async fn require_actor(pool: &PgPool) -> ServerResult<Actor> {
+    current_actor(pool)
+        .await?
+        .ok_or(ServerError::App(AppError::Unauthenticated))
+}
+
+/// The current actor if they have one of `roles`.
+pub async fn require_role(pool: &PgPool, roles: &[Role]) -> ServerResult<Actor> {
+    let actor = require_actor(pool).await?;
+    actor.require_role(roles)?;
+    Ok(actor)
+}
+
+/// Starts an authenticated session: a new session id (no fixation), then the user and epoch.
+pub async fn start_session(session: &Session, user_id: Uuid, epoch: i32) -> ServerResult<()> {
+    session.cycle_id().await.map_err(session_error)?;
+    session.insert(SESSION_USER, user_id).await.map_err(session_error)?;
+    session.insert(SESSION_EPOCH, epoch).await.map_err(session_error)?;
+    Ok(())
+}
+
+/// Ends the session: the server-side record is deleted and the cookie cleared.
+pub async fn end_session(session: &Session) -> ServerResult<()> {
+    session.flush().await.map_err(session_error)
+}
+
+/// IP, user agent and request id of the current request, for audit rows and rate limits.
+pub fn request_meta() -> RequestMeta {
+    let Some(parts) = use_context::<http::request::Parts>() else {
+        return RequestMeta::default();
+    };
+    let header = |name: &str| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let ip = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|ci| ci.0.ip());
+    RequestMeta {
+        ip,
+        user_agent: header("user-agent"),
+        request_id: header("x-request-id"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role, building: Option<Uuid>) -> Actor {
+        Actor { id: Uuid::new_v4(), role, building_id: building, full_name: "X".into() }
+    }
+
+    #[test]
+    fn building_scope_is_not_found_outside_and_global_for_platform_roles() {
+        let a = Uuid::new_v4();
+        let b = Uuid::new_v4();
+        for role in [Role::Resident, Role::Concierge, Role::BuildingAdmin] {
+            let x = actor(role, Some(a));
+            assert!(x.require_building(a).is_ok());
+            assert_eq!(x.require_building(b), Err(AppError::NotFound));
+        }
+        for role in [Role::Support, Role::Admin] {
+            assert!(actor(role, None).require_building(b).is_ok());
+        }
+        assert_eq!(actor(Role::SalesRep, None).require_building(a), Err(AppError::NotFound));
+        assert_eq!(actor(Role::Resident, Some(a)).require_role(&[Role::Admin]), Err(AppError::Forbidden));
+    }
+}

@@ -1,0 +1,128 @@
+//! Form building blocks shared by every area: labelled fields with their error text wired to
+//! `aria-describedby`, client-side validation with the same domain parsers the server trusts,
+//! and the summary alert. Everything renders meaningfully without JavaScript.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// A validator: the Spanish problem with a value, or `None` when it is fine.
+pub type Validator = fn(&str) -> Option<String>;
+
+/// The message for `name` in the latest result of a server action (`action.value()`).
+pub fn server_field_error<S, T>(value: S, name: &'static str) -> Signal<Option<String>>
+where
+    S: With<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+    T: 'static,
+{
+    Signal::derive(move || {
+        value.with(|v| match v {
+            Some(Err(e)) => e.field_message(name),
+            _ => None,
+        })
+    })
+}
+
+/// A labelled input. `validate` runs in the browser when the field changes (and again while
+/// the person fixes it); the server re-checks everything regardless.
+#[component]
+pub fn TextField(
+    /// The form field name (= server function argument).
+    name: &'static str,
+    /// Visible label.
+    label: &'static str,
+    /// `type` attribute.
+    #[prop(default = "text")]
+    input_type: &'static str,
+    /// `autocomplete` attribute.
+    #[prop(default = "off")]
+    autocomplete: &'static str,
+    /// Helper text under the label.
+    #[prop(optional)]
+    hint: Option<&'static str>,
+    /// Placeholder example.
+    #[prop(optional)]
+    placeholder: Option<&'static str>,
+    /// The server's message for this field.
+    #[prop(into)]
+    server_error: Signal<Option<String>>,
+    /// Browser-side check.
+    #[prop(optional)]
+    validate: Option<Validator>,
+    /// `inputmode` attribute.
+    #[prop(optional)]
+    inputmode: Option<&'static str>,
+) -> impl IntoView {
+    let (local_error, set_local_error) = signal(None::<String>);
+    let error = move || local_error.get().or_else(|| server_error.get());
+    let error_id = format!("{name}-error");
+    let hint_id = format!("{name}-hint");
+    let described_by = if hint.is_some() {
+        format!("{hint_id} {error_id}")
+    } else {
+        error_id.clone()
+    };
+    let check = move |ev: leptos::ev::Event| {
+        if let Some(validate) = validate {
+            set_local_error.set(validate(&event_target_value(&ev)));
+        }
+    };
+    let recheck = move |ev: leptos::ev::Event| {
+        if local_error.get_untracked().is_some() {
+            if let Some(validate) = validate {
+                set_local_error.set(validate(&event_target_value(&ev)));
+            }
+        }
+    };
+    view! {
+        <div class="field" class:field--invalid=move || error().is_some()>
+            <label for=name>{label}</label>
+            {hint.map(|h| view! { <p class="field__hint" id=hint_id.clone()>{h}</p> })}
+            <input
+                id=name
+                name=name
+                type=input_type
+                autocomplete=autocomplete
+                placeholder=placeholder
+                inputmode=inputmode
+                required=true
+                aria-invalid=move || if error().is_some() { "true" } else { "false" }
+                aria-describedby=described_by
+                on:change=check
+                on:input=recheck
+            />
+            <p class="field__error" id=error_id>{error}</p>
+        </div>
+    }
+}
+
+/// The summary above a form: the error message of the last submission, if any.
+#[component]
+pub fn FormAlert<S, T>(
+    /// The action's value (`action.value()`).
+    value: S,
+) -> impl IntoView
+where
+    S: With<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+    T: 'static,
+{
+    let message = move || {
+        value.with(|v| match v {
+            Some(Err(e)) => Some(e.to_string()),
+            _ => None,
+        })
+    };
+    view! {
+        <div class="form-alert-slot" aria-live="polite">
+            {move || message().map(|m| view! { <p class="alert alert--error" role="alert">{m}</p> })}
+        </div>
+    }
+}
+
+/// A success or information notice.
+#[component]
+pub fn Notice(
+    /// The text.
+    text: String,
+) -> impl IntoView {
+    view! { <p class="alert alert--ok" role="status">{text}</p> }
+}
