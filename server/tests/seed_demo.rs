@@ -221,3 +221,71 @@ async fn seeded_accounts_rules_and_availability_are_usable(pool: PgPool) {
             .unwrap();
     assert_eq!(displays, ["vi•••@correo.cl", "ZZZZ-99"]);
 }
+
+/// The seed is usable by the features built on it: the approved resident logs in with the demo
+/// password, finds tomorrow's generated blocks on every spot, and books one; the globally
+/// blocklisted plate is refused; the pending and banned residents cannot log in.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn the_seeded_resident_logs_in_finds_blocks_and_books(pool: PgPool) {
+    use app::booking::ssr::{create, search, NewBooking};
+    use app::domain::{email::Email, names::VisitorName, plate::Plate, role::Role};
+    use app::error::AppError;
+    use app::ssr::{actor::Actor, audit::RequestMeta, ServerError};
+
+    let (vault, indexer) = crypto();
+    let now = Utc::now();
+    seed_demo(&pool, &vault, &indexer, now).await.unwrap();
+    let meta = RequestMeta::default();
+    let log_in = |email: &str| {
+        let (pool, indexer, meta) = (pool.clone(), indexer.clone(), meta.clone());
+        let email = Email::parse(email).unwrap();
+        async move {
+            app::identity::ssr::log_in(&pool, &indexer, Some(email), DEMO_PASSWORD.into(), &meta)
+                .await
+        }
+    };
+    let logged = log_in("residente@estacionate.cl").await.unwrap();
+    assert_eq!(logged.role, Role::Resident);
+    assert!(log_in("pendiente@estacionate.cl").await.is_err());
+    assert!(log_in("bloqueado@estacionate.cl").await.is_err());
+
+    let (building_id, full_name): (Uuid, String) =
+        sqlx::query_as("select building_id, full_name from users where id = $1")
+            .bind(logged.user_id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    let actor = Actor {
+        id: logged.user_id,
+        role: Role::Resident,
+        building_id: Some(building_id),
+        full_name,
+    };
+    let tomorrow = app::domain::schedule::local_date(now, chrono_tz::America::Santiago)
+        .succ_opt()
+        .unwrap();
+    let day = search(&pool, &actor, Some(tomorrow), None, now)
+        .await
+        .unwrap();
+    assert_eq!(day.building, "Edificio Parque Bustamante");
+    assert_eq!(day.kinds, ["Día", "Noche", "Día completo"]);
+    assert_eq!(day.cards.len(), 6 * 3);
+    assert!(day.cards.iter().all(|c| c.available));
+    assert_eq!(day.map.len(), 6);
+
+    let block_id: Uuid = day.cards[0].block_id.parse().unwrap();
+    let booking = |plate: &str| NewBooking {
+        block_id,
+        visitor_name: VisitorName::parse("Pedro Soto").unwrap(),
+        plate: Plate::parse(plate).unwrap(),
+        visitor_phone: None,
+    };
+    let refused = create(&pool, &vault, &indexer, &actor, booking("zzzz-99"), &meta).await;
+    assert!(
+        matches!(refused, Err(ServerError::App(AppError::Refused(_)))),
+        "{refused:?}"
+    );
+    create(&pool, &vault, &indexer, &actor, booking("KHJT52"), &meta)
+        .await
+        .unwrap();
+}
