@@ -71,6 +71,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/ingresar") view=identity::pages::login::LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/recuperar") view=identity::pages::reset::RequestResetPage ssr=SsrMode::Async/>
                     <Route path=path!("/recuperar/codigo") view=identity::pages::reset::ConfirmResetPage ssr=SsrMode::Async/>
+                    <Route path=path!("/buscar") view=booking::pages::SearchPage ssr=SsrMode::Async/>
+                    <Route path=path!("/mis-reservas") view=booking::pages::MyBookingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/pase/:token") view=booking::pages::GuestPassPage ssr=SsrMode::Async/>
                     <Route path=path!("/cuenta") view=account::pages::AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=admin::pages::AdminHome ssr=SsrMode::Async/>
                     <Route path=path!("/admin/residentes") view=identity::pages::approvals::ApprovalsPage ssr=SsrMode::Async/>

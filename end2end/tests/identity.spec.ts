@@ -68,7 +68,10 @@ test.describe("residents sign up and are approved", () => {
 
     // Now the resident logs in and lands on their home.
     await logIn(page, email, "Mi.Estacionamiento.2026");
-    await expect(page).toHaveURL(/\/cuenta$/);
+    await expect(page).toHaveURL(/\/buscar$/);
+    await expect(page.getByRole("heading", { name: "Buscar estacionamiento" })).toBeVisible();
+    await expectAccessible(page);
+    await page.getByRole("link", { name: "Mi cuenta" }).click();
     await expect(page.getByTestId("account")).toContainText(b.name);
     await expect(page.getByTestId("account")).toContainText("102");
     await expectAccessible(page);

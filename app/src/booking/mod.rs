@@ -65,3 +65,82 @@ pub struct SearchResult {
     /// The building's spots for the map.
     pub map: Vec<MapSpot>,
 }
+
+/// Everything the resident sees before confirming: the exact amount that will be charged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockQuote {
+    /// The block.
+    pub block_id: String,
+    /// Building name.
+    pub building: String,
+    /// Building address.
+    pub address: String,
+    /// Spot number.
+    pub spot: String,
+    /// Block type.
+    pub kind: String,
+    /// `sábado, 28 de noviembre`.
+    pub date_label: String,
+    /// `20:00 – 07:00 (día siguiente)`.
+    pub window: String,
+    /// `11 horas`.
+    pub duration: String,
+    /// The exact amount, formatted.
+    pub price: String,
+    /// Minutes the spot is held while paying.
+    pub hold_minutes: i32,
+}
+
+/// One of the resident's bookings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyBooking {
+    /// `bookings.id`.
+    pub id: String,
+    /// Status label in Spanish.
+    pub status: String,
+    /// Status as stored (for styling and the actions shown).
+    pub status_code: String,
+    /// Spot number.
+    pub spot: String,
+    /// `sábado, 28 de noviembre, 20:00 – domingo, 29 de noviembre, 07:00`.
+    pub window: String,
+    /// Visitor name.
+    pub visitor: String,
+    /// Plate, `KHJT-52`.
+    pub plate: String,
+    /// Confirmation code, `ABCD-2345` (only once confirmed).
+    pub code: Option<String>,
+    /// Amount, formatted.
+    pub amount: String,
+    /// Guest pass link, for confirmed bookings.
+    pub guest_pass: Option<String>,
+    /// Whether the block is still ahead (upcoming list) or done (history).
+    pub upcoming: bool,
+    /// Pending and still held: the resident can pay.
+    pub can_pay: bool,
+    /// The resident may cancel it now.
+    pub can_cancel: bool,
+}
+
+/// The guest pass: what the visitor shows at the gate. Public through an unguessable link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GuestPass {
+    /// Building name.
+    pub building: String,
+    /// Building address.
+    pub address: String,
+    /// Spot number.
+    pub spot: String,
+    /// The window, in the building's zone.
+    pub window: String,
+    /// Visitor name.
+    pub visitor: String,
+    /// Plate.
+    pub plate: String,
+    /// Confirmation code.
+    pub code: String,
+    /// `valid`, `used`, `over` or `cancelled`.
+    pub state: String,
+    /// The QR code of the confirmation code, as SVG markup rendered on the server.
+    pub qr_svg: String,
+}

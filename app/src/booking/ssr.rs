@@ -1,8 +1,10 @@
 //! SQL and transactions of booking: search with effective prices, and the booking transaction.
 
-use super::{BlockCard, MapSpot, SearchResult};
+use super::{BlockCard, BlockQuote, GuestPass, MapSpot, MyBooking, SearchResult};
 use crate::domain::{
+    booking::BookingStatus,
     code::ConfirmationCode,
+    format::window_label,
     format::{long_date, time_hm},
     money::Clp,
     names::VisitorName,
@@ -203,6 +205,148 @@ pub async fn search(
         kinds,
         cards,
         map,
+    })
+}
+
+/// The summary of one bookable block for the resident about to book it (same price as search
+/// and as the booking will store). Another building's block, or one already started, is
+/// "not found".
+pub async fn quote_block(
+    pool: &PgPool,
+    actor: &Actor,
+    block_id: Uuid,
+    now: DateTime<Utc>,
+) -> ServerResult<BlockQuote> {
+    actor.require_role(&[Role::Resident])?;
+    let building_id = actor.building_id.ok_or(AppError::NotFound)?;
+    type Row = (String, String, String, i32, i32, i32, String, Option<String>, DateTime<Utc>, DateTime<Utc>, i64, bool);
+    let row: Option<Row> = sqlx::query_as(
+        "select bl.name, bl.address, bl.time_zone, bl.commission_rate_bp, bl.sales_rep_rate_bp, bl.hold_minutes,
+                s.number, t.name, b.starts_at, b.ends_at, b.base_price_clp,
+                b.status = 'available' and s.active and bl.status = 'active' and not exists (
+                    select 1 from bookings k where k.spot_id = b.spot_id and k.during && b.during
+                       and k.status in ('pending', 'confirmed', 'checked_in', 'overstay'))
+           from availability_blocks b
+           join buildings bl on bl.id = b.building_id
+           join visitor_spots s on s.id = b.spot_id
+           left join block_templates t on t.id = b.template_id
+          where b.id = $1 and b.building_id = $2 and b.starts_at > $3",
+    )
+    .bind(block_id)
+    .bind(building_id)
+    .bind(now)
+    .fetch_optional(pool)
+    .await?;
+    let Some((building, address, zone, commission_bp, rep_bp, hold_minutes, spot, kind, start, end, base, available)) = row else {
+        return Err(AppError::NotFound.into());
+    };
+    if !available {
+        return Err(AppError::Conflict(TAKEN_MESSAGE.into()).into());
+    }
+    let tz = building_zone(&zone)?;
+    let mut conn = pool.acquire().await?;
+    let rules = rules(&mut conn, building_id, start, end).await?;
+    let (q, _) = price_block(&rules, base, start, end, commission_bp, rep_bp)?;
+    let (ls, le) = (start.with_timezone(&tz), end.with_timezone(&tz));
+    let next_day = if le.date_naive() > ls.date_naive() { " (día siguiente)" } else { "" };
+    Ok(BlockQuote {
+        block_id: block_id.to_string(),
+        building,
+        address,
+        spot,
+        kind: kind.unwrap_or_else(|| "Bloque".into()),
+        date_label: long_date(ls.date_naive()),
+        window: format!("{} – {}{}", time_hm(ls.time()), time_hm(le.time()), next_day),
+        duration: duration_label(u32::try_from((end - start).num_minutes()).unwrap_or(0)),
+        price: q.price.to_string(),
+        hold_minutes,
+    })
+}
+
+/// The resident's bookings, newest first; upcoming ones are those whose window has not ended.
+pub async fn my_bookings(pool: &PgPool, actor: &Actor, now: DateTime<Utc>) -> ServerResult<Vec<MyBooking>> {
+    actor.require_role(&[Role::Resident])?;
+    type Row = (Uuid, String, String, String, DateTime<Utc>, DateTime<Utc>, Option<String>, Option<String>, String, i64, String, Option<DateTime<Utc>>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "select k.id, k.status, s.number, b.time_zone, k.starts_at, k.ends_at, k.visitor_name, k.visitor_plate,
+                k.confirmation_code, k.amount_clp, k.guest_pass_token, k.hold_expires_at
+           from bookings k
+           join visitor_spots s on s.id = k.spot_id
+           join buildings b on b.id = k.building_id
+          where k.resident_id = $1
+          order by k.starts_at desc
+          limit 200",
+    )
+    .bind(actor.id)
+    .fetch_all(pool)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, status, spot, zone, start, end, visitor, plate, code, amount, token, hold) in rows {
+        let tz = building_zone(&zone)?;
+        let status = BookingStatus::parse(&status).map_err(|_| ServerError::Unexpected(format!("status {status}")))?;
+        let confirmed_like = matches!(status, BookingStatus::Confirmed | BookingStatus::CheckedIn | BookingStatus::Overstay | BookingStatus::CheckedOut | BookingStatus::Completed);
+        out.push(MyBooking {
+            id: id.to_string(),
+            status: status.label_es().to_string(),
+            status_code: status.as_str().to_string(),
+            spot,
+            window: window_label(start, end, tz),
+            visitor: visitor.unwrap_or_default(),
+            plate: plate.and_then(|p| Plate::parse(&p).ok()).map(|p| p.pretty()).unwrap_or_default(),
+            code: confirmed_like.then(|| ConfirmationCode::parse(&code).map(|c| c.to_string()).unwrap_or(code)),
+            amount: Clp::new(amount).to_string(),
+            guest_pass: (confirmed_like && end > now).then(|| format!("/pase/{token}")),
+            upcoming: end > now,
+            can_pay: status == BookingStatus::Pending && hold.is_some_and(|h| h > now),
+            can_cancel: matches!(status, BookingStatus::Pending | BookingStatus::Confirmed) && start > now,
+        });
+    }
+    Ok(out)
+}
+
+/// The guest pass behind `token` (anyone with the link; 256-bit random tokens).
+pub async fn guest_pass(pool: &PgPool, token: &str, now: DateTime<Utc>) -> ServerResult<GuestPass> {
+    type Row = (String, String, String, String, DateTime<Utc>, DateTime<Utc>, Option<String>, Option<String>, String, String);
+    let row: Option<Row> = sqlx::query_as(
+        "select b.name, b.address, b.time_zone, s.number, k.starts_at, k.ends_at, k.visitor_name, k.visitor_plate,
+                k.confirmation_code, k.status
+           from bookings k
+           join visitor_spots s on s.id = k.spot_id
+           join buildings b on b.id = k.building_id
+          where k.guest_pass_token = $1 and k.status <> 'pending' and k.purged_at is null",
+    )
+    .bind(token)
+    .fetch_optional(pool)
+    .await?;
+    let Some((building, address, zone, spot, start, end, visitor, plate, code, status)) = row else {
+        return Err(AppError::NotFound.into());
+    };
+    let tz = building_zone(&zone)?;
+    let state = match status.as_str() {
+        "cancelled" | "no_show" => "cancelled",
+        "checked_out" | "completed" => "used",
+        _ if end <= now => "over",
+        _ => "valid",
+    };
+    let qr_svg = qrcode::QrCode::new(code.as_bytes())
+        .map(|qr| {
+            qr.render::<qrcode::render::svg::Color<'_>>()
+                .min_dimensions(200, 200)
+                .dark_color(qrcode::render::svg::Color("#000000"))
+                .light_color(qrcode::render::svg::Color("#ffffff"))
+                .build()
+        })
+        .map_err(|e| ServerError::Unexpected(format!("qr: {e}")))?;
+    Ok(GuestPass {
+        building,
+        address,
+        spot,
+        window: window_label(start, end, tz),
+        visitor: visitor.unwrap_or_default(),
+        plate: plate.and_then(|p| Plate::parse(&p).ok()).map(|p| p.pretty()).unwrap_or_default(),
+        code: ConfirmationCode::parse(&code).map(|c| c.to_string()).unwrap_or(code),
+        state: state.to_string(),
+        qr_svg,
     })
 }
 

@@ -305,3 +305,45 @@ async fn the_23_hour_block_and_the_11_hour_night_raced_together_one_wins(pool: P
     let (won, taken) = race(&pool, w.clone(), vec![w.night, w.full_day], 40).await;
     assert_eq!((won, taken), (1, 39));
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn my_bookings_and_the_guest_pass_follow_the_booking(pool: PgPool) {
+    let w = world(&pool).await;
+    let created = book(&pool, &w, &w.resident, w.night, "khjt-52").await.unwrap();
+    let token: String = sqlx::query_scalar("select guest_pass_token from bookings where id = $1")
+        .bind(created.booking_id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(token.len() >= 43, "256-bit token");
+    // Pending: no code shown, no pass yet, can pay.
+    let mine = my_bookings(&pool, &w.resident, Utc::now()).await.unwrap();
+    assert_eq!(mine.len(), 1);
+    assert!(mine[0].can_pay && mine[0].code.is_none() && mine[0].guest_pass.is_none());
+    assert_eq!(mine[0].plate, "KHJT-52");
+    assert!(matches!(guest_pass(&pool, &token, Utc::now()).await, Err(ServerError::App(AppError::NotFound))));
+
+    let mut tx = pool.begin().await.unwrap();
+    crate::booking::transition::apply(&mut tx, created.booking_id, BookingEvent::PaymentApproved, &AuditActor::System, &RequestMeta::default(), json!({}))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mine = my_bookings(&pool, &w.resident, Utc::now()).await.unwrap();
+    assert_eq!(mine[0].status, "Confirmada");
+    assert_eq!(mine[0].guest_pass.as_deref(), Some(format!("/pase/{token}").as_str()));
+    let pass = guest_pass(&pool, &token, Utc::now()).await.unwrap();
+    assert_eq!(pass.state, "valid");
+    assert_eq!(Some(pass.code.clone()), mine[0].code);
+    assert!(pass.qr_svg.contains("<svg") && pass.qr_svg.contains("<path"));
+    assert_eq!(pass.building, "Torre A");
+
+    let mut tx = pool.begin().await.unwrap();
+    crate::booking::transition::apply(&mut tx, created.booking_id, BookingEvent::Cancel, &w.resident.audit(), &RequestMeta::default(), json!({}))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(guest_pass(&pool, &token, Utc::now()).await.unwrap().state, "cancelled");
+    // Another resident's list never shows it.
+    let other = resident(&pool, &w.indexer, w.building, "otro@x.cl").await;
+    assert!(my_bookings(&pool, &other, Utc::now()).await.unwrap().is_empty());
+}

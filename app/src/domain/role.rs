@@ -61,11 +61,12 @@ impl Role {
         }
     }
 
-    /// Where the role lands after logging in. Residents, concierges and sales reps land on
-    /// their account page until their own screens (search, gate, sales dashboard) exist.
+    /// Where the role lands after logging in. Concierges and sales reps land on their account
+    /// page until their own screens (the gate, the sales dashboard) exist.
     pub fn home_path(self) -> &'static str {
         match self {
-            Role::Resident | Role::Concierge | Role::SalesRep => "/cuenta",
+            Role::Resident => "/buscar",
+            Role::Concierge | Role::SalesRep => "/cuenta",
             Role::BuildingAdmin | Role::Support | Role::Admin => "/admin",
         }
     }
@@ -95,7 +96,7 @@ mod tests {
 
     #[test]
     fn every_role_has_a_home() {
-        assert_eq!(Role::Resident.home_path(), "/cuenta");
+        assert_eq!(Role::Resident.home_path(), "/buscar");
         assert_eq!(Role::Concierge.home_path(), "/cuenta");
         assert_eq!(Role::Support.home_path(), "/admin");
         assert_eq!(Role::Admin.home_path(), "/admin");

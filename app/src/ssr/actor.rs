@@ -16,6 +16,11 @@ use uuid::Uuid;
 const SESSION_USER: &str = "uid";
 /// Session key holding the epoch the session was issued under.
 const SESSION_EPOCH: &str = "epoch";
+/// Session key holding when the session was issued (Unix seconds).
+const SESSION_ISSUED: &str = "iat";
+/// Absolute session lifetime: even an active session ends after this and asks for the
+/// password again (ASVS 7.3.2); inactivity ends it sooner (`SESSION_IDLE_MINUTES`).
+pub const SESSION_MAX_HOURS: i64 = 12;
 
 /// The person making the request, as the database knows them right now.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,9 +92,14 @@ pub async fn current_actor(pool: &PgPool) -> ServerResult<Option<Actor>> {
     let session = session().await?;
     let user_id: Option<Uuid> = session.get(SESSION_USER).await.map_err(session_error)?;
     let epoch: Option<i32> = session.get(SESSION_EPOCH).await.map_err(session_error)?;
+    let issued: Option<i64> = session.get(SESSION_ISSUED).await.map_err(session_error)?;
     let (Some(user_id), Some(epoch)) = (user_id, epoch) else {
         return Ok(None);
     };
+    if session_expired(issued, chrono::Utc::now().timestamp()) {
+        session.flush().await.map_err(session_error)?;
+        return Ok(None);
+    }
     let row: Option<(String, Option<Uuid>, String, i32, String)> = sqlx::query_as(
         "select role, building_id, status, session_epoch, full_name from users where id = $1",
     )
@@ -116,6 +126,12 @@ pub async fn current_actor(pool: &PgPool) -> ServerResult<Option<Actor>> {
     }
 }
 
+/// Whether a session issued at `issued` (Unix seconds; unknown counts as expired) has outlived
+/// [`SESSION_MAX_HOURS`] at `now`.
+fn session_expired(issued: Option<i64>, now: i64) -> bool {
+    issued.is_none_or(|iat| now - iat > SESSION_MAX_HOURS * 3600)
+}
+
 /// The current actor, or "debes iniciar sesión".
 pub async fn require_actor(pool: &PgPool) -> ServerResult<Actor> {
     current_actor(pool)
@@ -135,6 +151,10 @@ pub async fn start_session(session: &Session, user_id: Uuid, epoch: i32) -> Serv
     session.cycle_id().await.map_err(session_error)?;
     session.insert(SESSION_USER, user_id).await.map_err(session_error)?;
     session.insert(SESSION_EPOCH, epoch).await.map_err(session_error)?;
+    session
+        .insert(SESSION_ISSUED, chrono::Utc::now().timestamp())
+        .await
+        .map_err(session_error)?;
     Ok(())
 }
 
@@ -172,6 +192,15 @@ mod tests {
 
     fn actor(role: Role, building: Option<Uuid>) -> Actor {
         Actor { id: Uuid::new_v4(), role, building_id: building, full_name: "X".into() }
+    }
+
+    #[test]
+    fn sessions_have_an_absolute_lifetime() {
+        let now = 1_800_000_000;
+        assert!(!session_expired(Some(now - 3600), now));
+        assert!(!session_expired(Some(now - SESSION_MAX_HOURS * 3600), now));
+        assert!(session_expired(Some(now - SESSION_MAX_HOURS * 3600 - 1), now));
+        assert!(session_expired(None, now));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The frame around every page: skip link, header with navigation (which depends on who is
 //! logged in), main landmark, footer.
 
+use crate::domain::role::Role;
 use crate::identity::api::{who_am_i, LogOut};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -28,6 +29,10 @@ pub fn Layout(children: Children) -> impl IntoView {
                             match me.await.ok().flatten() {
                                 Some(user) => view! {
                                     <ul>
+                                        {(user.role == Role::Resident).then(|| view! {
+                                            <li><A href="/buscar">"Buscar"</A></li>
+                                            <li><A href="/mis-reservas">"Mis reservas"</A></li>
+                                        })}
                                         {user.role.administers().then(|| view! { <li><A href="/admin">"Administración"</A></li> })}
                                         <li><A href="/cuenta">"Mi cuenta"</A></li>
                                         <li>
