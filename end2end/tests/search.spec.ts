@@ -6,7 +6,7 @@ import type { Page } from "@playwright/test";
 async function setUp(page: Page): Promise<{ b: Building; email: string; date: string }> {
   const b = await createBuilding("Torre Búsqueda");
   const spots = await sql<{ id: string }>(
-    "insert into visitor_spots (building_id, number, map_x, map_y) values ($1, 'V-01', 0, 0), ($1, 'V-02', 1, 0) returning id",
+    "insert into visitor_spots (building_id, number, map_x, map_y) values ($1, 'V-01', 100, 100), ($1, 'V-02', 200, 100) returning id",
     [b.id],
   );
   const [{ date }] = await sql<{ date: string }>(

@@ -35,9 +35,9 @@ pub struct BlockCard {
 pub struct MapSpot {
     /// Spot number.
     pub number: String,
-    /// Grid position.
+    /// Centre on the building's plan (plan units, `visitor_spots.map_x`).
     pub x: i32,
-    /// Grid position.
+    /// Centre on the building's plan (`visitor_spots.map_y`).
     pub y: i32,
     /// Free blocks of the day on this spot.
     pub free_blocks: u32,

@@ -107,18 +107,20 @@ fn SpotMap(spots: Vec<MapSpot>) -> impl IntoView {
     if spots.is_empty() {
         return ().into_any();
     }
-    let cols = spots.iter().map(|s| s.x).max().unwrap_or(0) + 1;
-    let rows = spots.iter().map(|s| s.y).max().unwrap_or(0) + 1;
-    let (w, h) = (cols * 90 + 10, rows * 70 + 10);
+    // Fit the plan: every spot is an 80 × 60 box centred on its plan position.
+    let min_x = spots.iter().map(|s| s.x).min().unwrap_or(0) - 50;
+    let min_y = spots.iter().map(|s| s.y).min().unwrap_or(0) - 40;
+    let w = spots.iter().map(|s| s.x).max().unwrap_or(0) + 50 - min_x;
+    let h = spots.iter().map(|s| s.y).max().unwrap_or(0) + 40 - min_y;
     let free = spots.iter().filter(|s| s.free_blocks > 0).count();
     let description = format!("{} estacionamientos de visita; {} con bloques libres este día.", spots.len(), free);
     view! {
         <figure class="spot-map">
-            <svg viewBox=format!("0 0 {w} {h}") role="img" aria-labelledby="mapa-titulo mapa-desc" class="spot-map__svg">
+            <svg viewBox=format!("{min_x} {min_y} {w} {h}") role="img" aria-labelledby="mapa-titulo mapa-desc" class="spot-map__svg">
                 <title id="mapa-titulo">"Mapa de estacionamientos de visita"</title>
                 <desc id="mapa-desc">{description.clone()}</desc>
                 {spots.into_iter().map(|s| {
-                    let (x, y) = (s.x * 90 + 10, s.y * 70 + 10);
+                    let (x, y) = (s.x - 40, s.y - 30);
                     let class = if s.free_blocks > 0 { "spot spot--free" } else { "spot spot--full" };
                     view! {
                         <g class=class>

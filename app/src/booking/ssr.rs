@@ -142,7 +142,7 @@ pub async fn search(
             and (b.starts_at at time zone $2)::date = $3
             and b.starts_at > $4
             and ($5::text is null or t.name = $5)
-          order by b.starts_at, s.sort_order, s.number",
+          order by b.starts_at, s.sort_order, s.number, b.ends_at",
     )
     .bind(building_id)
     .bind(&zone)
@@ -186,9 +186,10 @@ pub async fn search(
         .map(|(i, (number, x, y))| {
             let free = cards.iter().filter(|c| c.spot == number && c.available).count();
             let i = i32::try_from(i).unwrap_or(0);
+            // Unplaced spots fall into a simple grid in the same plan units (100 × 80 apart).
             MapSpot {
-                x: x.map(i32::from).unwrap_or(i % 6),
-                y: y.map(i32::from).unwrap_or(i / 6),
+                x: x.map(i32::from).unwrap_or(i % 6 * 100 + 50),
+                y: y.map(i32::from).unwrap_or(i / 6 * 80 + 40),
                 free_blocks: u32::try_from(free).unwrap_or(0),
                 number,
             }
