@@ -8,6 +8,7 @@ pub mod account;
 pub mod admin;
 pub mod availability;
 pub mod booking;
+pub mod concierge;
 pub mod domain;
 pub mod error;
 pub mod identity;
@@ -74,6 +75,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/buscar") view=booking::pages::SearchPage ssr=SsrMode::Async/>
                     <Route path=path!("/mis-reservas") view=booking::pages::MyBookingsPage ssr=SsrMode::Async/>
                     <Route path=path!("/pase/:token") view=booking::pages::GuestPassPage ssr=SsrMode::Async/>
+                    <Route path=path!("/conserjeria") view=concierge::pages::GatePage ssr=SsrMode::Async/>
                     <Route path=path!("/cuenta") view=account::pages::AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=admin::pages::AdminHome ssr=SsrMode::Async/>
                     <Route path=path!("/admin/residentes") view=identity::pages::approvals::ApprovalsPage ssr=SsrMode::Async/>

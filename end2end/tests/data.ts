@@ -78,3 +78,56 @@ export function randomPhone(): string {
   const n = String(10_000_000 + Math.floor(Math.random() * 89_999_999));
   return `+56 9 ${n.slice(0, 4)} ${n.slice(4)}`;
 }
+
+/**
+ * A resident written directly (placeholder encrypted fields: enough for gate and admin specs,
+ * which never decrypt them) and a confirmed booking of `plate` in a new spot of building `b`,
+ * starting `startInMinutes` from now and lasting `minutes`.
+ */
+export async function createResident(b: Building): Promise<Account> {
+  const tag = unique();
+  const email = `res.${tag}@prueba.cl`;
+  const [u] = await sql<{ id: string }>(
+    `insert into users (email, password_hash, role, building_id, status, full_name)
+     values ($1, $2, 'resident', $3, 'active', 'Residente Prueba') returning id`,
+    [email, PASSWORD_HASH, b.id],
+  );
+  await sql(
+    `insert into resident_profiles (user_id, building_id, unit_id, rut_enc, rut_bidx, first_name, last_name)
+     values ($1, $2, $3, '\\x00', decode(md5($4) || md5($4), 'hex'), 'Residente', 'Prueba')`,
+    [u.id, b.id, b.units[0].id, tag],
+  );
+  return { id: u.id, email, password: PASSWORD };
+}
+
+export async function createConfirmedBooking(
+  b: Building,
+  plate: string,
+  startInMinutes: number,
+  minutes = 600,
+): Promise<{ id: string; code: string; spot: string }> {
+  const tag = unique();
+  const u = await createResident(b);
+  const spot = `V${tag.slice(0, 4).toUpperCase()}`;
+  const [s] = await sql<{ id: string }>(
+    "insert into visitor_spots (building_id, number) values ($1, $2) returning id",
+    [b.id, spot],
+  );
+  const [blk] = await sql<{ id: string }>(
+    `insert into availability_blocks (spot_id, building_id, starts_at, ends_at, base_price_clp, status)
+     values ($1, $2, now() + make_interval(mins => $3::int), now() + make_interval(mins => $4::int), 5000, 'reserved') returning id`,
+    [s.id, b.id, startInMinutes, startInMinutes + minutes],
+  );
+  const alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+  const code = Array.from({ length: 8 }, () => alphabet[Math.floor(Math.random() * alphabet.length)]).join("");
+  const [k] = await sql<{ id: string }>(
+    `insert into bookings (block_id, spot_id, building_id, resident_id, during, visitor_name, visitor_plate,
+                           base_price_clp, amount_clp, commission_rate_bp, platform_commission_clp, building_share_clp,
+                           status, payment_status, confirmation_code, guest_pass_token, confirmed_at)
+     select id, spot_id, building_id, $2, during, 'Pedro Pérez', $3, 5000, 5000, 1000, 500, 4500,
+            'confirmed', 'paid', $4, $5, now()
+       from availability_blocks where id = $1 returning id`,
+    [blk.id, u.id, plate, code, `${tag}${tag}${tag}${tag}${tag}${tag}`],
+  );
+  return { id: k.id, code, spot };
+}

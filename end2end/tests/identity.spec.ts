@@ -82,7 +82,7 @@ test.describe("login", () => {
   test("every role lands on its home", async ({ page }) => {
     const b = await createBuilding();
     const homes: [string, string | null, RegExp][] = [
-      ["concierge", b.id, /\/cuenta$/],
+      ["concierge", b.id, /\/conserjeria$/],
       ["building_admin", b.id, /\/admin$/],
       ["support", null, /\/admin$/],
       ["admin", null, /\/admin$/],
@@ -116,7 +116,8 @@ test.describe("login", () => {
     const b = await createBuilding();
     const account = await createStaff("concierge", b.id, "Rodrigo Fuentes");
     await logIn(page, account.email);
-    await expect(page).toHaveURL(/\/cuenta$/);
+    await expect(page).toHaveURL(/\/conserjeria$/);
+    await page.goto("/cuenta");
     await expect(page.getByTestId("account")).toContainText("Rodrigo Fuentes");
     await page.getByRole("button", { name: /^Salir/ }).click();
     await expect(page).toHaveURL(/\/$/);

@@ -20,7 +20,7 @@ async fn login_lands_each_role_on_its_home_and_logout_kills_the_old_cookie(pool:
     let b = building(&app.state.pool, "Edificio Uno").await;
     for (email, role, home) in [
         ("res@x.cl", "resident", "/buscar"),
-        ("con@x.cl", "concierge", "/cuenta"),
+        ("con@x.cl", "concierge", "/conserjeria"),
         ("badm@x.cl", "building_admin", "/admin"),
         ("sup@x.cl", "support", "/admin"),
         ("adm@x.cl", "admin", "/admin"),

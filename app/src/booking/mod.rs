@@ -7,6 +7,8 @@ pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 #[cfg(feature = "ssr")]
+pub mod sweeps;
+#[cfg(feature = "ssr")]
 pub mod transition;
 
 use serde::{Deserialize, Serialize};

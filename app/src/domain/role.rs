@@ -61,12 +61,13 @@ impl Role {
         }
     }
 
-    /// Where the role lands after logging in. Concierges and sales reps land on their account
-    /// page until their own screens (the gate, the sales dashboard) exist.
+    /// Where the role lands after logging in. Sales reps land on their account page until the
+    /// sales dashboard exists.
     pub fn home_path(self) -> &'static str {
         match self {
             Role::Resident => "/buscar",
-            Role::Concierge | Role::SalesRep => "/cuenta",
+            Role::Concierge => "/conserjeria",
+            Role::SalesRep => "/cuenta",
             Role::BuildingAdmin | Role::Support | Role::Admin => "/admin",
         }
     }
@@ -97,7 +98,7 @@ mod tests {
     #[test]
     fn every_role_has_a_home() {
         assert_eq!(Role::Resident.home_path(), "/buscar");
-        assert_eq!(Role::Concierge.home_path(), "/cuenta");
+        assert_eq!(Role::Concierge.home_path(), "/conserjeria");
         assert_eq!(Role::Support.home_path(), "/admin");
         assert_eq!(Role::Admin.home_path(), "/admin");
         assert_eq!(Role::BuildingAdmin.home_path(), "/admin");

@@ -33,6 +33,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                                             <li><A href="/buscar">"Buscar"</A></li>
                                             <li><A href="/mis-reservas">"Mis reservas"</A></li>
                                         })}
+                                        {matches!(user.role, Role::Concierge | Role::BuildingAdmin).then(|| view! { <li><A href="/conserjeria">"Conserjería"</A></li> })}
                                         {user.role.administers().then(|| view! { <li><A href="/admin">"Administración"</A></li> })}
                                         <li><A href="/cuenta">"Mi cuenta"</A></li>
                                         <li>

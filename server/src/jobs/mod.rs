@@ -9,6 +9,7 @@
 //! Adding a job is one line in [`registry`] plus its module with an
 //! `async fn run(ctx: JobContext) -> JobResult`.
 
+pub mod booking_sweeps;
 pub mod generate_availability;
 mod lock;
 mod runner;
@@ -84,14 +85,17 @@ impl fmt::Debug for Job {
 
 /// One hour.
 const HOURLY: Duration = Duration::from_secs(60 * 60);
+/// One minute: the gate's lists must reflect no-shows and overstays promptly.
+const MINUTELY: Duration = Duration::from_secs(60);
 
 /// Every job the server runs.
 pub fn registry() -> Vec<Job> {
-    vec![Job::new(
-        "generate-availability",
-        HOURLY,
-        generate_availability::run,
-    )]
+    vec![
+        Job::new("generate-availability", HOURLY, generate_availability::run),
+        Job::new("booking-no-show", MINUTELY, booking_sweeps::no_show),
+        Job::new("booking-overstay", MINUTELY, booking_sweeps::overstay),
+        Job::new("booking-complete", MINUTELY, booking_sweeps::complete),
+    ]
 }
 
 /// The names of every registered job, in registry order.

@@ -1,0 +1,53 @@
+//! Server functions of the gate.
+
+use super::{GateLists, Verdict};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// Verifies a plate or code; the gate screen then shows the verdict (`/conserjeria?v=<id>`).
+#[server(prefix = "/api", endpoint = "gate/verify")]
+pub async fn verify_at_gate(q: String) -> Result<(), AppError> {
+    use crate::ssr::{actor, app_state, error::finish};
+    let state = app_state()?;
+    let actor = finish(actor::require_actor(&state.pool).await)?;
+    let (_, event_id) = finish(super::ssr::verify(&state.pool, &actor, &q, chrono::Utc::now()).await)?;
+    leptos_axum::redirect(&format!("/conserjeria?v={event_id}"));
+    Ok(())
+}
+
+/// The verdict of an earlier verification, with the booking's current state.
+#[server(prefix = "/api", endpoint = "gate/verdict")]
+pub async fn gate_verdict(v: String) -> Result<Verdict, AppError> {
+    use crate::ssr::{actor, app_state, error::finish};
+    let state = app_state()?;
+    let actor = finish(actor::require_actor(&state.pool).await)?;
+    let id = finish::<_, AppError>(uuid::Uuid::parse_str(v.trim()).map_err(|_| AppError::NotFound))?;
+    finish(super::ssr::load_verdict(&state.pool, &actor, id, chrono::Utc::now()).await)
+}
+
+/// Today's lists at the gate.
+#[server(prefix = "/api", endpoint = "gate/lists")]
+pub async fn load_gate_lists() -> Result<GateLists, AppError> {
+    use crate::ssr::{actor, app_state, error::finish};
+    let state = app_state()?;
+    let actor = finish(actor::require_actor(&state.pool).await)?;
+    finish(super::ssr::lists(&state.pool, &actor, chrono::Utc::now()).await)
+}
+
+/// Registers `accion` (`ingreso`, `salida`, `no_llego`) for a booking of the gate's building.
+#[server(prefix = "/api", endpoint = "gate/register")]
+pub async fn register_at_gate(booking_id: String, accion: String) -> Result<(), AppError> {
+    use crate::domain::booking::BookingEvent;
+    use crate::ssr::{actor, app_state, error::finish};
+    let state = app_state()?;
+    let meta = actor::request_meta();
+    let actor = finish(actor::require_actor(&state.pool).await)?;
+    let id = finish::<_, AppError>(uuid::Uuid::parse_str(booking_id.trim()).map_err(|_| AppError::NotFound))?;
+    let event = match accion.as_str() {
+        "ingreso" => BookingEvent::CheckIn,
+        "salida" => BookingEvent::CheckOut,
+        "no_llego" => BookingEvent::NoShow,
+        _ => return finish::<(), AppError>(Err(AppError::field("accion", "Acción desconocida."))),
+    };
+    finish(super::ssr::register(&state.pool, &actor, id, event, &meta, chrono::Utc::now()).await)
+}

@@ -1,0 +1,261 @@
+//! SQL of the gate.
+
+use super::{GateBooking, GateLists, Verdict};
+use crate::booking::transition;
+use crate::domain::{
+    booking::{BookingEvent, BookingStatus},
+    booking_timing::check_in_window_open,
+    code::ConfirmationCode,
+    format::time_hm,
+    plate::Plate,
+    role::Role,
+};
+use crate::error::AppError;
+use crate::ssr::{actor::Actor, audit::RequestMeta, ServerError, ServerResult};
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+use serde_json::json;
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+/// Roles that work the gate: concierges, and the building's administration.
+const GATE_ROLES: [Role; 4] = [Role::Concierge, Role::BuildingAdmin, Role::Support, Role::Admin];
+
+type Row = (Uuid, String, Option<String>, String, String, Option<String>, DateTime<Utc>, DateTime<Utc>, String);
+
+const SELECT: &str = "select k.id, k.status, k.visitor_plate, s.number, u.number, k.visitor_name, k.starts_at, k.ends_at, b.time_zone
+      from bookings k
+      join visitor_spots s on s.id = k.spot_id
+      join buildings b on b.id = k.building_id
+      join resident_profiles p on p.user_id = k.resident_id
+      join units u on u.id = p.unit_id";
+
+fn gate_building(actor: &Actor) -> ServerResult<Uuid> {
+    actor.require_role(&GATE_ROLES)?;
+    // The gate is a per-building screen; platform roles have no building of their own.
+    actor.building_id.ok_or_else(|| AppError::Forbidden.into())
+}
+
+fn to_gate(row: Row, now: DateTime<Utc>) -> ServerResult<(GateBooking, BookingStatus)> {
+    let (id, status, plate, spot, unit, visitor, start, end, zone) = row;
+    let tz: Tz = zone.parse().map_err(|_| ServerError::Unexpected(format!("zone {zone}")))?;
+    let status = BookingStatus::parse(&status).map_err(|_| ServerError::Unexpected(format!("status {status}")))?;
+    Ok((
+        GateBooking {
+            id: id.to_string(),
+            plate: plate.and_then(|p| Plate::parse(&p).ok()).map(|p| p.pretty()).unwrap_or_default(),
+            spot,
+            unit,
+            visitor: visitor.unwrap_or_default(),
+            window: format!("{} – {}", time_hm(start.with_timezone(&tz).time()), time_hm(end.with_timezone(&tz).time())),
+            status: status.label_es().to_string(),
+            can_check_in: status == BookingStatus::Confirmed && check_in_window_open(now, start, end),
+            can_check_out: matches!(status, BookingStatus::CheckedIn | BookingStatus::Overstay),
+            can_no_show: status == BookingStatus::Confirmed && now >= start,
+        },
+        status,
+    ))
+}
+
+/// Verifies a plate (any spelling) or a confirmation code at the gate of the actor's building,
+/// and records the verification as an access event whatever the answer; returns the verdict and
+/// the access event's id (the gate screen shows the verdict by that id).
+pub async fn verify(pool: &PgPool, actor: &Actor, query: &str, now: DateTime<Utc>) -> ServerResult<(Verdict, Uuid)> {
+    let building_id = gate_building(actor)?;
+    let plate = Plate::parse(query).ok();
+    let code = ConfirmationCode::parse(query).ok();
+    if plate.is_none() && code.is_none() {
+        return Err(AppError::field("q", "Ingresa una patente (BBBB12, AB1234) o un código de 8 caracteres.").into());
+    }
+    // The most relevant booking: the car inside first, then the one whose window is open, then
+    // the next one today, then the most recent.
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "{SELECT}
+          where k.building_id = $1 and (k.visitor_plate = $2 or k.confirmation_code = $3)
+            and k.ends_at > $4 - interval '1 day'
+          order by (k.status in ('checked_in', 'overstay')) desc,
+                   (k.status = 'confirmed' and $4 between k.starts_at - interval '15 minutes' and k.ends_at) desc,
+                   (k.status = 'confirmed' and k.starts_at > $4) desc,
+                   abs(extract(epoch from k.starts_at - $4))
+          limit 1"
+    ))
+    .bind(building_id)
+    .bind(plate.as_ref().map(|p| p.as_str().to_string()))
+    .bind(code.as_ref().map(|c| c.as_str().to_string()))
+    .bind(now)
+    .fetch_all(pool)
+    .await?;
+
+    let (verdict, booking_id, plate_seen) = match rows.into_iter().next() {
+        None => (
+            Verdict { allowed: false, reason: Some("No hay una reserva para esta patente o código en este edificio.".into()), booking: None },
+            None,
+            plate.map(|p| p.as_str().to_string()),
+        ),
+        Some(row) => {
+            let (start, end) = (row.6, row.7);
+            let plate_seen = row.2.clone();
+            let (gate, status) = to_gate(row, now)?;
+            let reason = match status {
+                BookingStatus::CheckedIn => None,
+                BookingStatus::Overstay => Some("El vehículo excedió su horario: registra la salida.".to_string()),
+                BookingStatus::Confirmed if now < start - Duration::minutes(15) => Some(format!(
+                    "Aún no es su horario: la reserva comienza a las {} (el ingreso se habilita 15 minutos antes).",
+                    gate.window.split(" – ").next().unwrap_or_default()
+                )),
+                BookingStatus::Confirmed if now >= end => Some("La reserva ya terminó.".into()),
+                BookingStatus::Confirmed => None,
+                BookingStatus::Pending => Some("La reserva aún no está pagada.".into()),
+                BookingStatus::Cancelled => Some("La reserva fue cancelada.".into()),
+                BookingStatus::NoShow => Some("La reserva fue marcada como no llegó.".into()),
+                BookingStatus::CheckedOut | BookingStatus::Completed => Some("La visita ya terminó.".into()),
+            };
+            let allowed = matches!(status, BookingStatus::CheckedIn | BookingStatus::Overstay)
+                || (status == BookingStatus::Confirmed && reason.is_none());
+            let id = Uuid::parse_str(&gate.id).ok();
+            (Verdict { allowed, reason, booking: Some(gate) }, id, plate_seen)
+        }
+    };
+    let mut conn = pool.acquire().await?;
+    let event_id = access_event(
+        &mut conn,
+        building_id,
+        verdict.booking.as_ref().and(booking_id),
+        actor.id,
+        if verdict.allowed { "verify_allowed" } else { "verify_denied" },
+        plate_seen.as_deref(),
+        Some(query),
+        verdict.reason.as_deref(),
+    )
+    .await?;
+    Ok((verdict, event_id))
+}
+
+/// The verdict recorded by access event `event_id` (of the actor's building), with the booking's
+/// current state so the buttons match what is allowed now.
+pub async fn load_verdict(pool: &PgPool, actor: &Actor, event_id: Uuid, now: DateTime<Utc>) -> ServerResult<Verdict> {
+    let building_id = gate_building(actor)?;
+    let event: Option<(String, Option<String>, Option<Uuid>)> = sqlx::query_as(
+        "select kind, reason, booking_id from access_events
+          where id = $1 and building_id = $2 and kind in ('verify_allowed', 'verify_denied')",
+    )
+    .bind(event_id)
+    .bind(building_id)
+    .fetch_optional(pool)
+    .await?;
+    let Some((kind, reason, booking_id)) = event else {
+        return Err(AppError::NotFound.into());
+    };
+    let booking = match booking_id {
+        Some(id) => {
+            let row: Option<Row> = sqlx::query_as(&format!("{SELECT} where k.id = $1"))
+                .bind(id)
+                .fetch_optional(pool)
+                .await?;
+            row.map(|r| to_gate(r, now)).transpose()?.map(|(g, _)| g)
+        }
+        None => None,
+    };
+    Ok(Verdict { allowed: kind == "verify_allowed", reason, booking })
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn access_event(
+    conn: &mut PgConnection,
+    building_id: Uuid,
+    booking_id: Option<Uuid>,
+    actor_id: Uuid,
+    kind: &str,
+    plate: Option<&str>,
+    query: Option<&str>,
+    reason: Option<&str>,
+) -> ServerResult<Uuid> {
+    let query: Option<String> = query.map(|q| q.chars().filter(|c| !c.is_control()).take(64).collect());
+    let id: Uuid = sqlx::query_scalar(
+        "insert into access_events (booking_id, building_id, actor_id, kind, plate_observed, query_text, reason)
+         values ($1, $2, $3, $4, $5, $6, $7) returning id",
+    )
+    .bind(booking_id)
+    .bind(building_id)
+    .bind(actor_id)
+    .bind(kind)
+    .bind(plate)
+    .bind(query)
+    .bind(reason.map(|r| r.chars().take(500).collect::<String>()))
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+/// Check-in, check-out or no-show at the gate, through the state machine, with its access event.
+pub async fn register(
+    pool: &PgPool,
+    actor: &Actor,
+    booking_id: Uuid,
+    event: BookingEvent,
+    meta: &RequestMeta,
+    now: DateTime<Utc>,
+) -> ServerResult<()> {
+    let building_id = gate_building(actor)?;
+    let mut tx = pool.begin().await?;
+    let row: Option<(DateTime<Utc>, DateTime<Utc>, Option<String>)> = sqlx::query_as(
+        "select starts_at, ends_at, visitor_plate from bookings where id = $1 and building_id = $2 for update",
+    )
+    .bind(booking_id)
+    .bind(building_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((start, end, plate)) = row else {
+        return Err(AppError::NotFound.into());
+    };
+    match event {
+        BookingEvent::CheckIn if !check_in_window_open(now, start, end) => {
+            return Err(AppError::Conflict("El ingreso se habilita 15 minutos antes del inicio y hasta el fin de la reserva.".into()).into());
+        }
+        BookingEvent::NoShow if now < start => {
+            return Err(AppError::Conflict("Solo puedes marcar «No llegó» una vez comenzada la reserva.".into()).into());
+        }
+        BookingEvent::CheckIn | BookingEvent::CheckOut | BookingEvent::NoShow => {}
+        _ => return Err(AppError::Forbidden.into()),
+    }
+    transition::apply(&mut tx, booking_id, event, &actor.audit(), meta, json!({ "by": "gate" })).await?;
+    let kind = match event {
+        BookingEvent::CheckIn => "check_in",
+        BookingEvent::CheckOut => "check_out",
+        _ => "no_show",
+    };
+    access_event(&mut tx, building_id, Some(booking_id), actor.id, kind, plate.as_deref(), None, None).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Today's arrivals, cars inside and overstays of the actor's building.
+pub async fn lists(pool: &PgPool, actor: &Actor, now: DateTime<Utc>) -> ServerResult<GateLists> {
+    let building_id = gate_building(actor)?;
+    let building: String = sqlx::query_scalar("select name from buildings where id = $1")
+        .bind(building_id)
+        .fetch_one(pool)
+        .await?;
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "{SELECT}
+          where k.building_id = $1
+            and (k.status in ('checked_in', 'overstay')
+                 or (k.status = 'confirmed' and k.ends_at > $2
+                     and (k.starts_at at time zone b.time_zone)::date <= ($2 at time zone b.time_zone)::date))
+          order by k.starts_at, s.number"
+    ))
+    .bind(building_id)
+    .bind(now)
+    .fetch_all(pool)
+    .await?;
+    let mut out = GateLists { building, arrivals: vec![], inside: vec![], overstays: vec![] };
+    for row in rows {
+        let (gate, status) = to_gate(row, now)?;
+        match status {
+            BookingStatus::CheckedIn => out.inside.push(gate),
+            BookingStatus::Overstay => out.overstays.push(gate),
+            _ => out.arrivals.push(gate),
+        }
+    }
+    Ok(out)
+}
