@@ -14,7 +14,7 @@ use crate::domain::{
     pricing_rule::{applicable_rule, PricingRuleView},
     rate::{Multiplier, Rate},
     role::Role,
-    schedule::{duration_label, local_date},
+    schedule::{duration_label, local_date, resolve_local},
 };
 use crate::error::AppError;
 use crate::ssr::{
@@ -128,6 +128,12 @@ pub async fn search(
     .fetch_all(pool)
     .await?;
 
+    // The local day as an instant range, so the (building, starts_at) index serves the query
+    // (midnight may not exist on a DST night: resolve_local moves it forward).
+    let day_start = resolve_local(tz, date.and_time(chrono::NaiveTime::MIN))
+        .ok_or_else(|| ServerError::Unexpected("day start".into()))?;
+    let day_end = resolve_local(tz, (date + Duration::days(1)).and_time(chrono::NaiveTime::MIN))
+        .ok_or_else(|| ServerError::Unexpected("day end".into()))?;
     type Row = (Uuid, String, Option<String>, DateTime<Utc>, DateTime<Utc>, i64, bool);
     let rows: Vec<Row> = sqlx::query_as(
         "select b.id, s.number, t.name, b.starts_at, b.ends_at, b.base_price_clp,
@@ -139,14 +145,14 @@ pub async fn search(
            join visitor_spots s on s.id = b.spot_id
            left join block_templates t on t.id = b.template_id
           where b.building_id = $1 and s.active
-            and (b.starts_at at time zone $2)::date = $3
+            and b.starts_at >= $2 and b.starts_at < $3
             and b.starts_at > $4
             and ($5::text is null or t.name = $5)
           order by b.starts_at, s.sort_order, s.number, b.ends_at",
     )
     .bind(building_id)
-    .bind(&zone)
-    .bind(date)
+    .bind(day_start)
+    .bind(day_end)
     .bind(now)
     .bind(kind)
     .fetch_all(pool)
