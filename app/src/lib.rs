@@ -13,6 +13,7 @@ pub mod domain;
 pub mod error;
 pub mod identity;
 pub mod messages;
+pub mod sales;
 pub mod home;
 pub mod ui;
 
@@ -76,6 +77,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/mis-reservas") view=booking::pages::MyBookingsPage ssr=SsrMode::Async/>
                     <Route path=path!("/pase/:token") view=booking::pages::GuestPassPage ssr=SsrMode::Async/>
                     <Route path=path!("/conserjeria") view=concierge::pages::GatePage ssr=SsrMode::Async/>
+                    <Route path=path!("/ventas") view=sales::pages::SalesPage ssr=SsrMode::Async/>
                     <Route path=path!("/cuenta") view=account::pages::AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=admin::pages::AdminHome ssr=SsrMode::Async/>
                     <Route path=path!("/admin/residentes") view=identity::pages::approvals::ApprovalsPage ssr=SsrMode::Async/>

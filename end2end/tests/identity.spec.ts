@@ -86,7 +86,7 @@ test.describe("login", () => {
       ["building_admin", b.id, /\/admin$/],
       ["support", null, /\/admin$/],
       ["admin", null, /\/admin$/],
-      ["sales_rep", null, /\/cuenta$/],
+      ["sales_rep", null, /\/ventas$/],
     ];
     for (const [role, building, home] of homes) {
       const account = await createStaff(role, building);

@@ -24,7 +24,7 @@ async fn login_lands_each_role_on_its_home_and_logout_kills_the_old_cookie(pool:
         ("badm@x.cl", "building_admin", "/admin"),
         ("sup@x.cl", "support", "/admin"),
         ("adm@x.cl", "admin", "/admin"),
-        ("ven@x.cl", "sales_rep", "/cuenta"),
+        ("ven@x.cl", "sales_rep", "/ventas"),
     ] {
         user(&app, email, role, "active", Some(b)).await;
         let mut c = Client::default();

@@ -61,13 +61,12 @@ impl Role {
         }
     }
 
-    /// Where the role lands after logging in. Sales reps land on their account page until the
-    /// sales dashboard exists.
+    /// Where the role lands after logging in.
     pub fn home_path(self) -> &'static str {
         match self {
             Role::Resident => "/buscar",
             Role::Concierge => "/conserjeria",
-            Role::SalesRep => "/cuenta",
+            Role::SalesRep => "/ventas",
             Role::BuildingAdmin | Role::Support | Role::Admin => "/admin",
         }
     }
@@ -102,7 +101,7 @@ mod tests {
         assert_eq!(Role::Support.home_path(), "/admin");
         assert_eq!(Role::Admin.home_path(), "/admin");
         assert_eq!(Role::BuildingAdmin.home_path(), "/admin");
-        assert_eq!(Role::SalesRep.home_path(), "/cuenta");
+        assert_eq!(Role::SalesRep.home_path(), "/ventas");
         assert!(Role::Concierge.is_building_scoped());
         assert!(!Role::Support.is_building_scoped());
     }

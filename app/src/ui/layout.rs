@@ -35,6 +35,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                                         })}
                                         {matches!(user.role, Role::Concierge | Role::BuildingAdmin).then(|| view! { <li><A href="/conserjeria">"Conserjería"</A></li> })}
                                         {user.role.administers().then(|| view! { <li><A href="/admin">"Administración"</A></li> })}
+                                        {(user.role == Role::SalesRep).then(|| view! { <li><A href="/ventas">"Ventas"</A></li> })}
                                         <li><A href="/cuenta">"Mi cuenta"</A></li>
                                         <li>
                                             <ActionForm action=log_out attr:class="nav-form">
