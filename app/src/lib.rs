@@ -11,6 +11,7 @@ pub mod domain;
 pub mod error;
 pub mod identity;
 pub mod messages;
+pub mod payments;
 pub mod home;
 pub mod ui;
 
@@ -74,6 +75,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin") view=admin::pages::AdminHome ssr=SsrMode::Async/>
                     <Route path=path!("/admin/residentes") view=identity::pages::approvals::ApprovalsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/mensajes") view=messages::pages::MessagesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/pago/simulador/:id") view=payments::pages::SimulatorCheckoutPage ssr=SsrMode::Async/>
+                    <Route path=path!("/pago/exito") view=payments::pages::PaymentSuccessPage ssr=SsrMode::Async/>
+                    <Route path=path!("/pago/pendiente") view=payments::pages::PaymentPendingPage ssr=SsrMode::Async/>
+                    <Route path=path!("/pago/fallido") view=payments::pages::PaymentFailedPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reservas/cancelar") view=payments::pages::CancelBookingPage ssr=SsrMode::Async/>
                 </Routes>
             </ui::layout::Layout>
         </Router>

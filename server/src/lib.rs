@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod http;
 pub mod notify;
+pub mod payments;
 pub mod rate_limit;
 pub mod startup;
 pub mod telemetry;
