@@ -75,6 +75,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin") view=admin::pages::AdminHome ssr=SsrMode::Async/>
                     <Route path=path!("/admin/residentes") view=identity::pages::approvals::ApprovalsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/mensajes") view=messages::pages::MessagesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/pago/ir/:id") view=payments::pages::GoToCheckoutPage ssr=SsrMode::Async/>
                     <Route path=path!("/pago/simulador/:id") view=payments::pages::SimulatorCheckoutPage ssr=SsrMode::Async/>
                     <Route path=path!("/pago/exito") view=payments::pages::PaymentSuccessPage ssr=SsrMode::Async/>
                     <Route path=path!("/pago/pendiente") view=payments::pages::PaymentPendingPage ssr=SsrMode::Async/>

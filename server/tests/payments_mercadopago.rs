@@ -34,9 +34,20 @@ async fn checkout_posts_the_exact_preference_and_redirects_to_mercadopago(pool: 
         .await
         .unwrap();
 
-    let r = f.client.call(&app, "payments/start", &[("booking_id", &b.to_string())]).await;
+    // A page reached by a link, not a form post: `form-action 'self'` also covers redirects
+    // after a post, so the page moves on to MercadoPago itself (meta refresh) and links there.
+    let init_point = "https://www.mercadopago.cl/checkout/v1/redirect?pref_id=123456-pref";
+    let r = f.client.send(&app, page(&format!("/pago/ir/{b}"))).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(r.header("location"), Some("https://www.mercadopago.cl/checkout/v1/redirect?pref_id=123456-pref"));
+    let escaped = init_point.replace('&', "&amp;");
+    assert!(r.body.contains(&format!("http-equiv=\"refresh\" content=\"0;url={escaped}\"")), "{}", r.body);
+    assert!(r.body.contains(&format!("href=\"{escaped}\"")));
+    // The resident comes back: the same preference is reused, not a new one per visit.
+    let again = f.client.send(&app, page(&format!("/pago/ir/{b}"))).await;
+    assert!(again.body.contains(&escaped));
+    // Scripts get the target as data.
+    let r = f.client.call(&app, "payments/checkout", &[("booking_id", &b.to_string())]).await;
+    assert!(r.body.contains(init_point) && r.body.contains("\"external\":true"), "{}", r.body);
 
     let sent = fake.requests();
     assert_eq!(sent.len(), 1);

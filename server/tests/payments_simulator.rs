@@ -14,10 +14,10 @@ use payments_support::*;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-/// The simulator link `payments/start` redirects to: `(path, firma)`.
+/// The simulator link `/pago/ir/{booking}` redirects to: `(path, firma)`.
 async fn checkout_link(app: &TestApp, client: &mut Client, booking: Uuid) -> (String, String) {
-    let r = client.call(app, "payments/start", &[("booking_id", &booking.to_string())]).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = client.send(app, page(&format!("/pago/ir/{booking}"))).await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", r.body);
     let location = r.header("location").unwrap().to_string();
     let prefix = format!("/pago/simulador/{booking}?firma=");
     assert!(location.starts_with(&prefix), "{location}");
@@ -99,6 +99,7 @@ async fn rejecting_cancels_and_frees_and_leaving_pending_changes_nothing(pool: P
     assert_eq!(tuple(&state(&app.state.pool, b).await), ("pending", "pending", "reserved"));
     let pending = f.client.send(&app, page(&format!("/pago/pendiente?reserva={b}"))).await;
     assert!(pending.body.contains("Pago pendiente") && pending.body.contains("Guardamos el estacionamiento"));
+    assert!(pending.body.contains(&format!("href=\"/pago/ir/{b}\"")), "pay again from the pending page");
 
     let r = confirm(&app, &mut f.client, &b.to_string(), &firma, "5000", "rechazar").await;
     assert_eq!(r.header("location"), Some(format!("/pago/fallido?reserva={b}").as_str()));
@@ -171,7 +172,7 @@ async fn forged_confirmations_are_refused_and_record_nothing(pool: PgPool) {
         .execute(&app.state.pool)
         .await
         .unwrap();
-    let lapsed = signer.sign(b, app::domain::money::Clp::new(5000), hold - chrono::TimeDelta::minutes(15));
+    let lapsed = signer.sign(b, app::domain::money::Clp::new(5000), hold - chrono::TimeDelta::hours(1));
     let r = confirm(&app, &mut f.client, &id, &lapsed, "5000", "aprobar").await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "a link signed for another expiry");
 
@@ -221,4 +222,22 @@ async fn the_cancel_page_shows_the_refund_before_and_after(pool: PgPool) {
     assert!(after.body.contains("Cancelada") && after.body.contains("Reembolso realizado."), "{}", after.body);
     assert!(!after.body.contains("Confirmar cancelación"));
     assert_eq!(tuple(&state(&app.state.pool, b).await), ("cancelled", "partially_refunded", "available"));
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn the_expiry_job_frees_lapsed_holds_and_the_dead_link_says_why(pool: PgPool) {
+    let app = app(pool).await;
+    let mut f = fixture(&app, "camila@x.cl").await;
+    let b = booking(&app, &f, &f.resident, 0).await;
+    let (link, _) = checkout_link(&app, &mut f.client, b).await;
+    let now = chrono::Utc::now() + chrono::TimeDelta::minutes(16);
+    let ran = server::payments::jobs::expire_holds(&app.state.pool, now).await.unwrap();
+    assert_eq!(ran, serde_json::json!({ "expired": 1 }));
+    assert_eq!(tuple(&state(&app.state.pool, b).await), ("cancelled", "pending", "available"));
+    let page_html = f.client.send(&app, page(&link)).await;
+    assert!(page_html.body.contains("ya no está pendiente de pago"), "{}", page_html.body);
+    let failed = f.client.send(&app, page(&format!("/pago/fallido?reserva={b}"))).await;
+    assert!(failed.body.contains("Pago no completado") && !failed.body.contains("/pago/ir/"));
+    let retried = server::payments::jobs::retry_refunds(&app.state.pool, &*app.state.gateway, now).await.unwrap();
+    assert_eq!(retried["attempted"], 0);
 }

@@ -2,7 +2,7 @@
 //! area's server code, map the error. Plain HTML forms post here without JavaScript and are
 //! redirected onwards (or back, with the error).
 
-use super::{CancelOutcome, PaymentOutcome, RefundQuote, SimulatorPage};
+use super::{CancelOutcome, CheckoutTarget, PaymentOutcome, RefundQuote, SimulatorPage};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -19,10 +19,11 @@ fn booking_id(raw: &str) -> Result<Uuid, AppError> {
     Uuid::parse_str(raw.trim()).map_err(|_| AppError::NotFound)
 }
 
-/// Starts paying one of the resident's pending bookings: redirects to the gateway's checkout
-/// (the simulator page, or MercadoPago Checkout Pro).
-#[server(prefix = "/api", endpoint = "payments/start")]
-pub async fn start_payment(booking_id: String) -> Result<(), AppError> {
+/// Where to pay one of the resident's pending bookings (the `/pago/ir/{id}` page calls it).
+/// A site-relative checkout (the simulator) is also a redirect, so the page answers 302; an
+/// external one (MercadoPago) is returned for the page to open (see that page for why).
+#[server(prefix = "/api", endpoint = "payments/checkout")]
+pub async fn checkout(booking_id: String) -> Result<CheckoutTarget, AppError> {
     let state = app_state()?;
     let actor = finish(actor::require_role(&state.pool, &[Role::Resident]).await)?;
     let id = finish(self::booking_id(&booking_id))?;
@@ -32,10 +33,13 @@ pub async fn start_payment(booking_id: String) -> Result<(), AppError> {
     // `redirect` needs a valid header value; a gateway URL that is not one is a gateway fault.
     if http::HeaderValue::from_str(&url).is_err() {
         tracing::error!(booking.id = %id, "gateway returned an unusable checkout URL");
-        return finish::<(), AppError>(Err(AppError::Internal));
+        return finish::<CheckoutTarget, AppError>(Err(AppError::Internal));
     }
-    leptos_axum::redirect(&url);
-    Ok(())
+    let external = !url.starts_with('/') || url.starts_with("//");
+    if !external {
+        leptos_axum::redirect(&url);
+    }
+    Ok(CheckoutTarget { url, external })
 }
 
 /// The simulator's checkout page of a signed link (the owning resident only).

@@ -70,6 +70,15 @@ impl Decision {
     }
 }
 
+/// Where the resident goes to pay.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckoutTarget {
+    /// The checkout URL.
+    pub url: String,
+    /// Whether it is on another site (the gateway's) rather than ours (the simulator).
+    pub external: bool,
+}
+
 /// The simulator's checkout page: what is being paid, exactly as it will be charged.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SimulatorPage {

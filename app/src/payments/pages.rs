@@ -2,16 +2,13 @@
 //! with its refund shown before confirming. Every action is a plain form (`<ActionForm>`), so
 //! all of them work without JavaScript.
 
-use super::api::{
-    payment_result, refund_preview, simulator_checkout, CancelBooking, ConfirmSimulatedPayment,
-    StartPayment,
-};
-use super::{PaymentOutcome, RefundQuote, ResultKind, SimulatorPage};
+use super::api::{checkout, payment_result, refund_preview, simulator_checkout, CancelBooking, ConfirmSimulatedPayment};
+use super::{CheckoutTarget, PaymentOutcome, RefundQuote, ResultKind, SimulatorPage};
 use crate::error::AppError;
 use crate::ui::form::FormAlert;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// A failed load: "not found" also sets the HTTP status; the rest as everywhere else.
@@ -29,6 +26,48 @@ fn load_error(err: AppError) -> AnyView {
 fn reserva() -> Memo<String> {
     let query = use_query_map();
     Memo::new(move |_| query.with(|q| q.get("reserva").unwrap_or_default()))
+}
+
+/// The link that starts (or resumes) paying a booking.
+pub fn checkout_path(booking_id: &str) -> String {
+    format!("/pago/ir/{booking_id}")
+}
+
+/// `/pago/ir/{booking_id}`: sends the resident to the gateway's checkout.
+///
+/// A GET page on purpose. The CSP's `form-action 'self'` also covers the redirects that follow
+/// a form post, so a posted form cannot end on MercadoPago's site; a page reached by a link
+/// (or by the redirect after booking) can. The simulator is on our site and gets a plain 302;
+/// an external checkout gets this page, which moves on by itself (`<meta http-equiv=refresh>`,
+/// no script) and offers the link. The only state it creates is the checkout attempt, which a
+/// second visit reuses.
+#[component]
+pub fn GoToCheckoutPage() -> impl IntoView {
+    let params = use_params_map();
+    let target = Resource::new(move || params.with(|p| p.get("id").unwrap_or_default()), checkout);
+    view! {
+        <Title text="Ir a pagar"/>
+        <section class="panel panel--narrow">
+            <Suspense fallback=|| view! { <p class="muted">"Preparando el pago…"</p> }>
+                {move || Suspend::new(async move {
+                    match target.await {
+                        Ok(t) => go_to_view(t).into_any(),
+                        Err(e) => view! { <h1>"Pago"</h1> {load_error(e)} }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+fn go_to_view(t: CheckoutTarget) -> impl IntoView {
+    let label = if t.external { "Continuar a MercadoPago" } else { "Continuar al pago" };
+    view! {
+        <Meta http_equiv="refresh" content=format!("0;url={}", t.url)/>
+        <h1>"Te llevamos al pago…"</h1>
+        <p>"Si no pasa nada en unos segundos, usa el botón."</p>
+        <p><a href=t.url rel="external" class="button" data-testid="checkout-link">{label}</a></p>
+    }
 }
 
 /// `/pago/simulador/{booking_id}?firma=…`: the built-in gateway's checkout.
@@ -110,19 +149,17 @@ pub fn PaymentFailedPage() -> impl IntoView {
 fn ResultPage(arrived_as: ResultKind) -> impl IntoView {
     let id = reserva();
     let result = Resource::new(move || id.get(), payment_result);
-    let pay = ServerAction::<StartPayment>::new();
     view! {
         <section class="panel panel--narrow result">
-            <FormAlert value=pay.value()/>
             <Suspense fallback=|| view! { <p class="muted">"Cargando…"</p> }>
                 {move || Suspend::new(async move {
                     match result.await {
                         Ok(r) => match (r.kind, arrived_as) {
                             (ResultKind::Confirmed, _) => confirmed_view(r).into_any(),
                             (ResultKind::Pending, ResultKind::Failed) | (ResultKind::Failed, _) => {
-                                failed_view(r, pay).into_any()
+                                failed_view(r).into_any()
                             }
-                            (ResultKind::Pending, _) => pending_view(r, pay).into_any(),
+                            (ResultKind::Pending, _) => pending_view(r).into_any(),
                         },
                         Err(e) => view! { <Title text="Pago"/> {load_error(e)} }.into_any(),
                     }
@@ -146,15 +183,10 @@ fn booking_facts(r: &PaymentOutcome) -> impl IntoView {
     }
 }
 
-fn pay_again(r: &PaymentOutcome, pay: ServerAction<StartPayment>, label: &'static str) -> impl IntoView {
-    r.can_pay.then(|| {
-        let id = r.booking_id.clone();
-        view! {
-            <ActionForm action=pay attr:class="inline-form">
-                <input type="hidden" name="booking_id" value=id/>
-                <button type="submit" class="button">{label}</button>
-            </ActionForm>
-        }
+fn pay_again(r: &PaymentOutcome, label: &'static str) -> impl IntoView {
+    // rel="external": a full page load, so the checkout page's redirect happens on the server.
+    r.can_pay.then(|| view! {
+        <p><a href=checkout_path(&r.booking_id) rel="external" class="button">{label}</a></p>
     })
 }
 
@@ -171,7 +203,7 @@ fn confirmed_view(r: PaymentOutcome) -> impl IntoView {
     }
 }
 
-fn pending_view(r: PaymentOutcome, pay: ServerAction<StartPayment>) -> impl IntoView {
+fn pending_view(r: PaymentOutcome) -> impl IntoView {
     let hold = match &r.hold_until {
         Some(t) if r.can_pay => format!(
             "Guardamos el estacionamiento para ti hasta las {t}. Si el pago se confirma antes, la reserva queda confirmada y te avisaremos por WhatsApp; si no, se cancela automáticamente y el estacionamiento queda libre."
@@ -184,11 +216,11 @@ fn pending_view(r: PaymentOutcome, pay: ServerAction<StartPayment>) -> impl Into
         <p>"Todavía no recibimos la confirmación de tu pago."</p>
         <p>{hold}</p>
         {booking_facts(&r)}
-        {pay_again(&r, pay, "Pagar ahora")}
+        {pay_again(&r, "Pagar ahora")}
     }
 }
 
-fn failed_view(r: PaymentOutcome, pay: ServerAction<StartPayment>) -> impl IntoView {
+fn failed_view(r: PaymentOutcome) -> impl IntoView {
     let hint = if r.can_pay {
         "Tu reserva sigue guardada por unos minutos: puedes intentar pagar nuevamente."
     } else {
@@ -199,7 +231,7 @@ fn failed_view(r: PaymentOutcome, pay: ServerAction<StartPayment>) -> impl IntoV
         <h1>"Pago no completado"</h1>
         <p>{hint}</p>
         {booking_facts(&r)}
-        {pay_again(&r, pay, "Intentar pagar nuevamente")}
+        {pay_again(&r, "Intentar pagar nuevamente")}
         <p><a href="/buscar" class="button button--quiet">"Buscar estacionamiento"</a></p>
     }
 }

@@ -175,8 +175,9 @@ pub(crate) async fn booking_facts(pool: &PgPool, booking_id: Uuid) -> ServerResu
     }))
 }
 
-/// Starts paying a pending booking of `actor`: records the checkout attempt, commits, asks the
-/// gateway for a checkout, stores its id, and returns where to send the resident.
+/// Starts (or resumes) paying a pending booking of `actor`: records the checkout attempt, asks
+/// the gateway for a checkout outside any transaction, stores its id and URL, and returns where
+/// to send the resident.
 pub async fn start_checkout(
     pool: &PgPool,
     gateway: &dyn PaymentGateway,
@@ -193,8 +194,10 @@ pub async fn start_checkout(
         return Err(AppError::Conflict(EXPIRED_MESSAGE.into()).into());
     };
     let provider = gateway.provider().as_str();
-    let reused: Option<Uuid> = sqlx::query_scalar(
-        "select id from payments
+    // The open checkout attempt of this booking, with the gateway's URL when it has one: a
+    // second visit reuses the same preference (it expires with the hold) instead of making more.
+    let open: Option<(Uuid, Option<String>)> = sqlx::query_as(
+        "select id, raw->>'checkout_url' from payments
           where booking_id = $1 and provider = $2 and provider_payment_id is null and status = 'pending'
           order by created_at desc limit 1",
     )
@@ -202,8 +205,9 @@ pub async fn start_checkout(
     .bind(provider)
     .fetch_optional(pool)
     .await?;
-    let attempt = match reused {
-        Some(id) => id,
+    let attempt = match open {
+        Some((_, Some(url))) => return Ok(url),
+        Some((id, None)) => id,
         None => sqlx::query_scalar(
             "insert into payments (booking_id, provider, amount_clp) values ($1, $2, $3) returning id",
         )
@@ -227,11 +231,15 @@ pub async fn start_checkout(
         }
     };
     if let Some(preference) = &url.preference_id {
-        sqlx::query("update payments set provider_preference_id = $2 where id = $1")
-            .bind(attempt)
-            .bind(preference)
-            .execute(pool)
-            .await?;
+        sqlx::query(
+            "update payments set provider_preference_id = $2, raw = raw || jsonb_build_object('checkout_url', $3::text)
+              where id = $1",
+        )
+        .bind(attempt)
+        .bind(preference)
+        .bind(&url.url)
+        .execute(pool)
+        .await?;
     }
     Ok(url.url)
 }

@@ -2,6 +2,7 @@
 //! client (reqwest), and its signed webhook. The application side (checkouts, applying
 //! payments, refunds, hold expiry, the simulator) lives in `app::payments`.
 
+pub mod jobs;
 pub mod mercadopago;
 pub mod signature;
 pub mod webhook;
