@@ -14,6 +14,7 @@ pub mod error;
 pub mod identity;
 pub mod messages;
 pub mod sales;
+pub mod payments;
 pub mod home;
 pub mod ui;
 
@@ -74,6 +75,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/recuperar") view=identity::pages::reset::RequestResetPage ssr=SsrMode::Async/>
                     <Route path=path!("/recuperar/codigo") view=identity::pages::reset::ConfirmResetPage ssr=SsrMode::Async/>
                     <Route path=path!("/buscar") view=booking::pages::SearchPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reservar/:block") view=booking::pages::BookPage ssr=SsrMode::Async/>
                     <Route path=path!("/mis-reservas") view=booking::pages::MyBookingsPage ssr=SsrMode::Async/>
                     <Route path=path!("/pase/:token") view=booking::pages::GuestPassPage ssr=SsrMode::Async/>
                     <Route path=path!("/conserjeria") view=concierge::pages::GatePage ssr=SsrMode::Async/>
@@ -82,6 +84,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin") view=admin::pages::AdminHome ssr=SsrMode::Async/>
                     <Route path=path!("/admin/residentes") view=identity::pages::approvals::ApprovalsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/mensajes") view=messages::pages::MessagesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/pago/ir/:id") view=payments::pages::GoToCheckoutPage ssr=SsrMode::Async/>
+                    <Route path=path!("/pago/simulador/:id") view=payments::pages::SimulatorCheckoutPage ssr=SsrMode::Async/>
+                    <Route path=path!("/pago/exito") view=payments::pages::PaymentSuccessPage ssr=SsrMode::Async/>
+                    <Route path=path!("/pago/pendiente") view=payments::pages::PaymentPendingPage ssr=SsrMode::Async/>
+                    <Route path=path!("/pago/fallido") view=payments::pages::PaymentFailedPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reservas/cancelar") view=payments::pages::CancelBookingPage ssr=SsrMode::Async/>
                 </Routes>
             </ui::layout::Layout>
         </Router>

@@ -64,7 +64,10 @@ pub async fn main() -> anyhow::Result<()> {
         }
         Command::SeedDemo => seed_demo(&config, &pool).await,
         Command::RotateKeys => rotate_keys(&config, &pool).await,
-        Command::RunJob { name } => run_job(&pool, &name).await,
+        Command::RunJob { name } => {
+            let gateway = crate::payments::gateways(&config, &startup::key_ring(&config)?)?.gateway;
+            run_job(&pool, &name, gateway).await
+        }
     }
 }
 
@@ -117,8 +120,12 @@ async fn rotate_keys(config: &Config, pool: &PgPool) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn run_job(pool: &PgPool, name: &str) -> anyhow::Result<()> {
-    let job = jobs::find(name)?;
+async fn run_job(
+    pool: &PgPool,
+    name: &str,
+    gateway: std::sync::Arc<dyn app::payments::gateway::PaymentGateway>,
+) -> anyhow::Result<()> {
+    let job = jobs::find(name, Some(gateway))?;
     let outcome = jobs::run_job(pool, &job, &jobs::instance_id()).await?;
     println!("{name}: {outcome}");
     if let jobs::JobOutcome::Failed { .. } = outcome {

@@ -36,6 +36,26 @@ pub enum LogFormat {
     Json,
 }
 
+/// MercadoPago Checkout Pro credentials.
+#[derive(Debug, Clone)]
+pub struct MercadoPagoConfig {
+    /// `MERCADOPAGO_ACCESS_TOKEN`: the seller's access token (Bearer) for the REST API.
+    pub access_token: Secret,
+    /// `MERCADOPAGO_WEBHOOK_SECRET`: the key MercadoPago signs webhook notifications with.
+    pub webhook_secret: Secret,
+    /// `MERCADOPAGO_API_BASE`: the API origin (tests point it at a local fake).
+    pub api_base: String,
+}
+
+/// Which payment gateway serves checkouts and refunds.
+#[derive(Debug, Clone)]
+pub enum PaymentsConfig {
+    /// The built-in, signed simulator (development default).
+    Simulator,
+    /// MercadoPago Checkout Pro.
+    MercadoPago(MercadoPagoConfig),
+}
+
 /// The server's configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -62,6 +82,8 @@ pub struct Config {
     pub pii_blind_index_key: Option<Secret>,
     /// `LEPTOS_WATCH` (set by `cargo leptos watch`): allow the live-reload websocket in the CSP.
     pub leptos_watch: bool,
+    /// `PAYMENT_PROVIDER` and the `MERCADOPAGO_*` variables: the payment gateway.
+    pub payments: PaymentsConfig,
 }
 
 /// A configuration value that could not be used; names the variable, never the value.
@@ -136,6 +158,7 @@ impl Config {
                 })
             }
         };
+        let payments = payments(&get, production)?;
         Ok(Self {
             production,
             database_url,
@@ -148,6 +171,7 @@ impl Config {
             pii_encryption_keys: get("PII_ENCRYPTION_KEYS").map(Secret::new),
             pii_blind_index_key: get("PII_BLIND_INDEX_KEY").map(Secret::new),
             leptos_watch: get("LEPTOS_WATCH").is_some(),
+            payments,
         })
     }
 
@@ -156,6 +180,48 @@ impl Config {
     pub fn secure_cookies(&self) -> bool {
         self.production || self.public_origin.starts_with("https://")
     }
+}
+
+/// The payment gateway: MercadoPago when its access token is set (the webhook secret is then
+/// required too: unsigned notifications are never accepted), otherwise the simulator — except
+/// in production, where letting residents approve their own payments must be chosen on purpose
+/// with `PAYMENT_PROVIDER=simulator`.
+fn payments(get: &impl Fn(&str) -> Option<String>, production: bool) -> Result<PaymentsConfig, ConfigError> {
+    let error = |variable, reason: &str| ConfigError { variable, reason: reason.into() };
+    let token = get("MERCADOPAGO_ACCESS_TOKEN");
+    let use_mercadopago = match get("PAYMENT_PROVIDER").as_deref() {
+        Some("simulator") => false,
+        Some("mercadopago") => true,
+        None if token.is_some() => true,
+        None if production => {
+            return Err(error(
+                "PAYMENT_PROVIDER",
+                "production needs MERCADOPAGO_ACCESS_TOKEN and MERCADOPAGO_WEBHOOK_SECRET, or PAYMENT_PROVIDER=simulator to run the simulator on purpose",
+            ))
+        }
+        None => false,
+        Some(_) => return Err(error("PAYMENT_PROVIDER", "expected simulator or mercadopago")),
+    };
+    if !use_mercadopago {
+        return Ok(PaymentsConfig::Simulator);
+    }
+    let access_token = token.ok_or_else(|| error("MERCADOPAGO_ACCESS_TOKEN", "required for MercadoPago"))?;
+    let webhook_secret = get("MERCADOPAGO_WEBHOOK_SECRET")
+        .ok_or_else(|| error("MERCADOPAGO_WEBHOOK_SECRET", "required with MERCADOPAGO_ACCESS_TOKEN (webhooks are always verified)"))?;
+    let api_base = get("MERCADOPAGO_API_BASE")
+        .unwrap_or_else(|| "https://api.mercadopago.com".into())
+        .trim()
+        .trim_end_matches('/')
+        .to_string();
+    let acceptable = api_base.starts_with("https://") || (!production && api_base.starts_with("http://"));
+    if !acceptable {
+        return Err(error("MERCADOPAGO_API_BASE", "must be an http(s) URL (https in production)"));
+    }
+    Ok(PaymentsConfig::MercadoPago(MercadoPagoConfig {
+        access_token: Secret::new(access_token.trim()),
+        webhook_secret: Secret::new(webhook_secret.trim()),
+        api_base,
+    }))
 }
 
 fn parse_or<T: std::str::FromStr>(
@@ -200,6 +266,7 @@ mod tests {
             ("APP_ENV", "production"),
             ("PUBLIC_ORIGIN", "https://estacionate.cl/"),
             ("DATABASE_URL", "postgres://u:hunter2@db/x"),
+            ("PAYMENT_PROVIDER", "simulator"),
         ])
         .unwrap();
         assert_eq!(c.public_origin, "https://estacionate.cl");
@@ -211,5 +278,39 @@ mod tests {
     fn bad_numbers_name_the_variable() {
         let err = build(&[("DATABASE_MAX_CONNECTIONS", "many")]).unwrap_err();
         assert!(err.to_string().contains("DATABASE_MAX_CONNECTIONS"));
+    }
+
+    #[test]
+    fn payments_default_to_the_simulator_and_need_both_mercadopago_secrets() {
+        assert!(matches!(build(&[]).unwrap().payments, PaymentsConfig::Simulator));
+        let err = build(&[("MERCADOPAGO_ACCESS_TOKEN", "APP_USR-1")]).unwrap_err();
+        assert!(err.to_string().contains("MERCADOPAGO_WEBHOOK_SECRET"));
+        let c = build(&[
+            ("MERCADOPAGO_ACCESS_TOKEN", "APP_USR-token-secreto"),
+            ("MERCADOPAGO_WEBHOOK_SECRET", "firma-secreta"),
+        ])
+        .unwrap();
+        match &c.payments {
+            PaymentsConfig::MercadoPago(mp) => assert_eq!(mp.api_base, "https://api.mercadopago.com"),
+            PaymentsConfig::Simulator => panic!("expected MercadoPago"),
+        }
+        let printed = format!("{c:?}");
+        assert!(!printed.contains("token-secreto") && !printed.contains("firma-secreta"));
+        assert!(build(&[("PAYMENT_PROVIDER", "mercadopago")]).is_err());
+        assert!(build(&[("PAYMENT_PROVIDER", "paypal")]).is_err());
+    }
+
+    #[test]
+    fn production_never_falls_back_to_the_simulator_silently() {
+        let prod = [("APP_ENV", "production"), ("PUBLIC_ORIGIN", "https://estacionate.cl")];
+        let err = build(&prod).unwrap_err();
+        assert!(err.to_string().contains("PAYMENT_PROVIDER"));
+        let mut vars = prod.to_vec();
+        vars.extend([
+            ("MERCADOPAGO_ACCESS_TOKEN", "APP_USR-1"),
+            ("MERCADOPAGO_WEBHOOK_SECRET", "s"),
+            ("MERCADOPAGO_API_BASE", "http://127.0.0.1:9"),
+        ]);
+        assert!(build(&vars).unwrap_err().to_string().contains("MERCADOPAGO_API_BASE"));
     }
 }

@@ -10,6 +10,7 @@ pub mod db;
 pub mod http;
 pub mod jobs;
 pub mod notify;
+pub mod payments;
 pub mod rate_limit;
 pub mod rotate;
 pub mod seed;

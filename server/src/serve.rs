@@ -16,9 +16,10 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let addr = config.site_addr;
     let (state, router) = startup::app(&config, pool.clone(), leptos_options).await?;
+    let gateway = state.gateway.clone();
     crate::notify::spawn_worker(state);
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    let scheduler = Scheduler::start(pool, jobs::registry(), jobs::instance_id());
+    let scheduler = Scheduler::start(pool, jobs::registry_with(Some(gateway)), jobs::instance_id());
     tracing::info!(%addr, origin = %config.public_origin, "listening");
     let served = axum::serve(
         listener,

@@ -3,6 +3,7 @@
 
 use crate::config::Config;
 use crate::http::{self, AppSessionStore, DevReload};
+use crate::payments::{self, Gateways};
 use app::ssr::{
     blind_index::BlindIndexer,
     keys::KeyRing,
@@ -56,12 +57,24 @@ pub fn state(
     leptos_options: LeptosOptions,
     redis: Option<RedisPool>,
 ) -> anyhow::Result<AppState> {
+    Ok(state_and_gateways(config, pool, leptos_options, redis)?.0)
+}
+
+/// Builds the application state and returns the payment gateways it was built with (the
+/// webhook route needs the concrete MercadoPago client).
+pub fn state_and_gateways(
+    config: &Config,
+    pool: PgPool,
+    leptos_options: LeptosOptions,
+    redis: Option<RedisPool>,
+) -> anyhow::Result<(AppState, Gateways)> {
     let ring = key_ring(config)?;
+    let gateways = payments::gateways(config, &ring)?;
     let rate_limiter: Arc<dyn RateLimiter> = match redis {
         Some(redis) => Arc::new(crate::rate_limit::RedisRateLimiter::new(redis)),
         None => Arc::new(MemoryRateLimiter::default()),
     };
-    Ok(AppState {
+    let state = AppState {
         leptos_options,
         pool,
         settings: Arc::new(Settings {
@@ -71,7 +84,10 @@ pub fn state(
         vault: Arc::new(Vault::new(&ring)),
         blind_index: Arc::new(BlindIndexer::new(&ring)?),
         rate_limiter,
-    })
+        gateway: gateways.gateway.clone(),
+        simulator: gateways.simulator.clone(),
+    };
+    Ok((state, gateways))
 }
 
 /// Chooses and prepares the session store: Redis when configured, else PostgreSQL (whose table
@@ -119,11 +135,18 @@ pub async fn app(
             leptos_options.reload_port
         )
     }));
-    let state = state(config, pool, leptos_options, redis)?;
+    let (state, gateways) = state_and_gateways(config, pool, leptos_options, redis)?;
+    let webhooks = gateways.mercadopago.map(|mercadopago| {
+        payments::webhook::routes(payments::webhook::WebhookState {
+            pool: state.pool.clone(),
+            mercadopago,
+        })
+    });
     let router = http::router(
         state.clone(),
         http::session::session_layer(store, config),
         dev_reload,
+        webhooks,
     );
     Ok((state, router))
 }

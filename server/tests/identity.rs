@@ -367,6 +367,8 @@ async fn the_login_page_scores_at_least_100_on_the_http_observatory_rules(pool: 
         ("PUBLIC_ORIGIN", "https://estacionate.cl"),
         ("PII_ENCRYPTION_KEYS", enc),
         ("PII_BLIND_INDEX_KEY", bidx),
+        // Production never falls back to the payment simulator silently.
+        ("PAYMENT_PROVIDER", "simulator"),
     ])
     .await;
     let b = building(&app.state.pool, "Edificio Uno").await;

@@ -200,7 +200,7 @@ async fn generate_availability_runs_by_name(pool: PgPool) {
     .unwrap();
     drop(conn);
 
-    let job = jobs::find("generate-availability").unwrap();
+    let job = jobs::find("generate-availability", None).unwrap();
     let JobOutcome::Succeeded { result, .. } = run_job(&pool, &job, "cli").await.unwrap() else {
         panic!("generation failed")
     };
@@ -213,7 +213,7 @@ async fn generate_availability_runs_by_name(pool: PgPool) {
         panic!("generation failed")
     };
     assert_eq!(result["created"], json!(0));
-    assert!(jobs::find("nope")
+    assert!(jobs::find("nope", None)
         .unwrap_err()
         .to_string()
         .contains("generate-availability"));

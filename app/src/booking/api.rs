@@ -62,7 +62,8 @@ pub async fn book_block(
     };
     let new = super::ssr::NewBooking { block_id, visitor_name, plate, visitor_phone };
     let created = finish(super::ssr::create(&state.pool, &state.vault, &state.blind_index, &actor, new, &meta).await)?;
-    leptos_axum::redirect(&format!("/reservas/{}/pagar", created.booking_id));
+    // Checkout is a GET page: a form post may not end on the gateway's site (form-action 'self').
+    leptos_axum::redirect(&format!("/pago/ir/{}", created.booking_id));
     Ok(())
 }
 

@@ -54,9 +54,6 @@ fn SearchForm(result: SearchResult) -> impl IntoView {
     }
 }
 
-/// Booking opens once payment lands (the booking form already exists, see [`BookPage`]).
-const ONLINE_BOOKING: bool = false;
-
 #[component]
 fn Results(result: SearchResult) -> impl IntoView {
     let available = result.cards.iter().filter(|c| c.available).count();
@@ -87,10 +84,8 @@ fn Results(result: SearchResult) -> impl IntoView {
                         <p class="block-card__kind">{c.kind.clone()}" · "{c.duration.clone()}</p>
                         <p class="block-card__window">{c.window.clone()}</p>
                         <p class="block-card__price" data-testid="price">{c.price.clone()}</p>
-                        {if c.available && ONLINE_BOOKING {
+                        {if c.available {
                             view! { <A href=format!("/reservar/{}", c.block_id) attr:class="button" attr:aria-label=label>"Reservar"</A> }.into_any()
-                        } else if c.available {
-                            view! { <p class="badge">"Disponible"</p> }.into_any()
                         } else {
                             view! { <p class="badge badge--taken">"No disponible"</p> }.into_any()
                         }}
@@ -224,9 +219,9 @@ pub fn MyBookingsPage() -> impl IntoView {
                 {b.code.clone().map(|c| view! { <p>"Código: " <strong data-testid="code">{c}</strong></p> })}
                 <p>"Monto: " <strong>{b.amount.clone()}</strong></p>
                 <p class="booking__actions">
-                    {b.can_pay.then(|| view! { <A href=format!("/reservas/{}/pagar", b.id) attr:class="button">"Pagar"</A> })}
+                    {b.can_pay.then(|| view! { <a href=format!("/pago/ir/{}", b.id) class="button" rel="external">"Pagar"</a> })}
                     {b.guest_pass.clone().map(|g| view! { <A href=g attr:class="button button--secondary">"Ver pase de visita"</A> })}
-                    {b.can_cancel.then(|| view! { <A href=format!("/reservas/{}/cancelar", b.id) attr:class="button button--danger">"Cancelar"</A> })}
+                    {b.can_cancel.then(|| view! { <A href=format!("/reservas/cancelar?reserva={}", b.id) attr:class="button button--danger">"Cancelar"</A> })}
                 </p>
             </li>
         }

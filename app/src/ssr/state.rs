@@ -2,6 +2,7 @@
 //! as context for both page renders and server functions.
 
 use super::{blind_index::BlindIndexer, rate_limit::RateLimiter, vault::Vault};
+use crate::payments::{gateway::PaymentGateway, signing::SimulatorSigner};
 use crate::error::AppError;
 use axum::extract::FromRef;
 use leptos::prelude::*;
@@ -33,6 +34,11 @@ pub struct AppState {
     pub blind_index: Arc<BlindIndexer>,
     /// Counters for the rate-limited actions (memory or Redis).
     pub rate_limiter: Arc<dyn RateLimiter>,
+    /// The payment gateway chosen at startup (MercadoPago when configured, else the simulator).
+    pub gateway: Arc<dyn PaymentGateway>,
+    /// Signs and checks simulator checkout links; `None` when the simulator is not the gateway,
+    /// so its pages and server functions answer "not found".
+    pub simulator: Option<Arc<SimulatorSigner>>,
 }
 
 /// The [`AppState`] of the current request. leptos_axum provides the router state as context

@@ -26,11 +26,13 @@ pub use session::AppSessionStore;
 /// Header carrying the request id in both directions.
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// Builds the complete application router.
+/// Builds the complete application router. `webhooks` (payment gateway notifications, mounted
+/// under `/webhooks/`) get every layer except the same-origin check, which exempts that prefix.
 pub fn router(
     state: AppState,
     sessions: SessionManagerLayer<AppSessionStore>,
     dev_reload: DevReload,
+    webhooks: Option<Router>,
 ) -> Router {
     let routes = generate_route_list(App);
     let allowed = AllowedOrigin {
@@ -49,6 +51,7 @@ pub fn router(
             shell,
         ))
         .with_state(state)
+        .merge(webhooks.unwrap_or_default())
         .layer(middleware::from_fn_with_state(allowed, origin::require_same_origin))
         .layer(sessions)
         .layer(CompressionLayer::new())

@@ -2,6 +2,10 @@
 //! Browsers send `Origin` on every POST (forms included) and `Sec-Fetch-Site` on every request;
 //! a request whose origin is foreign, or that carries neither header, is refused before any
 //! server function runs. Safe methods (GET, HEAD, OPTIONS) pass: they never change state.
+//!
+//! Payment gateways' webhooks (`/webhooks/…`) come from the gateway's servers, never from a
+//! browser, so they are exempt; each authenticates its requests itself (MercadoPago: an HMAC
+//! signature checked before anything else), and no session cookie grants anything there.
 
 use axum::{
     extract::{Request, State},
@@ -24,7 +28,7 @@ pub async fn require_same_origin(
     req: Request,
     next: Next,
 ) -> Response {
-    if is_safe(req.method()) || is_same_origin(&req, &allowed) {
+    if is_safe(req.method()) || is_webhook(&req) || is_same_origin(&req, &allowed) {
         return next.run(req).await;
     }
     tracing::warn!(
@@ -38,6 +42,13 @@ pub async fn require_same_origin(
         "Solicitud rechazada: debe enviarse desde las páginas de Estacionate.",
     )
         .into_response()
+}
+
+/// The prefix of gateway webhooks, exempt from the same-origin check.
+pub const WEBHOOK_PREFIX: &str = "/webhooks/";
+
+fn is_webhook(req: &Request) -> bool {
+    req.uri().path().starts_with(WEBHOOK_PREFIX)
 }
 
 fn is_safe(method: &Method) -> bool {

@@ -88,13 +88,33 @@ const HOURLY: Duration = Duration::from_secs(60 * 60);
 /// One minute: the gate's lists must reflect no-shows and overstays promptly.
 const MINUTELY: Duration = Duration::from_secs(60);
 
-/// Every job the server runs.
+/// Five minutes.
+const FIVE_MINUTES: Duration = Duration::from_secs(5 * 60);
+
+/// Every job the server runs, without the payment gateway (listing names, tests).
 pub fn registry() -> Vec<Job> {
+    registry_with(None)
+}
+
+/// Every job the server runs; `retry-refunds` talks to `gateway` (and fails without one).
+pub fn registry_with(gateway: Option<Arc<dyn app::payments::gateway::PaymentGateway>>) -> Vec<Job> {
     vec![
         Job::new("generate-availability", HOURLY, generate_availability::run),
         Job::new("booking-no-show", MINUTELY, booking_sweeps::no_show),
         Job::new("booking-overstay", MINUTELY, booking_sweeps::overstay),
         Job::new("booking-complete", MINUTELY, booking_sweeps::complete),
+        Job::new("expire-holds", MINUTELY, |ctx: JobContext| async move {
+            crate::payments::jobs::expire_holds(&ctx.pool, ctx.now).await
+        }),
+        Job::new("retry-refunds", FIVE_MINUTES, move |ctx: JobContext| {
+            let gateway = gateway.clone();
+            async move {
+                let Some(gateway) = gateway else {
+                    anyhow::bail!("retry-refunds needs the configured payment gateway");
+                };
+                crate::payments::jobs::retry_refunds(&ctx.pool, &*gateway, ctx.now).await
+            }
+        }),
     ]
 }
 
@@ -111,9 +131,12 @@ pub struct UnknownJob {
     known: Vec<&'static str>,
 }
 
-/// The registered job called `name`.
-pub fn find(name: &str) -> Result<Job, UnknownJob> {
-    registry()
+/// The registered job called `name` (with `gateway` for the jobs that need it).
+pub fn find(
+    name: &str,
+    gateway: Option<Arc<dyn app::payments::gateway::PaymentGateway>>,
+) -> Result<Job, UnknownJob> {
+    registry_with(gateway)
         .into_iter()
         .find(|job| job.name == name)
         .ok_or_else(|| UnknownJob {
@@ -140,11 +163,15 @@ mod tests {
     #[test]
     fn unknown_names_list_the_known_ones() {
         assert_eq!(
-            find("generate-availability").unwrap().name,
+            find("generate-availability", None).unwrap().name,
             "generate-availability"
         );
-        let err = find("nope").unwrap_err().to_string();
-        assert_eq!(err, "unknown job 'nope'; known jobs: generate-availability");
+        let err = find("nope", None).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "unknown job 'nope'; known jobs: generate-availability, booking-no-show, \
+             booking-overstay, booking-complete, expire-holds, retry-refunds"
+        );
     }
 
     #[test]

@@ -1,0 +1,110 @@
+//! Signed simulator links. The old system's simulator accepted `{bookingId, status}` from
+//! anyone; here the checkout link carries an HMAC-SHA256 over the booking id, the exact amount
+//! and the hold's expiry, under a key only the server knows. Confirming requires that signature,
+//! recomputed from the booking as the database has it, so a hand-made post, a link for another
+//! booking or another amount, or an expired link cannot mark anything paid.
+//!
+//! The key is derived with HKDF-SHA256 from the blind-index root key (its own `info`, so it is
+//! unrelated to every blind-index key) — no extra secret to configure, and production already
+//! refuses to start without a real root key.
+
+use crate::domain::money::Clp;
+use crate::ssr::keys::{KeyRing, KEY_LEN};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use chrono::{DateTime, Utc};
+use hkdf::Hkdf;
+use hmac::{Hmac, Mac as _};
+use sha2::Sha256;
+use std::fmt;
+use subtle::ConstantTimeEq as _;
+use uuid::Uuid;
+use zeroize::Zeroizing;
+
+/// HKDF `info` of the simulator key; bump the version to invalidate every outstanding link.
+const INFO: &[u8] = b"estacionate/payments/simulator/v1";
+
+/// Signs and checks simulator checkout links.
+pub struct SimulatorSigner {
+    key: Zeroizing<[u8; KEY_LEN]>,
+}
+
+impl SimulatorSigner {
+    /// Derives the signing key from the key ring's blind-index root key.
+    pub fn new(ring: &KeyRing) -> Self {
+        let mut key = Zeroizing::new([0u8; KEY_LEN]);
+        let hk = Hkdf::<Sha256>::new(None, ring.blind_index_root().bytes());
+        // 32 bytes is far below HKDF-SHA256's 8160-byte limit, so expand cannot fail; a zero key
+        // would only be left behind if it did, and every signature would then still be checked.
+        let _ = hk.expand(INFO, key.as_mut_slice());
+        Self { key }
+    }
+
+    fn mac(&self, booking_id: Uuid, amount: Clp, expires_at: DateTime<Utc>) -> [u8; 32] {
+        // Keyed with 32 bytes, which HMAC accepts for any length, so this never falls back.
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(self.key.as_slice()) else {
+            return [0u8; 32];
+        };
+        let message = format!(
+            "simulator-checkout|{booking_id}|{}|{}",
+            amount.pesos(),
+            expires_at.timestamp()
+        );
+        mac.update(message.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+
+    /// The signature of a checkout of `amount` for `booking_id`, valid until `expires_at`.
+    pub fn sign(&self, booking_id: Uuid, amount: Clp, expires_at: DateTime<Utc>) -> String {
+        URL_SAFE_NO_PAD.encode(self.mac(booking_id, amount, expires_at))
+    }
+
+    /// Whether `signature` was made by [`Self::sign`] for exactly these values, compared in
+    /// constant time. Expiry itself is checked by the caller against its clock.
+    pub fn verify(
+        &self,
+        booking_id: Uuid,
+        amount: Clp,
+        expires_at: DateTime<Utc>,
+        signature: &str,
+    ) -> bool {
+        let Ok(given) = URL_SAFE_NO_PAD.decode(signature.trim()) else {
+            return false;
+        };
+        let expected = self.mac(booking_id, amount, expires_at);
+        given.len() == expected.len() && bool::from(given.ct_eq(&expected))
+    }
+}
+
+impl fmt::Debug for SimulatorSigner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SimulatorSigner(****)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn signer() -> SimulatorSigner {
+        SimulatorSigner::new(&KeyRing::from_config(None, None, false).unwrap())
+    }
+
+    #[test]
+    fn a_signature_binds_booking_amount_and_expiry() {
+        let s = signer();
+        let id = Uuid::new_v4();
+        let at = Utc.with_ymd_and_hms(2030, 1, 15, 12, 0, 0).unwrap();
+        let sig = s.sign(id, Clp::new(5_000), at);
+        assert_eq!(sig.len(), 43);
+        assert!(s.verify(id, Clp::new(5_000), at, &sig));
+        assert!(!s.verify(Uuid::new_v4(), Clp::new(5_000), at, &sig));
+        assert!(!s.verify(id, Clp::new(1), at, &sig));
+        assert!(!s.verify(id, Clp::new(5_000), at + chrono::TimeDelta::seconds(1), &sig));
+        assert!(!s.verify(id, Clp::new(5_000), at, ""));
+        assert!(!s.verify(id, Clp::new(5_000), at, "no es base64 ***"));
+        assert!(!s.verify(id, Clp::new(5_000), at, &sig[..40]));
+        assert_eq!(format!("{s:?}"), "SimulatorSigner(****)");
+    }
+}
