@@ -37,6 +37,9 @@ E2E_DB="$PGSERVER_URL/estacionate_e2e"
 psql "$PGSERVER_URL/postgres" -qc "drop database if exists estacionate_e2e with (force)" >/dev/null
 server="$CARGO_TARGET_DIR/debug/server"
 log="$ROOT/target/e2e-server.log"
+# The demo seed gives the specs the platform's global blocklist (plate ZZZZ-99); every spec
+# creates the buildings, people and bookings it works with itself.
+APP_ENV=test DATABASE_URL="$E2E_DB" "$server" seed-demo >/dev/null
 mkdir -p "$ROOT/target"
 say "starting the server for Playwright on http://$E2E_ADDR (log: $log)"
 APP_ENV=test DATABASE_URL="$E2E_DB" LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_ADDR="$E2E_ADDR" \

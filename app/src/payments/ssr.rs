@@ -171,7 +171,7 @@ pub(crate) async fn booking_facts(pool: &PgPool, booking_id: Uuid) -> ServerResu
         starts_at,
         ends_at,
         visitor: visitor.unwrap_or_default(),
-        plate: plate.unwrap_or_default(),
+        plate: pretty_plate(plate),
     }))
 }
 
@@ -283,3 +283,10 @@ pub async fn payment_result(
 #[cfg(test)]
 #[path = "ssr_tests.rs"]
 mod tests;
+
+/// A stored plate as people write it (`KHJT-52`).
+fn pretty_plate(plate: Option<String>) -> String {
+    plate
+        .map(|p| crate::domain::plate::Plate::parse(&p).map(|p| p.pretty()).unwrap_or(p))
+        .unwrap_or_default()
+}
