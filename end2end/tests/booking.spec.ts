@@ -1,5 +1,6 @@
 import { test, expect, expectAccessible, waitForHydration } from "./fixtures";
-import { createBuilding, randomPhone, randomRut, sql, unique, type Building } from "./data";
+import { createBuilding, sql, type Building } from "./data";
+import { signUpApprovedResident } from "./journeys";
 import type { Page } from "@playwright/test";
 
 /** A building with one spot, Día/Noche blocks the day after tomorrow (Santiago, more than 24 h
@@ -24,23 +25,7 @@ async function setUp(page: Page): Promise<{ b: Building; date: string }> {
      values ($1, 'Temporada alta', 5, now() - interval '1 day', now() + interval '7 days', 11000)`,
     [b.id],
   );
-  const email = `reserva.${unique()}@prueba.cl`;
-  await page.goto("/registro");
-  await page.getByLabel("Nombres").fill("Josefina");
-  await page.getByLabel("Apellidos").fill("Vergara");
-  await page.getByLabel("Correo electrónico").fill(email);
-  await page.getByLabel("Contraseña").fill("Mi.Estacionamiento.2026");
-  await page.getByLabel("RUT").fill(randomRut());
-  await page.getByLabel("Celular (WhatsApp)").fill(randomPhone());
-  await page.getByLabel("Edificio").selectOption(b.id);
-  await page.getByLabel("Departamento").selectOption(b.units[0].id);
-  await page.getByRole("button", { name: "Crear cuenta" }).click();
-  await expect(page).toHaveURL(/registro=pendiente/);
-  await sql("update users set status = 'active' where email = $1", [email]);
-  await page.getByLabel("Correo electrónico").fill(email);
-  await page.getByLabel("Contraseña").fill("Mi.Estacionamiento.2026");
-  await page.getByRole("button", { name: "Ingresar" }).click();
-  await expect(page).toHaveURL(/\/buscar$/);
+  await signUpApprovedResident(page, b, "Josefina", "Vergara");
   return { b, date };
 }
 

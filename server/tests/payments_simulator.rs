@@ -44,7 +44,7 @@ async fn approving_on_the_signed_page_confirms_and_shows_the_receipt(pool: PgPoo
 
     let page_html = f.client.send(&app, page(&link)).await;
     assert_eq!(page_html.status, StatusCode::OK);
-    for text in ["Simulador de pago", "Torre Central", "V-07", "Pedro Pérez", "KHJT52", "$5.000", "Aprobar", "Rechazar", "Dejar pendiente"] {
+    for text in ["Simulador de pago", "Torre Central", "V-07", "Pedro Pérez", "KHJT-52", "$5.000", "Aprobar", "Rechazar", "Dejar pendiente"] {
         assert!(page_html.body.contains(text), "{text} missing");
     }
     assert!(!page_html.body.contains("style="), "no inline styles (CSP)");
@@ -74,7 +74,7 @@ async fn approving_on_the_signed_page_confirms_and_shows_the_receipt(pool: PgPoo
         "V-07",
         "martes, 15 de enero",
         "20:00 – 07:00 (día siguiente)",
-        "Pedro Pérez · Patente: KHJT52",
+        "Pedro Pérez · Patente: KHJT-52",
     ] {
         assert!(receipt.body.contains(text), "{text} missing from the receipt");
     }

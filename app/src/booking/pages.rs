@@ -4,7 +4,10 @@
 use super::{api::search_blocks, MapSpot, SearchResult};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{components::A, hooks::use_query_map};
+use leptos_router::{
+    components::{Form, A},
+    hooks::use_query_map,
+};
 
 /// `/buscar?fecha=aaaa-mm-dd&tipo=Noche` — a plain GET form, so it works without JavaScript;
 /// with JavaScript the router updates the results in place.
@@ -35,7 +38,8 @@ pub fn SearchPage() -> impl IntoView {
 fn SearchForm(result: SearchResult) -> impl IntoView {
     let selected = use_query_map().with_untracked(|q| q.get("tipo")).unwrap_or_default();
     view! {
-        <form method="get" action="/buscar" class="search-form">
+        // The router's Form: a plain GET form without JavaScript, an in-place navigation with it.
+        <Form method="GET" action="/buscar" attr:class="search-form">
             <div class="field">
                 <label for="fecha">"Fecha"</label>
                 <input id="fecha" name="fecha" type="date" min=result.today.clone() value=result.date.clone() required=true/>
@@ -50,7 +54,7 @@ fn SearchForm(result: SearchResult) -> impl IntoView {
                 </select>
             </div>
             <button type="submit" class="button">"Buscar"</button>
-        </form>
+        </Form>
     }
 }
 

@@ -3,6 +3,7 @@
 //! and their retries — against a fake gateway that records every refund request.
 
 use super::*;
+use crate::ssr::test_support::resident;
 use crate::booking::ssr::{create, NewBooking};
 use crate::domain::{names::VisitorName, plate::Plate};
 use crate::payments::apply::{apply_gateway_payment, Applied, GatewayPayment, Refusal};
@@ -12,7 +13,7 @@ use crate::payments::holds::expire_holds;
 use crate::payments::refunds::{retry_refunds, RefundState};
 use crate::ssr::{
     audit::RequestMeta,
-    blind_index::{BlindField, BlindIndexer},
+    blind_index::BlindIndexer,
     keys::KeyRing,
     vault::Vault,
 };
@@ -55,39 +56,6 @@ struct World {
     building: Uuid,
     spot: Uuid,
     resident: Actor,
-}
-
-async fn resident(pool: &PgPool, indexer: &BlindIndexer, building: Uuid, email: &str) -> Actor {
-    let id = Uuid::new_v4();
-    let unit: Uuid = sqlx::query_scalar("insert into units (building_id, number) values ($1, $2) returning id")
-        .bind(building)
-        .bind(format!("U{}", &id.simple().to_string()[..12]))
-        .fetch_one(pool)
-        .await
-        .unwrap();
-    sqlx::query(
-        "insert into users (id, email, password_hash, role, building_id, status, full_name, phone_enc, phone_bidx)
-         values ($1, $2, 'x', 'resident', $3, 'active', 'Camila Rojas', '\\x00', $4)",
-    )
-    .bind(id)
-    .bind(email)
-    .bind(building)
-    .bind(indexer.index(BlindField::Phone, "+56912345678").to_vec())
-    .execute(pool)
-    .await
-    .unwrap();
-    sqlx::query(
-        "insert into resident_profiles (user_id, building_id, unit_id, rut_enc, rut_bidx, first_name, last_name)
-         values ($1, $2, $3, '\\x00', $4, 'Camila', 'Rojas')",
-    )
-    .bind(id)
-    .bind(building)
-    .bind(unit)
-    .bind(indexer.index(BlindField::Rut, &format!("{}-K", id.as_u128() % 99_999_999)).to_vec())
-    .execute(pool)
-    .await
-    .unwrap();
-    Actor { id, role: Role::Resident, building_id: Some(building), full_name: "Camila Rojas".into() }
 }
 
 async fn staff(pool: &PgPool, role: Role, building: Option<Uuid>) -> Actor {
@@ -438,7 +406,7 @@ async fn checkout_and_result_are_for_the_owner_only(pool: PgPool) {
     assert!(matches!(start_checkout(&pool, &gateway, &neighbour, b, now).await, Err(ServerError::App(AppError::NotFound))));
     assert!(matches!(payment_result(&pool, &neighbour, b, now).await, Err(ServerError::App(AppError::NotFound))));
     let r = payment_result(&pool, &w.resident, b, now).await.unwrap();
-    assert_eq!((r.kind, r.can_pay, r.amount.as_str(), r.plate.as_str()), (ResultKind::Pending, true, "$5.000", "KHJT52"));
+    assert_eq!((r.kind, r.can_pay, r.amount.as_str(), r.plate.as_str()), (ResultKind::Pending, true, "$5.000", "KHJT-52"));
     assert_eq!(r.window, "20:00 – 07:00 (día siguiente)");
     // The attempt is what the approval (same provider) later claims: one payment row in the end.
     let mut pay = report(b, "6001", "approved", 5000);

@@ -15,6 +15,8 @@ pub mod password;
 pub mod pii;
 pub mod rate_limit;
 pub mod state;
+#[cfg(test)]
+pub mod test_support;
 pub mod vault;
 
 pub use error::{ServerError, ServerResult};

@@ -55,12 +55,18 @@ impl Reply {
 #[derive(Clone, Default)]
 pub struct Client {
     pub cookie: Option<String>,
+    /// The client address the server sees (as `ConnectInfo`); none by default.
+    pub ip: Option<std::net::IpAddr>,
 }
 
 impl Client {
     pub async fn send(&mut self, app: &TestApp, mut req: Request<Body>) -> Reply {
         if let Some(c) = &self.cookie {
             req.headers_mut().insert(header::COOKIE, c.parse().unwrap());
+        }
+        if let Some(ip) = self.ip {
+            req.extensions_mut()
+                .insert(axum::extract::ConnectInfo(std::net::SocketAddr::new(ip, 40000)));
         }
         let res: Response<Body> = app.router.clone().oneshot(req).await.unwrap();
         let status = res.status();

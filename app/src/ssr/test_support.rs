@@ -1,0 +1,41 @@
+//! Fixtures shared by the database tests of several areas.
+
+use crate::domain::role::Role;
+use crate::ssr::{actor::Actor, blind_index::{BlindField, BlindIndexer}};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+/// An approved resident of `building` with placeholder PII (indexes are real, ciphertexts are
+/// not: tests that decrypt create residents through sign-up instead).
+pub async fn resident(pool: &PgPool, indexer: &BlindIndexer, building: Uuid, email: &str) -> Actor {
+    let id = Uuid::new_v4();
+    let unit: Uuid = sqlx::query_scalar("insert into units (building_id, number) values ($1, $2) returning id")
+        .bind(building)
+        .bind(format!("U{}", &id.simple().to_string()[..12]))
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "insert into users (id, email, password_hash, role, building_id, status, full_name, phone_enc, phone_bidx)
+         values ($1, $2, 'x', 'resident', $3, 'active', 'Camila Rojas', '\\x00', $4)",
+    )
+    .bind(id)
+    .bind(email)
+    .bind(building)
+    .bind(indexer.index(BlindField::Phone, "+56912345678").to_vec())
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "insert into resident_profiles (user_id, building_id, unit_id, rut_enc, rut_bidx, first_name, last_name)
+         values ($1, $2, $3, '\\x00', $4, 'Camila', 'Rojas')",
+    )
+    .bind(id)
+    .bind(building)
+    .bind(unit)
+    .bind(indexer.index(BlindField::Rut, &format!("{}-K", id.as_u128() % 99_999_999)).to_vec())
+    .execute(pool)
+    .await
+    .unwrap();
+    Actor { id, role: Role::Resident, building_id: Some(building), full_name: "Camila Rojas".into() }
+}
