@@ -1,5 +1,5 @@
 import { test, expect, expectAccessible, waitForHydration } from "./fixtures";
-import { createBuilding, sql, type Building } from "./data";
+import { createBuilding, createStaff, PASSWORD, sql, type Building } from "./data";
 import { signUpApprovedResident } from "./journeys";
 import type { Page } from "@playwright/test";
 
@@ -29,7 +29,7 @@ async function setUp(page: Page): Promise<{ b: Building; date: string }> {
   return { b, date };
 }
 
-test("a resident books, pays in the simulator, gets the pass and cancels with the refund shown", async ({ page }) => {
+test("a resident books, pays in the simulator, gets the pass and cancels with the refund shown", async ({ page, browser }) => {
   const { b, date } = await setUp(page);
   await page.goto(`/buscar?fecha=${date}&tipo=`);
   await waitForHydration(page);
@@ -47,6 +47,7 @@ test("a resident books, pays in the simulator, gets the pass and cancels with th
   await page.getByLabel("Patente").blur();
   await expect(page.locator("#plate-error")).toContainText("Patente");
   await page.getByLabel("Patente").fill("khjt-52");
+  await page.getByLabel("Celular de tu visita (opcional)").fill("9 8765 4321");
   await page.getByRole("button", { name: /Continuar al pago/ }).click();
 
   await expect(page.getByRole("heading", { name: "Simulador de pago" })).toBeVisible();
@@ -58,6 +59,22 @@ test("a resident books, pays in the simulator, gets the pass and cancels with th
   expect(code).toMatch(/^[23456789A-HJ-NP-Z]{4}-[23456789A-HJ-NP-Z]{4}$/);
   await expect(page.getByText("Patente: KHJT-52")).toBeVisible();
   await expectAccessible(page);
+
+  // The WhatsApp confirmation (development outbox) carries the same code, for visitor and resident.
+  const admin = await createStaff("admin", null);
+  const staff = await browser.newPage();
+  await staff.goto("/ingresar");
+  await staff.getByLabel("Correo electrónico").fill(admin.email);
+  await staff.getByLabel("Contraseña").fill(PASSWORD);
+  await staff.getByRole("button", { name: "Ingresar" }).click();
+  await expect(staff).toHaveURL(/\/admin$/);
+  await expect(async () => {
+    await staff.goto("/admin/mensajes");
+    const confirmations = staff.getByTestId("message").filter({ hasText: `Código de acceso: *${code}*` });
+    await expect(confirmations).toHaveCount(2, { timeout: 500 });
+  }).toPass({ timeout: 10_000 });
+  await expect(staff.getByTestId("message").filter({ hasText: `*${code}*` }).first()).toContainText(b.name);
+  await staff.close();
 
   // My bookings, then the guest pass with its QR code.
   await page.getByRole("link", { name: "Mis reservas" }).click();

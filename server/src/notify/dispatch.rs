@@ -2,7 +2,7 @@
 //! another instance holds), turned into the messages it implies, and marked relayed in the same
 //! transaction; an event that cannot be processed is retried later with backoff.
 
-use super::templates::{PasswordReset, ResidentApproved, ResidentRejected};
+use super::templates::{BookingCancelled, BookingConfirmed, PasswordReset, ResidentApproved, ResidentRejected};
 use app::domain::phone::MobilePhone;
 use app::ssr::{blind_index::BlindField, pii, AppState};
 use askama::Template;
@@ -160,9 +160,105 @@ async fn handle(
             })
             .await
         }
+        "booking.payment_approved" | "booking.cancel" => {
+            let booking_id = uuid_field("booking_id")?;
+            booking_messages(state, tx, event_id, event_type, booking_id, payload).await
+        }
         // Events without messages (yet): relayed so they do not pile up.
         _ => Ok(()),
     }
+}
+
+/// The confirmation (to the visitor, if they gave a phone, and to the resident) or the
+/// cancellation notice (to the resident) of a booking.
+async fn booking_messages(
+    state: &AppState,
+    tx: &mut Transaction<'_, Postgres>,
+    event_id: i64,
+    event_type: &str,
+    booking_id: Uuid,
+    payload: &Value,
+) -> Result<(), DispatchError> {
+    type Row = (
+        Uuid, Uuid, String, String, String, String, chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>,
+        Option<String>, Option<String>, String, String, Option<Vec<u8>>, Option<Vec<u8>>, String,
+    );
+    let row: Option<Row> = sqlx::query_as(
+        "select k.resident_id, k.building_id, b.name, b.address, b.time_zone, s.number, k.starts_at, k.ends_at,
+                k.visitor_name, k.visitor_plate, k.confirmation_code, k.guest_pass_token,
+                k.visitor_phone_enc, u.phone_enc, coalesce(p.first_name, u.full_name)
+           from bookings k
+           join buildings b on b.id = k.building_id
+           join visitor_spots s on s.id = k.spot_id
+           join users u on u.id = k.resident_id
+           left join resident_profiles p on p.user_id = u.id
+          where k.id = $1",
+    )
+    .bind(booking_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((resident_id, building_id, building, address, zone, spot, start, end, visitor, plate, code, token, visitor_phone, resident_phone, resident_name)) = row else {
+        return Ok(());
+    };
+    let tz: chrono_tz::Tz = zone.parse().map_err(|_| DispatchError::Event(format!("zone {zone}")))?;
+    let window = app::domain::format::window_label(start, end, tz);
+    let plate = plate
+        .map(|p| app::domain::plate::Plate::parse(&p).map(|p| p.pretty()).unwrap_or(p))
+        .unwrap_or_default();
+    let code = app::domain::code::ConfirmationCode::parse(&code).map(|c| c.to_string()).unwrap_or(code);
+    let pass_url = format!("{}/pase/{token}", state.settings.public_origin);
+    let render_err = |e: askama::Error| DispatchError::Event(format!("template: {e}"));
+
+    if event_type == "booking.payment_approved" {
+        let visitor_name = visitor.clone().unwrap_or_default();
+        let first = |full: &str| full.split_whitespace().next().unwrap_or(full).to_string();
+        if let Some(enc) = visitor_phone {
+            let text = decrypt(state, &enc, &pii::visitor_phone(&booking_id.to_string()))?;
+            let phone = MobilePhone::parse(&text).map_err(|_| DispatchError::Event("visitor phone".into()))?;
+            let intro = format!("{} te reservó un estacionamiento de visita.", first(&resident_name));
+            let body = BookingConfirmed {
+                name: &first(&visitor_name), intro: &intro, building: &building, address: &address, spot: &spot,
+                window: &window, plate: &plate, code: &code, pass_url: &pass_url,
+            }
+            .render()
+            .map_err(render_err)?;
+            insert(state, tx, NewMessage {
+                kind: "booking_confirmed", audience: "visitor", user_id: None, building_id: Some(building_id),
+                phone: &phone, idempotency_key: format!("booking_confirmed:{booking_id}:visitor"), body, event_id,
+            })
+            .await?;
+        }
+        if let Some(enc) = resident_phone {
+            let phone = user_phone(state, resident_id, &enc)?;
+            let intro = format!("tu reserva para {} está pagada y confirmada.", if visitor_name.is_empty() { "tu visita" } else { &visitor_name });
+            let body = BookingConfirmed {
+                name: &first(&resident_name), intro: &intro, building: &building, address: &address, spot: &spot,
+                window: &window, plate: &plate, code: &code, pass_url: &pass_url,
+            }
+            .render()
+            .map_err(render_err)?;
+            insert(state, tx, NewMessage {
+                kind: "booking_confirmed", audience: "resident", user_id: Some(resident_id), building_id: Some(building_id),
+                phone: &phone, idempotency_key: format!("booking_confirmed:{booking_id}:resident"), body, event_id,
+            })
+            .await?;
+        }
+        return Ok(());
+    }
+
+    // booking.cancel: the resident hears about it, with the refund the policy gave.
+    let Some(enc) = resident_phone else { return Ok(()) };
+    let phone = user_phone(state, resident_id, &enc)?;
+    let refund = payload.get("refund_clp").and_then(Value::as_i64).unwrap_or(0);
+    let refund_label = app::domain::money::Clp::new(refund).to_string();
+    let body = BookingCancelled { name: &resident_name, spot: &spot, building: &building, window: &window, refund, refund_label: &refund_label }
+        .render()
+        .map_err(render_err)?;
+    insert(state, tx, NewMessage {
+        kind: "booking_cancelled", audience: "resident", user_id: Some(resident_id), building_id: Some(building_id),
+        phone: &phone, idempotency_key: format!("booking_cancelled:{booking_id}:resident"), body, event_id,
+    })
+    .await
 }
 
 fn decrypt(state: &AppState, blob: &[u8], aad: &app::ssr::vault::Aad<'_>) -> Result<String, DispatchError> {

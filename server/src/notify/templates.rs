@@ -38,6 +38,48 @@ pub struct ResidentRejected<'a> {
     pub reason: &'a str,
 }
 
+/// A confirmed booking: to the visitor (with their access code) and to the resident.
+#[derive(Template)]
+#[template(path = "booking_confirmed.txt")]
+pub struct BookingConfirmed<'a> {
+    /// Who the message greets.
+    pub name: &'a str,
+    /// The audience-specific first line.
+    pub intro: &'a str,
+    /// Building name.
+    pub building: &'a str,
+    /// Building address.
+    pub address: &'a str,
+    /// Spot number.
+    pub spot: &'a str,
+    /// The window in the building's zone.
+    pub window: &'a str,
+    /// The plate as people write it.
+    pub plate: &'a str,
+    /// The confirmation code the concierge verifies (the real one).
+    pub code: &'a str,
+    /// The guest pass link.
+    pub pass_url: &'a str,
+}
+
+/// A cancelled booking, with its refund.
+#[derive(Template)]
+#[template(path = "booking_cancelled.txt")]
+pub struct BookingCancelled<'a> {
+    /// Who the message greets.
+    pub name: &'a str,
+    /// Spot number.
+    pub spot: &'a str,
+    /// Building name.
+    pub building: &'a str,
+    /// The window.
+    pub window: &'a str,
+    /// Refunded pesos.
+    pub refund: i64,
+    /// `$4.950`.
+    pub refund_label: &'a str,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,6 +89,38 @@ mod tests {
         let text = PasswordReset { code: "042917", minutes: 10 }.render().unwrap();
         assert!(text.contains("*042917*"));
         assert!(text.contains("Vence en 10 minutos"));
+    }
+
+    #[test]
+    fn confirmation_carries_the_real_code_and_the_pass() {
+        let text = BookingConfirmed {
+            name: "Pedro",
+            intro: "tienes un estacionamiento reservado.",
+            building: "Torre Los Leones",
+            address: "Av. Los Leones 1450",
+            spot: "V-03",
+            window: "sábado, 28 de noviembre, 20:00 – domingo, 29 de noviembre, 07:00",
+            plate: "KHJT-52",
+            code: "ABCD-2345",
+            pass_url: "https://estacionate.cl/pase/x",
+        }
+        .render()
+        .unwrap();
+        assert!(text.contains("Código de acceso: *ABCD-2345*"));
+        assert!(text.contains("Estacionamiento V-03"));
+        assert!(text.contains("https://estacionate.cl/pase/x"));
+    }
+
+    #[test]
+    fn cancellation_states_the_refund_or_its_absence() {
+        let with = BookingCancelled { name: "Ana", spot: "V-1", building: "B", window: "w", refund: 4950, refund_label: "$4.950" }
+            .render()
+            .unwrap();
+        assert!(with.contains("Reembolso: $4.950."));
+        let without = BookingCancelled { name: "Ana", spot: "V-1", building: "B", window: "w", refund: 0, refund_label: "$0" }
+            .render()
+            .unwrap();
+        assert!(without.contains("no tiene reembolso"));
     }
 
     #[test]
