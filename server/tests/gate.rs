@@ -183,3 +183,17 @@ async fn sweeps_are_idempotent_and_two_instances_never_double_apply(pool: PgPool
     assert_eq!(sweeps::run(pool, Sweep::Complete, after).await.unwrap(), 0);
     assert_eq!(status(unused).await, "completed");
 }
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn gate_verification_is_rate_limited_per_concierge(pool: PgPool) {
+    let app = app(pool).await;
+    let a = building(&app.state.pool, "Torre A").await;
+    user(&app, "con@x.cl", "concierge", "active", Some(a)).await;
+    let mut gate = Client::default();
+    gate.log_in(&app, "con@x.cl", PASSWORD).await;
+    let max = app::ssr::rate_limit::VERIFY_PER_ACCOUNT.max as usize;
+    for _ in 0..max {
+        assert_eq!(gate.call(&app, "gate/verify", &[("q", "ZZZZ98")]).await.status, StatusCode::OK);
+    }
+    assert_eq!(gate.call(&app, "gate/verify", &[("q", "ZZZZ98")]).await.status, StatusCode::TOO_MANY_REQUESTS);
+}

@@ -41,6 +41,10 @@ pub async fn book_block(
     let state = app_state()?;
     let meta = actor::request_meta();
     let actor = finish(actor::require_actor(&state.pool).await)?;
+    finish(
+        crate::ssr::rate_limit::check(&*state.rate_limiter, crate::ssr::rate_limit::BOOKING_PER_ACCOUNT, &actor.id.to_string())
+            .await,
+    )?;
     let block_id = finish::<_, AppError>(uuid::Uuid::parse_str(block_id.trim()).map_err(|_| AppError::NotFound))?;
     let mut fields = Vec::new();
     let visitor_name = VisitorName::parse(&visitor_name)

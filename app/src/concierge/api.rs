@@ -10,6 +10,10 @@ pub async fn verify_at_gate(q: String) -> Result<(), AppError> {
     use crate::ssr::{actor, app_state, error::finish};
     let state = app_state()?;
     let actor = finish(actor::require_actor(&state.pool).await)?;
+    finish(
+        crate::ssr::rate_limit::check(&*state.rate_limiter, crate::ssr::rate_limit::VERIFY_PER_ACCOUNT, &actor.id.to_string())
+            .await,
+    )?;
     let (_, event_id) = finish(super::ssr::verify(&state.pool, &actor, &q, chrono::Utc::now()).await)?;
     leptos_axum::redirect(&format!("/conserjeria?v={event_id}"));
     Ok(())

@@ -30,6 +30,11 @@ pub const RESET_REQUEST_PER_ACCOUNT: Limit = Limit { name: "reset-req-acct", max
 /// Reset-code confirmations per client IP (each code also dies after 5 tries).
 pub const RESET_CONFIRM_PER_IP: Limit = Limit { name: "reset-confirm-ip", max: 20, window: Duration::from_secs(900) };
 
+/// Booking attempts per resident (a person books a handful a day; a script would not stop).
+pub const BOOKING_PER_ACCOUNT: Limit = Limit { name: "booking-acct", max: 30, window: Duration::from_secs(600) };
+/// Gate verifications per concierge account: generous for a busy gate, a wall for guessing codes.
+pub const VERIFY_PER_ACCOUNT: Limit = Limit { name: "verify-acct", max: 120, window: Duration::from_secs(300) };
+
 /// A counter store.
 pub trait RateLimiter: Send + Sync + 'static {
     /// Counts one hit on `key` and answers whether it is still within `max` for `window`.
