@@ -4,8 +4,7 @@ use super::{BlockCard, BlockQuote, GuestPass, MapSpot, MyBooking, SearchResult};
 use crate::domain::{
     booking::BookingStatus,
     code::ConfirmationCode,
-    format::window_label,
-    format::{long_date, time_hm},
+    format::{block_window_label, long_date, window_label},
     money::Clp,
     names::VisitorName,
     phone::MobilePhone,
@@ -165,14 +164,12 @@ pub async fn search(
     let mut cards = Vec::with_capacity(rows.len());
     for (id, spot, kind, start, end, base, available) in rows {
         let (q, _) = price_block(&rules, base, start, end, commission_bp, rep_bp)?;
-        let (ls, le) = (start.with_timezone(&tz), end.with_timezone(&tz));
-        let next_day = if le.date_naive() > ls.date_naive() { " (día siguiente)" } else { "" };
         let minutes = u32::try_from((end - start).num_minutes()).unwrap_or(0);
         cards.push(BlockCard {
             block_id: id.to_string(),
             spot,
             kind: kind.unwrap_or_else(|| "Bloque".into()),
-            window: format!("{} – {}{}", time_hm(ls.time()), time_hm(le.time()), next_day),
+            window: block_window_label(start, end, tz),
             duration: duration_label(minutes),
             price: q.price.to_string(),
             available,
@@ -254,16 +251,14 @@ pub async fn quote_block(
     let mut conn = pool.acquire().await?;
     let rules = rules(&mut conn, building_id, start, end).await?;
     let (q, _) = price_block(&rules, base, start, end, commission_bp, rep_bp)?;
-    let (ls, le) = (start.with_timezone(&tz), end.with_timezone(&tz));
-    let next_day = if le.date_naive() > ls.date_naive() { " (día siguiente)" } else { "" };
     Ok(BlockQuote {
         block_id: block_id.to_string(),
         building,
         address,
         spot,
         kind: kind.unwrap_or_else(|| "Bloque".into()),
-        date_label: long_date(ls.date_naive()),
-        window: format!("{} – {}{}", time_hm(ls.time()), time_hm(le.time()), next_day),
+        date_label: long_date(start.with_timezone(&tz).date_naive()),
+        window: block_window_label(start, end, tz),
         duration: duration_label(u32::try_from((end - start).num_minutes()).unwrap_or(0)),
         price: q.price.to_string(),
         hold_minutes,

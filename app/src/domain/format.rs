@@ -92,6 +92,13 @@ pub fn time_range_label(start: DateTime<Utc>, end: DateTime<Utc>, tz: Tz) -> Str
     )
 }
 
+/// A block's times, marking an end on the next day: `20:00 – 07:00 (día siguiente)`.
+pub fn block_window_label(start: DateTime<Utc>, end: DateTime<Utc>, tz: Tz) -> String {
+    let (s, e) = (start.with_timezone(&tz), end.with_timezone(&tz));
+    let next_day = if e.date_naive() > s.date_naive() { " (día siguiente)" } else { "" };
+    format!("{} – {}{next_day}", time_hm(s.time()), time_hm(e.time()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

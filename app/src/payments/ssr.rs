@@ -121,9 +121,7 @@ impl BookingFacts {
 
     /// `20:00 – 07:00 (día siguiente)`.
     pub(crate) fn window(&self) -> String {
-        let (s, e) = (self.starts_at.with_timezone(&self.tz), self.ends_at.with_timezone(&self.tz));
-        let next_day = if e.date_naive() > s.date_naive() { " (día siguiente)" } else { "" };
-        format!("{} – {}{next_day}", time_hm(s.time()), time_hm(e.time()))
+        crate::domain::format::block_window_label(self.starts_at, self.ends_at, self.tz)
     }
 
     /// When the unpaid hold lapses, local time (`12:45`).

@@ -17,17 +17,6 @@ pub struct Probe<'a> {
     pub canonical: &'a str,
 }
 
-/// The stored kind text of a blind-index field.
-pub fn kind_text(field: BlindField) -> &'static str {
-    match field {
-        BlindField::Email => "email",
-        BlindField::Phone => "phone",
-        BlindField::Rut => "rut",
-        BlindField::Plate => "plate",
-        BlindField::Ip => "ip",
-    }
-}
-
 /// Whether any probe matches a global entry or an entry of `building_id`. On a hit, writes a
 /// `blocklist.hit` audit row (kinds only, never values) on `conn`.
 pub async fn is_blocked(
@@ -59,7 +48,7 @@ pub async fn is_blocked_by_index(
     if indexed.is_empty() {
         return Ok(false);
     }
-    let kinds: Vec<&str> = indexed.iter().map(|(k, _)| kind_text(*k)).collect();
+    let kinds: Vec<&str> = indexed.iter().map(|(k, _)| k.as_str()).collect();
     let indexes: Vec<Vec<u8>> = indexed.iter().map(|(_, i)| i.clone()).collect();
     let hits: Vec<String> = sqlx::query_scalar(
         "select distinct b.kind
