@@ -21,7 +21,7 @@ use crate::ssr::{
     audit::{self, AuditEntry, RequestMeta},
     blind_index::{BlindField, BlindIndexer},
     blocklist,
-    db::is_violation,
+    db::{is_deadlock, is_violation},
     outbox::{self, OutboxEvent},
     pii,
     vault::Vault,
@@ -532,7 +532,7 @@ pub async fn create(
                 sp.commit().await?;
                 break code;
             }
-            Err(e) if is_violation(&e, "bookings_no_overlap") => {
+            Err(e) if is_violation(&e, "bookings_no_overlap") || is_deadlock(&e) => {
                 return Err(AppError::Conflict(TAKEN_MESSAGE.into()).into());
             }
             Err(e) if is_violation(&e, "bookings_confirmation_code_key") && attempt < 5 => {

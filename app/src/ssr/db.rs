@@ -21,3 +21,10 @@ pub fn sqlstate(err: &sqlx::Error) -> Option<String> {
         _ => None,
     }
 }
+
+/// Whether `err` aborted this transaction as a deadlock victim (SQLSTATE 40P01). Two inserts that
+/// conflict under an exclusion constraint can wait on each other; PostgreSQL then aborts one of
+/// them, which for the caller is the same outcome as the constraint violation: it lost the race.
+pub fn is_deadlock(err: &sqlx::Error) -> bool {
+    sqlstate(err).as_deref() == Some("40P01")
+}
