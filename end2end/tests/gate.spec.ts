@@ -68,3 +68,30 @@ test.describe("without JavaScript", () => {
     await expect(page.getByTestId("inside")).toContainText("BBBB-12");
   });
 });
+
+test("the lists update live when another concierge registers an entry", async ({ page, browser }) => {
+  const b = await createBuilding("Torre En Vivo");
+  const watcher = await createStaff("concierge", b.id, "Jorge Vidal");
+  const colleague = await createStaff("concierge", b.id, "Rosa Muñoz");
+  await createConfirmedBooking(b, "LVLV22", 10);
+  await logIn(page, watcher.email);
+  await waitForHydration(page);
+  await expect(page.getByTestId("live")).toContainText("En vivo");
+  await expect(page.getByTestId("arrivals")).toContainText("LVLV-22");
+  await expect(page.getByTestId("inside")).not.toContainText("LVLV-22");
+  await expectAccessible(page);
+
+  // The colleague, on another phone, lets the car in.
+  const other = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const phone = await other.newPage();
+  await logIn(phone, colleague.email);
+  await phone.getByLabel("Patente o código de la reserva").fill("lvlv22");
+  await phone.getByRole("button", { name: "Verificar" }).click();
+  await phone.getByTestId("verdict").getByRole("button", { name: "Registrar ingreso" }).click();
+  await expect(phone.getByTestId("inside")).toContainText("LVLV-22");
+  await other.close();
+
+  // The first screen follows without a reload.
+  await expect(page.getByTestId("inside")).toContainText("LVLV-22", { timeout: 10_000 });
+  await expect(page.getByTestId("arrivals")).not.toContainText("LVLV-22");
+});

@@ -68,6 +68,8 @@ pub struct Config {
     /// `REDIS_URL`: when set, sessions and the event bus use Redis (many instances); otherwise
     /// PostgreSQL sessions and an in-process bus (one instance).
     pub redis_url: Option<Secret>,
+    /// `REDIS_BUS_PREFIX`: key prefix of the event stream and live channel (`estacionate`).
+    pub redis_bus_prefix: String,
     /// `PUBLIC_ORIGIN`: the origin people use, e.g. `https://estacionate.cl`.
     pub public_origin: String,
     /// `SESSION_IDLE_MINUTES`: a session ends after this long without requests.
@@ -84,6 +86,8 @@ pub struct Config {
     pub leptos_watch: bool,
     /// `PAYMENT_PROVIDER` and the `MERCADOPAGO_*` variables: the payment gateway.
     pub payments: PaymentsConfig,
+    /// WhatsApp through Twilio, when `TWILIO_ACCOUNT_SID` is set; else the development outbox.
+    pub twilio: Option<crate::notify::twilio::TwilioSettings>,
 }
 
 /// A configuration value that could not be used; names the variable, never the value.
@@ -159,11 +163,13 @@ impl Config {
             }
         };
         let payments = payments(&get, production)?;
+        let twilio = twilio(&get, production, &public_origin)?;
         Ok(Self {
             production,
             database_url,
             database_max_connections,
             redis_url,
+            redis_bus_prefix: get("REDIS_BUS_PREFIX").unwrap_or_else(|| "estacionate".into()).trim().to_string(),
             public_origin,
             session_idle_minutes,
             log_format,
@@ -172,6 +178,7 @@ impl Config {
             pii_blind_index_key: get("PII_BLIND_INDEX_KEY").map(Secret::new),
             leptos_watch: get("LEPTOS_WATCH").is_some(),
             payments,
+            twilio,
         })
     }
 
@@ -221,6 +228,55 @@ fn payments(get: &impl Fn(&str) -> Option<String>, production: bool) -> Result<P
         access_token: Secret::new(access_token.trim()),
         webhook_secret: Secret::new(webhook_secret.trim()),
         api_base,
+    }))
+}
+
+/// Twilio: the account SID and auth token, a sender (`TWILIO_WHATSAPP_FROM` or
+/// `TWILIO_MESSAGING_SERVICE_SID`), optional content templates per message kind
+/// (`TWILIO_CONTENT_SIDS=booking_confirmed=HX…,booking_reminder=HX…`) and API base.
+fn twilio(
+    get: &impl Fn(&str) -> Option<String>,
+    production: bool,
+    public_origin: &str,
+) -> Result<Option<crate::notify::twilio::TwilioSettings>, ConfigError> {
+    use crate::notify::twilio::{TwilioSender, TwilioSettings};
+    let error = |variable, reason: &str| ConfigError { variable, reason: reason.into() };
+    let Some(account_sid) = get("TWILIO_ACCOUNT_SID") else {
+        return Ok(None);
+    };
+    let auth_token = get("TWILIO_AUTH_TOKEN").ok_or_else(|| error("TWILIO_AUTH_TOKEN", "required with TWILIO_ACCOUNT_SID"))?;
+    let sender = match (get("TWILIO_WHATSAPP_FROM"), get("TWILIO_MESSAGING_SERVICE_SID")) {
+        (_, Some(service)) => TwilioSender::MessagingService(service.trim().to_string()),
+        (Some(from), None) => TwilioSender::From(from.trim().to_string()),
+        (None, None) => {
+            return Err(error(
+                "TWILIO_WHATSAPP_FROM",
+                "TWILIO_WHATSAPP_FROM or TWILIO_MESSAGING_SERVICE_SID is required with TWILIO_ACCOUNT_SID",
+            ))
+        }
+    };
+    let api_base = get("TWILIO_API_BASE")
+        .unwrap_or_else(|| "https://api.twilio.com".into())
+        .trim()
+        .trim_end_matches('/')
+        .to_string();
+    if !(api_base.starts_with("https://") || (!production && api_base.starts_with("http://"))) {
+        return Err(error("TWILIO_API_BASE", "must be an http(s) URL (https in production)"));
+    }
+    let mut content_sids = std::collections::HashMap::new();
+    for pair in get("TWILIO_CONTENT_SIDS").unwrap_or_default().split(',').filter(|p| !p.trim().is_empty()) {
+        let (kind, sid) = pair
+            .split_once('=')
+            .ok_or_else(|| error("TWILIO_CONTENT_SIDS", "expected kind=HX… pairs separated by commas"))?;
+        content_sids.insert(kind.trim().to_string(), sid.trim().to_string());
+    }
+    Ok(Some(TwilioSettings {
+        account_sid: account_sid.trim().to_string(),
+        auth_token: auth_token.trim().to_string(),
+        sender,
+        api_base,
+        content_sids,
+        public_origin: public_origin.to_string(),
     }))
 }
 

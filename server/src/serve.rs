@@ -15,9 +15,10 @@ pub async fn serve(
     leptos_options: LeptosOptions,
 ) -> anyhow::Result<()> {
     let addr = config.site_addr;
-    let (state, router) = startup::app(&config, pool.clone(), leptos_options).await?;
+    let startup::Assembled { state, router, bus, transport } =
+        startup::app(&config, pool.clone(), leptos_options).await?;
     let gateway = state.gateway.clone();
-    crate::notify::spawn_worker(state);
+    crate::notify::spawn_workers(state, bus, transport, jobs::instance_id(), Default::default());
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let scheduler = Scheduler::start(pool, jobs::registry_with(Some(gateway)), jobs::instance_id());
     tracing::info!(%addr, origin = %config.public_origin, "listening");

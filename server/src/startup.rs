@@ -1,7 +1,9 @@
 //! Assembles the running application from a configuration: state, session store, router.
 //! Shared by `main` and the router tests so both exercise the same stack.
 
+use crate::bus::{memory::InProcessBus, redis::{RedisBus, RedisBusNames}, EventBus};
 use crate::config::Config;
+use crate::notify::sender::Transport;
 use crate::http::{self, AppSessionStore, DevReload};
 use crate::payments::{self, Gateways};
 use app::ssr::{
@@ -120,12 +122,40 @@ pub async fn session_store(
     }
 }
 
+/// Everything a running instance is made of.
+pub struct Assembled {
+    /// Shared application state.
+    pub state: AppState,
+    /// The router with every layer.
+    pub router: Router,
+    /// The event bus (Redis when configured, else in process).
+    pub bus: Arc<dyn EventBus>,
+    /// Where WhatsApp messages go.
+    pub transport: Arc<dyn Transport>,
+}
+
+/// The event bus the configuration asks for: Redis Streams and Pub/Sub under `REDIS_BUS_PREFIX`
+/// (default `estacionate`) when `REDIS_URL` is set, else in process.
+pub async fn bus(config: &Config) -> anyhow::Result<Arc<dyn EventBus>> {
+    Ok(match &config.redis_url {
+        Some(url) => {
+            let names = RedisBusNames::with_prefix(&config.redis_bus_prefix);
+            tracing::info!(stream = %names.stream, "event bus: redis");
+            Arc::new(RedisBus::connect(url.expose(), names).await?)
+        }
+        None => {
+            tracing::info!("event bus: in process");
+            Arc::new(InProcessBus::new(&[crate::bus::NOTIFICATIONS]))
+        }
+    })
+}
+
 /// The application state and the router with every layer, ready to serve.
 pub async fn app(
     config: &Config,
     pool: PgPool,
     leptos_options: LeptosOptions,
-) -> anyhow::Result<(AppState, Router)> {
+) -> anyhow::Result<Assembled> {
     let redis = redis(config).await?;
     let store = session_store(&pool, redis.clone()).await?;
     let dev_reload = DevReload(config.leptos_watch.then(|| {
@@ -136,19 +166,32 @@ pub async fn app(
         )
     }));
     let (state, gateways) = state_and_gateways(config, pool, leptos_options, redis)?;
-    let webhooks = gateways.mercadopago.map(|mercadopago| {
-        payments::webhook::routes(payments::webhook::WebhookState {
+    let bus = bus(config).await?;
+    let transport = crate::notify::transport(config)?;
+    let mut extra = Router::new().merge(http::live::routes(http::live::LiveState {
+        pool: state.pool.clone(),
+        bus: bus.clone(),
+    }));
+    if let Some(mercadopago) = gateways.mercadopago {
+        extra = extra.merge(payments::webhook::routes(payments::webhook::WebhookState {
             pool: state.pool.clone(),
             mercadopago,
-        })
-    });
+        }));
+    }
+    if let Some(twilio) = &config.twilio {
+        extra = extra.merge(crate::notify::status::routes(crate::notify::status::StatusState {
+            pool: state.pool.clone(),
+            auth_token: twilio.auth_token.as_str().into(),
+            public_origin: twilio.public_origin.as_str().into(),
+        }));
+    }
     let router = http::router(
         state.clone(),
         http::session::session_layer(store, config),
         dev_reload,
-        webhooks,
+        extra,
     );
-    Ok((state, router))
+    Ok(Assembled { state, router, bus, transport })
 }
 
 /// The router alone (router tests).
@@ -157,5 +200,5 @@ pub async fn router(
     pool: PgPool,
     leptos_options: LeptosOptions,
 ) -> anyhow::Result<Router> {
-    Ok(app(config, pool, leptos_options).await?.1)
+    Ok(app(config, pool, leptos_options).await?.router)
 }

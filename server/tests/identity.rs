@@ -132,7 +132,7 @@ async fn a_ban_ends_a_live_session_and_a_role_change_applies_without_relogin(poo
 }
 
 async fn latest_code(app: &TestApp) -> String {
-    server::notify::dispatch::dispatch_batch(&app.state).await.unwrap();
+    app.deliver().await;
     let body: String = sqlx::query_scalar(
         "select rendered_body from notifications where kind = 'password_reset' order by created_at desc limit 1",
     )

@@ -51,6 +51,8 @@ pub struct Verdict {
 pub struct GateLists {
     /// Building name.
     pub building: String,
+    /// Building id (the screen subscribes to its live events).
+    pub building_id: String,
     /// Confirmed bookings still to arrive today, next first.
     pub arrivals: Vec<GateBooking>,
     /// Cars inside.

@@ -24,7 +24,14 @@ pub fn GatePage() -> impl IntoView {
             }
         },
     );
-    let lists = Resource::new(move || (register.version().get(), verdict_id()), |_| load_gate_lists());
+    // With JS, the lists follow the building's live events (another concierge's check-in, a new
+    // booking, a no-show marked by the job) without a reload.
+    let building = RwSignal::new(None::<String>);
+    let (live, connected) = crate::ui::live::live_updates(building.into());
+    let lists = Resource::new(
+        move || (register.version().get(), verdict_id(), live.get()),
+        |_| load_gate_lists(),
+    );
 
     view! {
         <Title text="Conserjería"/>
@@ -50,10 +57,12 @@ pub fn GatePage() -> impl IntoView {
                     }
                 })}
             </Suspense>
-            <Suspense fallback=|| view! { <p class="muted">"Cargando…"</p> }>
+            <crate::ui::live::LiveBadge connected=connected/>
+            <Transition fallback=|| view! { <p class="muted">"Cargando…"</p> }>
                 {move || Suspend::new(async move {
                     match lists.await {
                         Ok(l) => view! {
+                            {building.set(Some(l.building_id.clone()))}
                             <p class="gate__building">{l.building}</p>
                             <GateList title="Llegadas de hoy" empty="No quedan llegadas para hoy." items=l.arrivals testid="arrivals" register=register/>
                             <GateList title="Dentro" empty="No hay autos de visita dentro." items=l.inside testid="inside" register=register/>
@@ -62,7 +71,7 @@ pub fn GatePage() -> impl IntoView {
                         Err(e) => crate::ui::errors::error_view(e),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </section>
     }
 }

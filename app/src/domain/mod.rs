@@ -15,6 +15,8 @@ pub mod code;
 mod decimal;
 /// E-mail addresses.
 pub mod email;
+/// Domain events as they travel from the outbox over the bus.
+pub mod event;
 /// Spanish date and time labels.
 pub mod format;
 /// Chilean pesos.

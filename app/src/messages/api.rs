@@ -15,12 +15,12 @@ pub async fn list_messages() -> Result<Vec<MessageView>, AppError> {
         actor::require_role(&state.pool, &[Role::BuildingAdmin, Role::Support, Role::Admin]).await,
     )?;
     let scope = if actor.role.is_building_scoped() { actor.building_id } else { None };
-    type Row = (Uuid, String, String, String, Option<String>, String, Vec<u8>);
+    type Row = (Uuid, String, String, String, Option<String>, String, Vec<u8>, i32, Option<String>);
     let rows: Vec<Row> = finish(
         sqlx::query_as(
             "select n.id,
                     to_char(n.created_at at time zone coalesce(b.time_zone, 'America/Santiago'), 'DD-MM-YYYY HH24:MI'),
-                    n.kind, n.status, n.transport, n.rendered_body, n.recipient_enc
+                    n.kind, n.status, n.transport, n.rendered_body, n.recipient_enc, n.attempts, n.last_error
                from notifications n
                left join buildings b on b.id = n.building_id
               where $1::uuid is null or n.building_id = $1
@@ -34,7 +34,7 @@ pub async fn list_messages() -> Result<Vec<MessageView>, AppError> {
     )?;
     Ok(rows
         .into_iter()
-        .map(|(id, created_at, kind, status, transport, body, recipient_enc)| MessageView {
+        .map(|(id, created_at, kind, status, transport, body, recipient_enc, attempts, last_error)| MessageView {
             created_at,
             kind: super::kind_label(&kind).to_string(),
             recipient: state
@@ -47,6 +47,8 @@ pub async fn list_messages() -> Result<Vec<MessageView>, AppError> {
             status: super::status_label(&status).to_string(),
             transport,
             body,
+            attempts,
+            last_error,
         })
         .collect())
 }

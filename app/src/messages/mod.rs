@@ -21,6 +21,10 @@ pub struct MessageView {
     pub transport: Option<String>,
     /// The exact text sent.
     pub body: String,
+    /// Send attempts so far.
+    pub attempts: i32,
+    /// Why the last attempt failed (shown to staff, never to residents).
+    pub last_error: Option<String>,
 }
 
 /// Spanish label of a notification kind.
@@ -44,7 +48,7 @@ pub fn status_label(status: &str) -> &'static str {
         "sending" => "Enviando",
         "sent" => "Enviado",
         "delivered" => "Entregado",
-        "failed" => "Falló (reintentando)",
+        "failed" => "Falló",
         "undeliverable" => "No entregable",
         _ => "Desconocido",
     }

@@ -26,6 +26,12 @@ pub fn MessagesPage() -> impl IntoView {
                                             <span class="badge">{m.status}</span>
                                             {m.transport.map(|t| view! { " · " <span class="muted">{if t == "dev_outbox" { "bandeja de desarrollo".to_string() } else { t }}</span> })}
                                         </p>
+                                        {(m.attempts > 1 || m.last_error.is_some()).then(|| view! {
+                                            <p class="message__error">
+                                                {format!("Intentos: {}", m.attempts)}
+                                                {m.last_error.map(|e| format!(" · Último error: {e}"))}
+                                            </p>
+                                        })}
                                         <pre class="message__body">{m.body}</pre>
                                     </li>
                                 }).collect_view()}

@@ -89,7 +89,12 @@ fn session_error(e: tower_sessions::session::Error) -> ServerError {
 /// The current actor, or `None` when nobody is logged in (or the session was invalidated, in
 /// which case it is destroyed here).
 pub async fn current_actor(pool: &PgPool) -> ServerResult<Option<Actor>> {
-    let session = session().await?;
+    actor_of_session(pool, &session().await?).await
+}
+
+/// The actor of `session` (for handlers outside Leptos, such as the live-event stream): the
+/// same checks as [`current_actor`].
+pub async fn actor_of_session(pool: &PgPool, session: &Session) -> ServerResult<Option<Actor>> {
     let user_id: Option<Uuid> = session.get(SESSION_USER).await.map_err(session_error)?;
     let epoch: Option<i32> = session.get(SESSION_EPOCH).await.map_err(session_error)?;
     let issued: Option<i64> = session.get(SESSION_ISSUED).await.map_err(session_error)?;

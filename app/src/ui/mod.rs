@@ -3,4 +3,5 @@
 pub mod errors;
 pub mod form;
 pub mod layout;
+pub mod live;
 pub mod not_found;

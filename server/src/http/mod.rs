@@ -3,6 +3,7 @@
 //! CSP nonce, compression, sessions, the same-origin check).
 
 pub mod health;
+pub mod live;
 pub mod origin;
 pub mod security;
 pub mod session;
@@ -26,13 +27,14 @@ pub use session::AppSessionStore;
 /// Header carrying the request id in both directions.
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// Builds the complete application router. `webhooks` (payment gateway notifications, mounted
-/// under `/webhooks/`) get every layer except the same-origin check, which exempts that prefix.
+/// Builds the complete application router. `extra` routes (the live-event stream, and the
+/// payment and WhatsApp provider callbacks under `/webhooks/`, which the same-origin check
+/// exempts) get every layer.
 pub fn router(
     state: AppState,
     sessions: SessionManagerLayer<AppSessionStore>,
     dev_reload: DevReload,
-    webhooks: Option<Router>,
+    extra: Router,
 ) -> Router {
     let routes = generate_route_list(App);
     let allowed = AllowedOrigin {
@@ -51,7 +53,7 @@ pub fn router(
             shell,
         ))
         .with_state(state)
-        .merge(webhooks.unwrap_or_default())
+        .merge(extra)
         .layer(middleware::from_fn_with_state(allowed, origin::require_same_origin))
         .layer(sessions)
         .layer(CompressionLayer::new())

@@ -12,6 +12,7 @@
 pub mod booking_sweeps;
 pub mod generate_availability;
 mod lock;
+pub mod reminders;
 mod runner;
 pub mod scheduler;
 
@@ -103,6 +104,7 @@ pub fn registry_with(gateway: Option<Arc<dyn app::payments::gateway::PaymentGate
         Job::new("booking-no-show", MINUTELY, booking_sweeps::no_show),
         Job::new("booking-overstay", MINUTELY, booking_sweeps::overstay),
         Job::new("booking-complete", MINUTELY, booking_sweeps::complete),
+        Job::new("booking-reminders", MINUTELY, reminders::run),
         Job::new("expire-holds", MINUTELY, |ctx: JobContext| async move {
             crate::payments::jobs::expire_holds(&ctx.pool, ctx.now).await
         }),
@@ -170,7 +172,7 @@ mod tests {
         assert_eq!(
             err,
             "unknown job 'nope'; known jobs: generate-availability, booking-no-show, \
-             booking-overstay, booking-complete, expire-holds, retry-refunds"
+             booking-overstay, booking-complete, booking-reminders, expire-holds, retry-refunds"
         );
     }
 

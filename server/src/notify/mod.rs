@@ -1,42 +1,134 @@
-//! Notifications: committed outbox events become WhatsApp messages (one `notifications` row
-//! each, created once thanks to its idempotency key), which a sender then delivers. Without
-//! Twilio settings the sender is the development outbox: the message is marked sent and its
-//! text is readable in /admin/mensajes (and by tests).
+//! Notifications: committed outbox events travel over the bus ([`crate::bus`]) to the
+//! notification consumer, which creates one `notifications` row per message (once, thanks to the
+//! outbox id and each message's idempotency key); the sender then delivers them through Twilio
+//! or, without Twilio settings, the development outbox (text readable at `/admin/mensajes`).
 //!
-//! Runs as a background worker in every instance; `FOR UPDATE SKIP LOCKED` lets instances share
-//! the work without sending anything twice.
+//! Every instance runs the same workers: the relay, a consumer in the `notifications` group, the
+//! sender and the redelivery sweep. `FOR UPDATE SKIP LOCKED` and the consumer group share the
+//! work between instances without doing anything twice.
 
+pub mod consumer;
 pub mod dispatch;
+pub mod sender;
+pub mod status;
 pub mod templates;
+pub mod twilio;
 
+use crate::bus::{relay, EventBus};
 use app::ssr::AppState;
+use consumer::ConsumerSettings;
+use sender::{RetryPolicy, Sender, Transport};
+use std::sync::Arc;
 use std::time::Duration;
 
-/// Marks due pending messages as delivered to the development outbox.
-pub async fn send_dev_outbox(pool: &sqlx::PgPool) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query(
-        "update notifications
-            set status = 'sent', transport = 'dev_outbox', sent_at = now(), attempts = attempts + 1
-          where status = 'pending' and next_attempt_at <= now()",
-    )
-    .execute(pool)
-    .await?;
-    Ok(done.rows_affected())
+/// How the workers pace themselves.
+#[derive(Debug, Clone, Copy)]
+pub struct WorkerSettings {
+    /// The consumer's reads and claims.
+    pub consumer: ConsumerSettings,
+    /// The sender's retries.
+    pub retry: RetryPolicy,
+    /// How often the relay and the sender look for work when idle.
+    pub poll: Duration,
+    /// How long a relayed event may stay unhandled before it is published again.
+    pub redeliver_after: Duration,
 }
 
-/// Starts the worker: every second, turn new outbox events into messages and send them.
-pub fn spawn_worker(state: AppState) {
+impl Default for WorkerSettings {
+    fn default() -> Self {
+        Self {
+            consumer: ConsumerSettings::default(),
+            retry: RetryPolicy::default(),
+            poll: Duration::from_millis(100),
+            redeliver_after: Duration::from_secs(60),
+        }
+    }
+}
+
+/// The transport the configuration asks for.
+pub fn transport(config: &crate::config::Config) -> anyhow::Result<Arc<dyn Transport>> {
+    Ok(match &config.twilio {
+        Some(settings) => {
+            tracing::info!("whatsapp: twilio");
+            Arc::new(twilio::TwilioTransport::new(settings.clone())?)
+        }
+        None => {
+            tracing::info!("whatsapp: development outbox (/admin/mensajes)");
+            Arc::new(sender::DevOutbox)
+        }
+    })
+}
+
+/// Starts this instance's relay, consumer, sender and redelivery sweep.
+pub fn spawn_workers(
+    state: AppState,
+    bus: Arc<dyn EventBus>,
+    transport: Arc<dyn Transport>,
+    instance: String,
+    settings: WorkerSettings,
+) {
+    consumer::spawn(state.clone(), bus.clone(), instance, settings.consumer);
+
+    let pool = state.pool.clone();
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        let mut failures: u32 = 0;
+        loop {
+            match relay::relay_batch(&pool, bus.as_ref(), 200).await {
+                Ok(200) => continue,
+                Ok(_) => failures = 0,
+                Err(err) => {
+                    failures = failures.saturating_add(1);
+                    if failures == 1 || failures.is_multiple_of(50) {
+                        tracing::warn!(error = %err, failures, "outbox relay stalled; events wait in the outbox");
+                    }
+                }
+            }
+            tokio::time::sleep(settings.poll).await;
+        }
+    });
+
+    let pool = state.pool.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(settings.redeliver_after / 4);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            if let Err(err) = dispatch::dispatch_batch(&state).await {
-                tracing::warn!(error = %err, "outbox dispatch failed");
-            }
-            if let Err(err) = send_dev_outbox(&state.pool).await {
-                tracing::warn!(error = %err, "development outbox send failed");
+            if let Err(err) = relay::redeliver_unhandled(&pool, settings.redeliver_after).await {
+                tracing::warn!(error = %err, "redelivery sweep failed");
             }
         }
     });
+
+    let sender = Sender { pool: state.pool.clone(), vault: state.vault.clone(), transport, policy: settings.retry };
+    tokio::spawn(async move {
+        loop {
+            match sender.send_due(50).await {
+                Ok(stats) if stats.sent + stats.retrying + stats.failed == 50 => continue,
+                Ok(_) => {}
+                Err(err) => tracing::warn!(error = %err, "message sender failed"),
+            }
+            tokio::time::sleep(settings.poll).await;
+        }
+    });
+}
+
+/// Runs relay, consumer and sender until nothing is left to do (tests, and `seed-demo`'s
+/// messages before the server starts). Returns how many messages were sent.
+pub async fn drain(
+    state: &AppState,
+    bus: &dyn EventBus,
+    transport: Arc<dyn Transport>,
+) -> anyhow::Result<usize> {
+    let settings = ConsumerSettings { wait: Duration::from_millis(20), ..ConsumerSettings::default() };
+    let sender = Sender { pool: state.pool.clone(), vault: state.vault.clone(), transport, policy: RetryPolicy::default() };
+    let mut sent = 0;
+    loop {
+        let relayed = relay::relay_batch(&state.pool, bus, 200).await?;
+        let consumed = consumer::consume_once(state, bus, "drain", &settings, false).await?;
+        let stats = sender.send_due(200).await?;
+        sent += stats.sent;
+        if relayed == 0 && consumed == 0 && stats.sent + stats.retrying + stats.failed == 0 {
+            return Ok(sent);
+        }
+    }
 }

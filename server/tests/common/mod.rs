@@ -21,6 +21,15 @@ pub const PASSWORD: &str = "Clave.Segura.2026";
 pub struct TestApp {
     pub state: AppState,
     pub router: axum::Router,
+    pub bus: std::sync::Arc<dyn server::bus::EventBus>,
+    pub transport: std::sync::Arc<dyn server::notify::sender::Transport>,
+}
+
+impl TestApp {
+    /// Relays, consumes and sends everything pending (the workers' job, done synchronously).
+    pub async fn deliver(&self) -> usize {
+        server::notify::drain(&self.state, self.bus.as_ref(), self.transport.clone()).await.unwrap()
+    }
 }
 
 pub fn options() -> LeptosOptions {
@@ -30,8 +39,9 @@ pub fn options() -> LeptosOptions {
 pub async fn app_with(pool: PgPool, vars: &[(&str, &str)]) -> TestApp {
     let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     let config = Config::from_lookup("127.0.0.1:3000".parse().unwrap(), |k| map.get(k).cloned()).unwrap();
-    let (state, router) = server::startup::app(&config, pool, options()).await.unwrap();
-    TestApp { state, router }
+    let server::startup::Assembled { state, router, bus, transport } =
+        server::startup::app(&config, pool, options()).await.unwrap();
+    TestApp { state, router, bus, transport }
 }
 
 pub async fn app(pool: PgPool) -> TestApp {

@@ -1,0 +1,113 @@
+//! The notification consumer: reads the bus as one member of the `notifications` group, turns
+//! each event into its messages ([`super::dispatch::handle`]) and acknowledges it after the
+//! commit. Entries another member left pending (it died or hung) are claimed after
+//! [`ConsumerSettings::claim_idle`]; because handling is idempotent on the outbox id, an entry
+//! handled twice creates its messages once.
+
+use super::dispatch::{self, Outcome};
+use crate::bus::{Delivery, EventBus, NOTIFICATIONS};
+use app::domain::event::Envelope;
+use app::ssr::AppState;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How the consumer reads.
+#[derive(Debug, Clone, Copy)]
+pub struct ConsumerSettings {
+    /// Entries per read.
+    pub batch: usize,
+    /// How long a read blocks waiting for entries.
+    pub wait: Duration,
+    /// How long an entry may stay pending with another member before this one takes it.
+    pub claim_idle: Duration,
+    /// Failed attempts after which an event's messages are abandoned.
+    pub give_up_after: i32,
+}
+
+impl Default for ConsumerSettings {
+    fn default() -> Self {
+        Self { batch: 50, wait: Duration::from_secs(1), claim_idle: Duration::from_secs(30), give_up_after: 10 }
+    }
+}
+
+/// Handles one delivery; returns whether it may be acknowledged.
+pub async fn process(state: &AppState, delivery: &Delivery, settings: &ConsumerSettings) -> bool {
+    let envelope = match Envelope::from_json(&delivery.payload) {
+        Ok(e) => e,
+        Err(err) => {
+            // Unreadable forever: acknowledge so it stops coming back; the outbox still has it.
+            tracing::error!(entry = %delivery.id, error = %err, "bus entry unreadable; dropped from the bus");
+            return true;
+        }
+    };
+    match dispatch::handle(state, &envelope).await {
+        Ok(Outcome::Handled | Outcome::Duplicate | Outcome::Gone) => true,
+        Err(err) => {
+            let error = err.to_string();
+            match dispatch::record_failure(&state.pool, envelope.id, &error, settings.give_up_after).await {
+                Ok(true) => {
+                    tracing::error!(outbox.id = envelope.id, error = %error, "event abandoned after repeated failures");
+                    true
+                }
+                Ok(false) => {
+                    tracing::warn!(outbox.id = envelope.id, error = %error, "event failed; it will be claimed again");
+                    false
+                }
+                Err(db) => {
+                    tracing::warn!(outbox.id = envelope.id, error = %db, "could not record the failure");
+                    false
+                }
+            }
+        }
+    }
+}
+
+/// One pass: stale entries first, then new ones. Returns how many were acknowledged.
+pub async fn consume_once(
+    state: &AppState,
+    bus: &dyn EventBus,
+    consumer: &str,
+    settings: &ConsumerSettings,
+    claim: bool,
+) -> Result<usize, crate::bus::BusError> {
+    let mut deliveries = if claim {
+        bus.claim_stale(NOTIFICATIONS, consumer, settings.claim_idle, settings.batch).await?
+    } else {
+        Vec::new()
+    };
+    if deliveries.is_empty() {
+        deliveries = bus.read(NOTIFICATIONS, consumer, settings.batch, settings.wait).await?;
+    }
+    let mut done = Vec::with_capacity(deliveries.len());
+    for d in &deliveries {
+        if process(state, d, settings).await {
+            done.push(d.id.clone());
+        }
+    }
+    bus.ack(NOTIFICATIONS, &done).await?;
+    Ok(done.len())
+}
+
+/// Runs the consumer until the process ends, backing off while the bus is unreachable.
+pub fn spawn(state: AppState, bus: Arc<dyn EventBus>, consumer: String, settings: ConsumerSettings) {
+    tokio::spawn(async move {
+        let mut last_claim = tokio::time::Instant::now();
+        let mut failures: u32 = 0;
+        loop {
+            let claim = last_claim.elapsed() >= settings.claim_idle / 2;
+            if claim {
+                last_claim = tokio::time::Instant::now();
+            }
+            match consume_once(&state, bus.as_ref(), &consumer, &settings, claim).await {
+                Ok(_) => failures = 0,
+                Err(err) => {
+                    failures = failures.saturating_add(1);
+                    if failures == 1 || failures.is_multiple_of(30) {
+                        tracing::warn!(error = %err, failures, "notification consumer cannot read the bus");
+                    }
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+            }
+        }
+    });
+}
