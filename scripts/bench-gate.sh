@@ -70,7 +70,8 @@ DB_NAME="estacionate_bench_gate"
 BENCH_PASSWORD="Bench.Estacionate.2026"
 OUT="$ROOT/target/bench"
 mkdir -p "$OUT/site-gate"
-rm -f "$OUT"/gate-*.txt "$OUT"/gate-*.log "$OUT/gate-summary.md"
+# gate-seed.* describe the data and stay with it (--keep-data); the rest is this run's.
+rm -f "$OUT"/gate-results.txt "$OUT"/gate-{driver,server,baseline,migrate}.log "$OUT/gate-summary.md"
 
 # ---------------------------------------------------------------------------------------------
 command -v curl >/dev/null || apt_install curl
@@ -129,7 +130,8 @@ else
   psql "$PGSERVER_URL/postgres" -qc "create database $DB_NAME" >/dev/null
   "$BIN/server" migrate >"$OUT/gate-migrate.log" 2>&1 || { cat "$OUT/gate-migrate.log"; die "migration failed"; }
   seed_started=$(date +%s)
-  "$BIN/bench" seed-gate --buildings "$BUILDINGS" --spots "$SPOTS" --days "$DAYS" --ahead "$AHEAD" \
+  # sqlx warns about every slow statement with its whole text; the seed's are slow by design.
+  RUST_LOG=info,sqlx=error "$BIN/bench" seed-gate --buildings "$BUILDINGS" --spots "$SPOTS" --days "$DAYS" --ahead "$AHEAD" \
     --password "$BENCH_PASSWORD" >"$OUT/gate-seed.txt" 2>"$OUT/gate-seed.log" \
     || { cat "$OUT/gate-seed.log"; die "seeding failed"; }
   grep -v 'DEVELOPMENT keys' "$OUT/gate-seed.log" || true
@@ -191,15 +193,15 @@ cat >"$OUT/gate-summary.md" <<EOF
 
 Machine: $(nproc) cores ($cpu), $mem, **shared** with other work: load average $load_before before,
 $load_after after; CPU busy $CPU_BUSY % during the measurement. PostgreSQL $pgver at $PG_HOSTPORT ($pgset);
-server, baseline, driver and database on the same cores, loopback. Pool: ${DATABASE_MAX_CONNECTIONS:-16}
-connections per process; PostgreSQL sessions; in-memory rate limiter (no Redis).
+server, baseline, driver and database on the same cores, loopback. Pool: ${DATABASE_MAX_CONNECTIONS:-16} connections per
+process; PostgreSQL sessions; in-memory rate limiter (no Redis).
 
 Data: $N_BUILDINGS buildings, $N_BLOCKS availability blocks, **$N_BOOKINGS bookings** ($SPAN; $BY_STATUS),
 $N_EVENTS access events, $N_USERS users; database $DB_SIZE.
 
-Load: $(kv "$R" rounds) rounds × $(kv "$R" concierges) concurrent concierges (fresh accounts, one building each),
-closed loop, $(kv "$R" warmup_per_concierge) unmeasured + $(kv "$R" requests_per_concierge) measured verifications each
-per round; baseline: as many clients × as many requests, alternating with the gate rounds.
+Load: $(kv "$R" rounds) rounds × $(kv "$R" concierges) concurrent concierges (fresh accounts, one building each), closed
+loop, $(kv "$R" warmup_per_concierge) unmeasured + $(kv "$R" requests_per_concierge) measured verifications each per round;
+baseline: as many clients × as many requests, alternating with the gate rounds.
 Mix: $(kv "$R" mix). Verdicts checked against the data: $(kv "$R" verdicts_checked), mismatches: $(kv "$R" verdict_mismatches).
 Jobs run by the server from its start to the end of the measurement: $JOBS.
 

@@ -14,7 +14,9 @@
 
 mod client;
 mod mix;
+mod report;
 mod run;
+mod spell;
 
 use crate::Env;
 use anyhow::Context as _;
@@ -97,7 +99,7 @@ pub async fn run(env: &Env, args: &GateArgs) -> anyhow::Result<()> {
         eprintln!("round {}: logging in {} concierges", r + 1, work.len());
         rounds.push(run::round(&plan, work).await?);
     }
-    run::report(env, args.out.as_deref(), &plan, rounds).await
+    report::report(env, args.out.as_deref(), &plan, rounds).await
 }
 
 /// `count` concierge accounts, each of a different building, with a neighbouring building.

@@ -1,5 +1,4 @@
-//! One round (concierges at their gates, then as many clients on the baseline), and the report
-//! over all rounds.
+//! One round: concierges at their gates, then as many clients on the baseline.
 //!
 //! Within a phase every client first makes its unmeasured warm-up requests, then all wait at a
 //! barrier and the measured requests start together, so the measured part runs at the stated
@@ -7,10 +6,8 @@
 
 use super::client::{self, Gate};
 use super::mix::{Entry, Expect, Kind};
-use crate::{stats::Percentiles, Env};
-use std::collections::{BTreeMap, HashMap};
-use std::fmt::Write as _;
-use std::path::Path;
+use crate::stats::Percentiles;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Barrier;
@@ -36,18 +33,23 @@ pub struct Plan {
 /// One phase's results.
 #[derive(Debug, Default)]
 pub struct Phase {
-    latencies: Vec<Duration>,
-    errors: u64,
-    first_error: Option<String>,
-    elapsed: Duration,
+    /// Latencies of the measured, successful requests.
+    pub(super) latencies: Vec<Duration>,
+    /// Failed requests (transport, status, no verdict address), warm-up included.
+    pub(super) errors: u64,
+    /// The first failure's description.
+    pub(super) first_error: Option<String>,
+    /// From the barrier's release to the last answer.
+    pub(super) elapsed: Duration,
     /// Every verification's access event (warm-up included) with the kind and expected verdict.
-    verdicts: Vec<(Uuid, Kind, Expect)>,
+    pub(super) verdicts: Vec<(Uuid, Kind, Expect)>,
     /// Measured verifications per kind.
-    kinds: BTreeMap<Kind, u64>,
+    pub(super) kinds: BTreeMap<Kind, u64>,
 }
 
 impl Phase {
-    fn absorb(&mut self, other: Phase) {
+    /// Adds `other`'s requests (not its elapsed time) to this phase.
+    pub(super) fn absorb(&mut self, other: Phase) {
         self.latencies.extend(other.latencies);
         self.errors += other.errors;
         if self.first_error.is_none() {
@@ -63,9 +65,12 @@ impl Phase {
 /// One round's two phases and the machine's load average when it started.
 #[derive(Debug)]
 pub struct Round {
-    gate: Phase,
-    base: Phase,
-    load: String,
+    /// The concierges' verifications.
+    pub(super) gate: Phase,
+    /// The baseline requests.
+    pub(super) base: Phase,
+    /// `/proc/loadavg`'s three averages when the round started.
+    pub(super) load: String,
 }
 
 /// Logs the round's concierges in, runs their verifications, then the baseline.
@@ -161,97 +166,4 @@ async fn gather(barrier: &Barrier, handles: Vec<tokio::task::JoinHandle<Phase>>)
     }
     all.elapsed = started.elapsed();
     Ok(all)
-}
-
-/// Checks every verdict against its access event, then prints and writes the results; fails if
-/// any request failed or any verdict was not the expected one.
-pub async fn report(env: &Env, out: Option<&Path>, plan: &Plan, rounds: Vec<Round>) -> anyhow::Result<()> {
-    let count = rounds.len();
-    let mut gate = Phase::default();
-    let mut base = Phase::default();
-    let mut lines = String::new();
-    for (i, mut r) in rounds.into_iter().enumerate() {
-        let (g, b) = (Percentiles::of(&mut r.gate.latencies), Percentiles::of(&mut r.base.latencies));
-        let _ = writeln!(
-            lines,
-            "round{}=gate p50 {:.2} / p99 {:.2} ms, baseline p50 {:.2} / p99 {:.2} ms, load {}",
-            i + 1,
-            g.p50_ms,
-            g.p99_ms,
-            b.p50_ms,
-            b.p99_ms,
-            r.load
-        );
-        gate.elapsed += r.gate.elapsed;
-        base.elapsed += r.base.elapsed;
-        gate.absorb(r.gate);
-        base.absorb(r.base);
-    }
-    let mismatches = check_verdicts(env, &gate.verdicts).await?;
-    let (g, b) = (Percentiles::of(&mut gate.latencies), Percentiles::of(&mut base.latencies));
-    let ratio = |a: f64, z: f64| if z > 0.0 { format!("{:.1}", a / z) } else { "n/a".into() };
-    let rate = |p: &Phase| {
-        let s = p.elapsed.as_secs_f64();
-        if s > 0.0 { p.latencies.len() as f64 / s } else { 0.0 }
-    };
-    let _ = writeln!(lines, "concierges={}", plan.concierges);
-    let _ = writeln!(lines, "rounds={count}");
-    let _ = writeln!(lines, "requests_per_concierge={}", plan.requests);
-    let _ = writeln!(lines, "warmup_per_concierge={}", plan.warmup);
-    for (name, p, pc) in [("gate", &gate, &g), ("base", &base, &b)] {
-        let _ = writeln!(lines, "{name}_requests={}", p.latencies.len());
-        let _ = writeln!(lines, "{name}_errors={}", p.errors);
-        let _ = writeln!(lines, "{name}_per_second={:.1}", rate(p));
-        let _ = writeln!(lines, "{name}_p50_ms={:.2}", pc.p50_ms);
-        let _ = writeln!(lines, "{name}_p95_ms={:.2}", pc.p95_ms);
-        let _ = writeln!(lines, "{name}_p99_ms={:.2}", pc.p99_ms);
-        let _ = writeln!(lines, "{name}_max_ms={:.2}", pc.max_ms);
-    }
-    let _ = writeln!(lines, "ratio_p50={}", ratio(g.p50_ms, b.p50_ms));
-    let _ = writeln!(lines, "ratio_p99={}", ratio(g.p99_ms, b.p99_ms));
-    let mix: Vec<String> = gate.kinds.iter().map(|(k, n)| format!("{} {n}", k.name())).collect();
-    let _ = writeln!(lines, "mix={}", mix.join(", "));
-    let _ = writeln!(lines, "verdicts_checked={}", gate.verdicts.len());
-    let _ = writeln!(lines, "verdict_mismatches={mismatches}");
-    print!("{lines}");
-    for (name, p) in [("gate", &gate), ("baseline", &base)] {
-        if let Some(e) = &p.first_error {
-            eprintln!("first {name} error: {e}");
-        }
-    }
-    if let Some(path) = out {
-        std::fs::write(path, &lines)?;
-    }
-    anyhow::ensure!(gate.errors == 0 && base.errors == 0, "{} gate and {} baseline requests failed", gate.errors, base.errors);
-    anyhow::ensure!(mismatches == 0, "{mismatches} verdicts differ from what the data says");
-    Ok(())
-}
-
-/// How many verifications got another verdict than expected (or left no access event).
-async fn check_verdicts(env: &Env, verdicts: &[(Uuid, Kind, Expect)]) -> anyhow::Result<u64> {
-    let ids: Vec<Uuid> = verdicts.iter().map(|(id, _, _)| *id).collect();
-    let rows: Vec<(Uuid, String, bool)> =
-        sqlx::query_as("select id, kind, booking_id is not null from access_events where id = any($1)")
-            .bind(&ids)
-            .fetch_all(&env.pool)
-            .await?;
-    let found: HashMap<Uuid, (String, bool)> = rows.into_iter().map(|(id, k, b)| (id, (k, b))).collect();
-    let mut mismatches = 0;
-    let mut first: Option<String> = None;
-    for (id, kind, expect) in verdicts {
-        let ok = match (found.get(id), expect) {
-            (Some((k, _)), Expect::Allowed) => k == "verify_allowed",
-            (Some((k, true)), Expect::DeniedWithBooking) => k == "verify_denied",
-            (Some((k, false)), Expect::DeniedNothing) => k == "verify_denied",
-            _ => false,
-        };
-        if !ok {
-            mismatches += 1;
-            first.get_or_insert_with(|| format!("{} {id}: expected {expect:?}, got {:?}", kind.name(), found.get(id)));
-        }
-    }
-    if let Some(f) = first {
-        eprintln!("first verdict mismatch: {f}");
-    }
-    Ok(mismatches)
 }
