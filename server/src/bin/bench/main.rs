@@ -1,17 +1,23 @@
-//! `bench`: the load driver behind `scripts/bench.sh` (a measurement run on demand, never part of
-//! `make test`).
+//! `bench`: the load driver behind `scripts/bench.sh` and `scripts/bench-gate.sh` (measurements run on
+//! demand, never part of `make test`).
 //!
 //! * `bench seed` fills a dedicated bench database with buildings, spots, block templates,
 //!   availability blocks and approved residents.
 //! * `bench book` runs the application's real booking transaction
 //!   ([`app::booking::ssr::create`]) from concurrent clients, each booking blocks nobody else
 //!   touches, for a fixed time, and reports bookings per second and latency percentiles.
+//! * `bench seed-gate` fills a bench database with a year of bookings and gate history for a
+//!   portfolio of buildings (`scripts/bench-gate.sh`).
+//! * `bench gate` measures gate verifications over HTTP from concurrent concierges against the
+//!   running server, and the baseline endpoint with the same driver.
 //!
-//! Both read the server's own configuration (`DATABASE_URL`, `DATABASE_MAX_CONNECTIONS`, the PII
-//! keys), so the booking path runs with exactly the pool and keys the server would use. Both
+//! All read the server's own configuration (`DATABASE_URL`, `DATABASE_MAX_CONNECTIONS`, the PII
+//! keys), so the booking path runs with exactly the pool and keys the server would use. All
 //! refuse to touch a database whose name does not contain `bench`.
 
 mod book;
+mod gate;
+mod gate_seed;
 mod seed;
 mod stats;
 
@@ -24,7 +30,7 @@ use std::sync::Arc;
 
 /// Estacionate's load driver.
 #[derive(Debug, Parser)]
-#[command(name = "bench", about = "Estacionate: seed a bench database and measure bookings")]
+#[command(name = "bench", about = "Estacionate: seed a bench database, measure bookings and gate verifications")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -36,9 +42,13 @@ enum Command {
     Seed(seed::SeedArgs),
     /// Book distinct blocks from concurrent clients for a fixed time.
     Book(book::BookArgs),
+    /// Fill an empty, migrated bench database with a year of bookings and gate history.
+    SeedGate(gate_seed::GateSeedArgs),
+    /// Measure gate verifications from concurrent concierges against a running server.
+    Gate(gate::GateArgs),
 }
 
-/// What both subcommands need: the pool and the PII machinery, as the server builds them.
+/// What the subcommands need: the pool and the PII machinery, as the server builds them.
 pub struct Env {
     /// The bench database.
     pub pool: PgPool,
@@ -65,5 +75,7 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Seed(args) => seed::run(&env, &args).await,
         Command::Book(args) => book::run(&env, &args).await,
+        Command::SeedGate(args) => gate_seed::run(&env, &args).await,
+        Command::Gate(args) => gate::run(&env, &args).await,
     }
 }

@@ -2,11 +2,13 @@
 
 use std::time::Duration;
 
-/// p50, p99 and the maximum of a sample, in milliseconds (all 0 for an empty sample).
+/// p50, p95, p99 and the maximum of a sample, in milliseconds (all 0 for an empty sample).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Percentiles {
     /// Median.
     pub p50_ms: f64,
+    /// 95th percentile.
+    pub p95_ms: f64,
     /// 99th percentile.
     pub p99_ms: f64,
     /// Slowest.
@@ -20,6 +22,7 @@ impl Percentiles {
         let ms = |d: Option<&Duration>| d.map_or(0.0, |d| d.as_secs_f64() * 1000.0);
         Self {
             p50_ms: ms(sample.get(rank(sample.len(), 50))),
+            p95_ms: ms(sample.get(rank(sample.len(), 95))),
             p99_ms: ms(sample.get(rank(sample.len(), 99))),
             max_ms: ms(sample.last()),
         }
@@ -40,6 +43,7 @@ mod tests {
         let mut sample: Vec<Duration> = (1..=100).rev().map(Duration::from_millis).collect();
         let p = Percentiles::of(&mut sample);
         assert!((p.p50_ms - 50.0).abs() < 1e-9);
+        assert!((p.p95_ms - 95.0).abs() < 1e-9);
         assert!((p.p99_ms - 99.0).abs() < 1e-9);
         assert!((p.max_ms - 100.0).abs() < 1e-9);
         let mut one = vec![Duration::from_millis(7)];
