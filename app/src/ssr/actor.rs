@@ -90,6 +90,12 @@ fn session_error(e: tower_sessions::session::Error) -> ServerError {
 /// which case it is destroyed here).
 pub async fn current_actor(pool: &PgPool) -> ServerResult<Option<Actor>> {
     let session = session().await?;
+    actor_of_session(pool, &session).await
+}
+
+/// The actor a session names, checked against the database exactly as [`current_actor`] does;
+/// for plain axum handlers (the CSV export) that have the session but no Leptos context.
+pub async fn actor_of_session(pool: &PgPool, session: &Session) -> ServerResult<Option<Actor>> {
     let user_id: Option<Uuid> = session.get(SESSION_USER).await.map_err(session_error)?;
     let epoch: Option<i32> = session.get(SESSION_EPOCH).await.map_err(session_error)?;
     let issued: Option<i64> = session.get(SESSION_ISSUED).await.map_err(session_error)?;
