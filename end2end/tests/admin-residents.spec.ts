@@ -1,6 +1,6 @@
 import { test, expect, expectAccessible, waitForHydration } from "./fixtures";
-import { createBuilding, createResident, createStaff, PASSWORD } from "./data";
-import { expectAudited, logInStaff } from "./admin";
+import { createBuilding, createResident, createStaff } from "./data";
+import { expectAudited, logIn, logInStaff } from "./admin";
 
 test("an admin bans a resident with an open session, which ends, then unbans them", async ({ page, browser }) => {
   const b = await createBuilding("Torre Residentes");
@@ -10,10 +10,7 @@ test("an admin bans a resident with an open session, which ends, then unbans the
   // The resident is logged in in another browser.
   const other = await browser.newContext();
   const rp = await other.newPage();
-  await rp.goto("/ingresar");
-  await rp.getByLabel("Correo electrónico").fill(resident.email);
-  await rp.getByLabel("Contraseña").fill(PASSWORD);
-  await rp.getByRole("button", { name: "Ingresar" }).click();
+  await logIn(rp, resident.email);
   await expect(rp).toHaveURL(/\/buscar$/);
 
   await logInStaff(page, admin.email);
@@ -41,10 +38,7 @@ test("an admin bans a resident with an open session, which ends, then unbans the
   await expect(page.getByText("Cambio guardado.")).toBeVisible();
   await page.goto(`/admin/residentes/todos?edificio=${b.id}`);
   await expect(row).toContainText("Activo");
-  await rp.goto("/ingresar");
-  await rp.getByLabel("Correo electrónico").fill(resident.email);
-  await rp.getByLabel("Contraseña").fill(PASSWORD);
-  await rp.getByRole("button", { name: "Ingresar" }).click();
+  await logIn(rp, resident.email);
   await expect(rp).toHaveURL(/\/buscar$/);
   await other.close();
 

@@ -1,12 +1,17 @@
 import { expect, type Page } from "@playwright/test";
 import { PASSWORD, sql, type Building } from "./data";
 
-/** Logs a staff account (created with `createStaff`) in; they land on /admin. */
-export async function logInStaff(page: Page, email: string): Promise<void> {
+/** Logs an account created in `data.ts` in (every one has `PASSWORD`). */
+export async function logIn(page: Page, email: string): Promise<void> {
   await page.goto("/ingresar");
   await page.getByLabel("Correo electrónico").fill(email);
   await page.getByLabel("Contraseña").fill(PASSWORD);
   await page.getByRole("button", { name: "Ingresar" }).click();
+}
+
+/** Logs a staff account (created with `createStaff`) in; they land on /admin. */
+export async function logInStaff(page: Page, email: string): Promise<void> {
+  await logIn(page, email);
   await expect(page).toHaveURL(/\/admin$/);
 }
 
