@@ -83,6 +83,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/cuenta") view=account::pages::AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=admin::pages::AdminHome ssr=SsrMode::Async/>
                     <Route path=path!("/admin/residentes") view=identity::pages::approvals::ApprovalsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/bloqueos") view=admin::blocklist::page::BlocklistPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/reservas") view=admin::bookings::page::AdminBookingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/residentes/todos") view=admin::residents::page::ResidentsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/precios") view=admin::pricing::page::PricingPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/auditoria") view=admin::audit_log::page::AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/mensajes") view=messages::pages::MessagesPage ssr=SsrMode::Async/>
                     <Route path=path!("/pago/ir/:id") view=payments::pages::GoToCheckoutPage ssr=SsrMode::Async/>
                     <Route path=path!("/pago/simulador/:id") view=payments::pages::SimulatorCheckoutPage ssr=SsrMode::Async/>

@@ -246,13 +246,18 @@ async fn three_hundred_confirmations_survive_twilio_failures_and_a_redis_restart
 
     let done_sql = "select count(*) from notifications where kind = 'booking_confirmed' and status = 'sent'";
     let deadline = Instant::now() + Duration::from_secs(150);
-    while count(&pool, done_sql).await < BOOKINGS as i64 && Instant::now() < deadline {
+    let unhandled_sql = "select count(*) from outbox where notified_at is null";
+    // Every confirmation sent, and every event (the bookings' `created` ones too, which carry no
+    // message) handled: what the restart lost must come back through the redelivery sweep.
+    while (count(&pool, done_sql).await < BOOKINGS as i64 || count(&pool, unhandled_sql).await > 0)
+        && Instant::now() < deadline
+    {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let sent = count(&pool, done_sql).await;
     let rows = count(&pool, "select count(*) from notifications where kind = 'booking_confirmed'").await;
     let keys = count(&pool, "select count(distinct idempotency_key) from notifications where kind = 'booking_confirmed'").await;
-    let unhandled = count(&pool, "select count(*) from outbox where notified_at is null").await;
+    let unhandled = count(&pool, unhandled_sql).await;
     let relayed_again = count(&pool, "select count(*) from outbox where attempts > 1").await;
     let log = twilio.log.lock().unwrap();
     let accepted: u32 = log.accepted.values().sum();

@@ -1,3 +1,31 @@
-//! Administration screens. The landing page links to every tool the caller's role may use.
+//! Administration screens. The landing page links to every tool the caller's role may use; each
+//! tool is a folder of the usual shape (types here or in its own file, `api.rs` with the server
+//! functions, `ssr.rs` with the SQL, `page.rs` with the screen).
+//!
+//! Who may do what (checked on the server in every function, tested by the tenant-isolation
+//! matrix in `server/tests/tenant_isolation.rs`):
+//! - building admins read and change their own building only; another building's data is
+//!   "no encontrado";
+//! - support reads every building and may cancel bookings, but changes nothing else here;
+//! - admins read and change every building, and own the global blocklist.
 
+pub mod audit_log;
+pub mod blocklist;
+pub mod bookings;
 pub mod pages;
+pub mod pricing;
+pub mod residents;
+#[cfg(feature = "ssr")]
+pub mod scope;
+pub mod ui;
+
+use serde::{Deserialize, Serialize};
+
+/// A building an administrator can filter by or act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BuildingChoice {
+    /// `buildings.id`.
+    pub id: String,
+    /// Name.
+    pub name: String,
+}

@@ -27,6 +27,26 @@ pub fn AdminHome() -> impl IntoView {
                                     }}</p>
                                 </li>
                                 <li class="tile">
+                                    <A href="/admin/residentes/todos">"Todos los residentes"</A>
+                                    <p>"Desactivar, bloquear y desbloquear cuentas"</p>
+                                </li>
+                                <li class="tile">
+                                    <A href="/admin/reservas">"Reservas"</A>
+                                    <p>"Buscar, filtrar, cancelar con reembolso y exportar a CSV"</p>
+                                </li>
+                                <li class="tile">
+                                    <A href="/admin/precios">"Precios y reglas"</A>
+                                    <p>"Reglas de precio y los precios de los próximos 14 días"</p>
+                                </li>
+                                <li class="tile">
+                                    <A href="/admin/auditoria">"Auditoría"</A>
+                                    <p>"Quién hizo qué y cuándo"</p>
+                                </li>
+                                <li class="tile">
+                                    <A href="/admin/bloqueos">"Lista de bloqueo"</A>
+                                    <p>"Correos, RUT, celulares, patentes e IP bloqueados"</p>
+                                </li>
+                                <li class="tile">
                                     <A href="/admin/mensajes">"Mensajes de WhatsApp"</A>
                                     <p>"Mensajes enviados y su estado de entrega"</p>
                                 </li>

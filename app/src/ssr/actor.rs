@@ -92,8 +92,9 @@ pub async fn current_actor(pool: &PgPool) -> ServerResult<Option<Actor>> {
     actor_of_session(pool, &session().await?).await
 }
 
-/// The actor of `session` (for handlers outside Leptos, such as the live-event stream): the
-/// same checks as [`current_actor`].
+/// The actor a session names, checked against the database exactly as [`current_actor`] does;
+/// for plain axum handlers (the live-event stream, the CSV export) that have the session but no
+/// Leptos context.
 pub async fn actor_of_session(pool: &PgPool, session: &Session) -> ServerResult<Option<Actor>> {
     let user_id: Option<Uuid> = session.get(SESSION_USER).await.map_err(session_error)?;
     let epoch: Option<i32> = session.get(SESSION_EPOCH).await.map_err(session_error)?;

@@ -39,3 +39,45 @@ pub async fn resident(pool: &PgPool, indexer: &BlindIndexer, building: Uuid, ema
     .unwrap();
     Actor { id, role: Role::Resident, building_id: Some(building), full_name: "Camila Rojas".into() }
 }
+
+/// A building with one unit; returns its id.
+pub async fn building(pool: &PgPool, name: &str) -> Uuid {
+    sqlx::query_scalar("insert into buildings (name, address) values ($1, 'Av. Italia 1000') returning id")
+        .bind(name)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+/// An active staff account (`building_admin`, `concierge`: with `building`; platform roles:
+/// without).
+pub async fn staff(pool: &PgPool, role: Role, building: Option<Uuid>) -> Actor {
+    let id = Uuid::new_v4();
+    let building = if role.is_building_scoped() { building } else { None };
+    sqlx::query(
+        "insert into users (id, email, password_hash, role, building_id, status, full_name)
+         values ($1, $2, 'x', $3, $4, 'active', 'Andrea Soto')",
+    )
+    .bind(id)
+    .bind(format!("{}@staff.cl", id.simple()))
+    .bind(role.as_str())
+    .bind(building)
+    .execute(pool)
+    .await
+    .unwrap();
+    Actor { id, role, building_id: building, full_name: "Andrea Soto".into() }
+}
+
+/// The development key ring's vault and indexer.
+pub fn keys() -> (crate::ssr::vault::Vault, BlindIndexer) {
+    let ring = crate::ssr::keys::KeyRing::from_config(None, None, false).unwrap();
+    (crate::ssr::vault::Vault::new(&ring), BlindIndexer::new(&ring).unwrap())
+}
+
+/// The client-safe error of a failed server call (panics on success or an internal error).
+pub fn app_error<T: std::fmt::Debug>(result: crate::ssr::ServerResult<T>) -> crate::error::AppError {
+    match result {
+        Err(crate::ssr::ServerError::App(e)) => e,
+        other => panic!("expected an AppError, got {other:?}"),
+    }
+}

@@ -1,0 +1,16 @@
+//! Server function of the audit screen.
+
+use super::{AuditListing, AuditQuery};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// One page of the audit trail in the caller's scope.
+#[server(prefix = "/api", endpoint = "admin/audit")]
+pub async fn list_audit(filter: AuditQuery, pagina: String) -> Result<AuditListing, AppError> {
+    use crate::admin::scope;
+    use crate::ssr::{app_state, error::finish};
+    let state = app_state()?;
+    let actor = finish(scope::require_staff(&state.pool).await)?;
+    let page = pagina.trim().parse::<u32>().unwrap_or(1).clamp(1, 100_000);
+    finish(super::ssr::list(&state.pool, &actor, &filter, page).await)
+}

@@ -1,0 +1,84 @@
+//! `/admin/auditoria`.
+
+use super::api::list_audit;
+use super::{AuditListing, AuditQuery};
+use crate::admin::ui::{BuildingFilter, Pager};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{components::Form, hooks::use_query_map};
+
+/// The audit screen.
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let query = use_query_map();
+    let params = move || {
+        query.with(|q| {
+            let get = |k: &str| q.get(k).unwrap_or_default();
+            (
+                AuditQuery { actor: get("actor"), accion: get("accion"), entidad: get("entidad"), edificio: get("edificio"), desde: get("desde"), hasta: get("hasta") },
+                get("pagina"),
+            )
+        })
+    };
+    let listing = Resource::new(params, |(f, p)| list_audit(f, p));
+    view! {
+        <Title text="Auditoría"/>
+        <section class="panel">
+            <h1>"Auditoría"</h1>
+            <Suspense fallback=|| view! { <p class="muted">"Cargando…"</p> }>
+                {move || Suspend::new(async move {
+                    let (filter, _) = params();
+                    match listing.await {
+                        Ok(l) => view! { <Filters filter=filter.clone() buildings=l.buildings.clone()/> <Entries listing=l filter=filter/> }.into_any(),
+                        Err(e) => view! { <Filters filter=filter buildings=Vec::new()/> {crate::ui::errors::error_view(e)} }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn Filters(filter: AuditQuery, buildings: Vec<crate::admin::BuildingChoice>) -> impl IntoView {
+    view! {
+        <Form method="GET" action="/admin/auditoria" attr:class="search-form">
+            <div class="field"><label for="actor">"Quién (nombre o correo)"</label><input id="actor" name="actor" type="search" value=filter.actor/></div>
+            <div class="field"><label for="accion">"Acción"</label><input id="accion" name="accion" type="search" value=filter.accion placeholder="blocklist., resident.banned…"/></div>
+            <div class="field"><label for="entidad">"Entidad (tipo o id)"</label><input id="entidad" name="entidad" type="search" value=filter.entidad/></div>
+            <BuildingFilter buildings=buildings selected=filter.edificio/>
+            <div class="field"><label for="desde">"Desde"</label><input id="desde" name="desde" type="date" value=filter.desde/></div>
+            <div class="field"><label for="hasta">"Hasta"</label><input id="hasta" name="hasta" type="date" value=filter.hasta/></div>
+            <button type="submit" class="button">"Filtrar"</button>
+        </Form>
+    }
+}
+
+#[component]
+fn Entries(listing: AuditListing, filter: AuditQuery) -> impl IntoView {
+    let qs = filter.to_query_string();
+    view! {
+        <p data-testid="audit-total">{format!("{} registros.", listing.total)}</p>
+        {(!listing.rows.is_empty()).then(|| view! {
+            <div class="table-wrap">
+                <table class="table" data-testid="audit">
+                    <caption class="visually-hidden">"Registro de auditoría"</caption>
+                    <thead><tr>
+                        <th scope="col">"Fecha"</th><th scope="col">"Quién"</th><th scope="col">"Acción"</th>
+                        <th scope="col">"Entidad"</th><th scope="col">"Edificio"</th><th scope="col">"Detalle"</th>
+                    </tr></thead>
+                    <tbody>
+                        {listing.rows.into_iter().map(|r| view! {
+                            <tr data-testid="audit-row">
+                                <td>{r.at}</td>
+                                <td>{r.actor}<br/><span class="muted">{r.role}</span></td>
+                                <td class="mono">{r.action}</td><td class="mono">{r.entity}</td><td>{r.building}</td>
+                                <td><pre class="metadata">{r.metadata}</pre></td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        })}
+        <Pager path="/admin/auditoria" query=qs page=listing.page pages=listing.pages/>
+    }
+}

@@ -1,0 +1,18 @@
+//! Server function of the bookings screen (cancelling uses `payments::api::cancel_booking`,
+//! which gives staff in scope the full refund through the state machine).
+
+use super::{BookingListing, BookingQuery};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// One page of the bookings matching the filter, in the caller's scope.
+#[server(prefix = "/api", endpoint = "admin/bookings")]
+pub async fn list_bookings(filter: BookingQuery, pagina: String) -> Result<BookingListing, AppError> {
+    use crate::admin::scope;
+    use crate::ssr::{app_state, error::finish};
+    let state = app_state()?;
+    let actor = finish(scope::require_staff(&state.pool).await)?;
+    let parsed = finish(super::ssr::parse_filter(&actor, &filter))?;
+    let page = pagina.trim().parse::<u32>().unwrap_or(1).clamp(1, 100_000);
+    finish(super::ssr::list(&state.pool, &actor, &parsed, page).await)
+}

@@ -1,0 +1,157 @@
+//! SQL of the bookings screen and its CSV export.
+
+use super::{AdminBooking, BookingListing, BookingQuery, PAGE_SIZE};
+use crate::admin::scope;
+use crate::domain::{booking::BookingStatus, code::ConfirmationCode, money::Clp, plate::Plate};
+use crate::error::{AppError, FieldError};
+use crate::payments::cancel::cancellable;
+use crate::ssr::{actor::Actor, ServerResult};
+use chrono::NaiveDate;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+/// A parsed filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// One building, or every building in scope.
+    pub building: Option<Uuid>,
+    /// One status.
+    pub status: Option<BookingStatus>,
+    /// Bookings starting on or after this local date.
+    pub from: Option<NaiveDate>,
+    /// Bookings starting on or before this local date.
+    pub to: Option<NaiveDate>,
+    /// The search box: plate, code or name.
+    pub search: Option<String>,
+}
+
+/// Parses the query string's filter for `actor` (a building admin is pinned to their building).
+pub fn parse_filter(actor: &Actor, q: &BookingQuery) -> Result<Filter, AppError> {
+    let mut fields = Vec::new();
+    let from = scope::date_filter(&mut fields, "desde", &q.desde);
+    let to = scope::date_filter(&mut fields, "hasta", &q.hasta);
+    let status = match q.estado.trim() {
+        "" => None,
+        s => match BookingStatus::parse(s) {
+            Ok(s) => Some(s),
+            Err(_) => {
+                fields.push(FieldError { field: "estado".into(), message: "Elige un estado de la lista.".into() });
+                None
+            }
+        },
+    };
+    if let (Some(f), Some(t)) = (from, to) {
+        if f > t {
+            fields.push(FieldError { field: "hasta".into(), message: "La fecha final debe ser igual o posterior a la inicial.".into() });
+        }
+    }
+    if !fields.is_empty() {
+        return Err(AppError::Invalid { message: "Revisa los filtros.".into(), fields });
+    }
+    let search = Some(q.buscar.trim().to_string()).filter(|s| !s.is_empty());
+    Ok(Filter { building: scope::listing_scope(actor, &q.edificio)?, status, from, to, search })
+}
+
+/// One matching booking, raw.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Row {
+    /// `bookings.id`.
+    pub id: Uuid,
+    /// Confirmation code.
+    pub code: String,
+    /// Building name.
+    pub building: String,
+    /// Spot number.
+    pub spot: String,
+    /// Local start, `dd-mm-yyyy HH:MM`.
+    pub starts: String,
+    /// Local end.
+    pub ends: String,
+    /// Visitor name (null once purged).
+    pub visitor: Option<String>,
+    /// Plate (null once purged).
+    pub plate: Option<String>,
+    /// Status text.
+    pub status: String,
+    /// Amount in pesos.
+    pub amount: i64,
+    /// Matches of the whole filter (window count).
+    pub total: i64,
+}
+
+/// The matching bookings, newest start first, `limit` from `offset`.
+pub async fn find(pool: &PgPool, f: &Filter, limit: i64, offset: i64) -> ServerResult<Vec<Row>> {
+    let search = f.search.as_deref().unwrap_or("");
+    let plate = Plate::parse(search).ok().map(|p| p.as_str().to_string());
+    let code = ConfirmationCode::parse(search).ok().map(|c| c.as_str().to_string());
+    let name = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let rows = sqlx::query_as::<_, Row>(
+        "select k.id, k.confirmation_code as code, bl.name as building, s.number as spot,
+                to_char(lower(k.during) at time zone bl.time_zone, 'DD-MM-YYYY HH24:MI') as starts,
+                to_char(upper(k.during) at time zone bl.time_zone, 'DD-MM-YYYY HH24:MI') as ends,
+                k.visitor_name as visitor, k.visitor_plate as plate, k.status, k.amount_clp as amount,
+                count(*) over () as total
+           from bookings k
+           join buildings bl on bl.id = k.building_id
+           join visitor_spots s on s.id = k.spot_id
+          where ($1::uuid is null or k.building_id = $1)
+            and ($2::text is null or k.status = $2)
+            and ($3::date is null or (lower(k.during) at time zone bl.time_zone)::date >= $3)
+            and ($4::date is null or (lower(k.during) at time zone bl.time_zone)::date <= $4)
+            and (not $5 or k.visitor_plate = $6 or k.confirmation_code = $7 or k.visitor_name ilike $8)
+          order by lower(k.during) desc, k.id
+          limit $9 offset $10",
+    )
+    .bind(f.building)
+    .bind(f.status.map(|s| s.as_str()))
+    .bind(f.from)
+    .bind(f.to)
+    .bind(f.search.is_some())
+    .bind(plate)
+    .bind(code)
+    .bind(name)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows)
+}
+
+/// The plate as people write it (`KHJT-52`).
+pub fn pretty_plate(plate: Option<&str>) -> String {
+    plate.map_or_else(|| "—".into(), |p| Plate::parse(p).map_or_else(|_| p.to_string(), |p| p.pretty()))
+}
+
+/// One page of the screen.
+pub async fn list(pool: &PgPool, actor: &Actor, f: &Filter, page: u32) -> ServerResult<BookingListing> {
+    let page = page.max(1);
+    let offset = i64::from(page - 1) * i64::from(PAGE_SIZE);
+    let rows = find(pool, f, i64::from(PAGE_SIZE), offset).await?;
+    let total = rows.first().map_or(0, |r| r.total);
+    let total = u32::try_from(total).unwrap_or(u32::MAX);
+    let pages = total.div_ceil(PAGE_SIZE).max(1);
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            let status = BookingStatus::parse(&r.status).ok();
+            AdminBooking {
+                id: r.id.to_string(),
+                code: r.code,
+                building: r.building,
+                spot: r.spot,
+                starts: r.starts,
+                ends: r.ends,
+                visitor: r.visitor.unwrap_or_else(|| "—".into()),
+                plate: pretty_plate(r.plate.as_deref()),
+                status: status.map_or(r.status.clone(), |s| s.label_es().to_string()),
+                amount: Clp::new(r.amount).to_string(),
+                cancellable: status.is_some_and(cancellable),
+            }
+        })
+        .collect();
+    Ok(BookingListing { rows, total, page, pages, buildings: scope::buildings(pool, actor).await? })
+}
+
+#[cfg(test)]
+#[path = "ssr_tests.rs"]
+mod tests;

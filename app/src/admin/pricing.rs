@@ -1,0 +1,71 @@
+//! `/admin/precios`: a building's pricing rules (create, edit, deactivate) and a preview of the
+//! effective prices they produce for the next 14 days, computed by the booking's own pricing
+//! code (`booking::ssr::{rules, price_block}`), so the preview is what residents will pay.
+
+pub mod api;
+pub mod page;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use super::BuildingChoice;
+use serde::{Deserialize, Serialize};
+
+/// Days the preview covers, from today in the building's zone.
+pub const PREVIEW_DAYS: u32 = 14;
+
+/// A pricing rule as staff see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleRow {
+    /// `pricing_rules.id`.
+    pub id: String,
+    /// Name ("Fiestas Patrias").
+    pub name: String,
+    /// Higher wins.
+    pub priority: i32,
+    /// First local day, `yyyy-mm-dd` (for the edit form).
+    pub first_day: String,
+    /// Last local day, `yyyy-mm-dd`.
+    pub last_day: String,
+    /// The range as shown, `17-09-2027 al 20-09-2027`.
+    pub range: String,
+    /// Multiplier as typed, `1,5`.
+    pub multiplier: String,
+    /// Whether it is active.
+    pub active: bool,
+}
+
+/// One line of the preview: a template on one day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviewRow {
+    /// `sábado, 28 de noviembre`.
+    pub day: String,
+    /// `yyyy-mm-dd`.
+    pub date: String,
+    /// Template name.
+    pub template: String,
+    /// Base price, `$5.000`.
+    pub base: String,
+    /// Multiplier, `×2`.
+    pub multiplier: String,
+    /// Effective price, `$10.000`.
+    pub effective: String,
+    /// The rule that set the multiplier, if any.
+    pub rule: Option<String>,
+}
+
+/// The pricing screen's data for one building.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PricingListing {
+    /// The building shown.
+    pub building_id: String,
+    /// Its name.
+    pub building: String,
+    /// Its rules, newest first.
+    pub rules: Vec<RuleRow>,
+    /// The next 14 days' effective prices.
+    pub preview: Vec<PreviewRow>,
+    /// Buildings to choose from.
+    pub buildings: Vec<BuildingChoice>,
+    /// Whether the caller may change rules.
+    pub can_edit: bool,
+}

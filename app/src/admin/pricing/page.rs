@@ -1,0 +1,195 @@
+//! `/admin/precios`.
+
+use super::api::{pricing_rules, DeactivatePricingRule, SavePricingRule};
+use super::{PricingListing, RuleRow};
+use crate::admin::ui::{BuildingFilter, ConfirmPanel};
+use crate::ui::form::{server_field_error, FormAlert, Notice};
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{components::Form, hooks::use_query_map};
+
+/// The pricing screen.
+#[component]
+pub fn PricingPage() -> impl IntoView {
+    let query = use_query_map();
+    let save = ServerAction::<SavePricingRule>::new();
+    let deactivate = ServerAction::<DeactivatePricingRule>::new();
+    let edificio = move || query.with(|q| q.get("edificio").unwrap_or_default());
+    let listing = Resource::new(
+        move || (edificio(), save.version().get(), deactivate.version().get()),
+        |(e, _, _)| pricing_rules(e),
+    );
+    let get = move |k: &'static str| query.with(|q| q.get(k)).filter(|s| !s.is_empty());
+    view! {
+        <Title text="Precios y reglas"/>
+        <section class="panel">
+            <h1>"Precios y reglas"</h1>
+            {move || get("guardado").map(|_| view! { <Notice text="Cambios guardados.".to_string()/> })}
+            <FormAlert value=deactivate.value()/>
+            <Suspense fallback=|| view! { <p class="muted">"Cargando…"</p> }>
+                {move || Suspend::new(async move {
+                    match listing.await {
+                        Ok(l) => {
+                            let editing = get("editar").and_then(|id| l.rules.iter().find(|r| r.id == id).cloned());
+                            let confirm = get("desactivar").and_then(|id| l.rules.iter().find(|r| r.id == id && r.active).cloned());
+                            let (buildings, selected, heading) = (l.buildings.clone(), l.building_id.clone(), format!("Reglas de {}", l.building));
+                            let many = buildings.len() > 1;
+                            let form = l.can_edit.then(|| { let l = l.clone(); view! { <RuleForm listing=l editing=editing save=save/> } });
+                            view! {
+                                {confirm.map(|r| view! { <ConfirmDeactivate rule=r action=deactivate/> })}
+                                <Form method="GET" action="/admin/precios" attr:class="search-form">
+                                    <BuildingFilter buildings=buildings selected=selected all_label="Elige un edificio"/>
+                                    {many.then(|| view! { <button type="submit" class="button">"Ver"</button> })}
+                                </Form>
+                                <h2>{heading}</h2>
+                                <Rules listing=l.clone()/>
+                                {form}
+                                <Preview listing=l/>
+                            }.into_any()
+                        }
+                        Err(e) => crate::ui::errors::error_view(e),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn Rules(listing: PricingListing) -> impl IntoView {
+    if listing.rules.is_empty() {
+        return view! { <p class="empty">"Este edificio no tiene reglas de precio: se cobra el precio base."</p> }.into_any();
+    }
+    let building = listing.building_id.clone();
+    let can_edit = listing.can_edit;
+    view! {
+        <table class="table" data-testid="pricing-rules">
+            <caption class="visually-hidden">"Reglas de precio"</caption>
+            <thead><tr>
+                <th scope="col">"Nombre"</th><th scope="col">"Fechas"</th><th scope="col">"Multiplicador"</th>
+                <th scope="col">"Prioridad"</th><th scope="col">"Estado"</th><th scope="col">"Acciones"</th>
+            </tr></thead>
+            <tbody>
+                {listing.rules.into_iter().map(|r| {
+                    let edit = format!("/admin/precios?edificio={building}&editar={}", r.id);
+                    let off = format!("/admin/precios?edificio={building}&desactivar={}", r.id);
+                    let edit_label = format!("Editar {}", r.name);
+                    let off_label = format!("Desactivar {}", r.name);
+                    view! {
+                        <tr data-testid="pricing-rule">
+                            <td>{r.name.clone()}</td><td>{r.range.clone()}</td><td>{format!("×{}", r.multiplier)}</td>
+                            <td>{r.priority}</td><td>{if r.active { "Activa" } else { "Desactivada" }}</td>
+                            <td class="actions">
+                                {(can_edit && r.active).then(|| view! {
+                                    <a class="button button--small button--secondary" href=edit aria-label=edit_label>"Editar"</a>
+                                    <a class="button button--small button--danger" href=off aria-label=off_label>"Desactivar"</a>
+                                })}
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }.into_any()
+}
+
+/// A labelled input with an initial value and the server's message.
+#[component]
+fn Input(
+    name: &'static str,
+    label: &'static str,
+    #[prop(default = "text")] input_type: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+    value: String,
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    let error_id = format!("{name}-error");
+    let hint_id = format!("{name}-hint");
+    let described = if hint.is_some() { format!("{hint_id} {error_id}") } else { error_id.clone() };
+    view! {
+        <div class="field" class:field--invalid=move || error.get().is_some()>
+            <label for=name>{label}</label>
+            {hint.map(|h| view! { <p class="field__hint" id=hint_id.clone()>{h}</p> })}
+            <input id=name name=name type=input_type value=value aria-describedby=described
+                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }/>
+            <p class="field__error" id=error_id>{move || error.get()}</p>
+        </div>
+    }
+}
+
+#[component]
+fn RuleForm(listing: PricingListing, editing: Option<RuleRow>, save: ServerAction<SavePricingRule>) -> impl IntoView {
+    let err = move |f: &'static str| server_field_error(save.value(), f);
+    let title = if editing.is_some() { "Editar regla" } else { "Nueva regla" };
+    let r = editing.clone();
+    let v = move |f: fn(&RuleRow) -> String, default: &str| r.as_ref().map_or_else(|| default.to_string(), f);
+    view! {
+        <h2>{title}</h2>
+        <div data-testid="pricing-form">
+        <ActionForm action=save attr:class="form">
+            <FormAlert value=save.value()/>
+            <input type="hidden" name="rule_id" value=editing.as_ref().map(|e| e.id.clone()).unwrap_or_default()/>
+            <input type="hidden" name="building_id" value=listing.building_id.clone()/>
+            <Input name="name" label="Nombre" value=v(|r| r.name.clone(), "") error=err("name")/>
+            <Input name="multiplier" label="Multiplicador" hint="Por ejemplo 2,0 para cobrar el doble o 1,5 para un 50 % más (máximo 10)." value=v(|r| r.multiplier.clone(), "") error=err("multiplier")/>
+            <Input name="desde" label="Desde" input_type="date" value=v(|r| r.first_day.clone(), "") error=err("desde")/>
+            <Input name="hasta" label="Hasta (inclusive)" input_type="date" value=v(|r| r.last_day.clone(), "") error=err("hasta")/>
+            <Input name="priority" label="Prioridad" hint="Si dos reglas coinciden, gana la de mayor prioridad." value=v(|r| r.priority.to_string(), "0") error=err("priority")/>
+            <div class="actions">
+                <button type="submit" class="button">{if editing.is_some() { "Guardar cambios" } else { "Crear regla" }}</button>
+                {editing.is_some().then(|| view! { <a class="button button--secondary" href=format!("/admin/precios?edificio={}", listing.building_id)>"Cancelar edición"</a> })}
+            </div>
+        </ActionForm>
+        </div>
+    }
+}
+
+#[component]
+fn ConfirmDeactivate(rule: RuleRow, action: ServerAction<DeactivatePricingRule>) -> impl IntoView {
+    view! {
+        <ConfirmPanel
+            title=format!("¿Desactivar la regla «{}»?", rule.name)
+            text="Las reservas nuevas volverán al precio base en esas fechas; las ya hechas conservan su precio.".to_string()
+            back="/admin/precios".to_string()
+            testid="confirm-deactivate"
+        >
+            <ActionForm action=action attr:class="inline-form">
+                <input type="hidden" name="rule_id" value=rule.id/>
+                <button type="submit" class="button button--danger">"Sí, desactivar"</button>
+            </ActionForm>
+        </ConfirmPanel>
+    }
+}
+
+#[component]
+fn Preview(listing: PricingListing) -> impl IntoView {
+    view! {
+        <h2>"Precios de los próximos 14 días"</h2>
+        {if listing.preview.is_empty() {
+            view! { <p class="empty">"El edificio no tiene bloques activos."</p> }.into_any()
+        } else {
+            view! {
+                <div class="table-wrap">
+                    <table class="table" data-testid="pricing-preview">
+                        <caption class="visually-hidden">"Precio efectivo por día y bloque"</caption>
+                        <thead><tr>
+                            <th scope="col">"Día"</th><th scope="col">"Bloque"</th><th scope="col">"Base"</th>
+                            <th scope="col">"Multiplicador"</th><th scope="col">"Precio efectivo"</th><th scope="col">"Regla"</th>
+                        </tr></thead>
+                        <tbody>
+                            {listing.preview.into_iter().map(|p| view! {
+                                <tr data-testid="preview-row" data-date=p.date>
+                                    <td>{p.day}</td><td>{p.template}</td><td>{p.base}</td>
+                                    <td>{p.multiplier}</td><td class="amount">{p.effective}</td>
+                                    <td>{p.rule.unwrap_or_else(|| "—".into())}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            }.into_any()
+        }}
+    }
+}
+

@@ -1,0 +1,159 @@
+//! `/admin/residentes/todos`.
+
+use super::api::{list_residents, BanResident, DeactivateResident, RestoreResident};
+use super::{status_label, ResidentListing, ResidentRow, STATUSES};
+use crate::admin::ui::{query_string, BuildingFilter, ConfirmPanel};
+use crate::ui::form::{server_field_error, FormAlert, Notice, TextField};
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{components::{Form, A}, hooks::use_query_map};
+
+/// The residents screen.
+#[component]
+pub fn ResidentsPage() -> impl IntoView {
+    let query = use_query_map();
+    let ban = ServerAction::<BanResident>::new();
+    let deactivate = ServerAction::<DeactivateResident>::new();
+    let restore = ServerAction::<RestoreResident>::new();
+    let params = move || query.with(|q| (q.get("edificio").unwrap_or_default(), q.get("estado").unwrap_or_default()));
+    let listing = Resource::new(
+        move || (params(), ban.version().get(), deactivate.version().get(), restore.version().get()),
+        |((edificio, estado), _, _, _)| list_residents(edificio, estado),
+    );
+    let pending = move || query.with(|q| (q.get("accion").unwrap_or_default(), q.get("id").unwrap_or_default()));
+    let done = move || query.with(|q| q.get("hecho").is_some());
+    view! {
+        <Title text="Residentes"/>
+        <section class="panel">
+            <h1>"Residentes"</h1>
+            <p><A href="/admin/residentes">"Ver solicitudes por aprobar"</A></p>
+            {move || done().then(|| view! { <Notice text="Cambio guardado.".to_string()/> })}
+            <FormAlert value=ban.value()/>
+            <FormAlert value=deactivate.value()/>
+            <FormAlert value=restore.value()/>
+            <Suspense fallback=|| view! { <p class="muted">"Cargando…"</p> }>
+                {move || Suspend::new(async move {
+                    match listing.await {
+                        Ok(l) => {
+                            let (edificio, estado) = params();
+                            let (accion, id) = pending();
+                            let target = l.rows.iter().find(|r| r.user_id == id).cloned();
+                            view! {
+                                {target.map(|r| view! { <Confirm row=r accion=accion ban=ban deactivate=deactivate/> })}
+                                <Filters listing=l.clone() edificio=edificio.clone() estado=estado.clone()/>
+                                <Rows listing=l restore=restore back=query_string(&[("edificio", &edificio), ("estado", &estado)])/>
+                            }.into_any()
+                        }
+                        Err(e) => crate::ui::errors::error_view(e),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn Filters(listing: ResidentListing, edificio: String, estado: String) -> impl IntoView {
+    view! {
+        <Form method="GET" action="/admin/residentes/todos" attr:class="search-form">
+            <BuildingFilter buildings=listing.buildings selected=edificio/>
+            <div class="field">
+                <label for="estado">"Estado"</label>
+                <select id="estado" name="estado">
+                    <option value="" selected=estado.is_empty()>"Todos"</option>
+                    {STATUSES.into_iter().map(|s| view! { <option value=s selected=s == estado>{status_label(s)}</option> }).collect_view()}
+                </select>
+            </div>
+            <button type="submit" class="button">"Filtrar"</button>
+        </Form>
+    }
+}
+
+#[component]
+fn Rows(listing: ResidentListing, restore: ServerAction<RestoreResident>, back: String) -> impl IntoView {
+    if listing.rows.is_empty() {
+        return view! { <p class="empty">"No hay residentes con este filtro."</p> }.into_any();
+    }
+    let can_edit = listing.can_edit;
+    view! {
+        <table class="table" data-testid="residents">
+            <caption class="visually-hidden">"Residentes"</caption>
+            <thead><tr>
+                <th scope="col">"Nombre"</th><th scope="col">"Correo"</th><th scope="col">"Edificio"</th>
+                <th scope="col">"Depto."</th><th scope="col">"Estado"</th><th scope="col">"Acciones"</th>
+            </tr></thead>
+            <tbody>
+                {listing.rows.into_iter().map(|r| {
+                    let link = |accion: &str| {
+                        let base = if back.is_empty() { String::new() } else { format!("{back}&") };
+                        format!("/admin/residentes/todos?{base}accion={accion}&id={}", r.user_id)
+                    };
+                    let (ban_href, off_href) = (link("bloquear"), link("desactivar"));
+                    let status = r.status.clone();
+                    let label_ban = format!("Bloquear a {}", r.full_name);
+                    let label_off = format!("Desactivar a {}", r.full_name);
+                    let label_restore = if status == "banned" { format!("Desbloquear a {}", r.full_name) } else { format!("Reactivar a {}", r.full_name) };
+                    let restore_text = if status == "banned" { "Desbloquear" } else { "Reactivar" };
+                    let id = r.user_id.clone();
+                    view! {
+                        <tr data-testid="resident-row">
+                            <td>{r.full_name.clone()}</td><td>{r.email.clone()}</td><td>{r.building.clone()}</td><td>{r.unit.clone()}</td>
+                            <td>{r.status_label.clone()}{r.reason.clone().map(|x| view! { <br/><span class="muted">{format!("Motivo: {x}")}</span> })}</td>
+                            <td class="actions">
+                                {(can_edit && status != "banned").then(|| view! { <a class="button button--small button--danger" href=ban_href aria-label=label_ban>"Bloquear"</a> })}
+                                {(can_edit && status == "active").then(|| view! { <a class="button button--small button--secondary" href=off_href aria-label=label_off>"Desactivar"</a> })}
+                                {(can_edit && (status == "banned" || status == "inactive")).then(|| view! {
+                                    <ActionForm action=restore attr:class="inline-form">
+                                        <input type="hidden" name="user_id" value=id/>
+                                        <button type="submit" class="button button--small" aria-label=label_restore>{restore_text}</button>
+                                    </ActionForm>
+                                })}
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }.into_any()
+}
+
+#[component]
+fn Confirm(
+    row: ResidentRow,
+    accion: String,
+    ban: ServerAction<BanResident>,
+    deactivate: ServerAction<DeactivateResident>,
+) -> impl IntoView {
+    let back = "/admin/residentes/todos".to_string();
+    match accion.as_str() {
+        "bloquear" => view! {
+            <ConfirmPanel
+                title=format!("¿Bloquear a {}?", row.full_name)
+                text="Se cerrarán todas sus sesiones abiertas y no podrá ingresar ni reservar hasta que lo desbloquees.".to_string()
+                back=back
+                testid="confirm-ban"
+            >
+                <ActionForm action=ban attr:class="form">
+                    <input type="hidden" name="user_id" value=row.user_id/>
+                    <TextField name="reason" label="Motivo del bloqueo" server_error=server_field_error(ban.value(), "reason")/>
+                    <button type="submit" class="button button--danger">"Sí, bloquear"</button>
+                </ActionForm>
+            </ConfirmPanel>
+        }.into_any(),
+        "desactivar" => view! {
+            <ConfirmPanel
+                title=format!("¿Desactivar a {}?", row.full_name)
+                text="Se cerrarán sus sesiones y no podrá ingresar hasta que reactives la cuenta.".to_string()
+                back=back
+                testid="confirm-deactivate"
+            >
+                <ActionForm action=deactivate attr:class="inline-form">
+                    <input type="hidden" name="user_id" value=row.user_id/>
+                    <button type="submit" class="button button--danger">"Sí, desactivar"</button>
+                </ActionForm>
+            </ConfirmPanel>
+        }.into_any(),
+        _ => ().into_any(),
+    }
+}

@@ -1,0 +1,189 @@
+//! SQL of the residents screen.
+
+use super::{status_label, ResidentListing, ResidentRow};
+use crate::admin::scope;
+use crate::error::AppError;
+use crate::ssr::{
+    actor::Actor,
+    audit::{self, AuditEntry, RequestMeta},
+    ServerResult,
+};
+use serde_json::json;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+/// What staff do to a resident's account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// Active → inactive (moved out); ends their sessions.
+    Deactivate,
+    /// Any → banned, with the reason; ends their sessions.
+    Ban(String),
+    /// Inactive or banned → active again (or pending, if they were never approved).
+    Restore,
+}
+
+/// The residents in scope, optionally of one status.
+pub async fn list(pool: &PgPool, actor: &Actor, building: Option<Uuid>, status: Option<&str>) -> ServerResult<ResidentListing> {
+    type Row = (Uuid, String, String, String, String, String, Option<String>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "select u.id, u.full_name, u.email::text, b.name, un.number, u.status, u.status_reason
+           from users u
+           join resident_profiles p on p.user_id = u.id
+           join buildings b on b.id = u.building_id
+           join units un on un.id = p.unit_id
+          where u.role = 'resident'
+            and ($1::uuid is null or u.building_id = $1)
+            and ($2::text is null or u.status = $2)
+          order by b.name, u.full_name, u.id
+          limit 1000",
+    )
+    .bind(building)
+    .bind(status)
+    .fetch_all(pool)
+    .await?;
+    Ok(ResidentListing {
+        rows: rows
+            .into_iter()
+            .map(|(id, full_name, email, building, unit, status, reason)| ResidentRow {
+                user_id: id.to_string(),
+                full_name,
+                email,
+                building,
+                unit,
+                status_label: status_label(&status).to_string(),
+                status,
+                reason,
+            })
+            .collect(),
+        buildings: scope::buildings(pool, actor).await?,
+        can_edit: scope::WRITERS.contains(&actor.role),
+    })
+}
+
+/// Applies `change` to resident `user_id` in `actor`'s scope (another building's resident, or
+/// a user who is not a resident, is "not found"). A change the current status does not allow
+/// is a conflict with a Spanish explanation.
+pub async fn change_status(pool: &PgPool, actor: &Actor, user_id: Uuid, change: Change, meta: &RequestMeta) -> ServerResult<()> {
+    actor.require_role(&scope::WRITERS)?;
+    let mut tx = pool.begin().await?;
+    let row: Option<(Uuid, String, bool)> = sqlx::query_as(
+        "select u.building_id, u.status, p.approved_at is not null
+           from users u join resident_profiles p on p.user_id = u.id
+          where u.id = $1 and u.role = 'resident' for update of u",
+    )
+    .bind(user_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((building_id, status, approved)) = row else {
+        return Err(AppError::NotFound.into());
+    };
+    actor.require_building(building_id)?;
+    // Restoring returns the account to where it was before it was banned or deactivated (as the
+    // audit trail recorded it); an account never approved goes back to the approval queue.
+    let before: Option<String> = sqlx::query_scalar(
+        "select metadata->>'from' from audit_log
+          where entity_type = 'user' and entity_id = $1 and action in ('resident.banned', 'resident.deactivated')
+          order by id desc limit 1",
+    )
+    .bind(user_id.to_string())
+    .fetch_optional(&mut *tx)
+    .await?
+    .flatten();
+    let restored = match before.as_deref() {
+        Some("active" | "inactive") => "active",
+        Some("pending") => "pending",
+        _ if approved => "active",
+        _ => "pending",
+    };
+    let (new_status, reason, ends_sessions, action) = match (&change, status.as_str()) {
+        (Change::Deactivate, "active") => ("inactive", None, true, "resident.deactivated"),
+        (Change::Deactivate, _) => return Err(AppError::Conflict("Solo se puede desactivar una cuenta activa.".into()).into()),
+        (Change::Ban(_), "banned") => return Err(AppError::Conflict("La cuenta ya está bloqueada.".into()).into()),
+        (Change::Ban(reason), _) => ("banned", Some(reason.clone()), true, "resident.banned"),
+        (Change::Restore, "inactive" | "banned") => {
+            let to = restored;
+            let action = if status == "banned" { "resident.unbanned" } else { "resident.reactivated" };
+            (to, None, false, action)
+        }
+        (Change::Restore, _) => return Err(AppError::Conflict("La cuenta no está desactivada ni bloqueada.".into()).into()),
+    };
+    sqlx::query(
+        "update users set status = $2, status_reason = $3,
+                session_epoch = session_epoch + case when $4 then 1 else 0 end
+          where id = $1",
+    )
+    .bind(user_id)
+    .bind(new_status)
+    .bind(&reason)
+    .bind(ends_sessions)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        &AuditEntry {
+            actor: &actor.audit(),
+            action,
+            entity_type: Some("user"),
+            entity_id: Some(user_id.to_string()),
+            building_id: Some(building_id),
+            metadata: json!({ "from": status, "to": new_status, "reason": reason }),
+        },
+        meta,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::role::Role;
+    use crate::ssr::test_support::{app_error, building, keys, resident, staff};
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn ban_ends_sessions_and_restore_returns_the_account(pool: PgPool) {
+        let (_, indexer) = keys();
+        let a = building(&pool, "Torre A").await;
+        let b = building(&pool, "Torre B").await;
+        let res = resident(&pool, &indexer, a, "r@x.cl").await;
+        sqlx::query("update resident_profiles set approved_at = now(), approved_by = $1 where user_id = $1")
+            .bind(res.id)
+            .execute(&pool)
+            .await
+            .unwrap();
+        let admin_a = staff(&pool, Role::BuildingAdmin, Some(a)).await;
+        let admin_b = staff(&pool, Role::BuildingAdmin, Some(b)).await;
+        let support = staff(&pool, Role::Support, None).await;
+        let meta = RequestMeta::default();
+        let epoch = || async {
+            sqlx::query_as::<_, (String, i32)>("select status, session_epoch from users where id = $1")
+                .bind(res.id)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        };
+
+        assert_eq!(app_error(change_status(&pool, &admin_b, res.id, Change::Ban("x".into()), &meta).await), AppError::NotFound);
+        assert_eq!(app_error(change_status(&pool, &support, res.id, Change::Ban("x".into()), &meta).await), AppError::Forbidden);
+        change_status(&pool, &admin_a, res.id, Change::Ban("Daños".into()), &meta).await.unwrap();
+        assert_eq!(epoch().await, ("banned".into(), 1));
+        assert!(matches!(app_error(change_status(&pool, &admin_a, res.id, Change::Ban("x".into()), &meta).await), AppError::Conflict(_)));
+        change_status(&pool, &admin_a, res.id, Change::Restore, &meta).await.unwrap();
+        assert_eq!(epoch().await, ("active".into(), 1));
+        change_status(&pool, &admin_a, res.id, Change::Deactivate, &meta).await.unwrap();
+        assert_eq!(epoch().await, ("inactive".into(), 2));
+
+        let l = list(&pool, &admin_b, Some(b), None).await.unwrap();
+        assert!(l.rows.is_empty());
+        let l = list(&pool, &admin_a, Some(a), Some("inactive")).await.unwrap();
+        assert_eq!(l.rows.len(), 1);
+        let actions: Vec<String> = sqlx::query_scalar("select action from audit_log where entity_id = $1 order by id")
+            .bind(res.id.to_string())
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        assert_eq!(actions, ["resident.banned", "resident.unbanned", "resident.deactivated"]);
+    }
+}

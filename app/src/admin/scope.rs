@@ -1,0 +1,124 @@
+//! Building scope of the administration tools: which roles may read, which may change, and
+//! which building a request is about.
+
+use super::BuildingChoice;
+use crate::domain::role::Role;
+use crate::error::{AppError, FieldError};
+use chrono::NaiveDate;
+use crate::ssr::{actor::{self, Actor}, ServerResult};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+/// Roles that read the administration tools.
+pub const READERS: [Role; 3] = [Role::BuildingAdmin, Role::Support, Role::Admin];
+/// Roles that change data through them (support is read-mostly: it only cancels bookings).
+pub const WRITERS: [Role; 2] = [Role::BuildingAdmin, Role::Admin];
+
+/// The current actor if they may read the administration tools.
+pub async fn require_staff(pool: &PgPool) -> ServerResult<Actor> {
+    actor::require_role(pool, &READERS).await
+}
+
+/// The current actor if they may change data through the administration tools.
+pub async fn require_writer(pool: &PgPool) -> ServerResult<Actor> {
+    actor::require_role(pool, &WRITERS).await
+}
+
+/// The building a listing is limited to: a building admin's own building whatever was asked;
+/// for platform roles the building asked for (`None`: every building). A malformed id is
+/// "not found".
+pub fn listing_scope(actor: &Actor, requested: &str) -> Result<Option<Uuid>, AppError> {
+    if actor.role.is_building_scoped() {
+        return actor.building_id.map(Some).ok_or(AppError::NotFound);
+    }
+    let requested = requested.trim();
+    if requested.is_empty() {
+        return Ok(None);
+    }
+    Uuid::parse_str(requested).map(Some).map_err(|_| AppError::NotFound)
+}
+
+/// The one building an action is about: a building admin's own; for platform roles the building
+/// named in the form, which must be given.
+pub fn target_building(actor: &Actor, requested: &str) -> Result<Uuid, AppError> {
+    match listing_scope(actor, requested)? {
+        Some(id) => Ok(id),
+        None => Err(AppError::field("building_id", "Elige un edificio.")),
+    }
+}
+
+/// The buildings `actor` administers, by name.
+pub async fn buildings(pool: &PgPool, actor: &Actor) -> ServerResult<Vec<BuildingChoice>> {
+    let own = if actor.role.is_building_scoped() {
+        Some(actor.building_id.ok_or(AppError::NotFound)?)
+    } else {
+        None
+    };
+    let rows: Vec<(Uuid, String)> = sqlx::query_as(
+        "select id, name from buildings where $1::uuid is null or id = $1 order by name",
+    )
+    .bind(own)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name)| BuildingChoice { id: id.to_string(), name })
+        .collect())
+}
+
+/// The time zone of a building (for local dates), "not found" if it does not exist.
+pub async fn building_zone(pool: &PgPool, building_id: Uuid) -> ServerResult<chrono_tz::Tz> {
+    let zone: Option<String> = sqlx::query_scalar("select time_zone from buildings where id = $1")
+        .bind(building_id)
+        .fetch_optional(pool)
+        .await?;
+    let zone = zone.ok_or(AppError::NotFound)?;
+    zone.parse()
+        .map_err(|_| crate::ssr::ServerError::Unexpected(format!("time zone {zone}")))
+}
+
+/// A local date typed as `yyyy-mm-dd` (what `<input type=date>` sends) or `dd-mm-yyyy`.
+pub fn parse_day(raw: &str) -> Option<NaiveDate> {
+    let raw = raw.trim();
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(raw, "%d-%m-%Y")).ok()
+}
+
+/// An optional date filter: `None` when empty; when unreadable, `None` and a field error.
+pub fn date_filter(fields: &mut Vec<FieldError>, name: &str, raw: &str) -> Option<NaiveDate> {
+    if raw.trim().is_empty() {
+        return None;
+    }
+    let day = parse_day(raw);
+    if day.is_none() {
+        fields.push(FieldError { field: name.into(), message: "Escribe una fecha válida (dd-mm-aaaa).".into() });
+    }
+    day
+}
+
+/// Parses an id from a form; anything unreadable is "not found".
+pub fn parse_id(raw: &str) -> Result<Uuid, AppError> {
+    Uuid::parse_str(raw.trim()).map_err(|_| AppError::NotFound)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role, building: Option<Uuid>) -> Actor {
+        Actor { id: Uuid::new_v4(), role, building_id: building, full_name: "X".into() }
+    }
+
+    #[test]
+    fn building_admins_are_pinned_to_their_building() {
+        let a = Uuid::new_v4();
+        let b = Uuid::new_v4();
+        let admin_a = actor(Role::BuildingAdmin, Some(a));
+        assert_eq!(listing_scope(&admin_a, &b.to_string()), Ok(Some(a)));
+        assert_eq!(target_building(&admin_a, ""), Ok(a));
+        let platform = actor(Role::Admin, None);
+        assert_eq!(listing_scope(&platform, ""), Ok(None));
+        assert_eq!(listing_scope(&platform, &b.to_string()), Ok(Some(b)));
+        assert_eq!(listing_scope(&platform, "nope"), Err(AppError::NotFound));
+        assert!(target_building(&platform, "").is_err());
+    }
+}
