@@ -222,7 +222,7 @@ async fn seed(state: &app::ssr::AppState, n: usize) -> anyhow::Result<Vec<Uuid>>
     anyhow::ensure!(existing == 0, "the bench database is not empty; recreate it first");
     let building: Uuid = sqlx::query_scalar(
         "insert into buildings (name, address, max_active_bookings_per_resident, booking_horizon_days)
-         values ('Edificio Bench Bus', 'Av. Providencia 1000', 100, 365) returning id",
+         values ('Edificio Bench Bus', 'Av. Providencia 1000', 100, 60) returning id",
     )
     .fetch_one(pool)
     .await?;
@@ -268,8 +268,8 @@ async fn seed(state: &app::ssr::AppState, n: usize) -> anyhow::Result<Vec<Uuid>>
         .execute(pool)
         .await?;
         sqlx::query(
-            "insert into resident_profiles (user_id, building_id, unit_id, rut_enc, rut_bidx, first_name, last_name, approved_at)
-             values ($1, $2, $3, $4, $5, 'Residente', 'Bench', now())",
+            "insert into resident_profiles (user_id, building_id, unit_id, rut_enc, rut_bidx, first_name, last_name)
+             values ($1, $2, $3, $4, $5, 'Residente', 'Bench')",
         )
         .bind(id)
         .bind(building)

@@ -65,7 +65,11 @@ pub async fn handle(state: &AppState, envelope: &Envelope) -> Result<Outcome, Di
         Some((None,)) => {}
     }
     messages(state, &mut tx, envelope.id, &envelope.event).await?;
-    sqlx::query("update outbox set notified_at = now(), last_error = null where id = $1")
+    // The consumer can be faster than the relay's own "relayed" mark: record both.
+    sqlx::query(
+        "update outbox set notified_at = now(), relayed_at = coalesce(relayed_at, now()), last_error = null
+          where id = $1",
+    )
         .bind(envelope.id)
         .execute(&mut *tx)
         .await?;
@@ -84,7 +88,8 @@ pub async fn record_failure(
 ) -> Result<bool, sqlx::Error> {
     let gave_up: Option<bool> = sqlx::query_scalar(
         "update outbox set attempts = attempts + 1, last_error = $2,
-                notified_at = case when attempts + 1 >= $3 then now() else notified_at end
+                notified_at = case when attempts + 1 >= $3 then now() else notified_at end,
+                relayed_at = coalesce(relayed_at, now())
           where id = $1 and notified_at is null
           returning notified_at is not null",
     )
