@@ -7,16 +7,22 @@
 //! - building admins read and change their own building only; another building's data is
 //!   "no encontrado";
 //! - support reads every building and may cancel bookings, but changes nothing else here;
-//! - admins read and change every building, and own the global blocklist.
+//! - admins read and change every building, own the global blocklist and the staff accounts
+//!   (a building admin creates and bans the concierge accounts of their own building).
 
+#[cfg(feature = "ssr")]
+pub mod account_status;
+pub mod analytics;
 pub mod audit_log;
 pub mod blocklist;
 pub mod bookings;
+pub mod dashboard;
 pub mod pages;
 pub mod pricing;
 pub mod residents;
 #[cfg(feature = "ssr")]
 pub mod scope;
+pub mod staff;
 pub mod ui;
 
 use serde::{Deserialize, Serialize};

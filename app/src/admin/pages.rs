@@ -1,61 +1,66 @@
-//! `/admin`.
+//! `/admin`: the dashboard of the caller's scope, then a tile per administration tool.
 
-use crate::identity::api::pending_residents;
+use super::dashboard::api::admin_dashboard;
+use super::dashboard::page::{DashboardFilter, DashboardNumbers};
+use crate::ui::live::{live_updates, LiveBadge};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
+use leptos_router::{components::A, hooks::use_query_map};
 
 /// The administration landing page.
 #[component]
 pub fn AdminHome() -> impl IntoView {
-    let pending = Resource::new(|| (), |_| pending_residents());
+    let query = use_query_map();
+    let params = move || query.with(|q| (q.get("edificio").unwrap_or_default(), q.get("periodo").unwrap_or_default()));
+    // With JS, a dashboard of one building follows that building's live events (a booking
+    // confirmed, a visitor checked in) and reloads its numbers.
+    let building = RwSignal::new(None::<String>);
+    let (live, connected) = live_updates(building.into());
+    let dashboard = Resource::new(move || (params(), live.get()), |((edificio, periodo), _)| admin_dashboard(edificio, periodo));
     view! {
         <Title text="Administración"/>
         <section class="panel">
             <h1>"Administración"</h1>
-            <Suspense fallback=|| view! { <p class="muted">"Cargando…"</p> }>
+            <Transition fallback=|| view! { <p class="muted">"Cargando…"</p> }>
                 {move || Suspend::new(async move {
-                    match pending.await {
-                        Ok(rows) => view! {
-                            <ul class="tiles">
-                                <li class="tile">
-                                    <A href="/admin/residentes">"Residentes por aprobar"</A>
-                                    <p data-testid="pending-count">{match rows.len() {
-                                        0 => "Sin solicitudes pendientes".to_string(),
-                                        1 => "1 solicitud pendiente".to_string(),
-                                        n => format!("{n} solicitudes pendientes"),
-                                    }}</p>
-                                </li>
-                                <li class="tile">
-                                    <A href="/admin/residentes/todos">"Todos los residentes"</A>
-                                    <p>"Desactivar, bloquear y desbloquear cuentas"</p>
-                                </li>
-                                <li class="tile">
-                                    <A href="/admin/reservas">"Reservas"</A>
-                                    <p>"Buscar, filtrar, cancelar con reembolso y exportar a CSV"</p>
-                                </li>
-                                <li class="tile">
-                                    <A href="/admin/precios">"Precios y reglas"</A>
-                                    <p>"Reglas de precio y los precios de los próximos 14 días"</p>
-                                </li>
-                                <li class="tile">
-                                    <A href="/admin/auditoria">"Auditoría"</A>
-                                    <p>"Quién hizo qué y cuándo"</p>
-                                </li>
-                                <li class="tile">
-                                    <A href="/admin/bloqueos">"Lista de bloqueo"</A>
-                                    <p>"Correos, RUT, celulares, patentes e IP bloqueados"</p>
-                                </li>
-                                <li class="tile">
-                                    <A href="/admin/mensajes">"Mensajes de WhatsApp"</A>
-                                    <p>"Mensajes enviados y su estado de entrega"</p>
-                                </li>
-                            </ul>
-                        }.into_any(),
+                    match dashboard.await {
+                        Ok(d) => {
+                            let one = (!d.building_id.is_empty()).then(|| d.building_id.clone());
+                            view! {
+                                {building.set(one)}
+                                <DashboardFilter dashboard=d.clone()/>
+                                <DashboardNumbers dashboard=d/>
+                            }.into_any()
+                        }
                         Err(e) => crate::ui::errors::error_view(e),
                     }
                 })}
-            </Suspense>
+            </Transition>
+            <LiveBadge connected=connected/>
+            <h2>"Herramientas"</h2>
+            <Tiles/>
         </section>
+    }
+}
+
+/// A tile per administration tool.
+#[component]
+fn Tiles() -> impl IntoView {
+    let tiles: [(&str, &str, &str); 8] = [
+        ("/admin/residentes/todos", "Todos los residentes", "Desactivar, bloquear y desbloquear cuentas"),
+        ("/admin/reservas", "Reservas", "Buscar, filtrar, cancelar con reembolso y exportar a CSV"),
+        ("/admin/precios", "Precios y reglas", "Reglas de precio y los precios de los próximos 14 días"),
+        ("/admin/personal", "Personal", "Cuentas de conserjería, administración, soporte y ventas"),
+        ("/admin/analitica", "Analítica", "Ocupación, ingresos, reservas, no-show y cancelaciones en gráficos"),
+        ("/admin/auditoria", "Auditoría", "Quién hizo qué y cuándo"),
+        ("/admin/bloqueos", "Lista de bloqueo", "Correos, RUT, celulares, patentes e IP bloqueados"),
+        ("/admin/mensajes", "Mensajes de WhatsApp", "Mensajes enviados y su estado de entrega"),
+    ];
+    view! {
+        <ul class="tiles">
+            {tiles.into_iter().map(|(href, title, text)| view! {
+                <li class="tile"><A href=href>{title}</A><p>{text}</p></li>
+            }).collect_view()}
+        </ul>
     }
 }

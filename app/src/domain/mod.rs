@@ -9,6 +9,8 @@
 pub mod booking;
 /// When clock-driven booking events are due (hold expiry, check-in window, no-show, overstay).
 pub mod booking_timing;
+/// Bar-chart geometry of the analytics screen.
+pub mod chart;
 /// Confirmation codes without look-alike characters.
 pub mod code;
 /// Exact decimal parsing and es-CL digit grouping shared by money, rates and RUTs.
@@ -43,3 +45,5 @@ pub mod refund;
 pub mod rut;
 /// Block templates and their real instants across daylight-saving changes.
 pub mod schedule;
+/// Shares and rates (occupancy, no-show, cancellation) in basis points.
+pub mod stats;

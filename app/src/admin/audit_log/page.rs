@@ -1,7 +1,7 @@
 //! `/admin/auditoria`.
 
 use super::api::list_audit;
-use super::{AuditListing, AuditQuery};
+use super::{AuditListing, AuditQuery, AuditRow};
 use crate::admin::ui::{BuildingFilter, Pager};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -58,27 +58,36 @@ fn Entries(listing: AuditListing, filter: AuditQuery) -> impl IntoView {
     let qs = filter.to_query_string();
     view! {
         <p data-testid="audit-total">{format!("{} registros.", listing.total)}</p>
-        {(!listing.rows.is_empty()).then(|| view! {
-            <div class="table-wrap">
-                <table class="table" data-testid="audit">
-                    <caption class="visually-hidden">"Registro de auditoría"</caption>
-                    <thead><tr>
-                        <th scope="col">"Fecha"</th><th scope="col">"Quién"</th><th scope="col">"Acción"</th>
-                        <th scope="col">"Entidad"</th><th scope="col">"Edificio"</th><th scope="col">"Detalle"</th>
-                    </tr></thead>
-                    <tbody>
-                        {listing.rows.into_iter().map(|r| view! {
-                            <tr data-testid="audit-row">
-                                <td>{r.at}</td>
-                                <td>{r.actor}<br/><span class="muted">{r.role}</span></td>
-                                <td class="mono">{r.action}</td><td class="mono">{r.entity}</td><td>{r.building}</td>
-                                <td><pre class="metadata">{r.metadata}</pre></td>
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
-        })}
+        {(!listing.rows.is_empty()).then(|| view! { <AuditTable rows=listing.rows/> })}
         <Pager path="/admin/auditoria" query=qs page=listing.page pages=listing.pages/>
+    }
+}
+
+/// The audit entries as a table (also the dashboard's "recent activity").
+#[component]
+pub fn AuditTable(
+    /// The entries, newest first.
+    rows: Vec<AuditRow>,
+) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table class="table" data-testid="audit">
+                <caption class="visually-hidden">"Registro de auditoría"</caption>
+                <thead><tr>
+                    <th scope="col">"Fecha"</th><th scope="col">"Quién"</th><th scope="col">"Acción"</th>
+                    <th scope="col">"Entidad"</th><th scope="col">"Edificio"</th><th scope="col">"Detalle"</th>
+                </tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|r| view! {
+                        <tr data-testid="audit-row">
+                            <td>{r.at}</td>
+                            <td>{r.actor}<br/><span class="muted">{r.role}</span></td>
+                            <td class="mono">{r.action}</td><td class="mono">{r.entity}</td><td>{r.building}</td>
+                            <td><pre class="metadata">{r.metadata}</pre></td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }

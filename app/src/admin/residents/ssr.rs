@@ -1,27 +1,13 @@
 //! SQL of the residents screen.
 
 use super::{status_label, ResidentListing, ResidentRow};
-use crate::admin::scope;
+use crate::admin::{account_status, scope};
 use crate::error::AppError;
-use crate::ssr::{
-    actor::Actor,
-    audit::{self, AuditEntry, RequestMeta},
-    ServerResult,
-};
-use serde_json::json;
+use crate::ssr::{actor::Actor, audit::RequestMeta, ServerResult};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-/// What staff do to a resident's account.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Change {
-    /// Active → inactive (moved out); ends their sessions.
-    Deactivate,
-    /// Any → banned, with the reason; ends their sessions.
-    Ban(String),
-    /// Inactive or banned → active again (or pending, if they were never approved).
-    Restore,
-}
+pub use crate::admin::account_status::Change;
 
 /// The residents in scope, optionally of one status.
 pub async fn list(pool: &PgPool, actor: &Actor, building: Option<Uuid>, status: Option<&str>) -> ServerResult<ResidentListing> {
@@ -96,42 +82,8 @@ pub async fn change_status(pool: &PgPool, actor: &Actor, user_id: Uuid, change: 
         _ if approved => "active",
         _ => "pending",
     };
-    let (new_status, reason, ends_sessions, action) = match (&change, status.as_str()) {
-        (Change::Deactivate, "active") => ("inactive", None, true, "resident.deactivated"),
-        (Change::Deactivate, _) => return Err(AppError::Conflict("Solo se puede desactivar una cuenta activa.".into()).into()),
-        (Change::Ban(_), "banned") => return Err(AppError::Conflict("La cuenta ya está bloqueada.".into()).into()),
-        (Change::Ban(reason), _) => ("banned", Some(reason.clone()), true, "resident.banned"),
-        (Change::Restore, "inactive" | "banned") => {
-            let to = restored;
-            let action = if status == "banned" { "resident.unbanned" } else { "resident.reactivated" };
-            (to, None, false, action)
-        }
-        (Change::Restore, _) => return Err(AppError::Conflict("La cuenta no está desactivada ni bloqueada.".into()).into()),
-    };
-    sqlx::query(
-        "update users set status = $2, status_reason = $3,
-                session_epoch = session_epoch + case when $4 then 1 else 0 end
-          where id = $1",
-    )
-    .bind(user_id)
-    .bind(new_status)
-    .bind(&reason)
-    .bind(ends_sessions)
-    .execute(&mut *tx)
-    .await?;
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action,
-            entity_type: Some("user"),
-            entity_id: Some(user_id.to_string()),
-            building_id: Some(building_id),
-            metadata: json!({ "from": status, "to": new_status, "reason": reason }),
-        },
-        meta,
-    )
-    .await?;
+    let plan = account_status::plan(&change, &status, restored)?;
+    account_status::apply(&mut tx, actor, user_id, Some(building_id), &status, &plan, "resident", meta).await?;
     tx.commit().await?;
     Ok(())
 }

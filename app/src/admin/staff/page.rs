@@ -1,0 +1,329 @@
+//! `/admin/personal`.
+
+use super::api::{list_staff, AssignStaffBuilding, BanStaff, ChangeStaffRole, CreateStaff, UnbanStaff};
+use super::{role_choices, RoleChoice, StaffListing, StaffQuery, StaffRow, STAFF_ROLES, STATUSES};
+use crate::admin::residents::status_label;
+use crate::admin::ui::{BuildingFilter, ConfirmPanel, Pager};
+use crate::admin::BuildingChoice;
+use crate::ui::form::{server_field_error, FormAlert, Notice};
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{components::Form, hooks::use_query_map};
+
+/// The staff screen.
+#[component]
+pub fn StaffPage() -> impl IntoView {
+    let query = use_query_map();
+    let create = ServerAction::<CreateStaff>::new();
+    let role = ServerAction::<ChangeStaffRole>::new();
+    let building = ServerAction::<AssignStaffBuilding>::new();
+    let ban = ServerAction::<BanStaff>::new();
+    let unban = ServerAction::<UnbanStaff>::new();
+    let params = move || {
+        query.with(|q| {
+            let get = |k: &str| q.get(k).unwrap_or_default();
+            (StaffQuery { rol: get("rol"), edificio: get("edificio"), estado: get("estado"), buscar: get("buscar") }, get("pagina"))
+        })
+    };
+    let versions = move || (create.version().get(), role.version().get(), building.version().get(), ban.version().get(), unban.version().get());
+    let listing = Resource::new(move || (params(), versions()), |((f, p), _)| list_staff(f, p));
+    let flag = move |k: &'static str| query.with(|q| q.get(k).is_some());
+    let pending = move || query.with(|q| (q.get("accion").unwrap_or_default(), q.get("id").unwrap_or_default()));
+    view! {
+        <Title text="Personal"/>
+        <section class="panel">
+            <h1>"Personal"</h1>
+            <p class="muted">"Cuentas de conserjería, administración de edificios, soporte, administración de la plataforma y ventas."</p>
+            {move || flag("creado").then(|| view! {
+                <Notice text="Cuenta creada. Comparte la contraseña inicial con la persona por un canal seguro: la necesitará para ingresar.".to_string()/>
+            })}
+            {move || flag("hecho").then(|| view! { <Notice text="Cambio guardado.".to_string()/> })}
+            <FormAlert value=unban.value()/>
+            <Suspense fallback=|| view! { <p class="muted">"Cargando…"</p> }>
+                {move || Suspend::new(async move {
+                    let (filter, _) = params();
+                    match listing.await {
+                        Ok(l) => {
+                            let (accion, id) = pending();
+                            let target = l.rows.iter().find(|r| r.user_id == id).cloned();
+                            // While a confirmation is open, it is the only form on the page.
+                            let confirming = target.is_some();
+                            let back = filter.to_query_string();
+                            let creatable = l.creatable_roles.clone();
+                            let buildings = l.buildings.clone();
+                            view! {
+                                {target.map(|r| view! {
+                                    <Confirm row=r accion=accion buildings=buildings.clone() back=back.clone() role=role building=building ban=ban/>
+                                })}
+                                <Filters filter=filter.clone() buildings=buildings.clone()/>
+                                <Rows listing=l unban=unban back=back filter=filter/>
+                                {(!creatable.is_empty() && !confirming).then(|| view! { <CreateForm roles=creatable buildings=buildings create=create/> })}
+                            }.into_any()
+                        }
+                        Err(e) => crate::ui::errors::error_view(e),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn Filters(filter: StaffQuery, buildings: Vec<BuildingChoice>) -> impl IntoView {
+    view! {
+        <Form method="GET" action="/admin/personal" attr:class="search-form">
+            <div class="field">
+                <label for="buscar">"Nombre o correo"</label>
+                <input id="buscar" name="buscar" type="search" value=filter.buscar/>
+            </div>
+            <div class="field">
+                <label for="rol">"Rol"</label>
+                <select id="rol" name="rol">
+                    <option value="" selected=filter.rol.is_empty()>"Todos"</option>
+                    {STAFF_ROLES.into_iter().map(|r| {
+                        let is = r.as_str() == filter.rol;
+                        view! { <option value=r.as_str() selected=is>{r.label_es()}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <BuildingFilter buildings=buildings selected=filter.edificio/>
+            <div class="field">
+                <label for="estado">"Estado"</label>
+                <select id="estado" name="estado">
+                    <option value="" selected=filter.estado.is_empty()>"Todos"</option>
+                    {STATUSES.into_iter().map(|s| view! { <option value=s selected=s == filter.estado>{status_label(s)}</option> }).collect_view()}
+                </select>
+            </div>
+            <button type="submit" class="button">"Filtrar"</button>
+        </Form>
+    }
+}
+
+#[component]
+fn Rows(listing: StaffListing, unban: ServerAction<UnbanStaff>, back: String, filter: StaffQuery) -> impl IntoView {
+    let pager = view! { <Pager path="/admin/personal" query=filter.to_query_string() page=listing.page pages=listing.pages/> };
+    if listing.rows.is_empty() {
+        return view! { <p class="empty">"No hay cuentas con este filtro."</p> {pager} }.into_any();
+    }
+    view! {
+        <p data-testid="staff-total">{format!("{} cuentas.", listing.total)}</p>
+        <div class="table-wrap">
+            <table class="table" data-testid="staff">
+                <caption class="visually-hidden">"Cuentas del personal"</caption>
+                <thead><tr>
+                    <th scope="col">"Nombre"</th><th scope="col">"Correo"</th><th scope="col">"Rol"</th>
+                    <th scope="col">"Edificio"</th><th scope="col">"Estado"</th><th scope="col">"Acciones"</th>
+                </tr></thead>
+                <tbody>
+                    {listing.rows.into_iter().map(|r| {
+                        let link = |accion: &str| {
+                            let base = if back.is_empty() { String::new() } else { format!("{back}&") };
+                            format!("/admin/personal?{base}accion={accion}&id={}", r.user_id)
+                        };
+                        let (ban_href, role_href, building_href) = (link("bloquear"), link("rol"), link("edificio"));
+                        let banned = r.status == "banned";
+                        let scoped = !r.building_id.is_empty();
+                        let (label_ban, label_unban) = (format!("Bloquear a {}", r.full_name), format!("Desbloquear a {}", r.full_name));
+                        let (label_role, label_building) = (format!("Cambiar el rol de {}", r.full_name), format!("Asignar edificio a {}", r.full_name));
+                        let id = r.user_id.clone();
+                        view! {
+                            <tr data-testid="staff-row">
+                                <td>{r.full_name.clone()}</td>
+                                <td>{r.email.clone()}</td>
+                                <td>{r.role_label.clone()}</td>
+                                <td>{if r.building.is_empty() { "—".to_string() } else { r.building.clone() }}</td>
+                                <td>{r.status_label.clone()}{r.reason.clone().map(|x| view! { <br/><span class="muted">{format!("Motivo: {x}")}</span> })}</td>
+                                <td class="actions">
+                                    {r.can_change_role.then(|| view! {
+                                        <a class="button button--small button--secondary" href=role_href aria-label=label_role>"Cambiar rol"</a>
+                                    })}
+                                    {(r.can_change_role && scoped).then(|| view! {
+                                        <a class="button button--small button--secondary" href=building_href aria-label=label_building>"Asignar edificio"</a>
+                                    })}
+                                    {(r.can_ban && !banned).then(|| view! {
+                                        <a class="button button--small button--danger" href=ban_href aria-label=label_ban>"Bloquear"</a>
+                                    })}
+                                    {(r.can_ban && banned).then(|| view! {
+                                        <ActionForm action=unban attr:class="inline-form">
+                                            <input type="hidden" name="user_id" value=id/>
+                                            <button type="submit" class="button button--small" aria-label=label_unban>"Desbloquear"</button>
+                                        </ActionForm>
+                                    })}
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        {pager}
+    }
+    .into_any()
+}
+
+/// A `<select>` with its label and the server's message.
+#[component]
+fn Select(
+    name: &'static str,
+    label: &'static str,
+    /// (value, text) pairs.
+    options: Vec<(String, String)>,
+    selected: String,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    let error_id = format!("{name}-error");
+    let hint_id = format!("{name}-hint");
+    let described = if hint.is_some() { format!("{hint_id} {error_id}") } else { error_id.clone() };
+    view! {
+        <div class="field" class:field--invalid=move || error.get().is_some()>
+            <label for=name>{label}</label>
+            {hint.map(|h| view! { <p class="field__hint" id=hint_id.clone()>{h}</p> })}
+            <select id=name name=name aria-describedby=described aria-invalid=move || if error.get().is_some() { "true" } else { "false" }>
+                {options.into_iter().map(|(v, t)| { let is = v == selected; view! { <option value=v selected=is>{t}</option> } }).collect_view()}
+            </select>
+            <p class="field__error" id=error_id>{move || error.get()}</p>
+        </div>
+    }
+}
+
+/// A labelled input that may be optional (the shared `TextField` is always required).
+#[component]
+fn Input(
+    name: &'static str,
+    label: &'static str,
+    #[prop(default = "text")] input_type: &'static str,
+    #[prop(default = "off")] autocomplete: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(default = true)] required: bool,
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    let error_id = format!("{name}-error");
+    let hint_id = format!("{name}-hint");
+    let described = if hint.is_some() { format!("{hint_id} {error_id}") } else { error_id.clone() };
+    view! {
+        <div class="field" class:field--invalid=move || error.get().is_some()>
+            <label for=name>{label}</label>
+            {hint.map(|h| view! { <p class="field__hint" id=hint_id.clone()>{h}</p> })}
+            <input id=name name=name type=input_type autocomplete=autocomplete required=required aria-describedby=described
+                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }/>
+            <p class="field__error" id=error_id>{move || error.get()}</p>
+        </div>
+    }
+}
+
+fn building_options(buildings: &[BuildingChoice], none: &str) -> Vec<(String, String)> {
+    std::iter::once((String::new(), none.to_string()))
+        .chain(buildings.iter().map(|b| (b.id.clone(), b.name.clone())))
+        .collect()
+}
+
+fn role_options(roles: &[RoleChoice]) -> Vec<(String, String)> {
+    roles.iter().map(|r| (r.code.clone(), r.label.clone())).collect()
+}
+
+#[component]
+fn CreateForm(roles: Vec<RoleChoice>, buildings: Vec<BuildingChoice>, create: ServerAction<CreateStaff>) -> impl IntoView {
+    let err = move |f: &'static str| server_field_error(create.value(), f);
+    // A building admin creates concierge accounts of their own building: nothing to choose.
+    let only_concierge = roles.len() == 1;
+    let own_building = buildings.first().map(|b| b.name.clone()).unwrap_or_default();
+    view! {
+        <h2 id="nueva-cuenta">"Nueva cuenta"</h2>
+        <div data-testid="staff-form">
+            <ActionForm action=create attr:class="form" attr:aria-labelledby="nueva-cuenta">
+                <FormAlert value=create.value()/>
+                <Input name="full_name" label="Nombre completo" autocomplete="off" error=err("full_name")/>
+                <Input name="email" label="Correo electrónico" input_type="email" error=err("email")/>
+                <Input name="phone" label="Celular (opcional)" input_type="tel" required=false
+                    hint="Celular chileno para WhatsApp, por ejemplo +56 9 1234 5678." error=err("phone")/>
+                {if only_concierge {
+                    view! {
+                        <input type="hidden" name="role" value="concierge"/>
+                        <input type="hidden" name="building_id" value=""/>
+                        <p>{format!("Rol: Conserjería · Edificio: {own_building}")}</p>
+                    }.into_any()
+                } else {
+                    view! {
+                        <Select name="role" label="Rol" options=role_options(&roles) selected="concierge".to_string() error=err("role")/>
+                        <Select name="building_id" label="Edificio" options=building_options(&buildings, "Sin edificio (roles de la plataforma)")
+                            selected=String::new() hint="Obligatorio para conserjería y administración de edificio; soporte, administración y ventas no tienen edificio."
+                            error=err("building_id")/>
+                    }.into_any()
+                }}
+                <Input name="password" label="Contraseña inicial" input_type="password" autocomplete="new-password"
+                    hint="Al menos 12 caracteres. Compártela con la persona por un canal seguro." error=err("password")/>
+                <div class="actions">
+                    <button type="submit" class="button">"Crear cuenta"</button>
+                </div>
+            </ActionForm>
+        </div>
+    }
+}
+
+#[component]
+fn Confirm(
+    row: StaffRow,
+    accion: String,
+    buildings: Vec<BuildingChoice>,
+    back: String,
+    role: ServerAction<ChangeStaffRole>,
+    building: ServerAction<AssignStaffBuilding>,
+    ban: ServerAction<BanStaff>,
+) -> impl IntoView {
+    let back = if back.is_empty() { "/admin/personal".to_string() } else { format!("/admin/personal?{back}") };
+    let ends = "Se cerrarán todas sus sesiones abiertas: deberá volver a ingresar.";
+    match accion.as_str() {
+        "bloquear" if row.can_ban => view! {
+            <ConfirmPanel
+                title=format!("¿Bloquear a {}?", row.full_name)
+                text="Se cerrarán todas sus sesiones abiertas y no podrá ingresar hasta que la desbloquees.".to_string()
+                back=back
+                testid="confirm-staff-ban"
+            >
+                <ActionForm action=ban attr:class="form">
+                    <FormAlert value=ban.value()/>
+                    <input type="hidden" name="user_id" value=row.user_id/>
+                    <Input name="reason" label="Motivo del bloqueo" error=server_field_error(ban.value(), "reason")/>
+                    <button type="submit" class="button button--danger">"Sí, bloquear"</button>
+                </ActionForm>
+            </ConfirmPanel>
+        }.into_any(),
+        "rol" if row.can_change_role => view! {
+            <ConfirmPanel
+                title=format!("Cambiar el rol de {}", row.full_name)
+                text=format!("Rol actual: {}. {ends}", row.role_label)
+                back=back
+                testid="confirm-staff-role"
+            >
+                <ActionForm action=role attr:class="form">
+                    <FormAlert value=role.value()/>
+                    <input type="hidden" name="user_id" value=row.user_id/>
+                    <Select name="role" label="Nuevo rol" options=role_options(&role_choices(&STAFF_ROLES)) selected=row.role.clone() error=server_field_error(role.value(), "role")/>
+                    <Select name="building_id" label="Edificio" options=building_options(&buildings, "Sin edificio (roles de la plataforma)")
+                        selected=row.building_id.clone() hint="Obligatorio para conserjería y administración de edificio."
+                        error=server_field_error(role.value(), "building_id")/>
+                    <button type="submit" class="button button--danger">"Sí, cambiar el rol"</button>
+                </ActionForm>
+            </ConfirmPanel>
+        }.into_any(),
+        "edificio" if row.can_change_role => view! {
+            <ConfirmPanel
+                title=format!("Asignar otro edificio a {}", row.full_name)
+                text=format!("Edificio actual: {}. {ends}", row.building)
+                back=back
+                testid="confirm-staff-building"
+            >
+                <ActionForm action=building attr:class="form">
+                    <FormAlert value=building.value()/>
+                    <input type="hidden" name="user_id" value=row.user_id/>
+                    <Select name="building_id" label="Nuevo edificio" options=building_options(&buildings, "Elige un edificio")
+                        selected=row.building_id.clone() error=server_field_error(building.value(), "building_id")/>
+                    <button type="submit" class="button button--danger">"Sí, asignar"</button>
+                </ActionForm>
+            </ConfirmPanel>
+        }.into_any(),
+        _ => ().into_any(),
+    }
+}
