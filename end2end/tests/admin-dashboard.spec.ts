@@ -19,7 +19,7 @@ test("the dashboard counts a checked-in visitor, analytics draws 30 and 90 days,
   await expectAccessible(page);
   // The period selector is a plain GET form.
   await page.getByLabel("Ingresos de").selectOption("30");
-  await page.getByRole("button", { name: "Ver" }).click();
+  await page.getByRole("button", { name: "Ver", exact: true }).click();
   await expect(page).toHaveURL(/periodo=30/);
   await expect(page.getByTestId("revenue")).toHaveText("$5.000");
 
@@ -52,7 +52,7 @@ test("the dashboard counts a checked-in visitor, analytics draws 30 and 90 days,
   await expect(page.getByTestId("cancellation-rate")).toHaveText("0 %");
   await expectAccessible(page);
   await page.getByLabel("Período").selectOption("90");
-  await page.getByRole("button", { name: "Ver" }).click();
+  await page.getByRole("button", { name: "Ver", exact: true }).click();
   await expect(page).toHaveURL(/dias=90/);
   await expect(page.getByTestId("analytics-scope")).toContainText("últimos 90 días");
   await expect(page.getByTestId("chart-reservas-dia").locator("tbody tr")).toHaveCount(90);

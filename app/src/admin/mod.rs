@@ -3,7 +3,7 @@
 //! functions, `ssr.rs` with the SQL, `page.rs` with the screen).
 //!
 //! Who may do what (checked on the server in every function, tested by the tenant-isolation
-//! matrix in `server/tests/tenant_isolation.rs`):
+//! matrices in `server/tests/tenant_isolation.rs` and `tenant_isolation_people.rs`):
 //! - building admins read and change their own building only; another building's data is
 //!   "no encontrado";
 //! - support reads every building and may cancel bookings, but changes nothing else here;
