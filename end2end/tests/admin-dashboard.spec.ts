@@ -3,6 +3,8 @@ import { createBuilding, createConfirmedBooking, createStaff, sql, unique } from
 import { expectAudited, logInStaff } from "./admin";
 
 test("the dashboard counts a checked-in visitor, analytics draws 30 and 90 days, and staff creation is audited", async ({ page }) => {
+  // Many pages and three accessibility scans, one of them over 90-row tables.
+  test.slow();
   const b = await createBuilding("Torre Tablero");
   // A visitor inside right now (checked in an hour ago), and a second, free spot.
   const inside = await createConfirmedBooking(b, "KHJT52", -60, 180);

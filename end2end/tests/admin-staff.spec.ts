@@ -5,6 +5,7 @@ import { expectAudited, logInStaff } from "./admin";
 const INITIAL_PASSWORD = "Porton.Norte.2026";
 
 test("an admin creates a concierge, who logs in at the gate; a ban ends their open session", async ({ page, browser }) => {
+  test.slow();
   const b = await createBuilding("Torre Personal");
   const admin = await createStaff("admin", null);
   const email = `conserje.${unique()}@prueba.cl`;
