@@ -7,14 +7,17 @@
 //! - building admins read and change their own building only; another building's data is
 //!   "no encontrado";
 //! - support reads every building and may cancel bookings, but changes nothing else here;
-//! - admins read and change every building, and own the global blocklist.
+//! - admins read and change every building, and own the global blocklist, payouts and sales
+//!   reps (support reads those too; building admins read their own building's payouts).
 
 pub mod audit_log;
 pub mod blocklist;
 pub mod bookings;
 pub mod pages;
+pub mod payouts;
 pub mod pricing;
 pub mod residents;
+pub mod sales_reps;
 #[cfg(feature = "ssr")]
 pub mod scope;
 pub mod ui;

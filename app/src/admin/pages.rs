@@ -39,6 +39,14 @@ pub fn AdminHome() -> impl IntoView {
                                     <p>"Reglas de precio y los precios de los próximos 14 días"</p>
                                 </li>
                                 <li class="tile">
+                                    <A href="/admin/liquidaciones">"Liquidaciones"</A>
+                                    <p>"Lo que corresponde a cada edificio por día y su estado de pago"</p>
+                                </li>
+                                <li class="tile">
+                                    <A href="/admin/vendedores">"Vendedores"</A>
+                                    <p>"Edificios asignados a cada vendedor y sus comisiones (plataforma)"</p>
+                                </li>
+                                <li class="tile">
                                     <A href="/admin/auditoria">"Auditoría"</A>
                                     <p>"Quién hizo qué y cuándo"</p>
                                 </li>
