@@ -90,6 +90,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/auditoria") view=admin::audit_log::page::AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/personal") view=admin::staff::page::StaffPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/analitica") view=admin::analytics::page::AnalyticsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/liquidaciones") view=admin::payouts::page::PayoutsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/vendedores") view=admin::sales_reps::page::SalesRepsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/mensajes") view=messages::pages::MessagesPage ssr=SsrMode::Async/>
                     <Route path=path!("/pago/ir/:id") view=payments::pages::GoToCheckoutPage ssr=SsrMode::Async/>
                     <Route path=path!("/pago/simulador/:id") view=payments::pages::SimulatorCheckoutPage ssr=SsrMode::Async/>

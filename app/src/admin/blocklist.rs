@@ -34,8 +34,14 @@ pub struct BlockedEntry {
 /// The blocklist screen's data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlocklistListing {
-    /// Entries in scope (and matching the search, when there is one).
+    /// One page of the entries in scope (and matching the search, when there is one).
     pub entries: Vec<BlockedEntry>,
+    /// Entries matching, over every page.
+    pub total: i64,
+    /// The current page, from 1.
+    pub page: u32,
+    /// Pages (at least 1).
+    pub pages: u32,
     /// Buildings to filter by and add to.
     pub buildings: Vec<BuildingChoice>,
     /// Whether the caller may add and remove entries.
@@ -43,6 +49,9 @@ pub struct BlocklistListing {
     /// Whether the caller may add global entries (admins).
     pub can_add_global: bool,
 }
+
+/// Entries per page.
+pub const PAGE_SIZE: u32 = 25;
 
 /// The kinds of value a blocklist holds, as the form offers them.
 pub const KINDS: [(&str, &str); 5] = [

@@ -7,8 +7,9 @@
 //! - building admins read and change their own building only; another building's data is
 //!   "no encontrado";
 //! - support reads every building and may cancel bookings, but changes nothing else here;
-//! - admins read and change every building, own the global blocklist and the staff accounts
-//!   (a building admin creates and bans the concierge accounts of their own building).
+//! - admins read and change every building, and own the global blocklist, payouts, sales
+//!   reps and the staff accounts (support reads those too; building admins read their own
+//!   building's payouts, and create and ban the concierge accounts of their own building).
 
 #[cfg(feature = "ssr")]
 pub mod account_status;
@@ -18,8 +19,10 @@ pub mod blocklist;
 pub mod bookings;
 pub mod dashboard;
 pub mod pages;
+pub mod payouts;
 pub mod pricing;
 pub mod residents;
+pub mod sales_reps;
 #[cfg(feature = "ssr")]
 pub mod scope;
 pub mod staff;

@@ -46,10 +46,12 @@ pub fn AdminHome() -> impl IntoView {
 /// A tile per administration tool.
 #[component]
 fn Tiles() -> impl IntoView {
-    let tiles: [(&str, &str, &str); 8] = [
+    let tiles: [(&str, &str, &str); 10] = [
         ("/admin/residentes/todos", "Todos los residentes", "Desactivar, bloquear y desbloquear cuentas"),
         ("/admin/reservas", "Reservas", "Buscar, filtrar, cancelar con reembolso y exportar a CSV"),
         ("/admin/precios", "Precios y reglas", "Reglas de precio y los precios de los próximos 14 días"),
+        ("/admin/liquidaciones", "Liquidaciones", "Lo que corresponde a cada edificio por día y su estado de pago"),
+        ("/admin/vendedores", "Vendedores", "Edificios asignados a cada vendedor y sus comisiones (plataforma)"),
         ("/admin/personal", "Personal", "Cuentas de conserjería, administración, soporte y ventas"),
         ("/admin/analitica", "Analítica", "Ocupación, ingresos, reservas, no-show y cancelaciones en gráficos"),
         ("/admin/auditoria", "Auditoría", "Quién hizo qué y cuándo"),

@@ -34,13 +34,22 @@ pub struct ResidentRow {
 /// The residents screen's data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResidentListing {
-    /// Residents in scope.
+    /// One page of the residents in scope matching the filter.
     pub rows: Vec<ResidentRow>,
+    /// Residents matching, over every page.
+    pub total: i64,
+    /// The current page, from 1.
+    pub page: u32,
+    /// Pages (at least 1).
+    pub pages: u32,
     /// Buildings to filter by.
     pub buildings: Vec<BuildingChoice>,
     /// Whether the caller may change statuses (support only reads).
     pub can_edit: bool,
 }
+
+/// Residents per page.
+pub const PAGE_SIZE: u32 = 25;
 
 /// The Spanish label of a user status.
 pub fn status_label(status: &str) -> &'static str {

@@ -27,6 +27,8 @@ pub mod money;
 pub mod names;
 /// New-password rules.
 pub mod password;
+/// A building's daily payout and its sales rep's commission.
+pub mod payout;
 /// Chilean mobile numbers.
 pub mod phone;
 /// Chilean vehicle plates.

@@ -206,7 +206,7 @@ pub async fn pending_residents() -> Result<Vec<PendingResident>, AppError> {
     finish(super::ssr::pending_residents(&state.pool, &state.vault, &actor).await)
 }
 
-/// Approves a pending resident of the caller's building (support/admin: any building).
+/// Approves a pending resident of the caller's building (admins: any building).
 #[server(prefix = "/api", endpoint = "identity/approve_resident")]
 pub async fn approve_resident(user_id: String) -> Result<(), AppError> {
     decide(user_id, true, None).await
@@ -227,9 +227,8 @@ async fn decide(user_id: String, approve: bool, reason: Option<String>) -> Resul
     use crate::domain::role::Role;
     let state = app_state()?;
     let meta = actor::request_meta();
-    let actor = finish(
-        actor::require_role(&state.pool, &[Role::BuildingAdmin, Role::Support, Role::Admin]).await,
-    )?;
+    // Support reads the queue but does not decide (PRODUCT.md §1: read-mostly).
+    let actor = finish(actor::require_role(&state.pool, &[Role::BuildingAdmin, Role::Admin]).await)?;
     let user_id = finish::<_, AppError>(Uuid::parse_str(user_id.trim()).map_err(|_| AppError::NotFound))?;
     finish(
         super::ssr::decide_resident(&state.pool, &actor, user_id, approve, reason.as_deref(), &meta)

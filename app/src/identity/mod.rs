@@ -59,4 +59,6 @@ pub struct PendingResident {
     pub phone_masked: String,
     /// When they signed up (building's local time).
     pub requested_at: String,
+    /// Whether the caller may approve or reject (support only reads the queue).
+    pub can_decide: bool,
 }

@@ -591,6 +591,7 @@ pub async fn pending_residents(
             rut_masked,
             phone_masked,
             requested_at,
+            can_decide: actor.role != crate::domain::role::Role::Support,
         });
     }
     Ok(out)

@@ -39,9 +39,9 @@ pub async fn load_sales_dashboard() -> Result<SalesDashboard, AppError> {
         .await
         .map_err(ServerError::from),
     )?;
-    let commissions: Vec<(String, String, i64, String)> = finish(
+    let commissions: Vec<(String, String, i64, i64, i64, String)> = finish(
         sqlx::query_as(
-            "select b.name, to_char(p.local_date, 'DD-MM-YYYY'), c.amount_clp, c.status
+            "select b.name, to_char(p.local_date, 'DD-MM-YYYY'), p.gross_clp, c.base_clp, c.amount_clp, c.status
                from sales_rep_commissions c
                join payouts p on p.id = c.payout_id
                join buildings b on b.id = c.building_id
@@ -77,9 +77,11 @@ pub async fn load_sales_dashboard() -> Result<SalesDashboard, AppError> {
             .collect(),
         commissions: commissions
             .into_iter()
-            .map(|(building, day, amount, status)| RepCommission {
+            .map(|(building, day, gross, base, amount, status)| RepCommission {
                 building,
                 day,
+                payout_gross: Clp::new(gross).to_string(),
+                payout_commission: Clp::new(base).to_string(),
                 amount: Clp::new(amount).to_string(),
                 status: if status == "paid" { "Pagada" } else { "Pendiente" }.into(),
             })

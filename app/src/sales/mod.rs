@@ -28,6 +28,10 @@ pub struct RepCommission {
     pub building: String,
     /// The payout's local day, `dd-mm-aaaa`.
     pub day: String,
+    /// What the building's bookings kept that day (the payout's gross), formatted.
+    pub payout_gross: String,
+    /// The platform commission of that payout, the base of the rep's share, formatted.
+    pub payout_commission: String,
     /// Amount, formatted.
     pub amount: String,
     /// `Pagada` / `Pendiente`.

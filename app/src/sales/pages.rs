@@ -44,10 +44,10 @@ pub fn SalesPage() -> impl IntoView {
                                 view! {
                                     <table class="table">
                                         <caption class="visually-hidden">"Comisiones recientes"</caption>
-                                        <thead><tr><th scope="col">"Edificio"</th><th scope="col">"Día"</th><th scope="col">"Monto"</th><th scope="col">"Estado"</th></tr></thead>
+                                        <thead><tr><th scope="col">"Edificio"</th><th scope="col">"Día"</th><th scope="col">"Recaudado del día"</th><th scope="col">"Comisión de la plataforma"</th><th scope="col">"Tu comisión"</th><th scope="col">"Estado"</th></tr></thead>
                                         <tbody>
                                             {d.commissions.into_iter().map(|c| view! {
-                                                <tr><td>{c.building}</td><td>{c.day}</td><td>{c.amount}</td><td>{c.status}</td></tr>
+                                                <tr><td>{c.building}</td><td>{c.day}</td><td>{c.payout_gross}</td><td>{c.payout_commission}</td><td>{c.amount}</td><td>{c.status}</td></tr>
                                             }).collect_view()}
                                         </tbody>
                                     </table>

@@ -12,6 +12,7 @@
 pub mod booking_sweeps;
 pub mod generate_availability;
 mod lock;
+pub mod reconcile_payouts;
 pub mod reminders;
 mod runner;
 pub mod scheduler;
@@ -101,6 +102,7 @@ pub fn registry() -> Vec<Job> {
 pub fn registry_with(gateway: Option<Arc<dyn app::payments::gateway::PaymentGateway>>) -> Vec<Job> {
     vec![
         Job::new("generate-availability", HOURLY, generate_availability::run),
+        Job::new("reconcile-payouts", HOURLY, reconcile_payouts::run),
         Job::new("booking-no-show", MINUTELY, booking_sweeps::no_show),
         Job::new("booking-overstay", MINUTELY, booking_sweeps::overstay),
         Job::new("booking-complete", MINUTELY, booking_sweeps::complete),

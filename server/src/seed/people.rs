@@ -247,11 +247,23 @@ pub async fn create(
         leones_admin: staff("admin.leones@estacionate.cl")?,
         logins: Vec::new(),
     };
+    // The rep has held the building for the last 60 days (the history the payouts read).
+    let rep = staff("ventas@estacionate.cl")?;
     sqlx::query("update buildings set sales_rep_id = $2, sales_rep_rate_bp = 500 where id = $1")
         .bind(places.parque)
-        .bind(staff("ventas@estacionate.cl")?)
+        .bind(rep)
         .execute(&mut *conn)
         .await?;
+    sqlx::query(
+        "insert into sales_rep_assignments (building_id, sales_rep_id, rate_bp, valid, created_by)
+         select id, $2, 500, daterange((now() at time zone time_zone)::date - 60, null), $3
+           from buildings where id = $1",
+    )
+    .bind(places.parque)
+    .bind(rep)
+    .bind(people.admin)
+    .execute(&mut *conn)
+    .await?;
 
     for spec in RESIDENTS {
         create_resident(conn, places, &people, spec, password, vault, indexer).await?;

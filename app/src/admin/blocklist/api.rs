@@ -11,14 +11,15 @@ use {
     crate::ssr::{actor, app_state, error::finish, pii::field_of_kind},
 };
 
-/// The entries in the caller's scope; `edificio` narrows a platform role to one building,
-/// `buscar` finds an entry by any spelling of its value.
+/// One page of the entries in the caller's scope; `edificio` narrows a platform role to one
+/// building, `buscar` finds an entry by any spelling of its value.
 #[server(prefix = "/api", endpoint = "admin/blocklist")]
-pub async fn list_blocklist(edificio: String, buscar: String) -> Result<BlocklistListing, AppError> {
+pub async fn list_blocklist(edificio: String, buscar: String, pagina: Option<String>) -> Result<BlocklistListing, AppError> {
     let state = app_state()?;
     let actor = finish(scope::require_staff(&state.pool).await)?;
     let building = finish(scope::listing_scope(&actor, &edificio))?;
-    finish(super::ssr::list(&state.pool, &state.vault, &state.blind_index, &actor, building, &buscar).await)
+    let page = pagina.and_then(|p| p.trim().parse::<u32>().ok()).unwrap_or(1);
+    finish(super::ssr::list(&state.pool, &state.vault, &state.blind_index, &actor, building, &buscar, page).await)
 }
 
 /// Adds a value to the blocklist. `building_id` empty means the global list (admins only; a

@@ -2,7 +2,7 @@
 
 use super::api::{list_blocklist, AddBlocklistEntry, RemoveBlocklistEntry};
 use super::{BlockedEntry, BlocklistListing, KINDS};
-use crate::admin::ui::{query_string, BuildingFilter, ConfirmPanel};
+use crate::admin::ui::{query_string, BuildingFilter, ConfirmPanel, Pager};
 use crate::ui::form::{server_field_error, FormAlert, Notice, TextField};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -16,11 +16,11 @@ pub fn BlocklistPage() -> impl IntoView {
     let add = ServerAction::<AddBlocklistEntry>::new();
     let remove = ServerAction::<RemoveBlocklistEntry>::new();
     let params = move || {
-        query.with(|q| (q.get("edificio").unwrap_or_default(), q.get("buscar").unwrap_or_default()))
+        query.with(|q| (q.get("edificio").unwrap_or_default(), q.get("buscar").unwrap_or_default(), q.get("pagina")))
     };
     let listing = Resource::new(
         move || (params(), add.version().get(), remove.version().get()),
-        |((edificio, buscar), _, _)| list_blocklist(edificio, buscar),
+        |((edificio, buscar, pagina), _, _)| list_blocklist(edificio, buscar, pagina),
     );
     let confirm = move || query.with(|q| q.get("eliminar")).filter(|s| !s.is_empty());
     let removed = move || query.with(|q| q.get("eliminado").is_some());
@@ -35,11 +35,13 @@ pub fn BlocklistPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match listing.await {
                         Ok(l) => {
-                            let (edificio, buscar) = params();
+                            let (edificio, buscar, _) = params();
+                            let filter = query_string(&[("edificio", &edificio), ("buscar", &buscar)]);
                             view! {
                                 {confirm().and_then(|id| l.entries.iter().find(|e| e.id == id).cloned()).map(|e| view! { <ConfirmRemove entry=e remove=remove/> })}
                                 <Filters listing=l.clone() edificio=edificio.clone() buscar=buscar.clone()/>
-                                <Entries entries=l.entries.clone() back=query_string(&[("edificio", &edificio), ("buscar", &buscar)])/>
+                                <Entries entries=l.entries.clone() back=query_string(&[("edificio", &edificio), ("buscar", &buscar), ("pagina", &l.page.to_string())])/>
+                                <Pager path="/admin/bloqueos" query=filter page=l.page pages=l.pages/>
                                 {l.can_edit.then(|| view! { <AddForm listing=l.clone() add=add/> })}
                             }.into_any()
                         }

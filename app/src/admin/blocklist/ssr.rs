@@ -79,13 +79,17 @@ pub async fn list(
     actor: &Actor,
     building: Option<Uuid>,
     query: &str,
+    page: u32,
 ) -> ServerResult<BlocklistListing> {
+    let page = page.max(1);
+    let offset = i64::from(page - 1) * i64::from(super::PAGE_SIZE);
     let probes = if query.trim().is_empty() { None } else { Some(search_probes(indexer, query)) };
     let (kinds, indexes): (Vec<String>, Vec<Vec<u8>>) = probes.clone().unwrap_or_default().into_iter().unzip();
-    type Row = (Uuid, Option<Uuid>, Option<String>, String, Option<Vec<u8>>, String, String, String, String);
+    type Row = (Uuid, Option<Uuid>, Option<String>, String, Option<Vec<u8>>, String, String, String, String, i64);
     let rows: Vec<Row> = sqlx::query_as(
         "select e.id, e.building_id, b.name, e.kind, e.value_enc, e.value_display, e.reason, u.full_name,
-                to_char(e.created_at at time zone coalesce(b.time_zone, 'America/Santiago'), 'DD-MM-YYYY HH24:MI')
+                to_char(e.created_at at time zone coalesce(b.time_zone, 'America/Santiago'), 'DD-MM-YYYY HH24:MI'),
+                count(*) over ()
            from blocklist_entries e
            join users u on u.id = e.created_by
            left join buildings b on b.id = e.building_id
@@ -93,19 +97,23 @@ pub async fn list(
             and (not $2 or e.building_id is not null)
             and (not $3 or (e.kind, e.value_bidx) in (select * from unnest($4::text[], $5::bytea[])))
           order by e.created_at desc, e.id
-          limit 500",
+          limit $6 offset $7",
     )
     .bind(building)
     .bind(actor.role.is_building_scoped())
     .bind(probes.is_some())
     .bind(&kinds)
     .bind(&indexes)
+    .bind(i64::from(super::PAGE_SIZE))
+    .bind(offset)
     .fetch_all(pool)
     .await?;
+    let total = rows.first().map_or(0, |r| r.9);
+    let pages = u32::try_from(total).unwrap_or(u32::MAX).div_ceil(super::PAGE_SIZE).max(1);
     let can_edit = scope::WRITERS.contains(&actor.role);
     let entries = rows
         .into_iter()
-        .map(|(id, building_id, building, kind, enc, display, reason, by, at)| {
+        .map(|(id, building_id, building, kind, enc, display, reason, by, at, _)| {
             let field = field_of_kind(&kind);
             let value = match (field, enc) {
                 (Some(field), Some(enc)) => vault
@@ -128,6 +136,9 @@ pub async fn list(
         .collect();
     Ok(BlocklistListing {
         entries,
+        total,
+        page,
+        pages,
         buildings: scope::buildings(pool, actor).await?,
         can_edit,
         can_add_global: actor.role == Role::Admin,

@@ -34,12 +34,12 @@ async fn entries_are_added_found_by_any_spelling_and_removed(pool: PgPool) {
     assert_eq!(err.field_message("value").as_deref(), Some(DUPLICATE_MESSAGE));
 
     for spelling in ["KHJT-52", "khjt52", " kh.jt 52 "] {
-        let l = list(&pool, &vault, &indexer, &admin_a, Some(a), spelling).await.unwrap();
+        let l = list(&pool, &vault, &indexer, &admin_a, Some(a), spelling, 1).await.unwrap();
         assert_eq!(l.entries.len(), 1, "{spelling}");
         assert_eq!(l.entries[0].value, "KHJT-52");
         assert!(l.entries[0].removable);
     }
-    let none = list(&pool, &vault, &indexer, &admin_a, Some(a), "BBBB-12").await.unwrap();
+    let none = list(&pool, &vault, &indexer, &admin_a, Some(a), "BBBB-12", 1).await.unwrap();
     assert!(none.entries.is_empty());
 
     // The booking check sees it.
@@ -50,7 +50,7 @@ async fn entries_are_added_found_by_any_spelling_and_removed(pool: PgPool) {
     drop(conn);
 
     remove(&pool, &admin_a, id, &meta).await.unwrap();
-    let l = list(&pool, &vault, &indexer, &admin_a, Some(a), "").await.unwrap();
+    let l = list(&pool, &vault, &indexer, &admin_a, Some(a), "", 1).await.unwrap();
     assert!(l.entries.is_empty());
     let actions: Vec<String> = sqlx::query_scalar("select action from audit_log where entity_id = $1 order by id")
         .bind(id.to_string())
@@ -75,7 +75,7 @@ async fn every_kind_is_normalised(pool: PgPool) {
         add(&pool, &vault, &indexer, &admin, NewEntry { building_id: None, value, reason: "Fraude".into() }, &meta)
             .await
             .unwrap();
-        let l = list(&pool, &vault, &indexer, &admin, None, search).await.unwrap();
+        let l = list(&pool, &vault, &indexer, &admin, None, search, 1).await.unwrap();
         assert_eq!(l.entries.len(), 1, "{raw}");
         assert_eq!(l.entries[0].scope, "Global");
     }
@@ -101,7 +101,7 @@ async fn building_admins_only_touch_their_own_building(pool: PgPool) {
         .unwrap();
 
     // B's admin sees none of A's entries and cannot remove them ("no encontrado").
-    let l = list(&pool, &vault, &indexer, &admin_b, Some(b), "").await.unwrap();
+    let l = list(&pool, &vault, &indexer, &admin_b, Some(b), "", 1).await.unwrap();
     assert!(l.entries.is_empty());
     assert_eq!(app_error(remove(&pool, &admin_b, in_a, &meta).await), AppError::NotFound);
     // Nor may a building admin add to another building, add globally, or remove a global entry.
@@ -111,12 +111,31 @@ async fn building_admins_only_touch_their_own_building(pool: PgPool) {
     assert_eq!(app_error(add(&pool, &vault, &indexer, &admin_b, global_try, &meta).await), AppError::Forbidden);
     assert_eq!(app_error(remove(&pool, &admin_a, global, &meta).await), AppError::NotFound);
     // Support reads everything and changes nothing.
-    let all = list(&pool, &vault, &indexer, &support, None, "").await.unwrap();
+    let all = list(&pool, &vault, &indexer, &support, None, "", 1).await.unwrap();
     assert_eq!(all.entries.len(), 2);
     assert!(!all.can_edit && all.entries.iter().all(|e| !e.removable));
     assert_eq!(app_error(remove(&pool, &support, in_a, &meta).await), AppError::Forbidden);
     // The platform admin sees both and removes both.
-    assert_eq!(list(&pool, &vault, &indexer, &platform, None, "").await.unwrap().entries.len(), 2);
+    assert_eq!(list(&pool, &vault, &indexer, &platform, None, "", 1).await.unwrap().entries.len(), 2);
     remove(&pool, &platform, in_a, &meta).await.unwrap();
     remove(&pool, &platform, global, &meta).await.unwrap();
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_list_is_paginated(pool: PgPool) {
+    let (vault, indexer) = keys();
+    let a = building(&pool, "Torre A").await;
+    let admin_a = staff(&pool, Role::BuildingAdmin, Some(a)).await;
+    let meta = RequestMeta::default();
+    for n in 10..40 {
+        let entry = NewEntry { building_id: Some(a), value: plate(&format!("BBBB{n}")), reason: "Daños".into() };
+        add(&pool, &vault, &indexer, &admin_a, entry, &meta).await.unwrap();
+    }
+    let first = list(&pool, &vault, &indexer, &admin_a, Some(a), "", 1).await.unwrap();
+    assert_eq!((first.entries.len(), first.total, first.page, first.pages), (25, 30, 1, 2));
+    let second = list(&pool, &vault, &indexer, &admin_a, Some(a), "", 2).await.unwrap();
+    assert_eq!(second.entries.len(), 5);
+    assert!(second.entries.iter().all(|e| first.entries.iter().all(|f| f.id != e.id)), "pages do not overlap");
+    // A page past the end is empty, not an error.
+    assert!(list(&pool, &vault, &indexer, &admin_a, Some(a), "", 9).await.unwrap().entries.is_empty());
 }

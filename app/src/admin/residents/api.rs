@@ -11,14 +11,22 @@ use {
     crate::ssr::{actor, app_state, error::finish},
 };
 
-/// The residents in the caller's scope, optionally of one building (platform roles) and status.
+/// One page of the residents in the caller's scope, optionally of one building (platform
+/// roles) and status, searched by name or e-mail.
 #[server(prefix = "/api", endpoint = "admin/residents")]
-pub async fn list_residents(edificio: String, estado: String) -> Result<ResidentListing, AppError> {
+pub async fn list_residents(
+    edificio: String,
+    estado: String,
+    buscar: Option<String>,
+    pagina: Option<String>,
+) -> Result<ResidentListing, AppError> {
     let state = app_state()?;
     let actor = finish(scope::require_staff(&state.pool).await)?;
     let building = finish(scope::listing_scope(&actor, &edificio))?;
     let status = super::STATUSES.into_iter().find(|s| *s == estado.trim());
-    finish(super::ssr::list(&state.pool, &actor, building, status).await)
+    let page = pagina.and_then(|p| p.trim().parse::<u32>().ok()).unwrap_or(1);
+    let search = buscar.unwrap_or_default();
+    finish(super::ssr::list(&state.pool, &actor, building, status, &search, page).await)
 }
 
 #[cfg(feature = "ssr")]

@@ -2,7 +2,7 @@
 
 use super::api::{list_residents, BanResident, DeactivateResident, RestoreResident};
 use super::{status_label, ResidentListing, ResidentRow, STATUSES};
-use crate::admin::ui::{query_string, BuildingFilter, ConfirmPanel};
+use crate::admin::ui::{query_string, BuildingFilter, ConfirmPanel, Pager};
 use crate::ui::form::{server_field_error, FormAlert, Notice, TextField};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -16,10 +16,15 @@ pub fn ResidentsPage() -> impl IntoView {
     let ban = ServerAction::<BanResident>::new();
     let deactivate = ServerAction::<DeactivateResident>::new();
     let restore = ServerAction::<RestoreResident>::new();
-    let params = move || query.with(|q| (q.get("edificio").unwrap_or_default(), q.get("estado").unwrap_or_default()));
+    let params = move || {
+        query.with(|q| {
+            let get = |k: &str| q.get(k).unwrap_or_default();
+            (get("edificio"), get("estado"), get("buscar"), q.get("pagina"))
+        })
+    };
     let listing = Resource::new(
         move || (params(), ban.version().get(), deactivate.version().get(), restore.version().get()),
-        |((edificio, estado), _, _, _)| list_residents(edificio, estado),
+        |((edificio, estado, buscar, pagina), _, _, _)| list_residents(edificio, estado, Some(buscar), pagina),
     );
     let pending = move || query.with(|q| (q.get("accion").unwrap_or_default(), q.get("id").unwrap_or_default()));
     let done = move || query.with(|q| q.get("hecho").is_some());
@@ -36,13 +41,15 @@ pub fn ResidentsPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match listing.await {
                         Ok(l) => {
-                            let (edificio, estado) = params();
+                            let (edificio, estado, buscar, _) = params();
+                            let filter = query_string(&[("edificio", &edificio), ("estado", &estado), ("buscar", &buscar)]);
                             let (accion, id) = pending();
                             let target = l.rows.iter().find(|r| r.user_id == id).cloned();
                             view! {
                                 {target.map(|r| view! { <Confirm row=r accion=accion ban=ban deactivate=deactivate/> })}
-                                <Filters listing=l.clone() edificio=edificio.clone() estado=estado.clone()/>
-                                <Rows listing=l restore=restore back=query_string(&[("edificio", &edificio), ("estado", &estado)])/>
+                                <Filters listing=l.clone() edificio=edificio.clone() estado=estado.clone() buscar=buscar.clone()/>
+                                <Rows listing=l.clone() restore=restore back=query_string(&[("edificio", &edificio), ("estado", &estado), ("buscar", &buscar), ("pagina", &l.page.to_string())])/>
+                                <Pager path="/admin/residentes/todos" query=filter page=l.page pages=l.pages/>
                             }.into_any()
                         }
                         Err(e) => crate::ui::errors::error_view(e),
@@ -54,7 +61,7 @@ pub fn ResidentsPage() -> impl IntoView {
 }
 
 #[component]
-fn Filters(listing: ResidentListing, edificio: String, estado: String) -> impl IntoView {
+fn Filters(listing: ResidentListing, edificio: String, estado: String, buscar: String) -> impl IntoView {
     view! {
         <Form method="GET" action="/admin/residentes/todos" attr:class="search-form">
             <BuildingFilter buildings=listing.buildings selected=edificio/>
@@ -64,6 +71,10 @@ fn Filters(listing: ResidentListing, edificio: String, estado: String) -> impl I
                     <option value="" selected=estado.is_empty()>"Todos"</option>
                     {STATUSES.into_iter().map(|s| view! { <option value=s selected=s == estado>{status_label(s)}</option> }).collect_view()}
                 </select>
+            </div>
+            <div class="field">
+                <label for="buscar">"Nombre o correo"</label>
+                <input id="buscar" name="buscar" type="search" value=buscar/>
             </div>
             <button type="submit" class="button">"Filtrar"</button>
         </Form>

@@ -9,11 +9,23 @@ use uuid::Uuid;
 
 pub use crate::admin::account_status::Change;
 
-/// The residents in scope, optionally of one status.
-pub async fn list(pool: &PgPool, actor: &Actor, building: Option<Uuid>, status: Option<&str>) -> ServerResult<ResidentListing> {
-    type Row = (Uuid, String, String, String, String, String, Option<String>);
+/// One page of the residents in scope, optionally of one status, whose name or e-mail contains
+/// `search`.
+pub async fn list(
+    pool: &PgPool,
+    actor: &Actor,
+    building: Option<Uuid>,
+    status: Option<&str>,
+    search: &str,
+    page: u32,
+) -> ServerResult<ResidentListing> {
+    type Row = (Uuid, String, String, String, String, String, Option<String>, i64);
+    let page = page.max(1);
+    let offset = i64::from(page - 1) * i64::from(super::PAGE_SIZE);
+    let search = search.trim();
+    let pattern = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
     let rows: Vec<Row> = sqlx::query_as(
-        "select u.id, u.full_name, u.email::text, b.name, un.number, u.status, u.status_reason
+        "select u.id, u.full_name, u.email::text, b.name, un.number, u.status, u.status_reason, count(*) over ()
            from users u
            join resident_profiles p on p.user_id = u.id
            join buildings b on b.id = u.building_id
@@ -21,17 +33,26 @@ pub async fn list(pool: &PgPool, actor: &Actor, building: Option<Uuid>, status: 
           where u.role = 'resident'
             and ($1::uuid is null or u.building_id = $1)
             and ($2::text is null or u.status = $2)
+            and ($3 = '' or u.full_name ilike $4 or u.email::text ilike $4)
           order by b.name, u.full_name, u.id
-          limit 1000",
+          limit $5 offset $6",
     )
     .bind(building)
     .bind(status)
+    .bind(search)
+    .bind(pattern)
+    .bind(i64::from(super::PAGE_SIZE))
+    .bind(offset)
     .fetch_all(pool)
     .await?;
+    let total = rows.first().map_or(0, |r| r.7);
     Ok(ResidentListing {
+        total,
+        page,
+        pages: u32::try_from(total).unwrap_or(u32::MAX).div_ceil(super::PAGE_SIZE).max(1),
         rows: rows
             .into_iter()
-            .map(|(id, full_name, email, building, unit, status, reason)| ResidentRow {
+            .map(|(id, full_name, email, building, unit, status, reason, _)| ResidentRow {
                 user_id: id.to_string(),
                 full_name,
                 email,
@@ -127,10 +148,14 @@ mod tests {
         change_status(&pool, &admin_a, res.id, Change::Deactivate, &meta).await.unwrap();
         assert_eq!(epoch().await, ("inactive".into(), 2));
 
-        let l = list(&pool, &admin_b, Some(b), None).await.unwrap();
+        let l = list(&pool, &admin_b, Some(b), None, "", 1).await.unwrap();
         assert!(l.rows.is_empty());
-        let l = list(&pool, &admin_a, Some(a), Some("inactive")).await.unwrap();
-        assert_eq!(l.rows.len(), 1);
+        let l = list(&pool, &admin_a, Some(a), Some("inactive"), "", 1).await.unwrap();
+        assert_eq!((l.rows.len(), l.total, l.pages), (1, 1, 1));
+        // The search finds by part of the e-mail (or name), case-insensitively.
+        assert_eq!(list(&pool, &admin_a, Some(a), None, "R@X", 1).await.unwrap().rows.len(), 1);
+        assert!(list(&pool, &admin_a, Some(a), None, "nadie", 1).await.unwrap().rows.is_empty());
+        assert!(list(&pool, &admin_a, Some(a), None, "", 2).await.unwrap().rows.is_empty());
         let actions: Vec<String> = sqlx::query_scalar("select action from audit_log where entity_id = $1 order by id")
             .bind(res.id.to_string())
             .fetch_all(&pool)

@@ -43,7 +43,7 @@ pub fn ApprovalsPage() -> impl IntoView {
                                                 <dt>"Celular"</dt><dd>{r.phone_masked.clone()}</dd>
                                                 <dt>"Solicitud"</dt><dd>{r.requested_at.clone()}</dd>
                                             </dl>
-                                            <div class="card__actions">
+                                            {r.can_decide.then(|| view! { <div class="card__actions">
                                                 <ActionForm action=approve>
                                                     <input type="hidden" name="user_id" value=r.user_id.clone()/>
                                                     <button type="submit" class="button">{format!("Aprobar a {}", r.full_name)}</button>
@@ -54,7 +54,7 @@ pub fn ApprovalsPage() -> impl IntoView {
                                                     <input id=reason_id name="reason" type="text" required=true/>
                                                     <button type="submit" class="button button--danger">"Rechazar"</button>
                                                 </ActionForm>
-                                            </div>
+                                            </div> })}
                                         </li>
                                     }
                                 }).collect_view()}

@@ -1,0 +1,170 @@
+//! `/admin/vendedores`.
+
+use super::api::{list_sales_reps, AssignSalesRep, UnassignSalesRep};
+use super::{RepRow, SalesRepListing};
+use crate::admin::ui::ConfirmPanel;
+use crate::ui::form::{server_field_error, FormAlert, Notice, TextField};
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+const PATH: &str = "/admin/vendedores";
+
+/// The sales reps screen.
+#[component]
+pub fn SalesRepsPage() -> impl IntoView {
+    let query = use_query_map();
+    let assign = ServerAction::<AssignSalesRep>::new();
+    let unassign = ServerAction::<UnassignSalesRep>::new();
+    let listing = Resource::new(
+        move || (assign.version().get(), unassign.version().get()),
+        |_| list_sales_reps(),
+    );
+    let confirm = move || query.with(|q| q.get("quitar")).filter(|s| !s.is_empty());
+    let done = move || {
+        query.with(|q| match q.get("hecho").as_deref() {
+            Some("asignado") => Some("Edificio asignado.".to_string()),
+            Some("quitado") => Some("Edificio quitado al vendedor. Desde hoy no genera comisiones para él.".to_string()),
+            _ => None,
+        })
+    };
+    view! {
+        <Title text="Vendedores"/>
+        <section class="panel">
+            <h1>"Vendedores"</h1>
+            <p class="muted">"Cada vendedor gana una comisión sobre la comisión de la plataforma de los edificios que tiene asignados, por cada día que los tiene."</p>
+            {move || done().map(|text| view! { <Notice text=text/> })}
+            <FormAlert value=assign.value()/>
+            <FormAlert value=unassign.value()/>
+            <Suspense fallback=|| view! { <p class="muted">"Cargando…"</p> }>
+                {move || Suspend::new(async move {
+                    match listing.await {
+                        Ok(l) => {
+                            let target = confirm().and_then(|id| {
+                                l.reps.iter().find_map(|r| r.buildings.iter().find(|b| b.id == id).map(|b| (r.name.clone(), b.clone())))
+                            });
+                            view! {
+                                {target.filter(|_| l.can_edit).map(|(rep, b)| view! {
+                                    <ConfirmPanel
+                                        title=format!("¿Quitar {} a {}?", b.name, rep)
+                                        text="Desde hoy el vendedor deja de ver el edificio y no gana comisiones por él. Las comisiones ya calculadas siguen siendo suyas.".to_string()
+                                        back=PATH.to_string()
+                                        testid="confirm-unassign"
+                                    >
+                                        <ActionForm action=unassign attr:class="inline-form">
+                                            <input type="hidden" name="building_id" value=b.id/>
+                                            <button type="submit" class="button button--danger">"Sí, quitar"</button>
+                                        </ActionForm>
+                                    </ConfirmPanel>
+                                })}
+                                <Reps reps=l.reps.clone() can_edit=l.can_edit/>
+                                {l.can_edit.then(|| view! { <AssignForm listing=l.clone() assign=assign/> })}
+                                <History listing=l/>
+                            }.into_any()
+                        }
+                        Err(e) => crate::ui::errors::error_view(e),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn Reps(reps: Vec<RepRow>, can_edit: bool) -> impl IntoView {
+    if reps.is_empty() {
+        return view! { <p class="empty">"No hay vendedores. Crea uno en Personal."</p> }.into_any();
+    }
+    view! {
+        <div class="table-wrap">
+            <table class="table" data-testid="reps">
+                <caption class="visually-hidden">"Vendedores y sus edificios"</caption>
+                <thead><tr>
+                    <th scope="col">"Vendedor"</th><th scope="col">"Edificios asignados"</th>
+                    <th scope="col">"Comisiones pendientes"</th><th scope="col">"Comisiones pagadas"</th>
+                </tr></thead>
+                <tbody>
+                    {reps.into_iter().map(|r| view! {
+                        <tr data-testid="rep-row">
+                            <td>{r.name.clone()}<br/><span class="muted">{r.email.clone()}{(!r.active).then_some(" · inactivo")}</span></td>
+                            <td>
+                                {if r.buildings.is_empty() {
+                                    view! { <span class="muted">"Ninguno"</span> }.into_any()
+                                } else {
+                                    view! {
+                                        <ul class="plain-list">
+                                            {r.buildings.iter().map(|b| {
+                                                let href = format!("{PATH}?quitar={}", b.id);
+                                                let label = format!("Quitar {} a {}", b.name, r.name);
+                                                view! {
+                                                    <li data-testid="held-building">
+                                                        {format!("{} · {} · desde {}", b.name, b.rate, b.since)}
+                                                        {can_edit.then(|| view! { " " <a class="button button--small button--danger" href=href aria-label=label>"Quitar"</a> })}
+                                                    </li>
+                                                }
+                                            }).collect_view()}
+                                        </ul>
+                                    }.into_any()
+                                }}
+                            </td>
+                            <td>{r.pending.clone()}</td><td>{r.paid.clone()}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn AssignForm(listing: SalesRepListing, assign: ServerAction<AssignSalesRep>) -> impl IntoView {
+    let building_error = server_field_error(assign.value(), "building_id");
+    let rep_error = server_field_error(assign.value(), "rep_id");
+    view! {
+        <h2>"Asignar un edificio"</h2>
+        <p class="muted">"Si el edificio ya tiene vendedor, el nuevo lo reemplaza desde hoy. Para cambiar solo la comisión, asígnalo de nuevo al mismo vendedor."</p>
+        <ActionForm action=assign attr:class="form" attr:data-testid="assign-form">
+            <div class="field" class:field--invalid=move || building_error.get().is_some()>
+                <label for="building_id">"Edificio"</label>
+                <select id="building_id" name="building_id" aria-describedby="building_id-error">
+                    <option value="">"Elige un edificio"</option>
+                    {listing.buildings.into_iter().map(|b| view! { <option value=b.id>{b.name}</option> }).collect_view()}
+                </select>
+                <p class="field__error" id="building_id-error" aria-live="polite">{move || building_error.get()}</p>
+            </div>
+            <div class="field" class:field--invalid=move || rep_error.get().is_some()>
+                <label for="rep_id">"Vendedor"</label>
+                <select id="rep_id" name="rep_id" aria-describedby="rep_id-error">
+                    <option value="">"Elige un vendedor"</option>
+                    {listing.reps.into_iter().filter(|r| r.active).map(|r| view! { <option value=r.id>{r.name}</option> }).collect_view()}
+                </select>
+                <p class="field__error" id="rep_id-error" aria-live="polite">{move || rep_error.get()}</p>
+            </div>
+            <TextField name="rate" label="Comisión del vendedor (%)" hint="Sobre la comisión de la plataforma, por ejemplo 5 o 5,5." placeholder="5" inputmode="decimal" server_error=server_field_error(assign.value(), "rate")/>
+            <button type="submit" class="button">"Asignar"</button>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn History(listing: SalesRepListing) -> impl IntoView {
+    (!listing.history.is_empty()).then(|| view! {
+        <h2>"Historial de asignaciones"</h2>
+        <div class="table-wrap">
+            <table class="table" data-testid="assignments">
+                <caption class="visually-hidden">"Historial de asignaciones"</caption>
+                <thead><tr>
+                    <th scope="col">"Edificio"</th><th scope="col">"Vendedor"</th><th scope="col">"Comisión"</th>
+                    <th scope="col">"Desde"</th><th scope="col">"Hasta (sin incluir)"</th>
+                </tr></thead>
+                <tbody>
+                    {listing.history.into_iter().map(|h| view! {
+                        <tr><td>{h.building}</td><td>{h.rep}</td><td>{h.rate}</td><td>{h.from}</td><td>{h.until}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    })
+}
