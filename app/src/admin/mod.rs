@@ -7,17 +7,23 @@
 //! - building admins read and change their own building only; another building's data is
 //!   "no encontrado";
 //! - support reads every building and may cancel bookings, but changes nothing else here;
-//! - admins read and change every building, and own the global blocklist.
+//! - admins read and change every building, and own the global blocklist; only admins create,
+//!   archive, restore and delete buildings and change their commercial terms (a building admin
+//!   changes only their building's settings, units, spots, closures and block templates).
 
 pub mod audit_log;
 pub mod blocklist;
 pub mod bookings;
+pub mod buildings;
 pub mod pages;
 pub mod pricing;
 pub mod residents;
 #[cfg(feature = "ssr")]
 pub mod scope;
+pub mod spots;
+pub mod templates;
 pub mod ui;
+pub mod units;
 
 use serde::{Deserialize, Serialize};
 

@@ -31,6 +31,22 @@ pub fn AdminHome() -> impl IntoView {
                                     <p>"Desactivar, bloquear y desbloquear cuentas"</p>
                                 </li>
                                 <li class="tile">
+                                    <A href="/admin/edificios">"Edificios"</A>
+                                    <p>"Datos, reglas, archivar y generar disponibilidad"</p>
+                                </li>
+                                <li class="tile">
+                                    <A href="/admin/unidades">"Unidades"</A>
+                                    <p>"Crear unidades en lote y desactivarlas"</p>
+                                </li>
+                                <li class="tile">
+                                    <A href="/admin/estacionamientos">"Estacionamientos de visitas"</A>
+                                    <p>"Crear, desactivar y cerrar por mantención"</p>
+                                </li>
+                                <li class="tile">
+                                    <A href="/admin/bloques">"Bloques y precios base"</A>
+                                    <p>"Horarios de los bloques y su precio base"</p>
+                                </li>
+                                <li class="tile">
                                     <A href="/admin/reservas">"Reservas"</A>
                                     <p>"Buscar, filtrar, cancelar con reembolso y exportar a CSV"</p>
                                 </li>
