@@ -260,7 +260,7 @@ pub async fn close(pool: &PgPool, actor: &Actor, spot_id: Uuid, input: &ClosureI
     )
     .bind(spot_id)
     .bind(building_id)
-    .bind(&during)
+    .bind(during)
     .bind(&input.reason)
     .bind(actor.id)
     .fetch_one(&mut *tx)
@@ -270,7 +270,7 @@ pub async fn close(pool: &PgPool, actor: &Actor, spot_id: Uuid, input: &ClosureI
         "select count(*) from bookings where spot_id = $1 and during && $2 and status in ('pending', 'confirmed', 'checked_in', 'overstay')",
     )
     .bind(spot_id)
-    .bind(&during)
+    .bind(during)
     .fetch_one(&mut *tx)
     .await?;
     let bookings = u64::try_from(bookings).unwrap_or(0);
