@@ -1,6 +1,5 @@
 import { test, expect, expectAccessible, waitForHydration } from "./fixtures";
-import { createStaff, sql, unique, type Building } from "./data";
-import { createResident } from "./data";
+import { createResident, createStaff, sql, unique, type Building } from "./data";
 import { expectAudited, logIn, logInStaff } from "./admin";
 
 /** The building form's fields, filled with valid values (`overrides` replace some). */
@@ -20,6 +19,7 @@ async function fillBuilding(form: import("@playwright/test").Locator, name: stri
 }
 
 test("an admin sets up a building, the generator fills it, and a 2,0× rule doubles the resident's price", async ({ page, browser }) => {
+  test.setTimeout(120_000);
   const admin = await createStaff("admin", null);
   await logInStaff(page, admin.email);
   await page.getByRole("link", { name: "Edificios" }).click();
@@ -65,7 +65,7 @@ test("an admin sets up a building, the generator fills it, and a 2,0× rule doub
   await tpl.getByLabel("Duración (horas)").fill("4");
   await tpl.getByLabel("Precio base (CLP)").fill("3.000");
   await tpl.getByRole("button", { name: "Crear bloque" }).click();
-  await expect(page.getByTestId("template").filter({ hasText: "Tarde" })).toContainText("$3.000");
+  await expect(page.getByTestId("template").filter({ hasText: /^\s*Tarde/ })).toContainText("$3.000");
   await expectAccessible(page);
 
   // Generate now: the calendar has blocks.
