@@ -96,9 +96,19 @@ async fn admins_create_edit_archive_and_restore_buildings(pool: PgPool) {
     assert!(report.created >= 2 * 89, "two templates × 90 days: {report:?}");
     let again = generate(&pool, &admin, id, now, &meta).await.unwrap();
     assert_eq!(again.created, 0, "idempotent");
+    // While archived, a resident's search shows the existing blocks as not bookable.
+    let (_, indexer) = keys();
+    let res = resident(&pool, &indexer, id, "vecino@x.cl").await;
+    let tomorrow = Some(crate::domain::schedule::local_date(now, chrono_tz::America::Santiago) + chrono::Duration::days(1));
+    let open = crate::booking::ssr::search(&pool, &res, tomorrow, None, now).await.unwrap();
+    assert!(!open.cards.is_empty() && open.cards.iter().all(|c| c.available));
+    set_archived(&pool, &admin, id, true, &meta).await.unwrap();
+    let closed = crate::booking::ssr::search(&pool, &res, tomorrow, None, now).await.unwrap();
+    assert!(!closed.cards.is_empty() && closed.cards.iter().all(|c| !c.available));
+    set_archived(&pool, &admin, id, false, &meta).await.unwrap();
     assert_eq!(
         audit_actions(&pool, id).await,
-        ["building.created", "building.updated", "building.settings_updated", "building.archived", "building.restored", "availability.generated", "availability.generated"]
+        ["building.created", "building.updated", "building.settings_updated", "building.archived", "building.restored", "availability.generated", "availability.generated", "building.archived", "building.restored"]
     );
     // Search and paging.
     let found = list(&pool, &support, None, "renov", 1).await.unwrap();
