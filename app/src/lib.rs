@@ -87,6 +87,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/reservas") view=admin::bookings::page::AdminBookingsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/residentes/todos") view=admin::residents::page::ResidentsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/precios") view=admin::pricing::page::PricingPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/edificios") view=admin::buildings::page::BuildingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/edificios/:id") view=admin::buildings::page::BuildingPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/unidades") view=admin::units::page::UnitsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/estacionamientos") view=admin::spots::page::SpotsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/bloques") view=admin::templates::page::TemplatesPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/auditoria") view=admin::audit_log::page::AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/personal") view=admin::staff::page::StaffPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/analitica") view=admin::analytics::page::AnalyticsPage ssr=SsrMode::Async/>

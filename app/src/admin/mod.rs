@@ -3,13 +3,15 @@
 //! functions, `ssr.rs` with the SQL, `page.rs` with the screen).
 //!
 //! Who may do what (checked on the server in every function, tested by the tenant-isolation
-//! matrices in `server/tests/tenant_isolation.rs` and `tenant_isolation_people.rs`):
+//! matrices in `server/tests/tenant_isolation*.rs`):
 //! - building admins read and change their own building only; another building's data is
 //!   "no encontrado";
 //! - support reads every building and may cancel bookings, but changes nothing else here;
-//! - admins read and change every building, and own the global blocklist, payouts, sales
-//!   reps and the staff accounts (support reads those too; building admins read their own
-//!   building's payouts, and create and ban the concierge accounts of their own building).
+//! - admins read and change every building, and own the global blocklist, payouts and sales
+//!   reps (support reads those too; building admins read their own building's payouts); only
+//!   admins create, archive, restore and delete buildings and change their commercial terms (a
+//!   building admin changes only their building's settings, units, spots, closures and block
+//!   templates).
 
 #[cfg(feature = "ssr")]
 pub mod account_status;
@@ -17,6 +19,7 @@ pub mod analytics;
 pub mod audit_log;
 pub mod blocklist;
 pub mod bookings;
+pub mod buildings;
 pub mod dashboard;
 pub mod pages;
 pub mod payouts;
@@ -25,8 +28,11 @@ pub mod residents;
 pub mod sales_reps;
 #[cfg(feature = "ssr")]
 pub mod scope;
+pub mod spots;
 pub mod staff;
+pub mod templates;
 pub mod ui;
+pub mod units;
 
 use serde::{Deserialize, Serialize};
 

@@ -46,7 +46,11 @@ pub fn AdminHome() -> impl IntoView {
 /// A tile per administration tool.
 #[component]
 fn Tiles() -> impl IntoView {
-    let tiles: [(&str, &str, &str); 10] = [
+    let tiles: [(&str, &str, &str); 14] = [
+        ("/admin/edificios", "Edificios", "Datos, reglas, archivar y generar disponibilidad"),
+        ("/admin/unidades", "Unidades", "Crear unidades en lote y desactivarlas"),
+        ("/admin/estacionamientos", "Estacionamientos de visitas", "Crear, desactivar y cerrar por mantención"),
+        ("/admin/bloques", "Bloques y precios base", "Horarios de los bloques y su precio base"),
         ("/admin/residentes/todos", "Todos los residentes", "Desactivar, bloquear y desbloquear cuentas"),
         ("/admin/reservas", "Reservas", "Buscar, filtrar, cancelar con reembolso y exportar a CSV"),
         ("/admin/precios", "Precios y reglas", "Reglas de precio y los precios de los próximos 14 días"),

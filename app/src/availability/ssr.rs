@@ -104,26 +104,40 @@ struct Windows {
 /// Costs three reads plus one `insert … select from unnest(…)` per building, whatever the number
 /// of spots and days.
 pub async fn generate_blocks(pool: &PgPool, now: DateTime<Utc>) -> ServerResult<GenerationReport> {
+    generate_blocks_for(pool, now, None).await
+}
+
+/// [`generate_blocks`] for one building only (`Some`), or for all (`None`): the administration's
+/// "Generar disponibilidad ahora" runs it for the building at hand so its report counts only
+/// that building's blocks. An archived building gets nothing.
+pub async fn generate_blocks_for(
+    pool: &PgPool,
+    now: DateTime<Utc>,
+    only: Option<Uuid>,
+) -> ServerResult<GenerationReport> {
     let buildings: Vec<BuildingRow> = sqlx::query_as(
         "select id, time_zone, booking_horizon_days
-         from buildings where status = 'active' order by id",
+         from buildings where status = 'active' and ($1::uuid is null or id = $1) order by id",
     )
+    .bind(only)
     .fetch_all(pool)
     .await?;
     let templates: Vec<TemplateRow> = sqlx::query_as(
         "select t.building_id, t.id, t.name, t.start_local, t.duration_minutes, t.base_price_clp
          from block_templates t join buildings b on b.id = t.building_id
-         where t.active and b.status = 'active'
+         where t.active and b.status = 'active' and ($1::uuid is null or b.id = $1)
          order by t.building_id, t.sort_order, t.id",
     )
+    .bind(only)
     .fetch_all(pool)
     .await?;
     let spots: Vec<SpotRow> = sqlx::query_as(
         "select s.building_id, s.id
          from visitor_spots s join buildings b on b.id = s.building_id
-         where s.active and b.status = 'active'
+         where s.active and b.status = 'active' and ($1::uuid is null or b.id = $1)
          order by s.building_id, s.id",
     )
+    .bind(only)
     .fetch_all(pool)
     .await?;
 

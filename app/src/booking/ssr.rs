@@ -136,7 +136,9 @@ pub async fn search(
     type Row = (Uuid, String, Option<String>, DateTime<Utc>, DateTime<Utc>, i64, bool);
     let rows: Vec<Row> = sqlx::query_as(
         "select b.id, s.number, t.name, b.starts_at, b.ends_at, b.base_price_clp,
-                b.status = 'available' and not exists (
+                b.status = 'available'
+                and exists (select 1 from buildings x where x.id = b.building_id and x.status = 'active')
+                and not exists (
                     select 1 from bookings k
                      where k.spot_id = b.spot_id and k.during && b.during
                        and k.status in ('pending', 'confirmed', 'checked_in', 'overstay'))

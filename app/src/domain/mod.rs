@@ -21,6 +21,8 @@ pub mod email;
 pub mod event;
 /// Spanish date and time labels.
 pub mod format;
+/// Buildings' terms and settings, unit lists, spots, closures and block templates as typed.
+pub mod inventory;
 /// Chilean pesos.
 pub mod money;
 /// Names of residents, staff and visitors.

@@ -1,0 +1,430 @@
+//! SQL of the buildings screens.
+
+use super::{BuildingDetail, BuildingListing, BuildingRow, PAGE_SIZE};
+use crate::availability::{self, ssr::insert_templates, GenerationReport};
+use crate::domain::inventory::{BuildingSettings, BuildingTerms};
+use crate::domain::money::Clp;
+use crate::domain::rate::Rate;
+use crate::domain::role::Role;
+use crate::error::AppError;
+use crate::ssr::{
+    actor::Actor,
+    audit::{self, AuditEntry, RequestMeta},
+    ServerResult,
+};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+/// Only platform admins create, archive, restore and delete buildings and change their terms.
+const TERMS_EDITORS: [Role; 1] = [Role::Admin];
+
+/// Buildings in `actor`'s scope, filtered by status (`active`, `archived`, or any) and a name
+/// search, one page.
+pub async fn list(pool: &PgPool, actor: &Actor, status: Option<&str>, search: &str, page: u32) -> ServerResult<BuildingListing> {
+    actor.require_role(&crate::admin::scope::READERS)?;
+    let own = if actor.role.is_building_scoped() { Some(actor.building_id.ok_or(AppError::NotFound)?) } else { None };
+    let search = search.trim();
+    let pattern = (!search.is_empty()).then(|| format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+    let total: i64 = sqlx::query_scalar(
+        "select count(*) from buildings
+          where ($1::uuid is null or id = $1) and ($2::text is null or status = $2)
+            and ($3::text is null or name ilike $3 or coalesce(comuna, '') ilike $3)",
+    )
+    .bind(own)
+    .bind(status)
+    .bind(&pattern)
+    .fetch_one(pool)
+    .await?;
+    let total = u32::try_from(total).unwrap_or(u32::MAX);
+    let pages = total.div_ceil(PAGE_SIZE).max(1);
+    let page = page.clamp(1, pages);
+    type Row = (Uuid, String, String, Option<String>, String, i64, i64);
+    let rows: Vec<Row> = sqlx::query_as(
+        "select b.id, b.name, b.address, b.comuna, b.status,
+                (select count(*) from units u where u.building_id = b.id and u.active),
+                (select count(*) from visitor_spots s where s.building_id = b.id and s.active)
+           from buildings b
+          where ($1::uuid is null or b.id = $1) and ($2::text is null or b.status = $2)
+            and ($3::text is null or b.name ilike $3 or coalesce(b.comuna, '') ilike $3)
+          order by b.name, b.id
+          limit $4 offset $5",
+    )
+    .bind(own)
+    .bind(status)
+    .bind(&pattern)
+    .bind(i64::from(PAGE_SIZE))
+    .bind(i64::from(page - 1) * i64::from(PAGE_SIZE))
+    .fetch_all(pool)
+    .await?;
+    Ok(BuildingListing {
+        rows: rows
+            .into_iter()
+            .map(|(id, name, address, comuna, status, units, spots)| BuildingRow {
+                id: id.to_string(),
+                name,
+                address: comuna.map_or(address.clone(), |c| format!("{address}, {c}")),
+                archived: status == "archived",
+                units,
+                spots,
+            })
+            .collect(),
+        total,
+        page,
+        pages,
+        can_create: TERMS_EDITORS.contains(&actor.role),
+    })
+}
+
+/// Counts of what keeps a building from being deleted: bookings, money rows (payments,
+/// payouts, sales-rep commissions) and user accounts.
+pub async fn holdings(conn: &mut PgConnection, building_id: Uuid) -> ServerResult<(i64, i64, i64)> {
+    let counts: (i64, i64, i64) = sqlx::query_as(
+        "select (select count(*) from bookings where building_id = $1),
+                (select count(*) from payments p join bookings k on k.id = p.booking_id where k.building_id = $1)
+                  + (select count(*) from payouts where building_id = $1)
+                  + (select count(*) from sales_rep_commissions where building_id = $1),
+                (select count(*) from users where building_id = $1)",
+    )
+    .bind(building_id)
+    .fetch_one(conn)
+    .await?;
+    Ok(counts)
+}
+
+/// The Spanish explanation of why a building with these holdings cannot be deleted.
+pub fn delete_blocker((bookings, money, users): (i64, i64, i64)) -> Option<String> {
+    if bookings > 0 || money > 0 {
+        let what = match (bookings, money) {
+            (1, 0) => "1 reserva registrada".to_string(),
+            (n, 0) => format!("{n} reservas registradas"),
+            (0, _) => "pagos registrados".to_string(),
+            (1, _) => "1 reserva y pagos registrados".to_string(),
+            (n, _) => format!("{n} reservas y pagos registrados"),
+        };
+        return Some(format!("Este edificio tiene {what}; archívalo en su lugar."));
+    }
+    match users {
+        0 => None,
+        1 => Some("Este edificio tiene 1 cuenta de usuario (residente o personal); archívalo en su lugar.".into()),
+        n => Some(format!("Este edificio tiene {n} cuentas de usuario (residentes o personal); archívalo en su lugar.")),
+    }
+}
+
+/// One building for its page ("not found" outside `actor`'s scope).
+pub async fn detail(pool: &PgPool, actor: &Actor, building_id: Uuid, now: DateTime<Utc>) -> ServerResult<BuildingDetail> {
+    actor.require_role(&crate::admin::scope::READERS)?;
+    actor.require_building(building_id)?;
+    type Row = (String, String, Option<String>, String, i32, i64, String, i32, i32, i32, bool, i32, i32, i32);
+    let row: Option<Row> = sqlx::query_as(
+        "select name, address, comuna, time_zone, commission_rate_bp, monthly_fee_clp, status,
+                booking_horizon_days, max_active_bookings_per_resident, hold_minutes, no_show_enabled,
+                no_show_grace_minutes, overstay_grace_minutes, check_in_early_minutes
+           from buildings where id = $1",
+    )
+    .bind(building_id)
+    .fetch_optional(pool)
+    .await?;
+    let Some((name, address, comuna, time_zone, bp, fee, status, horizon, max_active, hold, no_show, no_show_grace, overstay_grace, check_in_early)) = row else {
+        return Err(AppError::NotFound.into());
+    };
+    let (units, spots, templates, future_available): (i64, i64, i64, i64) = sqlx::query_as(
+        "select (select count(*) from units where building_id = $1 and active),
+                (select count(*) from visitor_spots where building_id = $1 and active),
+                (select count(*) from block_templates where building_id = $1 and active),
+                (select count(*) from availability_blocks where building_id = $1 and status = 'available' and starts_at > $2)",
+    )
+    .bind(building_id)
+    .bind(now)
+    .fetch_one(pool)
+    .await?;
+    let mut conn = pool.acquire().await?;
+    let blocker = delete_blocker(holdings(&mut conn, building_id).await?);
+    let rate = u32::try_from(bp).ok().and_then(|bp| Rate::from_basis_points(bp).ok()).unwrap_or_default();
+    let writer = crate::admin::scope::WRITERS.contains(&actor.role);
+    Ok(BuildingDetail {
+        id: building_id.to_string(),
+        name,
+        address,
+        comuna: comuna.unwrap_or_default(),
+        time_zone,
+        commission: rate.decimal(),
+        monthly_fee: fee.to_string(),
+        monthly_fee_text: Clp::new(fee).to_string(),
+        horizon,
+        max_active,
+        hold,
+        no_show,
+        no_show_grace,
+        overstay_grace,
+        check_in_early,
+        archived: status == "archived",
+        units,
+        spots,
+        templates,
+        future_available,
+        delete_blocker: blocker,
+        can_edit_terms: TERMS_EDITORS.contains(&actor.role),
+        can_edit_settings: writer,
+    })
+}
+
+/// The audit metadata of a building's terms and settings (no PII: a building's own data).
+fn snapshot(terms: Option<&BuildingTerms>, s: &BuildingSettings) -> serde_json::Value {
+    let mut v = json!({
+        "booking_horizon_days": s.booking_horizon_days,
+        "max_active_bookings_per_resident": s.max_active_bookings,
+        "hold_minutes": s.hold_minutes,
+        "no_show_enabled": s.no_show_enabled,
+        "no_show_grace_minutes": s.no_show_grace_minutes,
+        "overstay_grace_minutes": s.overstay_grace_minutes,
+        "check_in_early_minutes": s.check_in_early_minutes,
+    });
+    if let (Some(t), Some(obj)) = (terms, v.as_object_mut()) {
+        obj.insert("name".into(), json!(t.name));
+        obj.insert("time_zone".into(), json!(t.time_zone));
+        obj.insert("commission_rate_bp".into(), json!(t.commission.basis_points()));
+        obj.insert("monthly_fee_clp".into(), json!(t.monthly_fee.pesos()));
+    }
+    v
+}
+
+/// Creates a building with its terms, settings and the standard block templates (*Día*,
+/// *Noche*, and *Día completo* when `full_day`). Admins only.
+pub async fn create(
+    pool: &PgPool,
+    actor: &Actor,
+    terms: &BuildingTerms,
+    settings: &BuildingSettings,
+    full_day: bool,
+    meta: &RequestMeta,
+) -> ServerResult<Uuid> {
+    actor.require_role(&TERMS_EDITORS)?;
+    let mut tx = pool.begin().await?;
+    let id: Uuid = sqlx::query_scalar(
+        "insert into buildings (name, address, comuna, time_zone, commission_rate_bp, monthly_fee_clp,
+                                booking_horizon_days, max_active_bookings_per_resident, hold_minutes, no_show_enabled,
+                                no_show_grace_minutes, overstay_grace_minutes, check_in_early_minutes)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning id",
+    )
+    .bind(&terms.name)
+    .bind(&terms.address)
+    .bind(&terms.comuna)
+    .bind(terms.time_zone)
+    .bind(i32::try_from(terms.commission.basis_points()).unwrap_or(0))
+    .bind(terms.monthly_fee.pesos())
+    .bind(settings.booking_horizon_days)
+    .bind(settings.max_active_bookings)
+    .bind(settings.hold_minutes)
+    .bind(settings.no_show_enabled)
+    .bind(settings.no_show_grace_minutes)
+    .bind(settings.overstay_grace_minutes)
+    .bind(settings.check_in_early_minutes)
+    .fetch_one(&mut *tx)
+    .await?;
+    let templates: Vec<_> = availability::standard_templates()
+        .into_iter()
+        .filter(|(t, _)| full_day || t.name != "Día completo")
+        .collect();
+    insert_templates(&mut tx, id, &templates).await?;
+    let mut metadata = snapshot(Some(terms), settings);
+    if let Some(obj) = metadata.as_object_mut() {
+        obj.insert("templates".into(), json!(templates.iter().map(|(t, _)| t.name.clone()).collect::<Vec<_>>()));
+    }
+    audit::record(
+        &mut tx,
+        &AuditEntry { actor: &actor.audit(), action: "building.created", entity_type: Some("building"), entity_id: Some(id.to_string()), building_id: Some(id), metadata },
+        meta,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Changes a building's terms and settings. Admins only.
+pub async fn update(
+    pool: &PgPool,
+    actor: &Actor,
+    building_id: Uuid,
+    terms: &BuildingTerms,
+    settings: &BuildingSettings,
+    meta: &RequestMeta,
+) -> ServerResult<()> {
+    actor.require_role(&TERMS_EDITORS)?;
+    let mut tx = pool.begin().await?;
+    let done = sqlx::query(
+        "update buildings set name = $2, address = $3, comuna = $4, time_zone = $5, commission_rate_bp = $6,
+                monthly_fee_clp = $7, booking_horizon_days = $8, max_active_bookings_per_resident = $9,
+                hold_minutes = $10, no_show_enabled = $11, no_show_grace_minutes = $12,
+                overstay_grace_minutes = $13, check_in_early_minutes = $14
+          where id = $1",
+    )
+    .bind(building_id)
+    .bind(&terms.name)
+    .bind(&terms.address)
+    .bind(&terms.comuna)
+    .bind(terms.time_zone)
+    .bind(i32::try_from(terms.commission.basis_points()).unwrap_or(0))
+    .bind(terms.monthly_fee.pesos())
+    .bind(settings.booking_horizon_days)
+    .bind(settings.max_active_bookings)
+    .bind(settings.hold_minutes)
+    .bind(settings.no_show_enabled)
+    .bind(settings.no_show_grace_minutes)
+    .bind(settings.overstay_grace_minutes)
+    .bind(settings.check_in_early_minutes)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::NotFound.into());
+    }
+    audit::record(
+        &mut tx,
+        &AuditEntry { actor: &actor.audit(), action: "building.updated", entity_type: Some("building"), entity_id: Some(building_id.to_string()), building_id: Some(building_id), metadata: snapshot(Some(terms), settings) },
+        meta,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Changes only a building's settings: admins, and the building admin of that building.
+pub async fn update_settings(pool: &PgPool, actor: &Actor, building_id: Uuid, settings: &BuildingSettings, meta: &RequestMeta) -> ServerResult<()> {
+    actor.require_role(&crate::admin::scope::WRITERS)?;
+    actor.require_building(building_id)?;
+    let mut tx = pool.begin().await?;
+    let done = sqlx::query(
+        "update buildings set booking_horizon_days = $2, max_active_bookings_per_resident = $3,
+                hold_minutes = $4, no_show_enabled = $5, no_show_grace_minutes = $6,
+                overstay_grace_minutes = $7, check_in_early_minutes = $8
+          where id = $1",
+    )
+    .bind(building_id)
+    .bind(settings.booking_horizon_days)
+    .bind(settings.max_active_bookings)
+    .bind(settings.hold_minutes)
+    .bind(settings.no_show_enabled)
+    .bind(settings.no_show_grace_minutes)
+    .bind(settings.overstay_grace_minutes)
+    .bind(settings.check_in_early_minutes)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::NotFound.into());
+    }
+    audit::record(
+        &mut tx,
+        &AuditEntry { actor: &actor.audit(), action: "building.settings_updated", entity_type: Some("building"), entity_id: Some(building_id.to_string()), building_id: Some(building_id), metadata: snapshot(None, settings) },
+        meta,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Archives (`true`) or restores a building. An archived building gets no new blocks (the
+/// generator skips it) and no new bookings (booking refuses it, search shows its blocks as not
+/// available); existing bookings and blocks are kept. Admins only.
+pub async fn set_archived(pool: &PgPool, actor: &Actor, building_id: Uuid, archived: bool, meta: &RequestMeta) -> ServerResult<()> {
+    actor.require_role(&TERMS_EDITORS)?;
+    let mut tx = pool.begin().await?;
+    let (from, to, action) = if archived { ("active", "archived", "building.archived") } else { ("archived", "active", "building.restored") };
+    let exists: Option<String> = sqlx::query_scalar("select status from buildings where id = $1 for update")
+        .bind(building_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    match exists.as_deref() {
+        None => return Err(AppError::NotFound.into()),
+        Some(s) if s != from => {
+            let msg = if archived { "El edificio ya estaba archivado." } else { "El edificio no está archivado." };
+            return Err(AppError::Conflict(msg.into()).into());
+        }
+        _ => {}
+    }
+    sqlx::query("update buildings set status = $2, archived_at = case when $2 = 'archived' then now() end where id = $1")
+        .bind(building_id)
+        .bind(to)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        &AuditEntry { actor: &actor.audit(), action, entity_type: Some("building"), entity_id: Some(building_id.to_string()), building_id: Some(building_id), metadata: json!({ "from": from, "to": to }) },
+        meta,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deletes a building that holds no bookings, money rows or accounts (its units, spots,
+/// templates, blocks, closures, rules and blocklist go with it). Otherwise a conflict that
+/// says why and suggests archiving. Admins only.
+pub async fn delete(pool: &PgPool, actor: &Actor, building_id: Uuid, meta: &RequestMeta) -> ServerResult<()> {
+    actor.require_role(&TERMS_EDITORS)?;
+    let mut tx = pool.begin().await?;
+    // The row lock conflicts with the key-share lock a concurrent booking's foreign key takes,
+    // so no booking can slip in between the count and the delete.
+    let name: Option<String> = sqlx::query_scalar("select name from buildings where id = $1 for update")
+        .bind(building_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let name = name.ok_or(AppError::NotFound)?;
+    if let Some(why) = delete_blocker(holdings(&mut tx, building_id).await?) {
+        return Err(AppError::Conflict(why).into());
+    }
+    let deleted = sqlx::query("delete from buildings where id = $1").bind(building_id).execute(&mut *tx).await;
+    match deleted {
+        Ok(_) => {}
+        Err(e) if e.as_database_error().is_some_and(|d| d.is_foreign_key_violation()) => {
+            return Err(AppError::Conflict("Este edificio tiene registros asociados; archívalo en su lugar.".into()).into());
+        }
+        Err(e) => return Err(e.into()),
+    }
+    audit::record(
+        &mut tx,
+        &AuditEntry { actor: &actor.audit(), action: "building.deleted", entity_type: Some("building"), entity_id: Some(building_id.to_string()), building_id: None, metadata: json!({ "name": name }) },
+        meta,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Runs the availability generator for one building now (idempotent) and audits how many
+/// blocks it created. Admins and that building's admin; an archived building is a conflict.
+pub async fn generate(pool: &PgPool, actor: &Actor, building_id: Uuid, now: DateTime<Utc>, meta: &RequestMeta) -> ServerResult<GenerationReport> {
+    actor.require_role(&crate::admin::scope::WRITERS)?;
+    actor.require_building(building_id)?;
+    let status: Option<String> = sqlx::query_scalar("select status from buildings where id = $1")
+        .bind(building_id)
+        .fetch_optional(pool)
+        .await?;
+    match status.as_deref() {
+        None => return Err(AppError::NotFound.into()),
+        Some("archived") => return Err(AppError::Conflict("El edificio está archivado: no se generan bloques nuevos.".into()).into()),
+        _ => {}
+    }
+    // The generator is one idempotent insert per building and needs no transaction of its own;
+    // the audit row follows it (a crash in between loses only the note, never blocks).
+    let report = availability::ssr::generate_blocks_for(pool, now, Some(building_id)).await?;
+    let mut conn = pool.acquire().await?;
+    audit::record(
+        &mut conn,
+        &AuditEntry {
+            actor: &actor.audit(),
+            action: "availability.generated",
+            entity_type: Some("building"),
+            entity_id: Some(building_id.to_string()),
+            building_id: Some(building_id),
+            metadata: json!({ "created": report.created, "created_blocked": report.created_blocked, "skipped_existing": report.skipped_existing }),
+        },
+        meta,
+    )
+    .await?;
+    Ok(report)
+}
+
+#[cfg(test)]
+#[path = "ssr_tests.rs"]
+mod tests;

@@ -1,0 +1,329 @@
+//! SQL of the spots screen, and the block-status rule every inventory change applies (see the
+//! module documentation of `admin::spots`).
+
+use super::{ClosureRow, OverlappingBooking, SpotListing, SpotRow};
+use crate::admin::scope;
+use crate::domain::booking::BookingStatus;
+use crate::domain::format::window_label;
+use crate::domain::inventory::{ClosureInput, SpotInput};
+use crate::domain::schedule::resolve_local;
+use crate::error::AppError;
+use crate::ssr::{
+    actor::Actor,
+    audit::{self, AuditEntry, RequestMeta},
+    db::is_violation,
+    ServerError, ServerResult,
+};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde_json::json;
+use sqlx::postgres::types::PgRange;
+use sqlx::{PgConnection, PgPool};
+use std::ops::Bound;
+use uuid::Uuid;
+
+/// Turns back to `available` the blocked future blocks of `spot` (or of `template`) that the
+/// rule allows again: active spot, active (or no) template, no overlapping closure. Returns how
+/// many changed.
+pub async fn reopen_blocks(conn: &mut PgConnection, spot: Option<Uuid>, template: Option<Uuid>, now: DateTime<Utc>) -> ServerResult<u64> {
+    let done = sqlx::query(
+        "update availability_blocks b set status = 'available'
+          where b.status = 'blocked' and b.starts_at > $3
+            and ($1::uuid is null or b.spot_id = $1)
+            and ($2::uuid is null or b.template_id = $2)
+            and exists (select 1 from visitor_spots s where s.id = b.spot_id and s.active)
+            and (b.template_id is null or exists (select 1 from block_templates t where t.id = b.template_id and t.active))
+            and not exists (select 1 from spot_closures c where c.spot_id = b.spot_id and c.during && b.during)",
+    )
+    .bind(spot)
+    .bind(template)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Turns the available future blocks of `spot` (or of `template`), optionally only those
+/// overlapping `during`, into `blocked`. Returns how many changed.
+pub async fn block_blocks(
+    conn: &mut PgConnection,
+    spot: Option<Uuid>,
+    template: Option<Uuid>,
+    during: Option<&PgRange<DateTime<Utc>>>,
+    now: DateTime<Utc>,
+) -> ServerResult<u64> {
+    let done = sqlx::query(
+        "update availability_blocks set status = 'blocked'
+          where status = 'available' and starts_at > $4
+            and ($1::uuid is null or spot_id = $1)
+            and ($2::uuid is null or template_id = $2)
+            and ($3::tstzrange is null or during && $3)",
+    )
+    .bind(spot)
+    .bind(template)
+    .bind(during)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// The spots and current closures of `building_id`.
+pub async fn list(pool: &PgPool, actor: &Actor, building_id: Uuid, now: DateTime<Utc>) -> ServerResult<SpotListing> {
+    actor.require_role(&scope::READERS)?;
+    actor.require_building(building_id)?;
+    let tz = scope::building_zone(pool, building_id).await?;
+    let name: String = sqlx::query_scalar("select name from buildings where id = $1").bind(building_id).fetch_one(pool).await?;
+    type Spot = (Uuid, String, Option<String>, Option<String>, bool, i64);
+    let spots: Vec<Spot> = sqlx::query_as(
+        "select s.id, s.number, s.label, s.description, s.active,
+                (select count(*) from availability_blocks b where b.spot_id = s.id and b.status = 'available' and b.starts_at > $2)
+           from visitor_spots s where s.building_id = $1
+          order by s.sort_order, length(s.number), s.number limit 500",
+    )
+    .bind(building_id)
+    .bind(now)
+    .fetch_all(pool)
+    .await?;
+    type Closure = (Uuid, Uuid, String, DateTime<Utc>, DateTime<Utc>, String);
+    let closures: Vec<Closure> = sqlx::query_as(
+        "select c.id, c.spot_id, s.number, lower(c.during), upper(c.during), c.reason
+           from spot_closures c join visitor_spots s on s.id = c.spot_id
+          where c.building_id = $1 and upper(c.during) > $2
+          order by lower(c.during), s.number limit 500",
+    )
+    .bind(building_id)
+    .bind(now)
+    .fetch_all(pool)
+    .await?;
+    let mut rows = Vec::with_capacity(closures.len());
+    for (id, spot_id, number, from, until, reason) in closures {
+        rows.push(ClosureRow {
+            id: id.to_string(),
+            spot: number,
+            range: window_label(from, until, tz),
+            reason,
+            bookings: overlapping(pool, spot_id, from, until, tz).await?,
+        });
+    }
+    Ok(SpotListing {
+        building_id: building_id.to_string(),
+        building: name,
+        spots: spots
+            .into_iter()
+            .map(|(id, number, label, description, active, available)| SpotRow {
+                id: id.to_string(),
+                number,
+                label: label.unwrap_or_default(),
+                description: description.unwrap_or_default(),
+                active,
+                available,
+            })
+            .collect(),
+        closures: rows,
+        buildings: scope::buildings(pool, actor).await?,
+        can_edit: scope::WRITERS.contains(&actor.role),
+    })
+}
+
+/// Active bookings of `spot` overlapping `[from, until)`.
+pub async fn overlapping(pool: &PgPool, spot: Uuid, from: DateTime<Utc>, until: DateTime<Utc>, tz: Tz) -> ServerResult<Vec<OverlappingBooking>> {
+    let rows: Vec<(String, DateTime<Utc>, DateTime<Utc>, String)> = sqlx::query_as(
+        "select confirmation_code, starts_at, ends_at, status from bookings
+          where spot_id = $1 and during && tstzrange($2, $3, '[)')
+            and status in ('pending', 'confirmed', 'checked_in', 'overstay')
+          order by starts_at limit 100",
+    )
+    .bind(spot)
+    .bind(from)
+    .bind(until)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(code, s, e, status)| OverlappingBooking {
+            code,
+            window: window_label(s, e, tz),
+            status: BookingStatus::parse(&status).map(|s| s.label_es().to_string()).unwrap_or(status),
+        })
+        .collect())
+}
+
+/// Creates a spot of `building_id`; a number already used there is a field error.
+pub async fn create(pool: &PgPool, actor: &Actor, building_id: Uuid, input: &SpotInput, meta: &RequestMeta) -> ServerResult<Uuid> {
+    actor.require_role(&scope::WRITERS)?;
+    actor.require_building(building_id)?;
+    let mut tx = pool.begin().await?;
+    let inserted = sqlx::query_scalar::<_, Uuid>(
+        "insert into visitor_spots (building_id, number, label, description, sort_order)
+         select $1, $2, $3, $4, coalesce(max(sort_order) + 1, 0) from visitor_spots where building_id = $1
+         returning id",
+    )
+    .bind(building_id)
+    .bind(&input.number)
+    .bind(&input.label)
+    .bind(&input.description)
+    .fetch_one(&mut *tx)
+    .await;
+    let id = match inserted {
+        Ok(id) => id,
+        Err(e) if is_violation(&e, "visitor_spots_building_number_key") => {
+            return Err(AppError::field("number", "Ya existe un estacionamiento con ese número en este edificio.").into());
+        }
+        Err(e) if e.as_database_error().is_some_and(|d| d.is_foreign_key_violation()) => return Err(AppError::NotFound.into()),
+        Err(e) => return Err(e.into()),
+    };
+    audit::record(
+        &mut tx,
+        &AuditEntry { actor: &actor.audit(), action: "spot.created", entity_type: Some("visitor_spot"), entity_id: Some(id.to_string()), building_id: Some(building_id), metadata: json!({ "number": input.number, "label": input.label }) },
+        meta,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Locks a spot and checks scope; returns its building and number.
+async fn lock_spot(conn: &mut PgConnection, actor: &Actor, spot_id: Uuid) -> ServerResult<(Uuid, String, bool)> {
+    let row: Option<(Uuid, String, bool)> = sqlx::query_as("select building_id, number, active from visitor_spots where id = $1 for update")
+        .bind(spot_id)
+        .fetch_optional(conn)
+        .await?;
+    let row = row.ok_or(AppError::NotFound)?;
+    actor.require_building(row.0)?;
+    Ok(row)
+}
+
+/// Deactivates (`false`) or reactivates a spot. Deactivating blocks its future available
+/// blocks (the generator makes no new ones); reactivating reopens those the rule allows.
+/// Returns the building and how many blocks changed.
+pub async fn set_active(pool: &PgPool, actor: &Actor, spot_id: Uuid, active: bool, now: DateTime<Utc>, meta: &RequestMeta) -> ServerResult<(Uuid, u64)> {
+    actor.require_role(&scope::WRITERS)?;
+    let mut tx = pool.begin().await?;
+    let (building_id, number, was) = lock_spot(&mut tx, actor, spot_id).await?;
+    if was == active {
+        let msg = if active { "El estacionamiento ya estaba activo." } else { "El estacionamiento ya estaba desactivado." };
+        return Err(AppError::Conflict(msg.into()).into());
+    }
+    sqlx::query("update visitor_spots set active = $2 where id = $1").bind(spot_id).bind(active).execute(&mut *tx).await?;
+    let changed = if active { reopen_blocks(&mut tx, Some(spot_id), None, now).await? } else { block_blocks(&mut tx, Some(spot_id), None, None, now).await? };
+    audit::record(
+        &mut tx,
+        &AuditEntry {
+            actor: &actor.audit(),
+            action: if active { "spot.reactivated" } else { "spot.deactivated" },
+            entity_type: Some("visitor_spot"),
+            entity_id: Some(spot_id.to_string()),
+            building_id: Some(building_id),
+            metadata: json!({ "number": number, "blocks_changed": changed }),
+        },
+        meta,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((building_id, changed))
+}
+
+/// What closing a range did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Closed {
+    /// The closure.
+    pub closure_id: Uuid,
+    /// The spot's building.
+    pub building_id: Uuid,
+    /// Future available blocks now blocked.
+    pub blocked: u64,
+    /// Active bookings overlapping the range (left as they are).
+    pub bookings: u64,
+}
+
+/// Closes a spot for maintenance over a local range: records the closure and blocks the
+/// overlapping future available blocks, in one transaction. Bookings in the range stay.
+pub async fn close(pool: &PgPool, actor: &Actor, spot_id: Uuid, input: &ClosureInput, now: DateTime<Utc>, meta: &RequestMeta) -> ServerResult<Closed> {
+    actor.require_role(&scope::WRITERS)?;
+    let mut tx = pool.begin().await?;
+    let (building_id, number, _) = lock_spot(&mut tx, actor, spot_id).await?;
+    let zone: String = sqlx::query_scalar("select time_zone from buildings where id = $1").bind(building_id).fetch_one(&mut *tx).await?;
+    let tz: Tz = zone.parse().map_err(|_| ServerError::Unexpected(format!("time zone {zone}")))?;
+    let (Some(from), Some(until)) = (resolve_local(tz, input.from), resolve_local(tz, input.until)) else {
+        return Err(AppError::field("desde", "Esa fecha está fuera del rango permitido.").into());
+    };
+    if until <= from {
+        return Err(AppError::field("hasta", "El término debe ser posterior al inicio.").into());
+    }
+    if until <= now {
+        return Err(AppError::field("hasta", "El cierre ya habría terminado: elige un término futuro.").into());
+    }
+    let during = PgRange { start: Bound::Included(from), end: Bound::Excluded(until) };
+    let closure_id: Uuid = sqlx::query_scalar(
+        "insert into spot_closures (spot_id, building_id, during, reason, created_by) values ($1, $2, $3, $4, $5) returning id",
+    )
+    .bind(spot_id)
+    .bind(building_id)
+    .bind(during)
+    .bind(&input.reason)
+    .bind(actor.id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let blocked = block_blocks(&mut tx, Some(spot_id), None, Some(&during), now).await?;
+    let bookings: i64 = sqlx::query_scalar(
+        "select count(*) from bookings where spot_id = $1 and during && $2 and status in ('pending', 'confirmed', 'checked_in', 'overstay')",
+    )
+    .bind(spot_id)
+    .bind(during)
+    .fetch_one(&mut *tx)
+    .await?;
+    let bookings = u64::try_from(bookings).unwrap_or(0);
+    audit::record(
+        &mut tx,
+        &AuditEntry {
+            actor: &actor.audit(),
+            action: "spot.closed",
+            entity_type: Some("spot_closure"),
+            entity_id: Some(closure_id.to_string()),
+            building_id: Some(building_id),
+            metadata: json!({ "spot": number, "from": from, "until": until, "reason": input.reason, "blocks_blocked": blocked, "overlapping_bookings": bookings }),
+        },
+        meta,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Closed { closure_id, building_id, blocked, bookings })
+}
+
+/// Lifts a closure: deletes it and reopens its blocked future blocks that no other closure
+/// (and no inactive spot or template) keeps blocked. Returns the building and how many
+/// blocks reopened.
+pub async fn lift(pool: &PgPool, actor: &Actor, closure_id: Uuid, now: DateTime<Utc>, meta: &RequestMeta) -> ServerResult<(Uuid, u64)> {
+    actor.require_role(&scope::WRITERS)?;
+    let mut tx = pool.begin().await?;
+    let row: Option<(Uuid, Uuid, String)> = sqlx::query_as("select spot_id, building_id, reason from spot_closures where id = $1 for update")
+        .bind(closure_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let (spot_id, building_id, reason) = row.ok_or(AppError::NotFound)?;
+    actor.require_building(building_id)?;
+    // Lock the spot too, so a closure created concurrently on it is seen by the reopen below.
+    lock_spot(&mut tx, actor, spot_id).await?;
+    sqlx::query("delete from spot_closures where id = $1").bind(closure_id).execute(&mut *tx).await?;
+    let reopened = reopen_blocks(&mut tx, Some(spot_id), None, now).await?;
+    audit::record(
+        &mut tx,
+        &AuditEntry {
+            actor: &actor.audit(),
+            action: "spot.closure_lifted",
+            entity_type: Some("spot_closure"),
+            entity_id: Some(closure_id.to_string()),
+            building_id: Some(building_id),
+            metadata: json!({ "reason": reason, "blocks_reopened": reopened }),
+        },
+        meta,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((building_id, reopened))
+}
+
+#[cfg(test)]
+#[path = "ssr_tests.rs"]
+mod tests;

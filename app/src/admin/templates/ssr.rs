@@ -1,0 +1,211 @@
+//! SQL of the block templates screen.
+
+use super::{PricePreview, TemplateListing, TemplateRow};
+use crate::admin::scope;
+use crate::admin::spots::ssr::{block_blocks, reopen_blocks};
+use crate::domain::format::time_hm;
+use crate::domain::inventory::{duration_text, TemplateInput};
+use crate::domain::money::Clp;
+use crate::error::AppError;
+use crate::ssr::{
+    actor::Actor,
+    audit::{self, AuditEntry, RequestMeta},
+    db::is_violation,
+    ServerResult,
+};
+use chrono::{DateTime, NaiveTime, Utc};
+use serde_json::json;
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+/// The templates of `building_id`.
+pub async fn list(pool: &PgPool, actor: &Actor, building_id: Uuid, now: DateTime<Utc>) -> ServerResult<TemplateListing> {
+    actor.require_role(&scope::READERS)?;
+    actor.require_building(building_id)?;
+    let name: Option<String> = sqlx::query_scalar("select name from buildings where id = $1").bind(building_id).fetch_optional(pool).await?;
+    let name = name.ok_or(AppError::NotFound)?;
+    type Row = (Uuid, String, NaiveTime, i32, i64, bool, i64);
+    let rows: Vec<Row> = sqlx::query_as(
+        "select t.id, t.name, t.start_local, t.duration_minutes, t.base_price_clp, t.active,
+                (select count(*) from availability_blocks b where b.template_id = t.id and b.status = 'available' and b.starts_at > $2)
+           from block_templates t where t.building_id = $1
+          order by t.active desc, t.sort_order, t.start_local, t.name limit 200",
+    )
+    .bind(building_id)
+    .bind(now)
+    .fetch_all(pool)
+    .await?;
+    Ok(TemplateListing {
+        building_id: building_id.to_string(),
+        building: name,
+        rows: rows
+            .into_iter()
+            .map(|(id, name, start, minutes, price, active, available)| TemplateRow {
+                id: id.to_string(),
+                name,
+                start: time_hm(start),
+                duration: duration_text(u32::try_from(minutes).unwrap_or(0)),
+                price: Clp::new(price).to_string(),
+                price_field: price.to_string(),
+                active,
+                available,
+            })
+            .collect(),
+        buildings: scope::buildings(pool, actor).await?,
+        can_edit: scope::WRITERS.contains(&actor.role),
+    })
+}
+
+/// Creates a template of `building_id` (the generator makes its blocks on its next run).
+pub async fn create(pool: &PgPool, actor: &Actor, building_id: Uuid, input: &TemplateInput, meta: &RequestMeta) -> ServerResult<Uuid> {
+    actor.require_role(&scope::WRITERS)?;
+    actor.require_building(building_id)?;
+    let mut tx = pool.begin().await?;
+    let minutes = i32::try_from(input.template.duration_minutes).unwrap_or(0);
+    let inserted = sqlx::query_scalar::<_, Uuid>(
+        "insert into block_templates (building_id, name, start_local, duration_minutes, base_price_clp, sort_order)
+         select $1, $2, $3, $4, $5, coalesce(max(sort_order) + 1, 0) from block_templates where building_id = $1
+         returning id",
+    )
+    .bind(building_id)
+    .bind(&input.template.name)
+    .bind(input.template.start_local)
+    .bind(minutes)
+    .bind(input.base_price.pesos())
+    .fetch_one(&mut *tx)
+    .await;
+    let id = match inserted {
+        Ok(id) => id,
+        Err(e) if is_violation(&e, "block_templates_building_name_key") => {
+            return Err(AppError::field("name", "Ya existe un bloque con ese nombre en este edificio.").into());
+        }
+        Err(e) if e.as_database_error().is_some_and(|d| d.is_foreign_key_violation()) => return Err(AppError::NotFound.into()),
+        Err(e) => return Err(e.into()),
+    };
+    audit::record(
+        &mut tx,
+        &AuditEntry {
+            actor: &actor.audit(),
+            action: "block_template.created",
+            entity_type: Some("block_template"),
+            entity_id: Some(id.to_string()),
+            building_id: Some(building_id),
+            metadata: json!({ "name": input.template.name, "start": time_hm(input.template.start_local), "duration_minutes": minutes, "base_price_clp": input.base_price.pesos() }),
+        },
+        meta,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// A template's building, name, price and active flag, locked when `lock`; "not found" outside
+/// `actor`'s scope.
+async fn template(conn: &mut PgConnection, actor: &Actor, template_id: Uuid, lock: bool) -> ServerResult<(Uuid, String, i64, bool)> {
+    let sql = if lock {
+        "select building_id, name, base_price_clp, active from block_templates where id = $1 for update"
+    } else {
+        "select building_id, name, base_price_clp, active from block_templates where id = $1"
+    };
+    let row: Option<(Uuid, String, i64, bool)> = sqlx::query_as(sql).bind(template_id).fetch_optional(conn).await?;
+    let row = row.ok_or(AppError::NotFound)?;
+    actor.require_building(row.0)?;
+    Ok(row)
+}
+
+/// The blocks a new base price would change: future available blocks of the template whose
+/// price differs. The same condition as [`update`]'s, so the preview's count is what changes.
+const CHANGING: &str = "template_id = $1 and status = 'available' and starts_at > $2 and base_price_clp <> $3";
+
+/// What saving `name` and `price` on a template would change.
+pub async fn price_preview(pool: &PgPool, actor: &Actor, template_id: Uuid, name: &str, price: Clp, now: DateTime<Utc>) -> ServerResult<PricePreview> {
+    actor.require_role(&scope::READERS)?;
+    let mut conn = pool.acquire().await?;
+    let (_, _, current, _) = template(&mut conn, actor, template_id, false).await?;
+    let blocks: i64 = sqlx::query_scalar(&format!("select count(*) from availability_blocks where {CHANGING}"))
+        .bind(template_id)
+        .bind(now)
+        .bind(price.pesos())
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(PricePreview {
+        template_id: template_id.to_string(),
+        name: name.to_string(),
+        from: Clp::new(current).to_string(),
+        to: price.to_string(),
+        to_pesos: price.pesos(),
+        blocks,
+    })
+}
+
+/// Renames a template and sets its base price; the new price goes to its future available
+/// blocks in the same transaction. Returns the building and how many blocks changed.
+pub async fn update(pool: &PgPool, actor: &Actor, template_id: Uuid, name: &str, price: Clp, now: DateTime<Utc>, meta: &RequestMeta) -> ServerResult<(Uuid, u64)> {
+    actor.require_role(&scope::WRITERS)?;
+    let mut tx = pool.begin().await?;
+    let (building_id, old_name, old_price, _) = template(&mut tx, actor, template_id, true).await?;
+    let renamed = sqlx::query("update block_templates set name = $2, base_price_clp = $3 where id = $1")
+        .bind(template_id)
+        .bind(name)
+        .bind(price.pesos())
+        .execute(&mut *tx)
+        .await;
+    match renamed {
+        Ok(_) => {}
+        Err(e) if is_violation(&e, "block_templates_building_name_key") => {
+            return Err(AppError::field("name", "Ya existe un bloque con ese nombre en este edificio.").into());
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let changed = sqlx::query(&format!("update availability_blocks set base_price_clp = $3 where {CHANGING}"))
+        .bind(template_id)
+        .bind(now)
+        .bind(price.pesos())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    audit::record(
+        &mut tx,
+        &AuditEntry {
+            actor: &actor.audit(),
+            action: "block_template.updated",
+            entity_type: Some("block_template"),
+            entity_id: Some(template_id.to_string()),
+            building_id: Some(building_id),
+            metadata: json!({ "name": { "from": old_name, "to": name }, "base_price_clp": { "from": old_price, "to": price.pesos() }, "blocks_repriced": changed }),
+        },
+        meta,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((building_id, changed))
+}
+
+/// Deactivates (`false`) or reactivates a template: its future available blocks are blocked
+/// (and the generator makes no new ones), or its blocked ones reopened where the rule allows.
+pub async fn set_active(pool: &PgPool, actor: &Actor, template_id: Uuid, active: bool, now: DateTime<Utc>, meta: &RequestMeta) -> ServerResult<(Uuid, u64)> {
+    actor.require_role(&scope::WRITERS)?;
+    let mut tx = pool.begin().await?;
+    let (building_id, name, _, was) = template(&mut tx, actor, template_id, true).await?;
+    if was == active {
+        let msg = if active { "El bloque ya estaba activo." } else { "El bloque ya estaba desactivado." };
+        return Err(AppError::Conflict(msg.into()).into());
+    }
+    sqlx::query("update block_templates set active = $2 where id = $1").bind(template_id).bind(active).execute(&mut *tx).await?;
+    let changed = if active { reopen_blocks(&mut tx, None, Some(template_id), now).await? } else { block_blocks(&mut tx, None, Some(template_id), None, now).await? };
+    audit::record(
+        &mut tx,
+        &AuditEntry {
+            actor: &actor.audit(),
+            action: if active { "block_template.reactivated" } else { "block_template.deactivated" },
+            entity_type: Some("block_template"),
+            entity_id: Some(template_id.to_string()),
+            building_id: Some(building_id),
+            metadata: json!({ "name": name, "blocks_changed": changed }),
+        },
+        meta,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((building_id, changed))
+}

@@ -1,0 +1,129 @@
+//! SQL of the units screen.
+
+use super::{BulkResult, UnitListing, UnitRow, PAGE_SIZE};
+use crate::admin::scope;
+use crate::error::AppError;
+use crate::ssr::{
+    actor::Actor,
+    audit::{self, AuditEntry, RequestMeta},
+    ServerResult,
+};
+use serde_json::json;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+/// The units of `building_id` whose number contains `search`, one page.
+pub async fn list(pool: &PgPool, actor: &Actor, building_id: Uuid, search: &str, page: u32) -> ServerResult<UnitListing> {
+    actor.require_role(&scope::READERS)?;
+    actor.require_building(building_id)?;
+    let name: Option<String> = sqlx::query_scalar("select name from buildings where id = $1")
+        .bind(building_id)
+        .fetch_optional(pool)
+        .await?;
+    let name = name.ok_or(AppError::NotFound)?;
+    let search = search.trim();
+    let pattern = (!search.is_empty()).then(|| format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+    let total: i64 = sqlx::query_scalar("select count(*) from units where building_id = $1 and ($2::text is null or number ilike $2)")
+        .bind(building_id)
+        .bind(&pattern)
+        .fetch_one(pool)
+        .await?;
+    let total = u32::try_from(total).unwrap_or(u32::MAX);
+    let pages = total.div_ceil(PAGE_SIZE).max(1);
+    let page = page.clamp(1, pages);
+    let rows: Vec<(Uuid, String, bool, i64)> = sqlx::query_as(
+        "select u.id, u.number, u.active, (select count(*) from resident_profiles p where p.unit_id = u.id)
+           from units u
+          where u.building_id = $1 and ($2::text is null or u.number ilike $2)
+          order by length(u.number), u.number, u.id
+          limit $3 offset $4",
+    )
+    .bind(building_id)
+    .bind(&pattern)
+    .bind(i64::from(PAGE_SIZE))
+    .bind(i64::from(page - 1) * i64::from(PAGE_SIZE))
+    .fetch_all(pool)
+    .await?;
+    Ok(UnitListing {
+        building_id: building_id.to_string(),
+        building: name,
+        rows: rows.into_iter().map(|(id, number, active, residents)| UnitRow { id: id.to_string(), number, active, residents }).collect(),
+        total,
+        page,
+        pages,
+        buildings: scope::buildings(pool, actor).await?,
+        can_edit: scope::WRITERS.contains(&actor.role),
+    })
+}
+
+/// Creates the units `numbers` of `building_id` in one statement; numbers that already exist
+/// are skipped and reported.
+pub async fn bulk_create(pool: &PgPool, actor: &Actor, building_id: Uuid, numbers: &[String], meta: &RequestMeta) -> ServerResult<BulkResult> {
+    actor.require_role(&scope::WRITERS)?;
+    actor.require_building(building_id)?;
+    let mut tx = pool.begin().await?;
+    let exists: Option<Uuid> = sqlx::query_scalar("select id from buildings where id = $1 for key share")
+        .bind(building_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    exists.ok_or(AppError::NotFound)?;
+    let created: Vec<String> = sqlx::query_scalar(
+        "insert into units (building_id, number)
+         select $1, n from unnest($2::text[]) as n
+         on conflict on constraint units_building_number_key do nothing
+         returning number",
+    )
+    .bind(building_id)
+    .bind(numbers)
+    .fetch_all(&mut *tx)
+    .await?;
+    let new: std::collections::HashSet<&str> = created.iter().map(String::as_str).collect();
+    let existing: Vec<String> = numbers.iter().filter(|n| !new.contains(n.as_str())).cloned().collect();
+    audit::record(
+        &mut tx,
+        &AuditEntry {
+            actor: &actor.audit(),
+            action: "unit.bulk_created",
+            entity_type: Some("building"),
+            entity_id: Some(building_id.to_string()),
+            building_id: Some(building_id),
+            metadata: json!({ "created": created.len(), "existing": existing.len(), "first": created.first(), "last": created.last() }),
+        },
+        meta,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(BulkResult { created: u32::try_from(created.len()).unwrap_or(u32::MAX), existing })
+}
+
+/// Deactivates (`false`) or reactivates a unit of `actor`'s scope; returns its building.
+pub async fn set_active(pool: &PgPool, actor: &Actor, unit_id: Uuid, active: bool, meta: &RequestMeta) -> ServerResult<Uuid> {
+    actor.require_role(&scope::WRITERS)?;
+    let mut tx = pool.begin().await?;
+    let row: Option<(Uuid, String, bool)> = sqlx::query_as("select building_id, number, active from units where id = $1 for update")
+        .bind(unit_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let (building_id, number, was) = row.ok_or(AppError::NotFound)?;
+    actor.require_building(building_id)?;
+    if was == active {
+        let msg = if active { "La unidad ya estaba activa." } else { "La unidad ya estaba desactivada." };
+        return Err(AppError::Conflict(msg.into()).into());
+    }
+    sqlx::query("update units set active = $2 where id = $1").bind(unit_id).bind(active).execute(&mut *tx).await?;
+    audit::record(
+        &mut tx,
+        &AuditEntry {
+            actor: &actor.audit(),
+            action: if active { "unit.reactivated" } else { "unit.deactivated" },
+            entity_type: Some("unit"),
+            entity_id: Some(unit_id.to_string()),
+            building_id: Some(building_id),
+            metadata: json!({ "number": number }),
+        },
+        meta,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(building_id)
+}
