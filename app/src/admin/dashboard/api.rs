@@ -1,6 +1,6 @@
 //! Server function of the dashboard.
 
-use super::{Dashboard, Period};
+use super::Dashboard;
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -12,5 +12,5 @@ pub async fn admin_dashboard(edificio: String, periodo: String) -> Result<Dashbo
     use crate::ssr::{app_state, error::finish};
     let state = app_state()?;
     let actor = finish(scope::require_staff(&state.pool).await)?;
-    finish(super::ssr::load(&state.pool, &actor, &edificio, Period::parse(&periodo), chrono::Utc::now()).await)
+    finish(super::ssr::load(&state.pool, &actor, &edificio, super::Period::parse(&periodo), chrono::Utc::now()).await)
 }
