@@ -14,7 +14,7 @@ test("an admin assigns a building to a sales rep, who sees it, then really unass
   await expectAccessible(page);
   const form = page.getByTestId("assign-form");
   await form.getByLabel("Edificio").selectOption({ label: b.name });
-  await form.getByLabel("Vendedor").selectOption({ label: repName });
+  await form.getByLabel("Vendedor", { exact: true }).selectOption({ label: repName });
   await form.getByLabel("Comisión del vendedor (%)").fill("5,5");
   await form.getByRole("button", { name: "Asignar" }).click();
   await expect(page.getByText("Edificio asignado.")).toBeVisible();
@@ -99,13 +99,13 @@ test.describe("without JavaScript", () => {
     await page.goto("/admin/vendedores");
     const form = page.getByTestId("assign-form");
     await form.getByLabel("Edificio").selectOption({ label: b.name });
-    await form.getByLabel("Vendedor").selectOption({ label: repName });
+    await form.getByLabel("Vendedor", { exact: true }).selectOption({ label: repName });
     await form.getByLabel("Comisión del vendedor (%)").fill("150");
     await form.getByRole("button", { name: "Asignar" }).click();
     await expect(page.locator("#rate-error")).toContainText("entre 0 % y 100 %");
     const again = page.getByTestId("assign-form");
     await again.getByLabel("Edificio").selectOption({ label: b.name });
-    await again.getByLabel("Vendedor").selectOption({ label: repName });
+    await again.getByLabel("Vendedor", { exact: true }).selectOption({ label: repName });
     await again.getByLabel("Comisión del vendedor (%)").fill("5");
     await again.getByRole("button", { name: "Asignar" }).click();
     await expect(page.getByTestId("rep-row").filter({ hasText: repName }).getByTestId("held-building")).toContainText(b.name);

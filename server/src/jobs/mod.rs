@@ -173,7 +173,7 @@ mod tests {
         let err = find("nope", None).unwrap_err().to_string();
         assert_eq!(
             err,
-            "unknown job 'nope'; known jobs: generate-availability, booking-no-show, \
+            "unknown job 'nope'; known jobs: generate-availability, reconcile-payouts, booking-no-show, \
              booking-overstay, booking-complete, booking-reminders, expire-holds, retry-refunds"
         );
     }
