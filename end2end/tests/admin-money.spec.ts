@@ -67,6 +67,8 @@ test("the reconciliation settles yesterday's booking and the admin marks the pay
   await row.getByRole("link", { name: /^Marcar pagada la liquidación/ }).click();
   const confirm = page.getByTestId("confirm-pay");
   await expect(confirm).toBeVisible();
+  // The browser insists on a value; the server insists on a real reference (3 to 100 characters).
+  await confirm.getByLabel("Referencia de la transferencia").fill("x");
   await confirm.getByRole("button", { name: "Sí, marcar pagada" }).click();
   await expect(page.locator("#reference-error")).toContainText("referencia");
   await confirm.getByLabel("Referencia de la transferencia").fill("TRF-2026-0042");
