@@ -190,24 +190,16 @@ fn snapshot(terms: Option<&BuildingTerms>, s: &BuildingSettings) -> serde_json::
     v
 }
 
-/// Creates a building with its terms, settings and the standard block templates (*Día*,
-/// *Noche*, and *Día completo* when `full_day`). Admins only.
-pub async fn create(
-    pool: &PgPool,
-    actor: &Actor,
-    terms: &BuildingTerms,
-    settings: &BuildingSettings,
-    full_day: bool,
-    meta: &RequestMeta,
-) -> ServerResult<Uuid> {
-    actor.require_role(&TERMS_EDITORS)?;
-    let mut tx = pool.begin().await?;
-    let id: Uuid = sqlx::query_scalar(
-        "insert into buildings (name, address, comuna, time_zone, commission_rate_bp, monthly_fee_clp,
-                                booking_horizon_days, max_active_bookings_per_resident, hold_minutes, no_show_enabled,
-                                no_show_grace_minutes, overstay_grace_minutes, check_in_early_minutes)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning id",
+/// Writes every term and setting of building `id`; false when there is no such building.
+async fn write(conn: &mut sqlx::PgConnection, id: Uuid, terms: &BuildingTerms, settings: &BuildingSettings) -> ServerResult<bool> {
+    let done = sqlx::query(
+        "update buildings set name = $2, address = $3, comuna = $4, time_zone = $5, commission_rate_bp = $6,
+                monthly_fee_clp = $7, booking_horizon_days = $8, max_active_bookings_per_resident = $9,
+                hold_minutes = $10, no_show_enabled = $11, no_show_grace_minutes = $12,
+                overstay_grace_minutes = $13, check_in_early_minutes = $14
+          where id = $1",
     )
+    .bind(id)
     .bind(&terms.name)
     .bind(&terms.address)
     .bind(&terms.comuna)
@@ -221,8 +213,31 @@ pub async fn create(
     .bind(settings.no_show_grace_minutes)
     .bind(settings.overstay_grace_minutes)
     .bind(settings.check_in_early_minutes)
-    .fetch_one(&mut *tx)
+    .execute(&mut *conn)
     .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Creates a building with its terms, settings and the standard block templates (*Día*,
+/// *Noche*, and *Día completo* when `full_day`). Admins only.
+pub async fn create(
+    pool: &PgPool,
+    actor: &Actor,
+    terms: &BuildingTerms,
+    settings: &BuildingSettings,
+    full_day: bool,
+    meta: &RequestMeta,
+) -> ServerResult<Uuid> {
+    actor.require_role(&TERMS_EDITORS)?;
+    let mut tx = pool.begin().await?;
+    // The row starts with the database's defaults; `write` then sets every term and setting,
+    // the same statement an edit runs.
+    let id: Uuid = sqlx::query_scalar("insert into buildings (name, address) values ($1, $2) returning id")
+        .bind(&terms.name)
+        .bind(&terms.address)
+        .fetch_one(&mut *tx)
+        .await?;
+    write(&mut tx, id, terms, settings).await?;
     let templates: Vec<_> = availability::standard_templates()
         .into_iter()
         .filter(|(t, _)| full_day || t.name != "Día completo")
@@ -253,30 +268,8 @@ pub async fn update(
 ) -> ServerResult<()> {
     actor.require_role(&TERMS_EDITORS)?;
     let mut tx = pool.begin().await?;
-    let done = sqlx::query(
-        "update buildings set name = $2, address = $3, comuna = $4, time_zone = $5, commission_rate_bp = $6,
-                monthly_fee_clp = $7, booking_horizon_days = $8, max_active_bookings_per_resident = $9,
-                hold_minutes = $10, no_show_enabled = $11, no_show_grace_minutes = $12,
-                overstay_grace_minutes = $13, check_in_early_minutes = $14
-          where id = $1",
-    )
-    .bind(building_id)
-    .bind(&terms.name)
-    .bind(&terms.address)
-    .bind(&terms.comuna)
-    .bind(terms.time_zone)
-    .bind(i32::try_from(terms.commission.basis_points()).unwrap_or(0))
-    .bind(terms.monthly_fee.pesos())
-    .bind(settings.booking_horizon_days)
-    .bind(settings.max_active_bookings)
-    .bind(settings.hold_minutes)
-    .bind(settings.no_show_enabled)
-    .bind(settings.no_show_grace_minutes)
-    .bind(settings.overstay_grace_minutes)
-    .bind(settings.check_in_early_minutes)
-    .execute(&mut *tx)
-    .await?;
-    if done.rows_affected() == 0 {
+    let done = write(&mut tx, building_id, terms, settings).await?;
+    if !done {
         return Err(AppError::NotFound.into());
     }
     audit::record(
