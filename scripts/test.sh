@@ -32,9 +32,11 @@ say "cargo leptos build"
 cargo leptos build
 
 # End-to-end: a fresh database and a real server on its own port.
-E2E_ADDR="127.0.0.1:3100"
-E2E_DB="$PGSERVER_URL/estacionate_e2e"
-psql "$PGSERVER_URL/postgres" -qc "drop database if exists estacionate_e2e with (force)" >/dev/null
+# Overridable so parallel worktrees on one machine do not share a port or a database.
+E2E_ADDR="${E2E_ADDR:-127.0.0.1:3100}"
+E2E_DB_NAME="${E2E_DB_NAME:-estacionate_e2e}"
+E2E_DB="$PGSERVER_URL/$E2E_DB_NAME"
+psql "$PGSERVER_URL/postgres" -qc "drop database if exists $E2E_DB_NAME with (force)" >/dev/null
 server="$CARGO_TARGET_DIR/debug/server"
 log="$ROOT/target/e2e-server.log"
 # The demo seed gives the specs the platform's global blocklist (plate ZZZZ-99); every spec
