@@ -2,8 +2,10 @@
 //! Nothing else in the server reads environment variables. Every variable, with its default, is
 //! documented in `.env.example` and the README.
 
+use app::ssr::client_ip::TrustedProxies;
 use std::fmt;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 /// A secret string: never printed by `Debug` or `Display`.
 #[derive(Clone, Default)]
@@ -88,6 +90,24 @@ pub struct Config {
     pub payments: PaymentsConfig,
     /// WhatsApp through Twilio, when `TWILIO_ACCOUNT_SID` is set; else the development outbox.
     pub twilio: Option<crate::notify::twilio::TwilioSettings>,
+    /// Trust and work limits at the edge: proxies, body size, request and statement timeouts.
+    pub perimeter: Perimeter,
+}
+
+/// Which forwarding headers to believe and how much work one request may cause.
+#[derive(Debug, Clone)]
+pub struct Perimeter {
+    /// `TRUSTED_PROXIES` (CIDR list, empty by default) and `TRUSTED_PROXY_HEADER`
+    /// (`x-forwarded-for` or `forwarded`): whose forwarding header names the client.
+    pub trusted_proxies: TrustedProxies,
+    /// `SERVER_FN_BODY_LIMIT_BYTES` (65 536): the largest body a server function accepts.
+    pub server_fn_body_limit: usize,
+    /// `REQUEST_TIMEOUT_SECONDS` (30): a request still without an answer after this gets 503
+    /// (the live event stream is exempt: it is meant to stay open).
+    pub request_timeout: Duration,
+    /// `DATABASE_STATEMENT_TIMEOUT_MS` (15 000): PostgreSQL cancels a web request's statement
+    /// after this (scheduled jobs and commands use their own connections without it).
+    pub statement_timeout: Duration,
 }
 
 /// A configuration value that could not be used; names the variable, never the value.
@@ -164,6 +184,7 @@ impl Config {
         };
         let payments = payments(&get, production)?;
         let twilio = twilio(&get, production, &public_origin)?;
+        let perimeter = perimeter(&get)?;
         Ok(Self {
             production,
             database_url,
@@ -179,6 +200,7 @@ impl Config {
             leptos_watch: get("LEPTOS_WATCH").is_some(),
             payments,
             twilio,
+            perimeter,
         })
     }
 
@@ -280,6 +302,33 @@ fn twilio(
     }))
 }
 
+/// The edge settings. Every value must be usable: a typo in `TRUSTED_PROXIES` refuses to start
+/// (trusting nobody by mistake would put every client of a balancer behind one rate limit;
+/// trusting too much would let clients choose their address).
+fn perimeter(get: &impl Fn(&str) -> Option<String>) -> Result<Perimeter, ConfigError> {
+    let header = match get("TRUSTED_PROXY_HEADER") {
+        None => Default::default(),
+        Some(raw) => raw
+            .parse()
+            .map_err(|reason| ConfigError { variable: "TRUSTED_PROXY_HEADER", reason })?,
+    };
+    let trusted_proxies = TrustedProxies::parse(&get("TRUSTED_PROXIES").unwrap_or_default(), header)
+        .map_err(|reason| ConfigError { variable: "TRUSTED_PROXIES", reason })?;
+    let positive = |variable: &'static str, default: u64| -> Result<u64, ConfigError> {
+        match parse_or(get, variable, default)? {
+            0 => Err(ConfigError { variable, reason: "must be greater than zero".into() }),
+            n => Ok(n),
+        }
+    };
+    Ok(Perimeter {
+        trusted_proxies,
+        server_fn_body_limit: usize::try_from(positive("SERVER_FN_BODY_LIMIT_BYTES", 64 * 1024)?)
+            .unwrap_or(usize::MAX),
+        request_timeout: Duration::from_secs(positive("REQUEST_TIMEOUT_SECONDS", 30)?),
+        statement_timeout: Duration::from_millis(positive("DATABASE_STATEMENT_TIMEOUT_MS", 15_000)?),
+    })
+}
+
 fn parse_or<T: std::str::FromStr>(
     get: &impl Fn(&str) -> Option<String>,
     variable: &'static str,
@@ -328,6 +377,24 @@ mod tests {
         assert_eq!(c.public_origin, "https://estacionate.cl");
         assert!(c.secure_cookies());
         assert!(!format!("{c:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn trusted_proxies_must_all_be_valid_blocks() {
+        let c = build(&[("TRUSTED_PROXIES", "10.0.0.0/8, 2001:db8::/32")]).unwrap();
+        assert!(c.perimeter.trusted_proxies.contains("10.1.2.3".parse().unwrap()));
+        assert!(!build(&[]).unwrap().perimeter.trusted_proxies.contains("10.1.2.3".parse().unwrap()));
+        for bad in ["10.0.0.0/8,10.0.0.300", "10.0.0.0/40", "balancer"] {
+            let err = build(&[("TRUSTED_PROXIES", bad)]).unwrap_err().to_string();
+            assert!(err.contains("TRUSTED_PROXIES"), "{err}");
+        }
+        let err = build(&[("TRUSTED_PROXY_HEADER", "x-real-ip")]).unwrap_err().to_string();
+        assert!(err.contains("TRUSTED_PROXY_HEADER"), "{err}");
+        assert!(build(&[("REQUEST_TIMEOUT_SECONDS", "0")]).is_err());
+        let d = build(&[]).unwrap().perimeter;
+        assert_eq!(d.server_fn_body_limit, 65_536);
+        assert_eq!(d.request_timeout, Duration::from_secs(30));
+        assert_eq!(d.statement_timeout, Duration::from_millis(15_000));
     }
 
     #[test]

@@ -15,8 +15,10 @@ pub async fn serve(
     leptos_options: LeptosOptions,
 ) -> anyhow::Result<()> {
     let addr = config.site_addr;
+    // Requests get a pool whose statements time out; the scheduled jobs keep `pool`.
+    let web_pool = crate::db::connect_web(&config).await?;
     let startup::Assembled { state, router, bus, transport } =
-        startup::app(&config, pool.clone(), leptos_options).await?;
+        startup::app(&config, web_pool, leptos_options).await?;
     let gateway = state.gateway.clone();
     crate::notify::spawn_workers(state, bus, transport, jobs::instance_id(), Default::default());
     let listener = tokio::net::TcpListener::bind(addr).await?;

@@ -190,6 +190,7 @@ pub async fn app(
         http::session::session_layer(store, config),
         dev_reload,
         extra,
+        &config.perimeter,
     );
     Ok(Assembled { state, router, bus, transport })
 }

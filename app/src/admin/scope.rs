@@ -95,6 +95,12 @@ pub fn date_filter(fields: &mut Vec<FieldError>, name: &str, raw: &str) -> Optio
     day
 }
 
+/// A search box's term (trimmed; empty: no search), refused as a `buscar` field error when
+/// longer than the search limit, so no listing runs a pattern search over an arbitrary text.
+pub fn search_term(raw: &str) -> Result<&str, AppError> {
+    crate::domain::text::search_term(raw).map_err(|e| AppError::field("buscar", e.to_string()))
+}
+
 /// Parses an id from a form; anything unreadable is "not found".
 pub fn parse_id(raw: &str) -> Result<Uuid, AppError> {
     Uuid::parse_str(raw.trim()).map_err(|_| AppError::NotFound)

@@ -51,3 +51,5 @@ pub mod rut;
 pub mod schedule;
 /// Shares and rates (occupancy, no-show, cancellation) in basis points.
 pub mod stats;
+/// Reasons staff give and search terms: trimmed and bounded.
+pub mod text;

@@ -215,11 +215,10 @@ pub async fn approve_resident(user_id: String) -> Result<(), AppError> {
 /// Rejects a pending resident, with a reason; the account is banned.
 #[server(prefix = "/api", endpoint = "identity/reject_resident")]
 pub async fn reject_resident(user_id: String, reason: String) -> Result<(), AppError> {
-    let reason = reason.trim().to_string();
-    if reason.chars().count() < 3 {
-        return finish::<(), AppError>(Err(AppError::field("reason", "Indica el motivo del rechazo.")));
-    }
-    decide(user_id, false, Some(reason)).await
+    let reason = finish::<_, AppError>(
+        crate::domain::text::Reason::parse(&reason).map_err(|e| AppError::field("reason", e.to_string())),
+    )?;
+    decide(user_id, false, Some(reason.into_string())).await
 }
 
 #[cfg(feature = "ssr")]

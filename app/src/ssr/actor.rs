@@ -181,10 +181,8 @@ pub fn request_meta() -> RequestMeta {
             .and_then(|v| v.to_str().ok())
             .map(str::to_string)
     };
-    let ip = parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|ci| ci.0.ip());
+    // The one client address the server's middleware decided (trusted proxies considered).
+    let ip = parts.extensions.get::<super::client_ip::ClientIp>().map(|c| c.0);
     RequestMeta {
         ip,
         user_agent: header("user-agent"),

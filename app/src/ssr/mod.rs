@@ -7,6 +7,7 @@ pub mod actor;
 pub mod audit;
 pub mod blind_index;
 pub mod blocklist;
+pub mod client_ip;
 pub mod db;
 pub mod error;
 pub mod keys;

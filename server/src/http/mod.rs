@@ -1,18 +1,23 @@
 //! The HTTP stack: Leptos pages and server functions, static files, health endpoints, and the
-//! middleware every response passes through (request id and tracing, security headers with the
-//! CSP nonce, compression, sessions, the same-origin check).
+//! middleware every response passes through (the client address, request id and tracing,
+//! security headers with the CSP nonce, the request timeout, compression, sessions, the
+//! same-origin check, the server functions' body limit).
 
+pub mod client_ip;
 pub mod health;
+pub mod limits;
 pub mod live;
 pub mod origin;
 pub mod security;
 pub mod session;
 
-use app::ssr::AppState;
+use crate::config::Perimeter;
+use app::ssr::{client_ip::ClientIp, AppState};
 use app::{shell, App};
 use axum::{middleware, routing::get, Router};
 use http::{HeaderName, Request};
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::Arc;
 use tower_http::{
     compression::CompressionLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
@@ -29,12 +34,14 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Builds the complete application router. `extra` routes (the live-event stream, and the
 /// payment and WhatsApp provider callbacks under `/webhooks/`, which the same-origin check
-/// exempts) get every layer.
+/// exempts) get every layer. `perimeter` says whose forwarding header to believe and bounds
+/// each request's body and time.
 pub fn router(
     state: AppState,
     sessions: SessionManagerLayer<AppSessionStore>,
     dev_reload: DevReload,
     extra: Router,
+    perimeter: &Perimeter,
 ) -> Router {
     let routes = generate_route_list(App);
     let allowed = AllowedOrigin {
@@ -55,9 +62,17 @@ pub fn router(
         ))
         .with_state(state)
         .merge(extra)
+        .layer(middleware::from_fn_with_state(
+            limits::BodyLimit(perimeter.server_fn_body_limit),
+            limits::limit_server_fn_body,
+        ))
         .layer(middleware::from_fn_with_state(allowed, origin::require_same_origin))
         .layer(sessions)
         .layer(CompressionLayer::new())
+        .layer(middleware::from_fn_with_state(
+            limits::RequestTimeout(perimeter.request_timeout),
+            limits::time_limit,
+        ))
         .layer(middleware::from_fn_with_state(dev_reload, security::security_headers))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
             let request_id = req
@@ -65,13 +80,19 @@ pub fn router(
                 .get(&REQUEST_ID)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default();
+            let client_ip = req.extensions().get::<ClientIp>().map(|c| c.0.to_string()).unwrap_or_default();
             tracing::info_span!(
                 "request",
                 http.method = %req.method(),
                 http.path = %req.uri().path(),
                 request.id = %request_id,
+                client.ip = %client_ip,
             )
         }))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(middleware::from_fn_with_state(
+            Arc::new(perimeter.trusted_proxies.clone()),
+            client_ip::resolve_client_ip,
+        ))
 }

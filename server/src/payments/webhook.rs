@@ -9,9 +9,9 @@
 use super::mercadopago::{valid_id, MercadoPago};
 use super::signature;
 use app::payments::{apply, refunds};
-use app::ssr::audit::RequestMeta;
+use app::ssr::{audit::RequestMeta, client_ip::ClientIp};
 use axum::{
-    extract::{ConnectInfo, Query, Request, State},
+    extract::{Query, Request, State},
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     routing::post,
@@ -19,7 +19,6 @@ use axum::{
 };
 use sqlx::PgPool;
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 /// The path MercadoPago posts to (`notification_url` of every preference).
@@ -49,7 +48,7 @@ async fn mercadopago(
     request: Request,
 ) -> Response {
     let headers: &HeaderMap = request.headers();
-    let connect = request.extensions().get::<ConnectInfo<SocketAddr>>();
+    let client_ip = request.extensions().get::<ClientIp>().map(|c| c.0);
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let data_id = query.get("data.id").map(String::as_str).unwrap_or_default();
     if let Err(err) = signature::verify(
@@ -78,7 +77,7 @@ async fn mercadopago(
         }
     };
     let meta = RequestMeta {
-        ip: connect.map(|c| c.0.ip()),
+        ip: client_ip,
         user_agent: header("user-agent").map(str::to_string),
         request_id: header("x-request-id").map(str::to_string),
     };

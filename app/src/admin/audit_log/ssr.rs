@@ -17,6 +17,11 @@ pub async fn list(pool: &PgPool, actor: &Actor, q: &AuditQuery, page: u32) -> Se
     let mut fields = Vec::new();
     let from = scope::date_filter(&mut fields, "desde", &q.desde);
     let to = scope::date_filter(&mut fields, "hasta", &q.hasta);
+    for (name, value) in [("actor", &q.actor), ("accion", &q.accion), ("entidad", &q.entidad)] {
+        if let Err(e) = crate::domain::text::search_term(value) {
+            fields.push(crate::error::FieldError { field: name.into(), message: e.to_string() });
+        }
+    }
     if !fields.is_empty() {
         return Err(AppError::Invalid { message: "Revisa los filtros.".into(), fields }.into());
     }

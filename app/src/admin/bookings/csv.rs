@@ -12,16 +12,22 @@ use crate::error::AppError;
 use crate::ssr::{
     actor::actor_of_session,
     audit::{self, AuditEntry, RequestMeta},
+    client_ip::ClientIp,
     AppState, ServerError,
 };
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
-use http::{header, StatusCode};
+use axum::Extension;
+use http::{header, HeaderMap, StatusCode};
 use serde_json::json;
 use tower_sessions::Session;
 
 /// At most this many rows per file (a year of a large building); the filter narrows it.
-pub const MAX_ROWS: i64 = 20_000;
+pub const MAX_ROWS: usize = 20_000;
+
+/// The last line of a file cut at [`MAX_ROWS`], so whoever opens it knows it is incomplete.
+pub const TRUNCATED_NOTE: &str =
+    "Exportación limitada a las primeras 20.000 reservas: acota el filtro (por ejemplo, por fechas) para obtener el resto.";
 
 /// The header row.
 pub const HEADER: [&str; 10] = [
@@ -61,8 +67,20 @@ fn error_response(err: AppError) -> Response {
 }
 
 /// The handler.
-pub async fn export(State(state): State<AppState>, session: Session, Query(q): Query<BookingQuery>) -> Response {
-    match build(&state, &session, &q).await {
+pub async fn export(
+    State(state): State<AppState>,
+    session: Session,
+    client: Option<Extension<ClientIp>>,
+    headers: HeaderMap,
+    Query(q): Query<BookingQuery>,
+) -> Response {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let meta = RequestMeta {
+        ip: client.map(|Extension(ClientIp(ip))| ip),
+        user_agent: header("user-agent"),
+        request_id: header("x-request-id"),
+    };
+    match build(&state, &session, &q, &meta).await {
         Ok((name, body)) => (
             StatusCode::OK,
             [
@@ -77,14 +95,43 @@ pub async fn export(State(state): State<AppState>, session: Session, Query(q): Q
     }
 }
 
-async fn build(state: &AppState, session: &Session, q: &BookingQuery) -> Result<(String, String), ServerError> {
+async fn build(state: &AppState, session: &Session, q: &BookingQuery, meta: &RequestMeta) -> Result<(String, String), ServerError> {
     let actor = actor_of_session(&state.pool, session).await?.ok_or(AppError::Unauthenticated)?;
     actor.require_role(&READERS)?;
     let filter = parse_filter(&actor, q)?;
-    let rows = find(&state.pool, &filter, MAX_ROWS, 0).await?;
+    // One row past the cap tells whether the file had to be cut; no more is ever read.
+    let rows = find(&state.pool, &filter, i64::try_from(MAX_ROWS + 1).unwrap_or(i64::MAX), 0).await?;
+    let (body, truncated) = render(&rows, MAX_ROWS);
+    let written = rows.len().min(MAX_ROWS);
+    // An export takes personal data out of the system: it is on the audit trail (filter and
+    // count only).
+    let mut conn = state.pool.acquire().await?;
+    audit::record(
+        &mut conn,
+        &AuditEntry {
+            actor: &actor.audit(),
+            action: "booking.exported",
+            entity_type: Some("booking"),
+            entity_id: None,
+            building_id: filter.building.or(actor.building_id),
+            metadata: json!({
+                "rows": written, "truncated": truncated,
+                "status": q.estado, "from": q.desde, "to": q.hasta, "search": !q.buscar.trim().is_empty(),
+            }),
+        },
+        meta,
+    )
+    .await?;
+    let today = chrono::Utc::now().format("%Y%m%d");
+    Ok((format!("reservas-{today}.csv"), body))
+}
+
+/// The file: BOM, header, at most `cap` rows and, when there were more, [`TRUNCATED_NOTE`].
+/// Returns whether it was cut.
+pub fn render(rows: &[super::ssr::Row], cap: usize) -> (String, bool) {
     let mut body = String::from("\u{feff}");
     body.push_str(&line(&HEADER));
-    for r in &rows {
+    for r in rows.iter().take(cap) {
         let status = BookingStatus::parse(&r.status).map_or(r.status.clone(), |s| s.label_es().to_string());
         body.push_str(&line(&[
             r.code.as_str(),
@@ -99,32 +146,45 @@ async fn build(state: &AppState, session: &Session, q: &BookingQuery) -> Result<
             r.id.to_string().as_str(),
         ]));
     }
-    // An export takes personal data out of the system: it is on the audit trail (filter and
-    // count only).
-    let mut conn = state.pool.acquire().await?;
-    audit::record(
-        &mut conn,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action: "booking.exported",
-            entity_type: Some("booking"),
-            entity_id: None,
-            building_id: filter.building.or(actor.building_id),
-            metadata: json!({
-                "rows": rows.len(),
-                "status": q.estado, "from": q.desde, "to": q.hasta, "search": !q.buscar.trim().is_empty(),
-            }),
-        },
-        &RequestMeta::default(),
-    )
-    .await?;
-    let today = chrono::Utc::now().format("%Y%m%d");
-    Ok((format!("reservas-{today}.csv"), body))
+    let truncated = rows.len() > cap;
+    if truncated {
+        body.push_str(&line(&[TRUNCATED_NOTE]));
+    }
+    (body, truncated)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn row(code: &str) -> super::super::ssr::Row {
+        super::super::ssr::Row {
+            id: uuid::Uuid::nil(),
+            code: code.into(),
+            building: "Torre".into(),
+            spot: "1".into(),
+            starts: "01-01-2027 08:00".into(),
+            ends: "01-01-2027 20:00".into(),
+            visitor: None,
+            plate: None,
+            status: "confirmed".into(),
+            amount: 5000,
+            total: 3,
+        }
+    }
+
+    /// The export used to stop at the cap silently: a file that looked complete was not.
+    #[test]
+    fn a_capped_export_says_so_and_stops_at_the_cap() {
+        let rows = [row("AAA111"), row("BBB222"), row("CCC333")];
+        let (body, truncated) = render(&rows, 2);
+        assert!(truncated);
+        assert!(body.contains("AAA111") && body.contains("BBB222") && !body.contains("CCC333"));
+        assert!(body.trim_end().ends_with(TRUNCATED_NOTE));
+        let (body, truncated) = render(&rows, 3);
+        assert!(!truncated && !body.contains(TRUNCATED_NOTE));
+        assert!(TRUNCATED_NOTE.contains("20.000") && MAX_ROWS == 20_000);
+    }
 
     #[test]
     fn fields_are_quoted_and_defused() {

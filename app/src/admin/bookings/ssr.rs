@@ -45,10 +45,17 @@ pub fn parse_filter(actor: &Actor, q: &BookingQuery) -> Result<Filter, AppError>
             fields.push(FieldError { field: "hasta".into(), message: "La fecha final debe ser igual o posterior a la inicial.".into() });
         }
     }
+    let search = match scope::search_term(&q.buscar) {
+        Ok(s) => Some(s.to_string()).filter(|s| !s.is_empty()),
+        Err(AppError::Invalid { fields: mut e, .. }) => {
+            fields.append(&mut e);
+            None
+        }
+        Err(other) => return Err(other),
+    };
     if !fields.is_empty() {
         return Err(AppError::Invalid { message: "Revisa los filtros.".into(), fields });
     }
-    let search = Some(q.buscar.trim().to_string()).filter(|s| !s.is_empty());
     Ok(Filter { building: scope::listing_scope(actor, &q.edificio)?, status, from, to, search })
 }
 

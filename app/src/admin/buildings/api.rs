@@ -24,7 +24,8 @@ pub async fn list_buildings(estado: String, buscar: String, pagina: String) -> R
         _ => None,
     };
     let page = pagina.trim().parse::<u32>().unwrap_or(1).clamp(1, 100_000);
-    finish(super::ssr::list(&state.pool, &actor, status, &buscar, page).await)
+    let search = finish(scope::search_term(&buscar))?;
+    finish(super::ssr::list(&state.pool, &actor, status, search, page).await)
 }
 
 /// One building for its page.

@@ -25,8 +25,9 @@ pub async fn list_residents(
     let building = finish(scope::listing_scope(&actor, &edificio))?;
     let status = super::STATUSES.into_iter().find(|s| *s == estado.trim());
     let page = pagina.and_then(|p| p.trim().parse::<u32>().ok()).unwrap_or(1);
-    let search = buscar.unwrap_or_default();
-    finish(super::ssr::list(&state.pool, &actor, building, status, &search, page).await)
+    let buscar = buscar.unwrap_or_default();
+    let search = finish(scope::search_term(&buscar))?;
+    finish(super::ssr::list(&state.pool, &actor, building, status, search, page).await)
 }
 
 #[cfg(feature = "ssr")]

@@ -41,7 +41,7 @@ pub fn parse_filter(actor: &Actor, q: &StaffQuery) -> Result<Filter, AppError> {
         building: scope::listing_scope(actor, &q.edificio)?,
         role: super::parse_staff_role(&q.rol),
         status: super::STATUSES.into_iter().find(|s| *s == q.estado.trim()),
-        search: Some(q.buscar.trim().to_string()).filter(|s| !s.is_empty()),
+        search: Some(scope::search_term(&q.buscar)?.to_string()).filter(|s| !s.is_empty()),
     })
 }
 

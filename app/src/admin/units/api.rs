@@ -32,7 +32,8 @@ pub async fn list_units(edificio: String, buscar: String, pagina: String) -> Res
     let actor = finish(scope::require_staff(&state.pool).await)?;
     let building = screen_building(&state.pool, &actor, &edificio).await?;
     let page = pagina.trim().parse::<u32>().unwrap_or(1).clamp(1, 100_000);
-    finish(super::ssr::list(&state.pool, &actor, building, &buscar, page).await)
+    let search = finish(scope::search_term(&buscar))?;
+    finish(super::ssr::list(&state.pool, &actor, building, search, page).await)
 }
 
 /// Creates units from a list such as `101-120, PH`.

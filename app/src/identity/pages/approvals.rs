@@ -51,7 +51,7 @@ pub fn ApprovalsPage() -> impl IntoView {
                                                 <ActionForm action=reject attr:class="inline-form">
                                                     <input type="hidden" name="user_id" value=id_for_reject/>
                                                     <label for=reason_id.clone()>"Motivo del rechazo"</label>
-                                                    <input id=reason_id name="reason" type="text" required=true/>
+                                                    <input id=reason_id name="reason" type="text" required=true minlength="3" maxlength="500"/>
                                                     <button type="submit" class="button button--danger">"Rechazar"</button>
                                                 </ActionForm>
                                             </div> })}
