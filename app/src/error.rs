@@ -88,26 +88,41 @@ impl AppError {
     }
 }
 
+/// The answer to a request whose arguments cannot be read (ASVS 5.0 1.2.x, 16.3.x: rejected
+/// as the client's fault, never a server failure).
+pub const UNREADABLE_INPUT: &str = "Los datos enviados no son válidos. Revisa el formulario.";
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             // Malformed or missing arguments: the person sent something we cannot read.
-            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => AppError::Invalid {
-                message: "Los datos enviados no son válidos. Revisa el formulario.".into(),
-                fields: Vec::new(),
-            },
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => unreadable_input(),
+            // On the server a body that does not decode (invalid UTF-8, broken JSON) is the
+            // request's fault too; in the browser it means the answer was unreadable.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(_) => unreadable_input(),
             ServerFnErrorErr::Request(_)
             | ServerFnErrorErr::Response(_)
-            | ServerFnErrorErr::Deserialization(_)
             | ServerFnErrorErr::Serialization(_)
             | ServerFnErrorErr::UnsupportedRequestMethod(_) => AppError::Network,
+            #[cfg(not(feature = "ssr"))]
+            ServerFnErrorErr::Deserialization(_) => AppError::Network,
             ServerFnErrorErr::Registration(_)
             | ServerFnErrorErr::ServerError(_)
             | ServerFnErrorErr::MiddlewareError(_) => AppError::Internal,
         }
     }
+}
+
+/// [`UNREADABLE_INPUT`]; on the server also answered with 400 (server_fn would send 500) and
+/// logged as a client error, without the input (it may hold personal data).
+fn unreadable_input() -> AppError {
+    let err = AppError::Invalid { message: UNREADABLE_INPUT.into(), fields: Vec::new() };
+    #[cfg(feature = "ssr")]
+    crate::ssr::error::reject_unreadable_input(&err);
+    err
 }
 
 #[cfg(test)]

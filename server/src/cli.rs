@@ -1,10 +1,11 @@
-//! The command line: `server [serve | migrate | seed-demo | rotate-keys | run-job NAME]`.
+//! The command line: `server [serve | migrate | seed-demo | rotate-keys | run-job NAME |
+//! create-admin --email E]`.
 //!
 //! Every command loads the configuration, creates the database if needed and applies pending
 //! migrations first, so each works on a fresh machine and against an older schema.
 
 use crate::config::Config;
-use crate::{db, jobs, rotate, seed, serve, startup, telemetry};
+use crate::{create_admin, db, jobs, rotate, seed, serve, startup, telemetry};
 use app::ssr::{blind_index::BlindIndexer, vault::Vault};
 use clap::{builder::PossibleValuesParser, Parser, Subcommand};
 use leptos::prelude::get_configuration;
@@ -40,6 +41,16 @@ pub enum Command {
         #[arg(value_parser = PossibleValuesParser::new(jobs::names()))]
         name: String,
     },
+    /// Create a platform admin (the way in on a fresh database); the password is read from
+    /// ADMIN_PASSWORD or the first line of standard input.
+    CreateAdmin {
+        /// The admin's login e-mail.
+        #[arg(long)]
+        email: String,
+        /// The admin's full name.
+        #[arg(long, default_value = "Administración Estacionate")]
+        name: String,
+    },
 }
 
 /// Parses the command line and runs the command.
@@ -63,6 +74,15 @@ pub async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::SeedDemo => seed_demo(&config, &pool).await,
+        Command::CreateAdmin { email, name } => {
+            let password = create_admin::read_password(
+                std::env::var(create_admin::PASSWORD_VARIABLE).ok(),
+                &mut std::io::stdin().lock(),
+            )?;
+            let id = create_admin::create_admin(&pool, &email, &name, &password).await?;
+            println!("create-admin: admin {id} created; log in at {}/ingresar", config.public_origin);
+            Ok(())
+        }
         Command::RotateKeys => rotate_keys(&config, &pool).await,
         Command::RunJob { name } => {
             let gateway = crate::payments::gateways(&config, &startup::key_ring(&config)?)?.gateway;
@@ -78,6 +98,10 @@ fn crypto(config: &Config) -> anyhow::Result<(Vault, BlindIndexer)> {
 }
 
 async fn seed_demo(config: &Config, pool: &PgPool) -> anyhow::Result<()> {
+    // Demo accounts share a published password: never on a real deployment.
+    if config.production {
+        anyhow::bail!("seed-demo refuses APP_ENV=production: its accounts share a published password");
+    }
     let (vault, indexer) = crypto(config)?;
     match seed::seed_demo(pool, &vault, &indexer, chrono::Utc::now()).await? {
         seed::SeedOutcome::AlreadyPopulated => {
@@ -157,6 +181,26 @@ mod tests {
                 name: "generate-availability".into()
             })
         );
+    }
+
+    #[test]
+    fn create_admin_takes_an_email_and_an_optional_name() {
+        let parse = |args: &[&str]| Cli::try_parse_from(args).map(|cli| cli.command);
+        assert_eq!(
+            parse(&["server", "create-admin", "--email", "root@x.cl"]).unwrap(),
+            Some(Command::CreateAdmin { email: "root@x.cl".into(), name: "Administración Estacionate".into() })
+        );
+        assert!(parse(&["server", "create-admin"]).is_err());
+    }
+
+    #[test]
+    fn the_admin_password_comes_from_the_environment_or_one_line_of_stdin() {
+        let mut empty = std::io::Cursor::new(Vec::new());
+        let from_env = create_admin::read_password(Some("Clave Con Espacios 2026".into()), &mut empty).unwrap();
+        assert_eq!(from_env.as_str(), "Clave Con Espacios 2026");
+        let mut stdin = std::io::Cursor::new(b" Clave.Segura.2026 \r\nsegunda linea\n".to_vec());
+        assert_eq!(create_admin::read_password(None, &mut stdin).unwrap().as_str(), " Clave.Segura.2026 ");
+        assert!(create_admin::read_password(Some(String::new()), &mut empty).is_err());
     }
 
     #[test]

@@ -183,7 +183,7 @@ impl Config {
             }
         };
         let payments = payments(&get, production)?;
-        let twilio = twilio(&get, production, &public_origin)?;
+        let twilio = notify_transport(&get, production, twilio(&get, production, &public_origin)?)?;
         let perimeter = perimeter(&get)?;
         Ok(Self {
             production,
@@ -329,6 +329,28 @@ fn perimeter(get: &impl Fn(&str) -> Option<String>) -> Result<Perimeter, ConfigE
     })
 }
 
+/// `NOTIFY_TRANSPORT`: `twilio` (requires the Twilio settings) or `outbox` (the development
+/// outbox, even when Twilio is configured). Unset, Twilio is used when configured — except that
+/// production refuses to start with only the development outbox unless it is chosen on purpose,
+/// since then no resident or visitor would receive any WhatsApp message.
+fn notify_transport(
+    get: &impl Fn(&str) -> Option<String>,
+    production: bool,
+    twilio: Option<crate::notify::twilio::TwilioSettings>,
+) -> Result<Option<crate::notify::twilio::TwilioSettings>, ConfigError> {
+    let error = |reason: &str| ConfigError { variable: "NOTIFY_TRANSPORT", reason: reason.into() };
+    match get("NOTIFY_TRANSPORT").as_deref().map(str::trim) {
+        Some("outbox") => Ok(None),
+        Some("twilio") if twilio.is_none() => Err(error("twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and a sender")),
+        Some("twilio") => Ok(twilio),
+        Some(_) => Err(error("expected twilio or outbox")),
+        None if production && twilio.is_none() => Err(error(
+            "production needs the Twilio settings, or NOTIFY_TRANSPORT=outbox to keep WhatsApp messages in the development outbox on purpose",
+        )),
+        None => Ok(twilio),
+    }
+}
+
 fn parse_or<T: std::str::FromStr>(
     get: &impl Fn(&str) -> Option<String>,
     variable: &'static str,
@@ -372,6 +394,7 @@ mod tests {
             ("PUBLIC_ORIGIN", "https://estacionate.cl/"),
             ("DATABASE_URL", "postgres://u:hunter2@db/x"),
             ("PAYMENT_PROVIDER", "simulator"),
+            ("NOTIFY_TRANSPORT", "outbox"),
         ])
         .unwrap();
         assert_eq!(c.public_origin, "https://estacionate.cl");
@@ -435,5 +458,35 @@ mod tests {
             ("MERCADOPAGO_API_BASE", "http://127.0.0.1:9"),
         ]);
         assert!(build(&vars).unwrap_err().to_string().contains("MERCADOPAGO_API_BASE"));
+    }
+
+    #[test]
+    fn production_refuses_the_development_outbox_unless_chosen() {
+        let prod = [
+            ("APP_ENV", "production"),
+            ("PUBLIC_ORIGIN", "https://estacionate.cl"),
+            ("PAYMENT_PROVIDER", "simulator"),
+        ];
+        let err = build(&prod).unwrap_err();
+        assert_eq!(err.variable, "NOTIFY_TRANSPORT");
+        let with = |extra: &[(&'static str, &'static str)]| {
+            let mut vars = prod.to_vec();
+            vars.extend_from_slice(extra);
+            build(&vars)
+        };
+        assert!(with(&[("NOTIFY_TRANSPORT", "outbox")]).unwrap().twilio.is_none());
+        let twilio = [
+            ("TWILIO_ACCOUNT_SID", "AC1"),
+            ("TWILIO_AUTH_TOKEN", "t"),
+            ("TWILIO_WHATSAPP_FROM", "whatsapp:+14155238886"),
+        ];
+        assert!(with(&twilio).unwrap().twilio.is_some());
+        let mut outbox_on_purpose = twilio.to_vec();
+        outbox_on_purpose.push(("NOTIFY_TRANSPORT", "outbox"));
+        assert!(with(&outbox_on_purpose).unwrap().twilio.is_none());
+        assert_eq!(with(&[("NOTIFY_TRANSPORT", "twilio")]).unwrap_err().variable, "NOTIFY_TRANSPORT");
+        assert_eq!(with(&[("NOTIFY_TRANSPORT", "sms")]).unwrap_err().variable, "NOTIFY_TRANSPORT");
+        // Development keeps the outbox by default.
+        assert!(build(&[]).unwrap().twilio.is_none());
     }
 }

@@ -7,6 +7,7 @@
 pub mod bus;
 pub mod cli;
 pub mod config;
+pub mod create_admin;
 pub mod db;
 pub mod http;
 pub mod jobs;

@@ -369,6 +369,8 @@ async fn the_login_page_scores_at_least_100_on_the_http_observatory_rules(pool: 
         ("PII_BLIND_INDEX_KEY", bidx),
         // Production never falls back to the payment simulator silently.
         ("PAYMENT_PROVIDER", "simulator"),
+        // ...nor keeps WhatsApp messages in the development outbox silently.
+        ("NOTIFY_TRANSPORT", "outbox"),
     ])
     .await;
     let b = building(&app.state.pool, "Edificio Uno").await;

@@ -228,7 +228,16 @@ pub struct LoggedIn {
 }
 
 /// Checks credentials with lockout. The password is verified before any status is revealed,
-/// so pending/banned/locked messages never tell a stranger that an email exists.
+/// so pending/banned messages never tell a stranger that an email exists; the locked and
+/// blocklisted answers come after the same argon2 work as any other answer, and their text does
+/// not depend on whether the password was right.
+///
+/// Every attempt first reserves one of the [`MAX_FAILED_LOGINS`] slots in a single `UPDATE`
+/// (ASVS 5.0 6.3.1): the count and the lock move together, so parallel guesses cannot all read
+/// "unlocked" and each verify a password; the attempt that takes the last slot also starts the
+/// lock. An attempt without a slot is refused, even with the right password, and verifies
+/// nothing. A success frees the slots (it holds one, so it ran before the lock or the lock
+/// expired).
 pub async fn log_in(
     pool: &PgPool,
     indexer: &BlindIndexer,
@@ -236,12 +245,11 @@ pub async fn log_in(
     password: String,
     meta: &RequestMeta,
 ) -> ServerResult<LoggedIn> {
-    type Row = (Uuid, String, String, String, Option<Uuid>, i32, bool, i32);
+    type Row = (Uuid, String, String, String, Option<Uuid>, i32);
     let row: Option<Row> = match &email {
         Some(email) => {
             sqlx::query_as(
-                "select id, password_hash, status, role, building_id, failed_login_count,
-                        coalesce(locked_until > now(), false), session_epoch
+                "select id, password_hash, status, role, building_id, session_epoch
                    from users where email = $1",
             )
             .bind(email.as_str())
@@ -250,10 +258,24 @@ pub async fn log_in(
         }
         None => None,
     };
-    let Some((user_id, hash, status, role, building_id, _failures, locked, epoch)) = row else {
-        // Same work as a real check, so timing does not reveal unknown emails.
+    let ip_text = meta.ip.map(|ip| ip.to_string());
+    let mut probes = Vec::new();
+    if let Some(email) = &email {
+        probes.push(Probe { kind: BlindField::Email, canonical: email.as_str() });
+    }
+    if let Some(ip) = ip_text.as_deref() {
+        probes.push(Probe { kind: BlindField::Ip, canonical: ip });
+    }
+    let Some((user_id, hash, status, role, building_id, epoch)) = row else {
+        // Same work as a real check, so timing does not reveal unknown emails; a blocklisted
+        // email or address gets the same refusal as a known account would.
         let _ = dummy_verify_async(password).await;
         let mut conn = pool.acquire().await?;
+        if blocklist::is_blocked(&mut conn, indexer, None, &probes, "auth.login", &AuditActor::Anonymous, meta)
+            .await?
+        {
+            return Err(AppError::Refused(BLOCKED_MESSAGE.into()).into());
+        }
         audit::record(
             &mut conn,
             &AuditEntry {
@@ -280,49 +302,35 @@ pub async fn log_in(
         metadata,
     };
 
+    let slot = reserve_attempt(pool, user_id).await?;
+    let ok = match slot {
+        Some(_) => verify_password_async(password, hash)
+            .await
+            .map_err(|e| ServerError::Unexpected(format!("verify: {e}")))?,
+        // Locked: no guess is checked, but the answer costs the same time as a checked one.
+        None => {
+            let _ = dummy_verify_async(password).await;
+            false
+        }
+    };
+
     let mut conn = pool.acquire().await?;
-    let ip_text = meta.ip.map(|ip| ip.to_string());
-    let mut probes = Vec::new();
-    if let Some(email) = &email {
-        probes.push(Probe { kind: BlindField::Email, canonical: email.as_str() });
-    }
-    if let Some(ip) = ip_text.as_deref() {
-        probes.push(Probe { kind: BlindField::Ip, canonical: ip });
-    }
     if blocklist::is_blocked(&mut conn, indexer, building_id, &probes, "auth.login", &actor, meta).await? {
         return Err(AppError::Refused(BLOCKED_MESSAGE.into()).into());
     }
-
-    if locked {
+    let Some(slot) = slot else {
         audit::record(&mut conn, &user_entry("auth.login_refused", json!({ "reason": "locked" })), meta).await?;
         return Err(AppError::Refused(LOCKED_MESSAGE.into()).into());
-    }
-
-    let ok = verify_password_async(password, hash)
-        .await
-        .map_err(|e| ServerError::Unexpected(format!("verify: {e}")))?;
+    };
     if !ok {
+        let locks = slot >= MAX_FAILED_LOGINS;
         let mut tx = pool.begin().await?;
-        // Count atomically: concurrent wrong guesses cannot slip past the limit.
-        let (failures, now_locked): (i32, bool) = sqlx::query_as(
-            "update users
-                set failed_login_count = case when failed_login_count + 1 >= $2 then 0 else failed_login_count + 1 end,
-                    locked_until = case when failed_login_count + 1 >= $2
-                                        then now() + make_interval(mins => $3) else locked_until end
-              where id = $1
-          returning failed_login_count, coalesce(locked_until > now(), false)",
-        )
-        .bind(user_id)
-        .bind(MAX_FAILED_LOGINS)
-        .bind(LOCKOUT_MINUTES)
-        .fetch_one(&mut *tx)
-        .await?;
-        audit::record(&mut tx, &user_entry("auth.login_failed", json!({ "reason": "wrong_password", "consecutive": failures })), meta).await?;
-        if now_locked {
+        audit::record(&mut tx, &user_entry("auth.login_failed", json!({ "reason": "wrong_password", "consecutive": slot })), meta).await?;
+        if locks {
             audit::record(&mut tx, &user_entry("auth.locked_out", json!({ "minutes": LOCKOUT_MINUTES })), meta).await?;
         }
         tx.commit().await?;
-        return Err(if now_locked {
+        return Err(if locks {
             AppError::Refused(LOCKED_MESSAGE.into())
         } else {
             AppError::Invalid { message: INVALID_CREDENTIALS.into(), fields: vec![] }
@@ -353,6 +361,30 @@ pub async fn log_in(
     Ok(LoggedIn { user_id, role, epoch })
 }
 
+/// Takes one attempt slot of `user_id` in one statement, or `None` while the account is locked.
+/// Returns the slot's number (1..=[`MAX_FAILED_LOGINS`]); taking the last one starts the lock.
+/// An expired lock restarts the count. Concurrent callers queue on the row, and PostgreSQL
+/// re-checks the `where` on the row they finally see, so no two callers get the same slot and
+/// none gets one past the lock.
+pub async fn reserve_attempt(pool: &PgPool, user_id: Uuid) -> ServerResult<Option<i32>> {
+    Ok(sqlx::query_scalar(
+        "update users
+            set failed_login_count = case when locked_until <= now() then 1 else failed_login_count + 1 end,
+                locked_until = case
+                    when (case when locked_until <= now() then 1 else failed_login_count + 1 end) >= $2
+                        then now() + make_interval(mins => $3)
+                    when locked_until <= now() then null
+                    else locked_until end
+          where id = $1 and (locked_until is null or locked_until <= now())
+      returning failed_login_count",
+    )
+    .bind(user_id)
+    .bind(MAX_FAILED_LOGINS)
+    .bind(LOCKOUT_MINUTES)
+    .fetch_optional(pool)
+    .await?)
+}
+
 /// Audits a logout (the session itself is destroyed by the caller).
 pub async fn record_logout(pool: &PgPool, actor: &Actor, meta: &RequestMeta) -> ServerResult<()> {
     let mut conn = pool.acquire().await?;
@@ -374,7 +406,9 @@ pub async fn record_logout(pool: &PgPool, actor: &Actor, meta: &RequestMeta) -> 
 /// Starts a password reset when the account exists, is not banned and has a phone: a 6-digit
 /// code from the OS CSPRNG, stored hashed (argon2id) and encrypted for delivery, valid 10
 /// minutes; earlier open codes die. The WhatsApp message goes through the outbox. Says nothing
-/// about whether the account exists.
+/// about whether the account exists, by answer or by time: when no code can be sent, the same
+/// CSPRNG, argon2id, encryption and transaction-with-audit work is done on a throwaway code
+/// (ASVS 5.0 6.3.8), so the two paths differ only by two small inserts.
 pub async fn request_reset(
     pool: &PgPool,
     vault: &Vault,
@@ -388,12 +422,9 @@ pub async fn request_reset(
     .bind(email.as_str())
     .fetch_optional(pool)
     .await?;
-    let Some((user_id, role, building_id, has_phone)) = user else {
-        return Ok(());
+    let Some((user_id, role, building_id, true)) = user else {
+        return decoy_reset(pool, vault, meta).await;
     };
-    if !has_phone {
-        return Ok(());
-    }
     let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
     let code_hash = hash_password_async(code.clone())
         .await
@@ -441,6 +472,40 @@ pub async fn request_reset(
             entity_id: Some(user_id.to_string()),
             building_id,
             metadata: json!({ "reset_id": reset_id }),
+        },
+        meta,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The work of [`request_reset`] for an email that gets no code: a code drawn, hashed and
+/// encrypted like a real one and then dropped, and a transaction of the same shape (the
+/// open-code update, which matches nothing, and an audit row that says no code was sent).
+async fn decoy_reset(pool: &PgPool, vault: &Vault, meta: &RequestMeta) -> ServerResult<()> {
+    let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
+    let reset_id = Uuid::new_v4();
+    let _ = hash_password_async(code.clone())
+        .await
+        .map_err(|e| ServerError::Unexpected(format!("hashing: {e}")))?;
+    let _ = vault
+        .encrypt(&code, &pii::reset_code(&reset_id.to_string()))
+        .map_err(|e| ServerError::Unexpected(format!("vault: {e}")))?;
+    let mut tx = pool.begin().await?;
+    sqlx::query("update password_resets set used_at = now() where user_id = $1 and used_at is null")
+        .bind(reset_id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        &AuditEntry {
+            actor: &AuditActor::Anonymous,
+            action: "auth.password_reset_requested",
+            entity_type: None,
+            entity_id: None,
+            building_id: None,
+            metadata: json!({ "code_sent": false }),
         },
         meta,
     )

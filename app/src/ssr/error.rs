@@ -58,6 +58,14 @@ pub fn finish<T, E: Into<AppError>>(result: Result<T, E>) -> Result<T, AppError>
     })
 }
 
+/// Called when a server function's arguments cannot be decoded: logs a client error (the
+/// function's path only, never the input) and sets the error's status for script callers.
+pub fn reject_unreadable_input(err: &AppError) {
+    let path = use_context::<http::request::Parts>().map(|parts| parts.uri.path().to_string());
+    tracing::warn!(server_fn = path.as_deref().unwrap_or("?"), "unreadable server function input");
+    set_error_status(err);
+}
+
 fn set_error_status(err: &AppError) {
     let wants_html = use_context::<http::request::Parts>()
         .and_then(|parts| {

@@ -382,3 +382,51 @@ pub async fn change_access(
 #[cfg(test)]
 #[path = "ssr_tests.rs"]
 mod tests;
+
+/// Creates a platform admin from the server's command line (`server create-admin`), the way in
+/// on a fresh production database, where nobody can log in to create the first one. Audited as
+/// the system; a taken e-mail is the usual field error.
+pub async fn create_platform_admin(
+    pool: &PgPool,
+    email: &Email,
+    full_name: &PersonName,
+    password: &NewPassword,
+) -> ServerResult<Uuid> {
+    let password_hash = hash_password_async(password.expose().to_string())
+        .await
+        .map_err(|e| ServerError::Unexpected(format!("hashing: {e}")))?;
+    let user_id = Uuid::new_v4();
+    let mut tx = pool.begin().await?;
+    let inserted = sqlx::query(
+        "insert into users (id, email, password_hash, role, status, full_name, password_changed_at)
+         values ($1, $2, $3, 'admin', 'active', $4, now())",
+    )
+    .bind(user_id)
+    .bind(email.as_str())
+    .bind(&password_hash)
+    .bind(full_name.as_str())
+    .execute(&mut *tx)
+    .await;
+    if let Err(err) = inserted {
+        return Err(if is_violation(&err, "users_email_key") {
+            AppError::field("email", "Ya existe una cuenta con este correo.").into()
+        } else {
+            err.into()
+        });
+    }
+    audit::record(
+        &mut tx,
+        &AuditEntry {
+            actor: &crate::ssr::audit::AuditActor::System,
+            action: "staff.created",
+            entity_type: Some("user"),
+            entity_id: Some(user_id.to_string()),
+            building_id: None,
+            metadata: json!({ "role": Role::Admin.as_str(), "via": "create-admin" }),
+        },
+        &RequestMeta::default(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(user_id)
+}
