@@ -2,15 +2,17 @@
 //! middleware every response passes through (request id and tracing, security headers with the
 //! CSP nonce, compression, sessions, the same-origin check).
 
+pub mod csp_report;
 pub mod health;
 pub mod live;
 pub mod origin;
+pub mod route_log;
 pub mod security;
 pub mod session;
 
 use app::ssr::AppState;
 use app::{shell, App};
-use axum::{middleware, routing::get, Router};
+use axum::{middleware, routing::{get, post}, Router};
 use http::{HeaderName, Request};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::{
@@ -42,10 +44,12 @@ pub fn router(
     };
 
     let leptos_options = state.leptos_options.clone();
+    let csp_reports = csp_report::routes(state.rate_limiter.clone());
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/admin/reservas/exportar", get(app::admin::bookings::csv::export))
+        .route(app::admin::search::SEARCH_PATH, post(app::admin::search::redirect))
         .leptos_routes_with_context(&state, routes, security::provide_request_nonce, move || {
             shell(leptos_options.clone())
         })
@@ -55,6 +59,8 @@ pub fn router(
         ))
         .with_state(state)
         .merge(extra)
+        .merge(csp_reports)
+        .route_layer(middleware::from_fn(route_log::record_route))
         .layer(middleware::from_fn_with_state(allowed, origin::require_same_origin))
         .layer(sessions)
         .layer(CompressionLayer::new())
@@ -68,7 +74,8 @@ pub fn router(
             tracing::info_span!(
                 "request",
                 http.method = %req.method(),
-                http.path = %req.uri().path(),
+                // Filled in by `route_log` with the matched template, never the raw path.
+                http.route = tracing::field::Empty,
                 request.id = %request_id,
             )
         }))
