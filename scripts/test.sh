@@ -44,7 +44,9 @@ log="$ROOT/target/e2e-server.log"
 APP_ENV=test DATABASE_URL="$E2E_DB" "$server" seed-demo >/dev/null
 mkdir -p "$ROOT/target"
 say "starting the server for Playwright on http://$E2E_ADDR (log: $log)"
-APP_ENV=test DATABASE_URL="$E2E_DB" LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_ADDR="$E2E_ADDR" \
+# development: the development outbox shows a platform admin the reset codes it "sent" (no
+# phone receives them), which is how the secrets spec gets one; every other role sees the mask.
+APP_ENV=development DATABASE_URL="$E2E_DB" LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_ADDR="$E2E_ADDR" \
   PUBLIC_ORIGIN="http://$E2E_ADDR" RUST_LOG="${RUST_LOG:-info,sqlx=warn}" \
   "$server" serve >"$log" 2>&1 &
 server_pid=$!

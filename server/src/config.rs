@@ -63,6 +63,9 @@ pub enum PaymentsConfig {
 pub struct Config {
     /// `APP_ENV=production` turns on secure cookies and requires real keys.
     pub production: bool,
+    /// `APP_ENV=development` (the default): the development outbox may show one-time secrets
+    /// (reset codes) to platform admins. Never in `test` or `production`.
+    pub development: bool,
     /// `DATABASE_URL`: the PostgreSQL database of record (contains credentials).
     pub database_url: Secret,
     /// `DATABASE_MAX_CONNECTIONS`: pool size per server process.
@@ -132,6 +135,7 @@ impl Config {
     ) -> Result<Self, ConfigError> {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
 
+        let development = matches!(get("APP_ENV").as_deref(), None | Some("development"));
         let production = match get("APP_ENV").as_deref() {
             None | Some("development") | Some("test") => false,
             Some("production") => true,
@@ -187,6 +191,7 @@ impl Config {
         let perimeter = perimeter(&get)?;
         Ok(Self {
             production,
+            development,
             database_url,
             database_max_connections,
             redis_url,

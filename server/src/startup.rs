@@ -82,6 +82,7 @@ pub fn state_and_gateways(
         settings: Arc::new(Settings {
             public_origin: config.public_origin.clone(),
             production: config.production,
+            development: config.development,
         }),
         vault: Arc::new(Vault::new(&ring)),
         blind_index: Arc::new(BlindIndexer::new(&ring)?),

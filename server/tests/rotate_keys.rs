@@ -9,7 +9,7 @@ use app::domain::phone::MobilePhone;
 use app::ssr::blind_index::BlindIndexer;
 use app::ssr::keys::KeyRing;
 use app::ssr::pii::{
-    BlindIndexing, PiiValue, ALL_COLUMNS, BOOKING_VISITOR_PHONE, NOTIFICATION_RECIPIENT, RESET_CODE,
+    BlindIndexing, PiiValue, ALL_COLUMNS, BOOKING_VISITOR_PHONE, NOTIFICATION_RECIPIENT, NOTIFICATION_SECRET, RESET_CODE,
 };
 use app::ssr::vault::{self, Vault};
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -87,6 +87,28 @@ async fn booking_and_notification(pool: &PgPool, vault: &Vault, indexer: &BlindI
     )
     .bind(reset_id)
     .bind(&code_enc)
+    .execute(pool)
+    .await
+    .unwrap();
+
+    // The reset's message: its text masked, its code sealed apart.
+    let message_id = Uuid::new_v4();
+    let recipient = NOTIFICATION_RECIPIENT
+        .seal(vault, indexer, &message_id.to_string(), &phone)
+        .unwrap();
+    let secret_enc = vault
+        .encrypt("482913", &NOTIFICATION_SECRET.aad(&message_id.to_string()))
+        .unwrap();
+    sqlx::query(
+        "insert into notifications
+            (id, kind, audience, recipient_bidx, recipient_enc, idempotency_key, rendered_body, secret_enc)
+         values ($1, 'password_reset', 'user', $2, $3, $4, 'Tu código es: *••••••*', $5)",
+    )
+    .bind(message_id)
+    .bind(&recipient.bidx)
+    .bind(&recipient.enc)
+    .bind(format!("password_reset:{reset_id}"))
+    .bind(&secret_enc)
     .execute(pool)
     .await
     .unwrap();

@@ -11,10 +11,12 @@
 //! | admin/pricing (read)      | 403        | 403         | A's data   | 200, own building   | A's     | A's   |
 //! | admin/audit (read)        | 403        | 403         | A's data   | 200, none of A's    | A's     | A's   |
 //! | CSV export (read)         | 403        | 403         | A's rows   | 200, header only    | A's     | A's   |
+//! | messages/list (read)      | 403        | 403         | A's        | 200, none of A's    | A's     | A's   |
 //! | admin/blocklist_remove    | 403        | 403         | ok         | 404                 | 403     | ok    |
 //! | admin/blocklist_add (→ A) | 403        | 403         | ok         | ok, but into B      | 403     | ok    |
 //! | admin/resident_ban        | 403        | 403         | ok         | 404                 | 403     | ok    |
 //! | admin/resident_restore    | 403        | 403         | ok         | 404                 | 403     | ok    |
+//! | admin/resident_deactivate | 403        | 403         | ok         | 404                 | 403     | ok    |
 //! | admin/pricing_save (edit) | 403        | 403         | ok         | 404                 | 403     | ok    |
 //! | admin/pricing_deactivate  | 403        | 403         | ok         | 404                 | 403     | ok    |
 //! | payments/cancel_booking   | 404        | 403         | ok         | 404                 | ok      | ok    |
@@ -83,6 +85,22 @@ async fn world(pool: PgPool) -> World {
     let entry = blocked_plate(&app, Some(a.0), "KHJT52", admin_a).await;
     let rule = rule(&app.state.pool, a.0, "Regla Alfa").await;
     let booking = booking(&app.state.pool, a.0, target, "KHJT52", "ABCD2345").await;
+    // A WhatsApp message about A.
+    let message = Uuid::new_v4();
+    let recipient = app.state.vault.encrypt("+56912345678", &app::ssr::pii::notification_recipient(&message.to_string())).unwrap();
+    sqlx::query(
+        "insert into notifications (id, booking_id, building_id, kind, audience, recipient_bidx, recipient_enc,
+                                    idempotency_key, rendered_body)
+         values ($1, $2, $3, 'booking_confirmed', 'resident', $4, $5, 'isolation:a', 'Tu visita en Torre Alfa')",
+    )
+    .bind(message)
+    .bind(booking)
+    .bind(a.0)
+    .bind(vec![0u8; 32])
+    .bind(recipient)
+    .execute(&app.state.pool)
+    .await
+    .unwrap();
     // Something of A on the audit trail.
     sqlx::query("insert into audit_log (actor_id, actor_type, actor_role, building_id, action, entity_type, metadata) values ($1, 'user', 'building_admin', $2, 'test.torre_alfa', 'building', '{\"who\": \"Torre Alfa\"}')")
         .bind(admin_a)
@@ -129,11 +147,12 @@ const N: StatusCode = StatusCode::NOT_FOUND;
 async fn reads_are_scoped_to_the_callers_building(pool: PgPool) {
     let mut w = world(pool).await;
     let a = w.a.to_string();
-    let reads: [Row<'_, Expect>; 5] = [
+    let reads: [Row<'_, Expect>; 6] = [
         ("admin/blocklist", vec![("edificio", &a), ("buscar", "")], [Denied(F), Denied(F), SeesA, SeesNoneOfA, SeesA, SeesA]),
         ("admin/bookings", vec![("filter[edificio]", &a), ("filter[estado]", ""), ("filter[desde]", ""), ("filter[hasta]", ""), ("filter[buscar]", ""), ("pagina", "1")], [Denied(F), Denied(F), SeesA, SeesNoneOfA, SeesA, SeesA]),
         ("admin/residents", vec![("edificio", &a), ("estado", "")], [Denied(F), Denied(F), SeesA, SeesNoneOfA, SeesA, SeesA]),
         ("admin/pricing", vec![("edificio", &a)], [Denied(F), Denied(F), SeesA, SeesNoneOfA, SeesA, SeesA]),
+        ("messages/list", vec![], [Denied(F), Denied(F), SeesA, SeesNoneOfA, SeesA, SeesA]),
         ("admin/audit", vec![("filter[edificio]", &a), ("filter[actor]", ""), ("filter[accion]", ""), ("filter[entidad]", ""), ("filter[desde]", ""), ("filter[hasta]", ""), ("pagina", "1")], [Denied(F), Denied(F), SeesA, SeesNoneOfA, SeesA, SeesA]),
     ];
     for (endpoint, form, expected) in reads {
@@ -163,6 +182,10 @@ async fn changes_to_another_buildings_data_are_refused(pool: PgPool) {
         ("admin/resident_restore", vec![("user_id", &resident)], [Some(Denied(F)), Some(Denied(F)), None, Some(Denied(N)), Some(Denied(F)), Some(Done)]),
         ("admin/resident_ban", vec![("user_id", &resident), ("reason", "Prueba de aislamiento")], [None, None, Some(Done), None, None, None]),
         ("admin/resident_restore", vec![("user_id", &resident)], [None, None, Some(Done), None, None, None]),
+        ("admin/resident_deactivate", vec![("user_id", &resident)], [Some(Denied(F)), Some(Denied(F)), None, Some(Denied(N)), Some(Denied(F)), Some(Done)]),
+        ("admin/resident_restore", vec![("user_id", &resident)], [None, None, Some(Done), None, None, None]),
+        ("admin/resident_deactivate", vec![("user_id", &resident)], [None, None, Some(Done), None, None, None]),
+        ("admin/resident_restore", vec![("user_id", &resident)], [None, None, None, None, None, Some(Done)]),
         (
             "admin/pricing_save",
             vec![("rule_id", &rule), ("building_id", &a), ("name", "Regla Alfa"), ("priority", "2"), ("desde", "2030-01-01"), ("hasta", "2030-01-31"), ("multiplier", "1,5")],

@@ -48,6 +48,8 @@ pub struct BlocklistListing {
     pub can_edit: bool,
     /// Whether the caller may add global entries (admins).
     pub can_add_global: bool,
+    /// The search as typed, for the search box (the URL carries it sealed).
+    pub search: String,
 }
 
 /// Entries per page.

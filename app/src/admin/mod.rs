@@ -28,6 +28,7 @@ pub mod residents;
 pub mod sales_reps;
 #[cfg(feature = "ssr")]
 pub mod scope;
+pub mod search;
 pub mod spots;
 pub mod staff;
 pub mod templates;

@@ -46,6 +46,8 @@ pub struct ResidentListing {
     pub buildings: Vec<BuildingChoice>,
     /// Whether the caller may change statuses (support only reads).
     pub can_edit: bool,
+    /// The search as typed, for the search box (the URL carries it sealed).
+    pub search: String,
 }
 
 /// Residents per page.

@@ -105,6 +105,8 @@ pub struct StaffListing {
     pub buildings: Vec<BuildingChoice>,
     /// Roles the caller may create (empty: the caller only reads).
     pub creatable_roles: Vec<RoleChoice>,
+    /// The search as typed, for the search box (the URL carries it sealed).
+    pub search: String,
 }
 
 /// Roles as choices for a `<select>`.

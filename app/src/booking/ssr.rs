@@ -492,7 +492,8 @@ pub async fn create(
 
     let hold_expires_at = now + Duration::minutes(i64::from(hold_minutes));
     let mut attempt = 0;
-    let code = loop {
+    // The code stays in the booking row: the audit trail names the booking, not its code.
+    loop {
         attempt += 1;
         let code = ConfirmationCode::generate(&mut rand::rngs::OsRng);
         let mut token = [0u8; 32];
@@ -532,7 +533,7 @@ pub async fn create(
         match inserted {
             Ok(_) => {
                 sp.commit().await?;
-                break code;
+                break;
             }
             Err(e) if is_violation(&e, "bookings_no_overlap") || is_deadlock(&e) => {
                 return Err(AppError::Conflict(TAKEN_MESSAGE.into()).into());
@@ -543,7 +544,7 @@ pub async fn create(
             }
             Err(e) => return Err(e.into()),
         }
-    };
+    }
 
     let payload = json!({
         "booking_id": booking_id,
@@ -561,7 +562,7 @@ pub async fn create(
             entity_type: Some("booking"),
             entity_id: Some(booking_id.to_string()),
             building_id: Some(block_building),
-            metadata: json!({ "code": code.as_str(), "amount_clp": q.price.pesos(), "block_id": new.block_id }),
+            metadata: json!({ "amount_clp": q.price.pesos(), "block_id": new.block_id }),
         },
         meta,
     )

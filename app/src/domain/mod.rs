@@ -37,6 +37,8 @@ pub mod phone;
 pub mod plate;
 /// Price, commissions and building share of a block.
 pub mod pricing;
+/// One-time secrets (reset codes) masked in stored and displayed message texts.
+pub mod secret;
 /// Which pricing rule sets a block's multiplier.
 pub mod pricing_rule;
 /// Roles, their homes and scopes.

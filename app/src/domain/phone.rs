@@ -132,8 +132,65 @@ impl PhoneError {
     }
 }
 
+/// `text` (a provider's error message) with every phone-number-like run masked: a run of 8 to
+/// 15 digits, optionally after `+` and with spaces or dashes between them, keeps its last four
+/// digits, the rest become `•`. Shorter numbers (error codes, amounts) are left alone.
+pub fn mask_phone_numbers(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if !(chars[i].is_ascii_digit() || (chars[i] == '+' && chars.get(i + 1).is_some_and(char::is_ascii_digit))) {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        // The run: digits, with single spaces or dashes between them.
+        let start = i;
+        let mut end = i + 1;
+        while end < chars.len() {
+            let c = chars[end];
+            let joins = (c == ' ' || c == '-') && chars.get(end + 1).is_some_and(char::is_ascii_digit);
+            if c.is_ascii_digit() || joins {
+                end += 1;
+            } else {
+                break;
+            }
+        }
+        let run = &chars[start..end];
+        let digits = run.iter().filter(|c| c.is_ascii_digit()).count();
+        if (8..=15).contains(&digits) {
+            let mut seen = 0;
+            for c in run {
+                if c.is_ascii_digit() {
+                    seen += 1;
+                    out.push(if seen > digits - 4 { *c } else { '•' });
+                } else {
+                    out.push(*c);
+                }
+            }
+        } else {
+            out.extend(run);
+        }
+        i = end;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn provider_errors_lose_phone_numbers_but_keep_codes() {
+        assert_eq!(
+            mask_phone_numbers("21211 The 'To' number whatsapp:+56912345678 is not valid"),
+            "21211 The 'To' number whatsapp:+•••••••5678 is not valid"
+        );
+        assert_eq!(mask_phone_numbers("to +56 9 1234 5678."), "to +•• • •••• 5678.");
+        assert_eq!(mask_phone_numbers("HTTP 400 amount 4950 refused"), "HTTP 400 amount 4950 refused");
+        assert_eq!(mask_phone_numbers("+1 415-555-2671"), "+• •••-•••-2671");
+        assert_eq!(mask_phone_numbers(""), "");
+    }
+
     use super::*;
     use proptest::prelude::*;
 

@@ -4,7 +4,10 @@ use super::MessageView;
 use crate::error::AppError;
 use leptos::prelude::*;
 
-/// The newest 100 messages in the caller's scope (building admins: their building).
+/// The newest 100 messages in the caller's scope (building admins: their building). One-time
+/// secrets (reset codes) show as the mask: support could otherwise ask a reset for an admin and
+/// read its code. Only in development, only to platform admins, and only for messages the
+/// development outbox "sent" (no phone has them) is the secret shown.
 #[server(prefix = "/api", endpoint = "messages/list")]
 pub async fn list_messages() -> Result<Vec<MessageView>, AppError> {
     use crate::domain::{phone::MobilePhone, role::Role};
@@ -15,12 +18,12 @@ pub async fn list_messages() -> Result<Vec<MessageView>, AppError> {
         actor::require_role(&state.pool, &[Role::BuildingAdmin, Role::Support, Role::Admin]).await,
     )?;
     let scope = if actor.role.is_building_scoped() { actor.building_id } else { None };
-    type Row = (Uuid, String, String, String, Option<String>, String, Vec<u8>, i32, Option<String>);
+    type Row = (Uuid, String, String, String, Option<String>, String, Vec<u8>, Option<Vec<u8>>, i32, Option<String>);
     let rows: Vec<Row> = finish(
         sqlx::query_as(
             "select n.id,
                     to_char(n.created_at at time zone coalesce(b.time_zone, 'America/Santiago'), 'DD-MM-YYYY HH24:MI'),
-                    n.kind, n.status, n.transport, n.rendered_body, n.recipient_enc, n.attempts, n.last_error
+                    n.kind, n.status, n.transport, n.rendered_body, n.recipient_enc, n.secret_enc, n.attempts, n.last_error
                from notifications n
                left join buildings b on b.id = n.building_id
               where $1::uuid is null or n.building_id = $1
@@ -32,9 +35,10 @@ pub async fn list_messages() -> Result<Vec<MessageView>, AppError> {
         .await
         .map_err(ServerError::from),
     )?;
+    let may_reveal = state.settings.development && actor.role == Role::Admin;
     Ok(rows
         .into_iter()
-        .map(|(id, created_at, kind, status, transport, body, recipient_enc, attempts, last_error)| MessageView {
+        .map(|(id, created_at, kind, status, transport, body, recipient_enc, secret_enc, attempts, last_error)| MessageView {
             created_at,
             kind: super::kind_label(&kind).to_string(),
             recipient: state
@@ -45,8 +49,15 @@ pub async fn list_messages() -> Result<Vec<MessageView>, AppError> {
                 .map(|p| p.masked())
                 .unwrap_or_else(|| "—".into()),
             status: super::status_label(&status).to_string(),
+            body: match secret_enc {
+                Some(enc) if may_reveal && transport.as_deref() == Some("dev_outbox") => state
+                    .vault
+                    .decrypt_secret(&enc, &pii::notification_secret(&id.to_string()))
+                    .map(|secret| crate::domain::secret::reveal(&body, secret.expose()))
+                    .unwrap_or(body),
+                _ => body,
+            },
             transport,
-            body,
             attempts,
             last_error,
         })

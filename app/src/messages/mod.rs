@@ -19,7 +19,8 @@ pub struct MessageView {
     pub status: String,
     /// `twilio` or `dev_outbox`.
     pub transport: Option<String>,
-    /// The exact text sent.
+    /// The text sent, with one-time secrets (reset codes) as the mask unless the caller may
+    /// read them (see [`api::list_messages`]).
     pub body: String,
     /// Send attempts so far.
     pub attempts: i32,

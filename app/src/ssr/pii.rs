@@ -116,15 +116,26 @@ pub const RESET_CODE: PiiColumn = PiiColumn {
     index: BlindIndexing::None,
 };
 
+/// `notifications.secret_enc`: the one-time secret (a reset code) of a message whose stored and
+/// displayed text carries [`crate::domain::secret::MASK`] in its place; put back only for the
+/// provider request. Not indexed.
+pub const NOTIFICATION_SECRET: PiiColumn = PiiColumn {
+    table: "notifications",
+    key_column: "id",
+    enc_column: "secret_enc",
+    index: BlindIndexing::None,
+};
+
 /// Every encrypted column of the schema. A new `*_enc` column must be added here, or key
 /// rotation will leave it behind (the server's rotation test checks the schema against this list).
-pub const ALL_COLUMNS: [PiiColumn; 6] = [
+pub const ALL_COLUMNS: [PiiColumn; 7] = [
     RESIDENT_RUT,
     USER_PHONE,
     BOOKING_VISITOR_PHONE,
     NOTIFICATION_RECIPIENT,
     BLOCKLIST_VALUE,
     RESET_CODE,
+    NOTIFICATION_SECRET,
 ];
 
 /// `users.phone_enc` of user `id`.
@@ -145,6 +156,11 @@ pub fn reset_code(id: &str) -> Aad<'_> {
 /// `notifications.recipient_enc` of notification `id`.
 pub fn notification_recipient(id: &str) -> Aad<'_> {
     NOTIFICATION_RECIPIENT.aad(id)
+}
+
+/// `notifications.secret_enc` of notification `id`.
+pub fn notification_secret(id: &str) -> Aad<'_> {
+    NOTIFICATION_SECRET.aad(id)
 }
 
 /// `bookings.visitor_phone_enc` of booking `id`.

@@ -17,6 +17,9 @@ pub struct Settings {
     pub public_origin: String,
     /// Production mode: secure cookies, real keys required.
     pub production: bool,
+    /// `APP_ENV=development`: platform admins may read one-time secrets (reset codes) of
+    /// messages the development outbox "sent", since no phone received them.
+    pub development: bool,
 }
 
 /// Shared application state. Cheap to clone (everything inside is reference-counted).

@@ -4,17 +4,19 @@
 //! same-origin check, the server functions' body limit).
 
 pub mod client_ip;
+pub mod csp_report;
 pub mod health;
 pub mod limits;
 pub mod live;
 pub mod origin;
+pub mod route_log;
 pub mod security;
 pub mod session;
 
 use crate::config::Perimeter;
 use app::ssr::{client_ip::ClientIp, AppState};
 use app::{shell, App};
-use axum::{middleware, routing::get, Router};
+use axum::{middleware, routing::{get, post}, Router};
 use http::{HeaderName, Request};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::sync::Arc;
@@ -49,10 +51,12 @@ pub fn router(
     };
 
     let leptos_options = state.leptos_options.clone();
+    let csp_reports = csp_report::routes(state.rate_limiter.clone());
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/admin/reservas/exportar", get(app::admin::bookings::csv::export))
+        .route(app::admin::search::SEARCH_PATH, post(app::admin::search::redirect))
         .leptos_routes_with_context(&state, routes, security::provide_request_nonce, move || {
             shell(leptos_options.clone())
         })
@@ -66,6 +70,8 @@ pub fn router(
             limits::BodyLimit(perimeter.server_fn_body_limit),
             limits::limit_server_fn_body,
         ))
+        .merge(csp_reports)
+        .route_layer(middleware::from_fn(route_log::record_route))
         .layer(middleware::from_fn_with_state(allowed, origin::require_same_origin))
         .layer(sessions)
         .layer(CompressionLayer::new())
@@ -84,7 +90,8 @@ pub fn router(
             tracing::info_span!(
                 "request",
                 http.method = %req.method(),
-                http.path = %req.uri().path(),
+                // Filled in by `route_log` with the matched template, never the raw path.
+                http.route = tracing::field::Empty,
                 request.id = %request_id,
                 client.ip = %client_ip,
             )

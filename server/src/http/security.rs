@@ -10,6 +10,8 @@ use http::{header, HeaderName, HeaderValue};
 use leptos::prelude::*;
 use rand::RngCore;
 
+use super::csp_report::{CSP_REPORT_PATH, REPORT_TO_GROUP};
+
 /// The per-response nonce, readable by Leptos through the request's `Parts`.
 #[derive(Debug, Clone)]
 pub struct CspNonce(pub String);
@@ -26,7 +28,8 @@ impl CspNonce {
 /// The policy for HTML pages. `'self'` in script-src lets the nonced bootstrap module import
 /// `/pkg/*.js` (and lets the modulepreload hint load), `'wasm-unsafe-eval'` allows compiling the
 /// hydration module and nothing else; no inline script runs without the nonce and no inline
-/// style runs at all.
+/// style runs at all. Violations are reported to [`CSP_REPORT_PATH`] (`report-uri` for every
+/// browser, `report-to` for those with the Reporting API).
 pub fn page_policy(nonce: &str, extra_connect: Option<&str>) -> String {
     let connect = match extra_connect {
         Some(extra) => format!("'self' {extra}"),
@@ -36,7 +39,7 @@ pub fn page_policy(nonce: &str, extra_connect: Option<&str>) -> String {
         "default-src 'none'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
          style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src {connect}; \
          manifest-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; \
-         object-src 'none'"
+         object-src 'none'; report-uri {CSP_REPORT_PATH}; report-to {REPORT_TO_GROUP}"
     )
 }
 
@@ -78,6 +81,11 @@ pub async fn security_headers(
     let headers = res.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&policy) {
         headers.insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    if is_html {
+        if let Ok(value) = HeaderValue::from_str(&format!("{REPORT_TO_GROUP}=\"{CSP_REPORT_PATH}\"")) {
+            headers.insert(HeaderName::from_static("reporting-endpoints"), value);
+        }
     }
     headers.insert(
         header::STRICT_TRANSPORT_SECURITY,
@@ -139,7 +147,15 @@ mod tests {
         for forbidden in ["'unsafe-inline'", "'unsafe-eval'", " * ", "https:"] {
             assert!(!p.contains(forbidden), "{forbidden} in {p}");
         }
-        for required in ["frame-ancestors 'none'", "base-uri 'none'", "object-src 'none'", "form-action 'self'", "style-src 'self'"] {
+        for required in [
+            "frame-ancestors 'none'",
+            "base-uri 'none'",
+            "object-src 'none'",
+            "form-action 'self'",
+            "style-src 'self'",
+            "report-uri /csp-report",
+            "report-to csp",
+        ] {
             assert!(p.contains(required), "{required} missing");
         }
     }

@@ -9,6 +9,7 @@ use super::templates::{
 };
 use app::domain::event::{DomainEvent, Envelope};
 use app::domain::phone::MobilePhone;
+use app::domain::secret::MASK;
 use app::ssr::{blind_index::BlindField, pii, AppState};
 use askama::Template;
 use chrono::{DateTime, Utc};
@@ -48,6 +49,9 @@ struct NewMessage<'a> {
     idempotency_key: String,
     body: String,
     variables: serde_json::Value,
+    /// A one-time secret `body` and `variables` carry only as [`app::domain::secret::MASK`]:
+    /// sealed apart, put back by the sender for the provider alone.
+    secret: Option<&'a str>,
     event_id: i64,
 }
 
@@ -122,9 +126,13 @@ async fn messages(
             let Some((Some(code_enc), Some(phone_enc), building_id)) = row else {
                 return Ok(()); // Nothing to send (no phone, or the reset is gone).
             };
-            let code = decrypt(state, &code_enc, &pii::reset_code(&reset_id.to_string()))?;
+            let code = state
+                .vault
+                .decrypt_secret(&code_enc, &pii::reset_code(&reset_id.to_string()))
+                .map_err(|e| DispatchError::Event(format!("vault: {e}")))?;
             let phone = user_phone(state, user_id, &phone_enc)?;
-            let text = PasswordReset { code: &code, minutes: app::identity::ssr::RESET_CODE_MINUTES };
+            // The stored text names the code only as the mask: staff read these rows.
+            let text = PasswordReset { code: MASK, minutes: app::identity::ssr::RESET_CODE_MINUTES };
             insert(state, tx, NewMessage {
                 kind: "password_reset",
                 audience: "user",
@@ -135,6 +143,7 @@ async fn messages(
                 idempotency_key: format!("password_reset:{reset_id}"),
                 body: render(&text)?,
                 variables: text.content_variables(),
+                secret: Some(code.expose()),
                 event_id,
             })
             .await
@@ -174,6 +183,7 @@ async fn messages(
                 idempotency_key: format!("{kind}:{user_id}:{event_id}"),
                 body,
                 variables,
+                secret: None,
                 event_id,
             })
             .await
@@ -371,6 +381,7 @@ impl BookingFacts {
             idempotency_key: format!("{kind}:{}:{audience}", self.id),
             body,
             variables,
+            secret: None,
             event_id,
         }
     }
@@ -402,10 +413,15 @@ async fn insert(state: &AppState, conn: &mut PgConnection, msg: NewMessage<'_>) 
         .vault
         .encrypt(msg.phone.as_e164(), &pii::notification_recipient(&id.to_string()))
         .map_err(|e| DispatchError::Event(format!("vault: {e}")))?;
+    let secret_enc = msg
+        .secret
+        .map(|secret| state.vault.encrypt(secret, &pii::notification_secret(&id.to_string())))
+        .transpose()
+        .map_err(|e| DispatchError::Event(format!("vault: {e}")))?;
     sqlx::query(
         "insert into notifications (id, event_id, user_id, booking_id, building_id, kind, audience, recipient_bidx,
-                                    recipient_enc, idempotency_key, rendered_body, template_variables)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                                    recipient_enc, idempotency_key, rendered_body, template_variables, secret_enc)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
          on conflict on constraint notifications_idempotency_key_key do nothing",
     )
     .bind(id)
@@ -420,6 +436,7 @@ async fn insert(state: &AppState, conn: &mut PgConnection, msg: NewMessage<'_>) 
     .bind(&msg.idempotency_key)
     .bind(&msg.body)
     .bind(&msg.variables)
+    .bind(secret_enc)
     .execute(conn)
     .await?;
     Ok(())

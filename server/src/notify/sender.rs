@@ -8,6 +8,7 @@
 //! worse than a missing one the resident can still see in the app): it becomes `failed` with the
 //! reason, unless Twilio's status callback for it arrives and revives it.
 
+use app::domain::secret::{reveal, reveal_variables};
 use app::ssr::{pii, vault::Vault};
 use async_trait::async_trait;
 use futures_util::StreamExt as _;
@@ -17,8 +18,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
 
-/// A message ready for a transport.
-#[derive(Debug, Clone)]
+/// A message ready for a transport. `Debug` leaves the text and recipient out: they may hold a
+/// reset code and a phone number.
+#[derive(Clone)]
 pub struct Outgoing {
     /// The notification row (the status callback names it).
     pub notification_id: Uuid,
@@ -26,10 +28,20 @@ pub struct Outgoing {
     pub to_e164: String,
     /// `booking_confirmed`, `password_reset`, …
     pub kind: String,
-    /// The rendered Spanish text.
+    /// The rendered Spanish text, one-time secret included (this is the only place it is in
+    /// clear: never log an `Outgoing`).
     pub body: String,
     /// The content template variables, when the kind has them.
     pub variables: Option<serde_json::Value>,
+}
+
+impl std::fmt::Debug for Outgoing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Outgoing")
+            .field("notification_id", &self.notification_id)
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What the transport accepted.
@@ -143,7 +155,8 @@ impl Sender {
         let abandoned = sqlx::query(
             "update notifications
                 set status = 'failed', failed_at = now(), next_attempt_at = null,
-                    last_error = 'envío interrumpido: no se reintenta para no duplicar el mensaje'
+                    last_error = 'envío interrumpido: no se reintenta para no duplicar el mensaje',
+                    secret_enc = null
               where status = 'sending' and next_attempt_at <= now()",
         )
         .execute(&self.pool)
@@ -151,7 +164,7 @@ impl Sender {
         .rows_affected();
         let mut stats = SendStats { abandoned, ..SendStats::default() };
 
-        type Row = (Uuid, String, Vec<u8>, String, Option<serde_json::Value>, i32);
+        type Row = (Uuid, String, Vec<u8>, String, Option<serde_json::Value>, Option<Vec<u8>>, i32);
         let due: Vec<Row> = sqlx::query_as(
             "update notifications n
                 set status = 'sending', attempts = n.attempts + 1,
@@ -161,20 +174,17 @@ impl Sender {
                       order by next_attempt_at limit $1
                       for update skip locked) due
               where n.id = due.id
-              returning n.id, n.kind, n.recipient_enc, n.rendered_body, n.template_variables, n.attempts",
+              returning n.id, n.kind, n.recipient_enc, n.rendered_body, n.template_variables, n.secret_enc, n.attempts",
         )
         .bind(max)
         .bind(self.policy.lease.as_secs_f64())
         .fetch_all(&self.pool)
         .await?;
 
-        let results = futures_util::stream::iter(due.into_iter().map(|(id, kind, enc, body, variables, attempts)| async move {
-            let outcome = match self.vault.decrypt(&enc, &pii::notification_recipient(&id.to_string())) {
-                Ok(to_e164) => {
-                    let msg = Outgoing { notification_id: id, to_e164, kind, body, variables };
-                    self.transport.send(&msg).await
-                }
-                Err(e) => Err(SendError::Permanent(format!("recipient unreadable: {e}"))),
+        let results = futures_util::stream::iter(due.into_iter().map(|(id, kind, enc, body, variables, secret_enc, attempts)| async move {
+            let outcome = match self.outgoing(id, kind, &enc, body, variables, secret_enc.as_deref()) {
+                Ok(msg) => self.transport.send(&msg).await,
+                Err(e) => Err(e),
             };
             (id, attempts, outcome)
         }))
@@ -190,7 +200,8 @@ impl Sender {
                         "update notifications
                             set status = 'sent', transport = $2, provider_sid = coalesce($3, provider_sid),
                                 provider_status = coalesce($4, provider_status), sent_at = now(),
-                                next_attempt_at = null, last_error = null
+                                next_attempt_at = null, last_error = null,
+                                secret_enc = case when $2 = 'dev_outbox' then secret_enc end
                           where id = $1 and status = 'sending'",
                     )
                     .bind(id)
@@ -223,7 +234,7 @@ impl Sender {
                     sqlx::query(
                         "update notifications
                             set status = 'failed', transport = $2, last_error = $3, failed_at = now(),
-                                next_attempt_at = null
+                                next_attempt_at = null, secret_enc = null
                           where id = $1 and status = 'sending'",
                     )
                     .bind(id)
@@ -235,6 +246,35 @@ impl Sender {
             }
         }
         Ok(stats)
+    }
+
+    /// The message as the transport sends it: recipient decrypted and the one-time secret, if
+    /// the row has one, put back in place of the mask.
+    fn outgoing(
+        &self,
+        id: Uuid,
+        kind: String,
+        recipient_enc: &[u8],
+        body: String,
+        variables: Option<serde_json::Value>,
+        secret_enc: Option<&[u8]>,
+    ) -> Result<Outgoing, SendError> {
+        let to_e164 = self
+            .vault
+            .decrypt(recipient_enc, &pii::notification_recipient(&id.to_string()))
+            .map_err(|e| SendError::Permanent(format!("recipient unreadable: {e}")))?;
+        let (body, variables) = match secret_enc {
+            None => (body, variables),
+            Some(enc) => {
+                let secret = self
+                    .vault
+                    .decrypt_secret(enc, &pii::notification_secret(&id.to_string()))
+                    .map_err(|e| SendError::Permanent(format!("secret unreadable: {e}")))?;
+                let secret = secret.expose();
+                (reveal(&body, secret), variables.map(|v| reveal_variables(&v, secret)))
+            }
+        };
+        Ok(Outgoing { notification_id: id, to_e164, kind, body, variables })
     }
 }
 

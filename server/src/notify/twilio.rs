@@ -129,7 +129,11 @@ impl Transport for TwilioTransport {
         }
         let problem: Option<Problem> = response.json().await.ok();
         let detail = problem
-            .map(|p| format!("{} {}", p.code.map(|c| c.to_string()).unwrap_or_default(), p.message.unwrap_or_default()))
+            // Twilio's message may quote the recipient's number: it is stored and logged.
+            .map(|p| {
+                let message = app::domain::phone::mask_phone_numbers(&p.message.unwrap_or_default());
+                format!("{} {message}", p.code.map(|c| c.to_string()).unwrap_or_default())
+            })
             .unwrap_or_default();
         let error = format!("twilio {}: {}", status.as_u16(), detail.trim());
         if status.is_server_error() || status.as_u16() == 429 {

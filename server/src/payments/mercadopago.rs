@@ -181,7 +181,7 @@ impl MercadoPago {
             .json::<Value>()
             .await
             .ok()
-            .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_string))
+            .and_then(|v| v.get("message").and_then(Value::as_str).map(app::domain::phone::mask_phone_numbers))
             .unwrap_or_default();
         RefundOutcome::Failed {
             reason: format!("HTTP {} {}", status.as_u16(), message.chars().take(200).collect::<String>()),

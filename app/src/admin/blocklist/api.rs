@@ -19,6 +19,8 @@ pub async fn list_blocklist(edificio: String, buscar: String, pagina: Option<Str
     let actor = finish(scope::require_staff(&state.pool).await)?;
     let building = finish(scope::listing_scope(&actor, &edificio))?;
     let page = pagina.and_then(|p| p.trim().parse::<u32>().ok()).unwrap_or(1);
+    // From the page's URL the term comes sealed (it may be an e-mail, a RUT, a phone).
+    let buscar = crate::admin::search::open(&state.vault, actor.id, &buscar);
     let search = finish(scope::search_term(&buscar))?;
     finish(super::ssr::list(&state.pool, &state.vault, &state.blind_index, &actor, building, search, page).await)
 }

@@ -2,12 +2,13 @@
 
 use super::api::{list_blocklist, AddBlocklistEntry, RemoveBlocklistEntry};
 use super::{BlockedEntry, BlocklistListing, KINDS};
+use crate::admin::search::SEARCH_PATH;
 use crate::admin::ui::{query_string, BuildingFilter, ConfirmPanel, Pager};
 use crate::ui::form::{server_field_error, FormAlert, Notice, TextField};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{components::Form, hooks::use_query_map};
+use leptos_router::hooks::use_query_map;
 
 /// The blocklist screen: search, list, add, and remove with a confirmation step.
 #[component]
@@ -39,7 +40,7 @@ pub fn BlocklistPage() -> impl IntoView {
                             let filter = query_string(&[("edificio", &edificio), ("buscar", &buscar)]);
                             view! {
                                 {confirm().and_then(|id| l.entries.iter().find(|e| e.id == id).cloned()).map(|e| view! { <ConfirmRemove entry=e remove=remove/> })}
-                                <Filters listing=l.clone() edificio=edificio.clone() buscar=buscar.clone()/>
+                                <Filters listing=l.clone() edificio=edificio.clone() buscar=l.search.clone()/>
                                 <Entries entries=l.entries.clone() back=query_string(&[("edificio", &edificio), ("buscar", &buscar), ("pagina", &l.page.to_string())])/>
                                 <Pager path="/admin/bloqueos" query=filter page=l.page pages=l.pages/>
                                 {l.can_edit.then(|| view! { <AddForm listing=l.clone() add=add/> })}
@@ -56,14 +57,16 @@ pub fn BlocklistPage() -> impl IntoView {
 #[component]
 fn Filters(listing: BlocklistListing, edificio: String, buscar: String) -> impl IntoView {
     view! {
-        <Form method="GET" action="/admin/bloqueos" attr:class="search-form">
+        // Posted, never a GET: the value may be an e-mail, a RUT or a phone (see admin::search).
+        <form method="post" action=SEARCH_PATH class="search-form">
+            <input type="hidden" name="volver" value="/admin/bloqueos"/>
             <BuildingFilter buildings=listing.buildings selected=edificio/>
             <div class="field">
                 <label for="buscar">"Buscar un valor"</label>
                 <input id="buscar" name="buscar" type="search" value=buscar placeholder="KHJT-52, 12.345.678-5, correo…"/>
             </div>
             <button type="submit" class="button">"Buscar"</button>
-        </Form>
+        </form>
     }
 }
 

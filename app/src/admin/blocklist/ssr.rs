@@ -142,6 +142,7 @@ pub async fn list(
         buildings: scope::buildings(pool, actor).await?,
         can_edit,
         can_add_global: actor.role == Role::Admin,
+        search: query.trim().to_string(),
     })
 }
 

@@ -25,7 +25,8 @@ pub async fn list_residents(
     let building = finish(scope::listing_scope(&actor, &edificio))?;
     let status = super::STATUSES.into_iter().find(|s| *s == estado.trim());
     let page = pagina.and_then(|p| p.trim().parse::<u32>().ok()).unwrap_or(1);
-    let buscar = buscar.unwrap_or_default();
+    // From the page's URL the term comes sealed (it may be an e-mail).
+    let buscar = crate::admin::search::open(&state.vault, actor.id, &buscar.unwrap_or_default());
     let search = finish(scope::search_term(&buscar))?;
     finish(super::ssr::list(&state.pool, &actor, building, status, search, page).await)
 }

@@ -2,12 +2,13 @@
 
 use super::api::{list_residents, BanResident, DeactivateResident, RestoreResident};
 use super::{status_label, ResidentListing, ResidentRow, STATUSES};
+use crate::admin::search::SEARCH_PATH;
 use crate::admin::ui::{query_string, BuildingFilter, ConfirmPanel, Pager};
 use crate::ui::form::{server_field_error, FormAlert, Notice, TextField};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{components::{Form, A}, hooks::use_query_map};
+use leptos_router::{components::A, hooks::use_query_map};
 
 /// The residents screen.
 #[component]
@@ -47,7 +48,7 @@ pub fn ResidentsPage() -> impl IntoView {
                             let target = l.rows.iter().find(|r| r.user_id == id).cloned();
                             view! {
                                 {target.map(|r| view! { <Confirm row=r accion=accion ban=ban deactivate=deactivate/> })}
-                                <Filters listing=l.clone() edificio=edificio.clone() estado=estado.clone() buscar=buscar.clone()/>
+                                <Filters listing=l.clone() edificio=edificio.clone() estado=estado.clone() buscar=l.search.clone()/>
                                 <Rows listing=l.clone() restore=restore back=query_string(&[("edificio", &edificio), ("estado", &estado), ("buscar", &buscar), ("pagina", &l.page.to_string())])/>
                                 <Pager path="/admin/residentes/todos" query=filter page=l.page pages=l.pages/>
                             }.into_any()
@@ -63,7 +64,9 @@ pub fn ResidentsPage() -> impl IntoView {
 #[component]
 fn Filters(listing: ResidentListing, edificio: String, estado: String, buscar: String) -> impl IntoView {
     view! {
-        <Form method="GET" action="/admin/residentes/todos" attr:class="search-form">
+        // Posted, never a GET: the term may be an e-mail (see admin::search).
+        <form method="post" action=SEARCH_PATH class="search-form">
+            <input type="hidden" name="volver" value="/admin/residentes/todos"/>
             <BuildingFilter buildings=listing.buildings selected=edificio/>
             <div class="field">
                 <label for="estado">"Estado"</label>
@@ -77,7 +80,7 @@ fn Filters(listing: ResidentListing, edificio: String, estado: String, buscar: S
                 <input id="buscar" name="buscar" type="search" value=buscar/>
             </div>
             <button type="submit" class="button">"Filtrar"</button>
-        </Form>
+        </form>
     }
 }
 

@@ -65,6 +65,7 @@ pub async fn list(
             .collect(),
         buildings: scope::buildings(pool, actor).await?,
         can_edit: scope::WRITERS.contains(&actor.role),
+        search: search.to_string(),
     })
 }
 

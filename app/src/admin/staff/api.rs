@@ -18,6 +18,9 @@ use {
 pub async fn list_staff(filter: StaffQuery, pagina: String) -> Result<StaffListing, AppError> {
     let state = app_state()?;
     let actor = finish(scope::require_staff(&state.pool).await)?;
+    let mut filter = filter;
+    // From the page's URL the term comes sealed (it may be an e-mail).
+    filter.buscar = crate::admin::search::open(&state.vault, actor.id, &filter.buscar);
     let parsed = finish(super::ssr::parse_filter(&actor, &filter))?;
     let page = pagina.trim().parse::<u32>().unwrap_or(1).clamp(1, 100_000);
     finish(super::ssr::list(&state.pool, &actor, &parsed, page).await)

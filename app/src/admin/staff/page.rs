@@ -3,13 +3,14 @@
 use super::api::{list_staff, AssignStaffBuilding, BanStaff, ChangeStaffRole, CreateStaff, UnbanStaff};
 use super::{role_choices, RoleChoice, StaffListing, StaffQuery, StaffRow, STAFF_ROLES, STATUSES};
 use crate::admin::residents::status_label;
+use crate::admin::search::SEARCH_PATH;
 use crate::admin::ui::{BuildingFilter, ConfirmPanel, Pager};
 use crate::admin::BuildingChoice;
 use crate::ui::form::{server_field_error, FormAlert, Notice};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{components::Form, hooks::use_query_map};
+use leptos_router::hooks::use_query_map;
 
 /// The staff screen.
 #[component]
@@ -56,7 +57,7 @@ pub fn StaffPage() -> impl IntoView {
                                 {target.map(|r| view! {
                                     <Confirm row=r accion=accion buildings=buildings.clone() back=back.clone() role=role building=building ban=ban/>
                                 })}
-                                <Filters filter=filter.clone() buildings=buildings.clone()/>
+                                <Filters filter=StaffQuery { buscar: l.search.clone(), ..filter.clone() } buildings=buildings.clone()/>
                                 <Rows listing=l unban=unban back=back filter=filter/>
                                 {(!creatable.is_empty() && !confirming).then(|| view! { <CreateForm roles=creatable buildings=buildings create=create/> })}
                             }.into_any()
@@ -72,7 +73,9 @@ pub fn StaffPage() -> impl IntoView {
 #[component]
 fn Filters(filter: StaffQuery, buildings: Vec<BuildingChoice>) -> impl IntoView {
     view! {
-        <Form method="GET" action="/admin/personal" attr:class="search-form">
+        // Posted, never a GET: the term may be an e-mail (see admin::search).
+        <form method="post" action=SEARCH_PATH class="search-form">
+            <input type="hidden" name="volver" value="/admin/personal"/>
             <div class="field">
                 <label for="buscar">"Nombre o correo"</label>
                 <input id="buscar" name="buscar" type="search" value=filter.buscar/>
@@ -96,7 +99,7 @@ fn Filters(filter: StaffQuery, buildings: Vec<BuildingChoice>) -> impl IntoView 
                 </select>
             </div>
             <button type="submit" class="button">"Filtrar"</button>
-        </Form>
+        </form>
     }
 }
 

@@ -124,6 +124,7 @@ pub async fn list(pool: &PgPool, actor: &Actor, f: &Filter, page: u32) -> Server
         pages: total.div_ceil(PAGE_SIZE).max(1),
         buildings: scope::buildings(pool, actor).await?,
         creatable_roles: role_choices(&creatable_roles(actor)),
+        search: f.search.clone().unwrap_or_default(),
     })
 }
 
