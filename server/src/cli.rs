@@ -1,10 +1,11 @@
-//! The command line: `server [serve | migrate | seed-demo | rotate-keys | run-job NAME]`.
+//! The command line: `server [serve | migrate | seed-demo | rotate-keys | run-job NAME |
+//! verify-audit]`.
 //!
 //! Every command loads the configuration, creates the database if needed and applies pending
 //! migrations first, so each works on a fresh machine and against an older schema.
 
 use crate::config::Config;
-use crate::{db, jobs, rotate, seed, serve, startup, telemetry};
+use crate::{audit_chain, db, jobs, rotate, seed, serve, startup, telemetry};
 use app::ssr::{blind_index::BlindIndexer, vault::Vault};
 use clap::{builder::PossibleValuesParser, Parser, Subcommand};
 use leptos::prelude::get_configuration;
@@ -40,6 +41,8 @@ pub enum Command {
         #[arg(value_parser = PossibleValuesParser::new(jobs::names()))]
         name: String,
     },
+    /// Walk the audit log's hash chain; name the first broken row and exit non-zero if any.
+    VerifyAudit,
 }
 
 /// Parses the command line and runs the command.
@@ -68,6 +71,7 @@ pub async fn main() -> anyhow::Result<()> {
             let gateway = crate::payments::gateways(&config, &startup::key_ring(&config)?)?.gateway;
             run_job(&pool, &name, gateway).await
         }
+        Command::VerifyAudit => verify_audit(&pool).await,
     }
 }
 
@@ -134,6 +138,25 @@ async fn run_job(
     Ok(())
 }
 
+async fn verify_audit(pool: &PgPool) -> anyhow::Result<()> {
+    let report = audit_chain::verify(pool).await?;
+    match report.first_broken {
+        None => {
+            println!("verify-audit: the chain holds ({} rows)", report.verified);
+            Ok(())
+        }
+        Some(broken) => {
+            let row = broken.id.map_or_else(|| "none".to_string(), |id| id.to_string());
+            anyhow::bail!(
+                "verify-audit: chain broken at audit_log id {row} (sequence {}): {}; {} rows before it verified",
+                broken.expected_seq,
+                broken.reason,
+                report.verified
+            )
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,6 +173,10 @@ mod tests {
         assert_eq!(
             parse(&["server", "rotate-keys"]).unwrap(),
             Some(Command::RotateKeys)
+        );
+        assert_eq!(
+            parse(&["server", "verify-audit"]).unwrap(),
+            Some(Command::VerifyAudit)
         );
         assert_eq!(
             parse(&["server", "run-job", "generate-availability"]).unwrap(),
