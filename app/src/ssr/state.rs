@@ -17,6 +17,8 @@ pub struct Settings {
     pub public_origin: String,
     /// Production mode: secure cookies, real keys required.
     pub production: bool,
+    /// Idle and absolute session lifetimes (`SESSION_IDLE_MINUTES`).
+    pub session_limits: super::actor::SessionLimits,
 }
 
 /// Shared application state. Cheap to clone (everything inside is reference-counted).

@@ -7,6 +7,7 @@ pub mod live;
 pub mod origin;
 pub mod security;
 pub mod session;
+pub mod stream_slots;
 
 use app::ssr::AppState;
 use app::{shell, App};

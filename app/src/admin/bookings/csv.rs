@@ -78,7 +78,9 @@ pub async fn export(State(state): State<AppState>, session: Session, Query(q): Q
 }
 
 async fn build(state: &AppState, session: &Session, q: &BookingQuery) -> Result<(String, String), ServerError> {
-    let actor = actor_of_session(&state.pool, session).await?.ok_or(AppError::Unauthenticated)?;
+    let actor = actor_of_session(&state.pool, session, state.settings.session_limits)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
     actor.require_role(&READERS)?;
     let filter = parse_filter(&actor, q)?;
     let rows = find(&state.pool, &filter, MAX_ROWS, 0).await?;
