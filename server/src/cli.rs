@@ -1,11 +1,11 @@
 //! The command line: `server [serve | migrate | seed-demo | rotate-keys | run-job NAME |
-//! create-admin --email E]`.
+//! create-admin --email E | verify-audit]`.
 //!
 //! Every command loads the configuration, creates the database if needed and applies pending
 //! migrations first, so each works on a fresh machine and against an older schema.
 
 use crate::config::Config;
-use crate::{create_admin, db, jobs, rotate, seed, serve, startup, telemetry};
+use crate::{audit_chain, create_admin, db, jobs, rotate, seed, serve, startup, telemetry};
 use app::ssr::{blind_index::BlindIndexer, vault::Vault};
 use clap::{builder::PossibleValuesParser, Parser, Subcommand};
 use leptos::prelude::get_configuration;
@@ -51,6 +51,8 @@ pub enum Command {
         #[arg(long, default_value = "Administración Estacionate")]
         name: String,
     },
+    /// Walk the audit log's hash chain; name the first broken row and exit non-zero if any.
+    VerifyAudit,
 }
 
 /// Parses the command line and runs the command.
@@ -88,6 +90,7 @@ pub async fn main() -> anyhow::Result<()> {
             let gateway = crate::payments::gateways(&config, &startup::key_ring(&config)?)?.gateway;
             run_job(&pool, &name, gateway).await
         }
+        Command::VerifyAudit => verify_audit(&pool).await,
     }
 }
 
@@ -158,6 +161,25 @@ async fn run_job(
     Ok(())
 }
 
+async fn verify_audit(pool: &PgPool) -> anyhow::Result<()> {
+    let report = audit_chain::verify(pool).await?;
+    match report.first_broken {
+        None => {
+            println!("verify-audit: the chain holds ({} rows)", report.verified);
+            Ok(())
+        }
+        Some(broken) => {
+            let row = broken.id.map_or_else(|| "none".to_string(), |id| id.to_string());
+            anyhow::bail!(
+                "verify-audit: chain broken at audit_log id {row} (sequence {}): {}; {} rows before it verified",
+                broken.expected_seq,
+                broken.reason,
+                report.verified
+            )
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,6 +196,10 @@ mod tests {
         assert_eq!(
             parse(&["server", "rotate-keys"]).unwrap(),
             Some(Command::RotateKeys)
+        );
+        assert_eq!(
+            parse(&["server", "verify-audit"]).unwrap(),
+            Some(Command::VerifyAudit)
         );
         assert_eq!(
             parse(&["server", "run-job", "generate-availability"]).unwrap(),

@@ -77,8 +77,12 @@ pub struct Config {
     pub redis_bus_prefix: String,
     /// `PUBLIC_ORIGIN`: the origin people use, e.g. `https://estacionate.cl`.
     pub public_origin: String,
-    /// `SESSION_IDLE_MINUTES`: a session ends after this long without requests.
+    /// `SESSION_IDLE_MINUTES`: a session ends after this long without authenticated requests.
     pub session_idle_minutes: i64,
+    /// `LIVE_RECHECK_SECONDS`: how often an open live stream re-checks its viewer's session.
+    pub live_recheck_seconds: u64,
+    /// `LIVE_STREAMS_PER_USER`: open live streams one user may hold on one instance.
+    pub live_streams_per_user: usize,
     /// `LOG_FORMAT`: `pretty` or `json`.
     pub log_format: LogFormat,
     /// `LEPTOS_SITE_ADDR` (read through Leptos' configuration): where to listen.
@@ -168,7 +172,18 @@ impl Config {
                 reason: "production requires an https origin".into(),
             });
         }
-        let session_idle_minutes = parse_or(&get, "SESSION_IDLE_MINUTES", 480)?;
+        let session_idle_minutes = parse_or(&get, "SESSION_IDLE_MINUTES", 120)?;
+        let live_recheck_seconds = parse_or(&get, "LIVE_RECHECK_SECONDS", 60)?;
+        let live_streams_per_user = parse_or(&get, "LIVE_STREAMS_PER_USER", 5)?;
+        for (variable, value) in [
+            ("SESSION_IDLE_MINUTES", session_idle_minutes),
+            ("LIVE_RECHECK_SECONDS", i64::try_from(live_recheck_seconds).unwrap_or(i64::MAX)),
+            ("LIVE_STREAMS_PER_USER", i64::try_from(live_streams_per_user).unwrap_or(i64::MAX)),
+        ] {
+            if value < 1 {
+                return Err(ConfigError { variable, reason: "must be at least 1".into() });
+            }
+        }
         let log_format = match get("LOG_FORMAT").as_deref() {
             None => {
                 if production {
@@ -198,6 +213,8 @@ impl Config {
             redis_bus_prefix: get("REDIS_BUS_PREFIX").unwrap_or_else(|| "estacionate".into()).trim().to_string(),
             public_origin,
             session_idle_minutes,
+            live_recheck_seconds,
+            live_streams_per_user,
             log_format,
             site_addr,
             pii_encryption_keys: get("PII_ENCRYPTION_KEYS").map(Secret::new),

@@ -4,6 +4,7 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod audit_chain;
 pub mod bus;
 pub mod cli;
 pub mod config;

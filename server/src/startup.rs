@@ -83,6 +83,9 @@ pub fn state_and_gateways(
             public_origin: config.public_origin.clone(),
             production: config.production,
             development: config.development,
+            session_limits: app::ssr::actor::SessionLimits::with_idle_minutes(
+                config.session_idle_minutes,
+            ),
         }),
         vault: Arc::new(Vault::new(&ring)),
         blind_index: Arc::new(BlindIndexer::new(&ring)?),
@@ -172,6 +175,10 @@ pub async fn app(
     let mut extra = Router::new().merge(http::live::routes(http::live::LiveState {
         pool: state.pool.clone(),
         bus: bus.clone(),
+        sessions: store.clone(),
+        limits: state.settings.session_limits,
+        recheck: Duration::from_secs(config.live_recheck_seconds),
+        slots: http::stream_slots::StreamSlots::new(config.live_streams_per_user),
     }));
     if let Some(mercadopago) = gateways.mercadopago {
         extra = extra.merge(payments::webhook::routes(payments::webhook::WebhookState {

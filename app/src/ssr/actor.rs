@@ -18,9 +18,41 @@ const SESSION_USER: &str = "uid";
 const SESSION_EPOCH: &str = "epoch";
 /// Session key holding when the session was issued (Unix seconds).
 const SESSION_ISSUED: &str = "iat";
+/// Session key holding when the session last made an authenticated request (Unix seconds).
+const SESSION_SEEN: &str = "seen";
 /// Absolute session lifetime: even an active session ends after this and asks for the
 /// password again (ASVS 7.3.2); inactivity ends it sooner (`SESSION_IDLE_MINUTES`).
 pub const SESSION_MAX_HOURS: i64 = 12;
+
+/// How long a session may live: idle (since its last authenticated request) and in total
+/// (since login). Checked on every request against the caller's clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionLimits {
+    /// Seconds without an authenticated request after which the session ends.
+    pub idle_secs: i64,
+    /// Seconds after login after which the session ends, however active.
+    pub absolute_secs: i64,
+}
+
+impl SessionLimits {
+    /// `idle_minutes` of inactivity (`SESSION_IDLE_MINUTES`) and the fixed absolute limit.
+    pub fn with_idle_minutes(idle_minutes: i64) -> Self {
+        Self {
+            idle_secs: idle_minutes.saturating_mul(60),
+            absolute_secs: SESSION_MAX_HOURS * 3600,
+        }
+    }
+
+    /// Whether a session issued at `issued` and last seen at `seen` (Unix seconds; a missing
+    /// issue time counts as expired, a missing last-seen as the issue time) has ended at `now`.
+    pub fn expired(&self, issued: Option<i64>, seen: Option<i64>, now: i64) -> bool {
+        let Some(issued) = issued else {
+            return true;
+        };
+        let seen = seen.unwrap_or(issued);
+        now - issued > self.absolute_secs || now - seen > self.idle_secs
+    }
+}
 
 /// The person making the request, as the database knows them right now.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,20 +121,38 @@ fn session_error(e: tower_sessions::session::Error) -> ServerError {
 /// The current actor, or `None` when nobody is logged in (or the session was invalidated, in
 /// which case it is destroyed here).
 pub async fn current_actor(pool: &PgPool) -> ServerResult<Option<Actor>> {
-    actor_of_session(pool, &session().await?).await
+    let limits = super::state::app_state()?.settings.session_limits;
+    actor_of_session(pool, &session().await?, limits).await
 }
 
 /// The actor a session names, checked against the database exactly as [`current_actor`] does;
 /// for plain axum handlers (the live-event stream, the CSV export) that have the session but no
 /// Leptos context.
-pub async fn actor_of_session(pool: &PgPool, session: &Session) -> ServerResult<Option<Actor>> {
+pub async fn actor_of_session(
+    pool: &PgPool,
+    session: &Session,
+    limits: SessionLimits,
+) -> ServerResult<Option<Actor>> {
+    actor_of_session_at(pool, session, limits, chrono::Utc::now().timestamp()).await
+}
+
+/// [`actor_of_session`] at `now` (Unix seconds). A live session is marked as seen at `now`,
+/// which (once the session layer saves it) also pushes back the store's own expiry: every
+/// authenticated request extends the idle limit, never the absolute one.
+pub async fn actor_of_session_at(
+    pool: &PgPool,
+    session: &Session,
+    limits: SessionLimits,
+    now: i64,
+) -> ServerResult<Option<Actor>> {
     let user_id: Option<Uuid> = session.get(SESSION_USER).await.map_err(session_error)?;
     let epoch: Option<i32> = session.get(SESSION_EPOCH).await.map_err(session_error)?;
     let issued: Option<i64> = session.get(SESSION_ISSUED).await.map_err(session_error)?;
+    let seen: Option<i64> = session.get(SESSION_SEEN).await.map_err(session_error)?;
     let (Some(user_id), Some(epoch)) = (user_id, epoch) else {
         return Ok(None);
     };
-    if session_expired(issued, chrono::Utc::now().timestamp()) {
+    if limits.expired(issued, seen, now) {
         session.flush().await.map_err(session_error)?;
         return Ok(None);
     }
@@ -118,6 +168,9 @@ pub async fn actor_of_session(pool: &PgPool, session: &Session) -> ServerResult<
         {
             let role = Role::parse(&role)
                 .ok_or_else(|| ServerError::Unexpected(format!("unknown role {role}")))?;
+            // Unchanged values leave the session unmodified: requests within the same second
+            // cost no store write.
+            session.insert(SESSION_SEEN, now).await.map_err(session_error)?;
             Ok(Some(Actor {
                 id: user_id,
                 role,
@@ -130,12 +183,6 @@ pub async fn actor_of_session(pool: &PgPool, session: &Session) -> ServerResult<
             Ok(None)
         }
     }
-}
-
-/// Whether a session issued at `issued` (Unix seconds; unknown counts as expired) has outlived
-/// [`SESSION_MAX_HOURS`] at `now`.
-fn session_expired(issued: Option<i64>, now: i64) -> bool {
-    issued.is_none_or(|iat| now - iat > SESSION_MAX_HOURS * 3600)
 }
 
 /// The current actor, or "debes iniciar sesión".
@@ -154,13 +201,21 @@ pub async fn require_role(pool: &PgPool, roles: &[Role]) -> ServerResult<Actor> 
 
 /// Starts an authenticated session: a new session id (no fixation), then the user and epoch.
 pub async fn start_session(session: &Session, user_id: Uuid, epoch: i32) -> ServerResult<()> {
+    start_session_at(session, user_id, epoch, chrono::Utc::now().timestamp()).await
+}
+
+/// [`start_session`] issued at `now` (Unix seconds).
+pub async fn start_session_at(
+    session: &Session,
+    user_id: Uuid,
+    epoch: i32,
+    now: i64,
+) -> ServerResult<()> {
     session.cycle_id().await.map_err(session_error)?;
     session.insert(SESSION_USER, user_id).await.map_err(session_error)?;
     session.insert(SESSION_EPOCH, epoch).await.map_err(session_error)?;
-    session
-        .insert(SESSION_ISSUED, chrono::Utc::now().timestamp())
-        .await
-        .map_err(session_error)?;
+    session.insert(SESSION_ISSUED, now).await.map_err(session_error)?;
+    session.insert(SESSION_SEEN, now).await.map_err(session_error)?;
     Ok(())
 }
 
@@ -200,11 +255,24 @@ mod tests {
 
     #[test]
     fn sessions_have_an_absolute_lifetime() {
+        let limits = SessionLimits::with_idle_minutes(24 * 60);
         let now = 1_800_000_000;
-        assert!(!session_expired(Some(now - 3600), now));
-        assert!(!session_expired(Some(now - SESSION_MAX_HOURS * 3600), now));
-        assert!(session_expired(Some(now - SESSION_MAX_HOURS * 3600 - 1), now));
-        assert!(session_expired(None, now));
+        let max = SESSION_MAX_HOURS * 3600;
+        assert!(!limits.expired(Some(now - 3600), Some(now), now));
+        assert!(!limits.expired(Some(now - max), Some(now), now));
+        assert!(limits.expired(Some(now - max - 1), Some(now), now));
+        assert!(limits.expired(None, Some(now), now));
+    }
+
+    #[test]
+    fn sessions_end_after_the_idle_limit_since_the_last_request() {
+        let limits = SessionLimits::with_idle_minutes(120);
+        let now = 1_800_000_000;
+        let idle = 120 * 60;
+        assert!(!limits.expired(Some(now - 5 * 3600), Some(now - idle), now));
+        assert!(limits.expired(Some(now - 5 * 3600), Some(now - idle - 1), now));
+        // A session from before `seen` existed is idle since its login.
+        assert!(limits.expired(Some(now - idle - 1), None, now));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The audit writer: every state change appends one row to `audit_log` inside the same
 //! transaction as the change, so the trail and the data can never disagree. The table refuses
-//! UPDATE, DELETE and TRUNCATE.
+//! UPDATE, DELETE and TRUNCATE, and at commit the database links each new row into a SHA-256
+//! hash chain (migration `audit_hash_chain`) that `server verify-audit` checks.
 
 use super::ServerResult;
 use serde_json::Value;

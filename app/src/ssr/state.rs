@@ -20,6 +20,8 @@ pub struct Settings {
     /// `APP_ENV=development`: platform admins may read one-time secrets (reset codes) of
     /// messages the development outbox "sent", since no phone received them.
     pub development: bool,
+    /// Idle and absolute session lifetimes (`SESSION_IDLE_MINUTES`).
+    pub session_limits: super::actor::SessionLimits,
 }
 
 /// Shared application state. Cheap to clone (everything inside is reference-counted).

@@ -12,6 +12,7 @@ pub mod origin;
 pub mod route_log;
 pub mod security;
 pub mod session;
+pub mod stream_slots;
 
 use crate::config::Perimeter;
 use app::ssr::{client_ip::ClientIp, AppState};

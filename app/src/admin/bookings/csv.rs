@@ -96,7 +96,9 @@ pub async fn export(
 }
 
 async fn build(state: &AppState, session: &Session, q: &BookingQuery, meta: &RequestMeta) -> Result<(String, String), ServerError> {
-    let actor = actor_of_session(&state.pool, session).await?.ok_or(AppError::Unauthenticated)?;
+    let actor = actor_of_session(&state.pool, session, state.settings.session_limits)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
     actor.require_role(&READERS)?;
     let filter = parse_filter(&actor, q)?;
     // One row past the cap tells whether the file had to be cut; no more is ever read.
