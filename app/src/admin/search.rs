@@ -89,7 +89,7 @@ mod server {
             return StatusCode::BAD_REQUEST.into_response();
         };
         let sealed = seal(&state.vault, actor.id, get("buscar"));
-        let mut pairs: Vec<(&str, &str)> = keep.iter().map(|k| (*k, get(*k))).collect();
+        let mut pairs: Vec<(&str, &str)> = keep.iter().map(|k| (*k, get(k))).collect();
         pairs.push(("buscar", &sealed));
         let query = crate::admin::ui::query_string(&pairs);
         let to = if query.is_empty() { (*path).to_string() } else { format!("{path}?{query}") };

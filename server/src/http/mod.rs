@@ -81,6 +81,7 @@ pub fn router(
             limits::time_limit,
         ))
         .layer(middleware::from_fn_with_state(dev_reload, security::security_headers))
+        .layer(middleware::from_fn(route_log::keep_request_span))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
             let request_id = req
                 .headers()

@@ -1,7 +1,9 @@
 //! Request logs name the route a request matched (`/pase/{token}`, `/api/identity/log_in`),
 //! never its raw path: a guest pass's path is its bearer token, and other paths may carry ids
 //! people should not find in logs. The request span starts with an empty `http.route`; this
-//! layer, which runs only for matched routes, fills it in.
+//! layer, which runs only for matched routes, fills it in (on the request span itself, which
+//! [`keep_request_span`] hands down: inner layers such as the session layer open spans of their
+//! own, so the current span there is not the request's).
 
 use axum::{
     extract::{MatchedPath, Request},
@@ -9,10 +11,22 @@ use axum::{
     response::Response,
 };
 
-/// Route layer: records the matched route template on the current request span.
+/// The span the trace layer opened for this request.
+#[derive(Clone)]
+struct RequestSpan(tracing::Span);
+
+/// Middleware directly inside the trace layer: keeps its span in the request's extensions.
+pub async fn keep_request_span(mut req: Request, next: Next) -> Response {
+    req.extensions_mut().insert(RequestSpan(tracing::Span::current()));
+    next.run(req).await
+}
+
+/// Route layer: records the matched route template on the request span.
 pub async fn record_route(req: Request, next: Next) -> Response {
-    if let Some(route) = req.extensions().get::<MatchedPath>() {
-        tracing::Span::current().record("http.route", tracing::field::display(route.as_str()));
+    if let (Some(route), Some(RequestSpan(span))) =
+        (req.extensions().get::<MatchedPath>(), req.extensions().get::<RequestSpan>())
+    {
+        span.record("http.route", tracing::field::display(route.as_str()));
     }
     next.run(req).await
 }
