@@ -195,5 +195,16 @@ async fn gate_verification_is_rate_limited_per_concierge(pool: PgPool) {
     for _ in 0..max {
         assert_eq!(gate.call(&app, "gate/verify", &[("q", "ZZZZ98")]).await.status, StatusCode::OK);
     }
-    assert_eq!(gate.call(&app, "gate/verify", &[("q", "ZZZZ98")]).await.status, StatusCode::TOO_MANY_REQUESTS);
+    // A GCRA gives one attempt back every window / max (2.5 s here): a slow run may earn one
+    // or two, never many.
+    let mut extra = 0;
+    let refused = loop {
+        let status = gate.call(&app, "gate/verify", &[("q", "ZZZZ98")]).await.status;
+        if status != StatusCode::OK {
+            break status;
+        }
+        extra += 1;
+        assert!(extra <= 3, "the limit must hold");
+    };
+    assert_eq!(refused, StatusCode::TOO_MANY_REQUESTS);
 }

@@ -54,6 +54,9 @@ pub trait RateLimiter: Send + Sync + 'static {
     ) -> Pin<Box<dyn Future<Output = bool> + Send + 'a>>;
 }
 
+/// One rule's limiter, shared with sweeps while hits continue.
+type RuleLimiter = Arc<DefaultKeyedRateLimiter<String>>;
+
 /// How many hits between two sweeps of keys whose allowance is whole again.
 const SWEEP_EVERY: u64 = 1024;
 
@@ -63,7 +66,7 @@ const SWEEP_EVERY: u64 = 1024;
 /// changes an answer, unlike resetting counters.
 #[derive(Default)]
 pub struct MemoryRateLimiter {
-    rules: Mutex<HashMap<(u32, Duration), Arc<DefaultKeyedRateLimiter<String>>>>,
+    rules: Mutex<HashMap<(u32, Duration), RuleLimiter>>,
     hits: AtomicU64,
 }
 
@@ -104,7 +107,7 @@ impl MemoryRateLimiter {
         self.rules.lock().map(|rules| rules.values().map(|l| l.len()).sum()).unwrap_or(0)
     }
 
-    fn rule(&self, max: u32, window: Duration) -> Option<Arc<DefaultKeyedRateLimiter<String>>> {
+    fn rule(&self, max: u32, window: Duration) -> Option<RuleLimiter> {
         let mut rules = self.rules.lock().ok()?;
         let limiter = rules
             .entry((max, window))
