@@ -79,7 +79,7 @@ mod server {
         session: Session,
         Form(fields): Form<Vec<(String, String)>>,
     ) -> Response {
-        let actor = match actor_of_session(&state.pool, &session).await {
+        let actor = match actor_of_session(&state.pool, &session, state.settings.session_limits).await {
             Ok(Some(actor)) if READERS.contains(&actor.role) => actor,
             Ok(_) => return Redirect::to("/ingresar").into_response(),
             Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
