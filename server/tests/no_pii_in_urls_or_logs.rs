@@ -144,6 +144,22 @@ async fn searches_by_rut_or_email_never_put_the_term_in_a_url(pool: PgPool) {
         let html = page(&app, &mut other, &location).await;
         assert!(!html.contains(&format!(r#"value="{term}""#)), "{screen}: another staff member read the term");
     }
+    // The audit screen's "who" filter (a name or an e-mail) travels sealed as well, and the
+    // filters that are not personal data stay readable beside it.
+    let html = page(&app, &mut staff, "/admin/auditoria").await;
+    assert!(html.contains(r#"action="/admin/buscar""#) && !html.contains(r#"method="GET""#), "{html}");
+    let r = search(&app, &mut staff, &[("volver", "/admin/auditoria"), ("actor", "badm@x.cl"), ("accion", "blocklist.")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let location = r.header("location").unwrap().to_string();
+    assert!(location.starts_with("/admin/auditoria?accion=blocklist.&actor=s1."), "{location}");
+    assert!(!location.contains("badm"), "{location}");
+    let html = page(&app, &mut staff, &location).await;
+    assert!(html.contains(r#"value="badm@x.cl""#), "the box shows the term");
+    assert!(html.matches(r#"data-testid="audit-row""#).count() >= 1, "the staff member's blocklist additions are found: {html}");
+    let r = search(&app, &mut staff, &[("volver", "/admin/auditoria"), ("actor", "nadie@x.cl")]).await;
+    let html = page(&app, &mut staff, r.header("location").unwrap()).await;
+    assert!(html.contains("0 registros."), "an unknown person matches nothing");
+
     // The blocklist's remove links keep the sealed filter (as the pager does).
     let r = search(&app, &mut staff, &[("volver", "/admin/bloqueos"), ("buscar", "12.345.678-5")]).await;
     let location = r.header("location").unwrap().to_string();

@@ -229,3 +229,35 @@ async fn the_migration_scrubs_reset_codes_stored_in_clear(pool: PgPool) {
     let statuses: Vec<(&str, &str)> = rows.iter().map(|r| (r.0.as_str(), r.1.as_str())).collect();
     assert_eq!(statuses, [("password_reset:pending", "failed"), ("password_reset:sent", "sent")]);
 }
+
+/// Audit rows written before the change lose the confirmation code, before the chain covers them.
+#[sqlx::test(migrations = false)]
+async fn the_migration_removes_confirmation_codes_from_older_audit_rows(pool: PgPool) {
+    const SCRUB: i64 = 20261207125900;
+    let mut conn = pool.acquire().await.unwrap();
+    for m in server::MIGRATOR.iter().filter(|m| m.version < SCRUB) {
+        sqlx::raw_sql(&m.sql).execute(&mut *conn).await.unwrap();
+    }
+    for (action, metadata) in [
+        ("booking.created", r#"{"code": "K7Q2MX", "amount_clp": 5000, "block_id": 7}"#),
+        ("booking.cancelled", r#"{"code": "KEEP01"}"#),
+    ] {
+        sqlx::query("insert into audit_log (actor_type, action, metadata) values ('system', $1, $2::jsonb)")
+            .bind(action)
+            .bind(metadata)
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+    }
+    for m in server::MIGRATOR.iter().filter(|m| m.version >= SCRUB) {
+        sqlx::raw_sql(&m.sql).execute(&mut *conn).await.unwrap();
+    }
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("select action, metadata::text from audit_log order by action").fetch_all(&mut *conn).await.unwrap();
+    assert_eq!(rows[0], ("booking.cancelled".to_string(), r#"{"code": "KEEP01"}"#.to_string()), "other actions untouched");
+    assert_eq!(rows[1].0, "booking.created");
+    assert!(!rows[1].1.contains("K7Q2MX") && rows[1].1.contains("5000"), "{}", rows[1].1);
+    // Still append-only afterwards.
+    let refused = sqlx::query("update audit_log set action = 'x'").execute(&mut *conn).await;
+    assert!(refused.is_err(), "the append-only trigger is back on");
+}

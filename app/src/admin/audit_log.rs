@@ -76,4 +76,6 @@ pub struct AuditListing {
     pub pages: u32,
     /// Buildings to filter by.
     pub buildings: Vec<BuildingChoice>,
+    /// The "who" filter as the staff member typed it (the URL carries it sealed).
+    pub actor_search: String,
 }

@@ -1,8 +1,9 @@
 //! Search terms that may be personal data (an e-mail, a RUT, a phone number) never travel in a
 //! URL, where browser history, proxies and access logs keep them. The search forms of the
-//! blocklist, staff and residents screens post to [`SEARCH_PATH`]; it seals the term with the
-//! vault, bound to the staff member who searched, and redirects (303) to the screen with
-//! `buscar=<sealed>`, so the pager and the action links keep the filter without ever showing it.
+//! blocklist, staff, residents and audit screens post to [`SEARCH_PATH`]; it seals the term with
+//! the vault, bound to the staff member who searched, and redirects (303) to the screen with
+//! `buscar=<sealed>` (`actor=` on the audit screen), so the pager and the action links keep the
+//! filter without ever showing it.
 //! The screen's server function opens the term and sends it back for the search box. Without
 //! JavaScript this is a plain form post and redirect, so it works the same.
 //!
@@ -11,12 +12,13 @@
 /// Where the search forms post.
 pub const SEARCH_PATH: &str = "/admin/buscar";
 
-/// The screens whose search may be personal data, and the other filter fields each keeps in
-/// its URL.
-pub const SCREENS: [(&str, &[&str]); 3] = [
-    ("/admin/bloqueos", &["edificio"]),
-    ("/admin/personal", &["rol", "edificio", "estado"]),
-    ("/admin/residentes/todos", &["edificio", "estado"]),
+/// The screens whose search may be personal data: the path, the field that is sealed, and the
+/// other filter fields each keeps in its URL as they are.
+pub const SCREENS: [(&str, &str, &[&str]); 4] = [
+    ("/admin/bloqueos", "buscar", &["edificio"]),
+    ("/admin/personal", "buscar", &["rol", "edificio", "estado"]),
+    ("/admin/residentes/todos", "buscar", &["edificio", "estado"]),
+    ("/admin/auditoria", "actor", &["accion", "entidad", "edificio", "desde", "hasta"]),
 ];
 
 /// The prefix of a sealed term in a URL (also its format version).
@@ -85,12 +87,12 @@ mod server {
             Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
         };
         let get = |k: &str| fields.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str()).unwrap_or_default();
-        let Some((path, keep)) = SCREENS.iter().find(|(path, _)| *path == get("volver")) else {
+        let Some((path, field, keep)) = SCREENS.iter().find(|(path, _, _)| *path == get("volver")) else {
             return StatusCode::BAD_REQUEST.into_response();
         };
-        let sealed = seal(&state.vault, actor.id, get("buscar"));
+        let sealed = seal(&state.vault, actor.id, get(field));
         let mut pairs: Vec<(&str, &str)> = keep.iter().map(|k| (*k, get(k))).collect();
-        pairs.push(("buscar", &sealed));
+        pairs.push((field, &sealed));
         let query = crate::admin::ui::query_string(&pairs);
         let to = if query.is_empty() { (*path).to_string() } else { format!("{path}?{query}") };
         Redirect::to(&to).into_response()

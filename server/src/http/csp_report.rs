@@ -51,10 +51,12 @@ pub fn routes(limiter: Arc<dyn RateLimiter>) -> Router {
 }
 
 async fn receive(State(state): State<CspReportState>, req: Request) -> StatusCode {
+    // The one client address the perimeter resolved (TRUSTED_PROXIES), like every other limit.
     let ip = req
         .extensions()
-        .get::<axum::extract::ConnectInfo<SocketAddr>>()
-        .map(|ci| ci.0.ip().to_string())
+        .get::<app::ssr::client_ip::ClientIp>()
+        .map(|c| c.0.to_string())
+        .or_else(|| req.extensions().get::<axum::extract::ConnectInfo<SocketAddr>>().map(|ci| ci.0.ip().to_string()))
         .unwrap_or_else(|| "unknown".into());
     if rate_limit::check(&*state.limiter, CSP_REPORT_PER_IP, &ip).await.is_err() {
         return StatusCode::TOO_MANY_REQUESTS;

@@ -12,5 +12,10 @@ pub async fn list_audit(filter: AuditQuery, pagina: String) -> Result<AuditListi
     let state = app_state()?;
     let actor = finish(scope::require_staff(&state.pool).await)?;
     let page = pagina.trim().parse::<u32>().unwrap_or(1).clamp(1, 100_000);
-    finish(super::ssr::list(&state.pool, &actor, &filter, page).await)
+    // From the page's URL the "who" term comes sealed (it may be an e-mail).
+    let actor_search = crate::admin::search::open(&state.vault, actor.id, &filter.actor);
+    let filter = AuditQuery { actor: actor_search.clone(), ..filter };
+    let mut listing = finish(super::ssr::list(&state.pool, &actor, &filter, page).await)?;
+    listing.actor_search = actor_search;
+    Ok(listing)
 }

@@ -5,7 +5,8 @@ use super::{AuditListing, AuditQuery, AuditRow};
 use crate::admin::ui::{BuildingFilter, Pager};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{components::Form, hooks::use_query_map};
+use crate::admin::search::SEARCH_PATH;
+use leptos_router::hooks::use_query_map;
 
 /// The audit screen.
 #[component]
@@ -29,7 +30,10 @@ pub fn AuditPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let (filter, _) = params();
                     match listing.await {
-                        Ok(l) => view! { <Filters filter=filter.clone() buildings=l.buildings.clone()/> <Entries listing=l filter=filter/> }.into_any(),
+                        Ok(l) => {
+                            let shown = AuditQuery { actor: l.actor_search.clone(), ..filter.clone() };
+                            view! { <Filters filter=shown buildings=l.buildings.clone()/> <Entries listing=l filter=filter/> }.into_any()
+                        }
                         Err(e) => view! { <Filters filter=filter buildings=Vec::new()/> {crate::ui::errors::error_view(e)} }.into_any(),
                     }
                 })}
@@ -41,7 +45,9 @@ pub fn AuditPage() -> impl IntoView {
 #[component]
 fn Filters(filter: AuditQuery, buildings: Vec<crate::admin::BuildingChoice>) -> impl IntoView {
     view! {
-        <Form method="GET" action="/admin/auditoria" attr:class="search-form">
+        // Posted, never a GET: "who" may be an e-mail (see admin::search).
+        <form method="post" action=SEARCH_PATH class="search-form">
+            <input type="hidden" name="volver" value="/admin/auditoria"/>
             <div class="field"><label for="actor">"Quién (nombre o correo)"</label><input id="actor" name="actor" type="search" value=filter.actor/></div>
             <div class="field"><label for="accion">"Acción"</label><input id="accion" name="accion" type="search" value=filter.accion placeholder="blocklist., resident.banned…"/></div>
             <div class="field"><label for="entidad">"Entidad (tipo o id)"</label><input id="entidad" name="entidad" type="search" value=filter.entidad/></div>
@@ -49,7 +55,7 @@ fn Filters(filter: AuditQuery, buildings: Vec<crate::admin::BuildingChoice>) -> 
             <div class="field"><label for="desde">"Desde"</label><input id="desde" name="desde" type="date" value=filter.desde/></div>
             <div class="field"><label for="hasta">"Hasta"</label><input id="hasta" name="hasta" type="date" value=filter.hasta/></div>
             <button type="submit" class="button">"Filtrar"</button>
-        </Form>
+        </form>
     }
 }
 

@@ -79,7 +79,7 @@ pub async fn list(pool: &PgPool, actor: &Actor, q: &AuditQuery, page: u32) -> Se
             metadata: serde_json::to_string_pretty(&metadata).unwrap_or_default(),
         })
         .collect();
-    Ok(AuditListing { rows, total, page, pages: total.div_ceil(PAGE_SIZE).max(1), buildings: scope::buildings(pool, actor).await? })
+    Ok(AuditListing { rows, total, page, pages: total.div_ceil(PAGE_SIZE).max(1), buildings: scope::buildings(pool, actor).await?, actor_search: q.actor.clone() })
 }
 
 
