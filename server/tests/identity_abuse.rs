@@ -37,14 +37,14 @@ async fn thirty_parallel_wrong_guesses_verify_at_most_five_passwords(pool: PgPoo
         async move { client_at(i).log_in(app, "res@x.cl", &format!("equivocada-{i}")).await }
     });
     let replies = join_all(guesses).await;
-    for r in &replies {
-        assert!(r.status.is_client_error(), "{} {}", r.status, r.body);
-    }
     // Every password checked leaves one `wrong_password` row; the others were refused unchecked.
     let pool = &app.state.pool;
     let verified = count(pool, "select count(*) from audit_log where action = 'auth.login_failed' and metadata->>'reason' = 'wrong_password'").await;
     let refused = count(pool, "select count(*) from audit_log where action = 'auth.login_refused' and metadata->>'reason' = 'locked'").await;
     assert!(verified <= 5, "{verified} passwords verified");
+    for r in &replies {
+        assert!(r.status.is_client_error(), "{} {}", r.status, r.body);
+    }
     assert_eq!(verified + refused, 30);
     assert_eq!(replies.iter().filter(|r| r.body.contains(LOCKED)).count(), 26, "the 5th guess and every refused one say locked");
 

@@ -322,7 +322,9 @@ pub async fn log_in(
         audit::record(&mut conn, &user_entry("auth.login_refused", json!({ "reason": "locked" })), meta).await?;
         return Err(AppError::Refused(LOCKED_MESSAGE.into()).into());
     };
+    // One pooled connection per attempt at a time: parallel guesses must not starve the pool.
     if !ok {
+        drop(conn);
         let locks = slot >= MAX_FAILED_LOGINS;
         let mut tx = pool.begin().await?;
         audit::record(&mut tx, &user_entry("auth.login_failed", json!({ "reason": "wrong_password", "consecutive": slot })), meta).await?;
@@ -349,6 +351,7 @@ pub async fn log_in(
         return Err(AppError::Refused(message.into()).into());
     }
 
+    drop(conn);
     let mut tx = pool.begin().await?;
     sqlx::query(
         "update users set failed_login_count = 0, locked_until = null, last_login_at = now() where id = $1",

@@ -19,6 +19,9 @@ pub enum ServerError {
     Unexpected(String),
 }
 
+/// SQLSTATE 22021: PostgreSQL refuses a text value (a NUL character, in valid UTF-8).
+const CHARACTER_NOT_IN_REPERTOIRE: &str = "22021";
+
 /// Result alias for server code.
 pub type ServerResult<T> = Result<T, ServerError>;
 
@@ -26,6 +29,14 @@ impl From<ServerError> for AppError {
     fn from(err: ServerError) -> Self {
         match err {
             ServerError::App(app) => app,
+            // Text PostgreSQL cannot store (a NUL character) reached a query: the input's
+            // fault, answered like any other unreadable input and not logged as a failure.
+            ServerError::Database(sqlx::Error::Database(db))
+                if db.code().as_deref() == Some(CHARACTER_NOT_IN_REPERTOIRE) =>
+            {
+                tracing::warn!("text the database cannot store in a request");
+                AppError::Invalid { message: crate::error::UNREADABLE_INPUT.into(), fields: Vec::new() }
+            }
             other => {
                 log_cause_chain(&other);
                 AppError::Internal
