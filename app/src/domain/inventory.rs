@@ -114,9 +114,14 @@ pub fn parse_unit_list(input: &str) -> Result<Vec<String>, UnitListError> {
     Ok(out)
 }
 
-/// `("101", "120")` when `piece` is `digits-digits` (spaces around the dash allowed).
+/// The dashes accepted between the ends of a range: administrators paste "101–120" (en dash,
+/// as word processors and PRODUCT.md write it) or "101 — 120" (em dash) as often as "101-120".
+const RANGE_DASHES: [char; 3] = ['-', '\u{2013}', '\u{2014}'];
+
+/// `("101", "120")` when `piece` is `digits-dash-digits` (hyphen, en dash or em dash; spaces around
+/// the dash allowed).
 fn numeric_range(piece: &str) -> Option<(&str, &str)> {
-    let (from, to) = piece.split_once('-')?;
+    let (from, to) = piece.split_once(RANGE_DASHES)?;
     let (from, to) = (from.trim(), to.trim());
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     (digits(from) && digits(to)).then_some((from, to))
@@ -488,6 +493,16 @@ mod tests {
     }
 
     #[test]
+    fn unit_lists_accept_en_and_em_dashes() {
+        assert_eq!(parse_unit_list("101\u{2013}103").unwrap(), ["101", "102", "103"]);
+        assert_eq!(parse_unit_list("101 \u{2014} 103").unwrap(), ["101", "102", "103"]);
+        assert_eq!(parse_unit_list("01\u{2013}02, 7 \u{2013} 8; PH").unwrap(), ["01", "02", "7", "8", "PH"]);
+        assert_eq!(parse_unit_list("120\u{2013}101"), Err(UnitListError::Reversed("120\u{2013}101".into())));
+        // A dash that is not between two numbers is still not a unit number.
+        assert_eq!(parse_unit_list("B\u{2013}12"), Err(UnitListError::Invalid("B\u{2013}12".into())));
+    }
+
+    #[test]
     fn unit_lists_refuse_bad_input_in_spanish() {
         assert_eq!(parse_unit_list(" , ;"), Err(UnitListError::Empty));
         assert_eq!(parse_unit_list("120-101"), Err(UnitListError::Reversed("120-101".into())));
@@ -573,10 +588,15 @@ mod tests {
         prop::collection::vec((0u32..5000, 0u32..700), 1..6)
     }
 
+    /// How a range's dash may be typed: hyphen, en dash or em dash, with or without spaces.
+    fn dash() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec!["-", " - ", "\u{2013}", " \u{2013} ", "\u{2014}", " \u{2014} "])
+    }
+
     proptest! {
         #[test]
-        fn unit_list_yields_only_typed_numbers_without_duplicates(ps in pieces()) {
-            let text = ps.iter().map(|(a, len)| if *len == 0 { a.to_string() } else { format!("{a}-{}", a + len) }).collect::<Vec<_>>().join(", ");
+        fn unit_list_yields_only_typed_numbers_without_duplicates(ps in pieces(), d in dash()) {
+            let text = ps.iter().map(|(a, len)| if *len == 0 { a.to_string() } else { format!("{a}{d}{}", a + len) }).collect::<Vec<_>>().join(", ");
             match parse_unit_list(&text) {
                 Ok(units) => {
                     prop_assert!(units.len() <= MAX_UNITS_PER_REQUEST);
@@ -595,6 +615,12 @@ mod tests {
                     prop_assert!(distinct.len() > MAX_UNITS_PER_REQUEST || ps.iter().any(|(_, len)| *len as usize >= MAX_UNITS_PER_REQUEST));
                 }
             }
+        }
+
+        #[test]
+        fn unit_list_range_is_the_same_whatever_the_dash(a in 0u32..5000, len in 0u32..300, d in dash()) {
+            let typed = parse_unit_list(&format!("{a}{d}{}", a + len));
+            prop_assert_eq!(typed, parse_unit_list(&format!("{a}-{}", a + len)));
         }
 
         #[test]
