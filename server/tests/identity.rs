@@ -409,3 +409,91 @@ async fn the_login_page_scores_at_least_100_on_the_http_observatory_rules(pool: 
     assert!(score >= 100, "observatory score {score}");
     println!("HTTP Observatory score of /ingresar with the session cookie: {score}");
 }
+
+/// Gives `id` its own RUT and phone (the helper shares one phone and salts the RUT), stored as
+/// sign-up stores them: blind indexes of the canonical values.
+async fn own_rut_and_phone(app: &TestApp, id: uuid::Uuid, rut: &str, phone: &str) {
+    use app::domain::{phone::MobilePhone, rut::Rut};
+    use app::ssr::blind_index::BlindField;
+    let rut = Rut::parse(rut).unwrap().canonical();
+    let phone = MobilePhone::parse(phone).unwrap();
+    let idx = &app.state.blind_index;
+    sqlx::query("update resident_profiles set rut_bidx = $2 where user_id = $1")
+        .bind(id)
+        .bind(idx.index(BlindField::Rut, &rut).to_vec())
+        .execute(&app.state.pool)
+        .await
+        .unwrap();
+    sqlx::query("update users set phone_bidx = $2 where id = $1")
+        .bind(id)
+        .bind(idx.index(BlindField::Phone, phone.as_e164()).to_vec())
+        .execute(&app.state.pool)
+        .await
+        .unwrap();
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_resident_whose_rut_or_phone_is_blocklisted_later_cannot_log_in(pool: PgPool) {
+    let app = app(pool).await;
+    let b = building(&app.state.pool, "Edificio Uno").await;
+    let other = building(&app.state.pool, "Edificio Dos").await;
+    let residents = [
+        ("rut-global@x.cl", "11.111.111-1", "+56 9 1111 0001"),
+        ("rut-local@x.cl", "22.222.222-2", "+56 9 1111 0002"),
+        ("fono-global@x.cl", "7.654.321-6", "+56 9 1111 0003"),
+        ("fono-local@x.cl", "9.876.543-3", "+56 9 1111 0004"),
+        ("libre@x.cl", "5.126.663-3", "+56 9 1111 0005"),
+    ];
+    let mut ids = Vec::new();
+    for (email, rut, phone) in residents {
+        let id = user(&app, email, "resident", "active", Some(b)).await;
+        own_rut_and_phone(&app, id, rut, phone).await;
+        ids.push(id);
+    }
+    user(&app, "root@x.cl", "admin", "active", None).await;
+    let mut admin = Client::default();
+    assert_eq!(admin.log_in(&app, "root@x.cl", PASSWORD).await.status, StatusCode::OK);
+    let (this, elsewhere) = (b.0.to_string(), other.0.to_string());
+    for (kind, value, scope) in [
+        ("rut", "11111111-1", ""),
+        ("rut", "22.222.222-2", this.as_str()),
+        ("phone", "+56911110003", ""),
+        ("phone", "9 1111 0004", this.as_str()),
+        // Listed in another building only: does not concern the free resident's building.
+        ("rut", "5126663-3", elsewhere.as_str()),
+        ("phone", "+56911110005", elsewhere.as_str()),
+    ] {
+        let r = admin
+            .call(&app, "admin/blocklist_add", &[("kind", kind), ("value", value), ("reason", "Abuso"), ("building_id", scope)])
+            .await;
+        assert!(r.status.is_success(), "{kind} {value}: {} {}", r.status, r.body);
+    }
+
+    for (email, _, _) in &residents[..4] {
+        let mut c = Client::default();
+        let r = c.log_in(&app, email, PASSWORD).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{email}: {}", r.body);
+        assert!(r.body.contains("No es posible completar la solicitud"), "{email}: {}", r.body);
+        assert_logged_out(&c.who_am_i(&app).await);
+        // The refusal's text does not depend on the password, so it confirms nothing.
+        let wrong = c.log_in(&app, email, "otra-clave-cualquiera").await;
+        assert_eq!((wrong.status, wrong.body), (r.status, r.body), "{email}");
+    }
+    let hits: Vec<serde_json::Value> = sqlx::query_scalar(
+        "select metadata->'kinds' from audit_log
+          where action = 'blocklist.hit' and metadata->>'refused_action' = 'auth.login'
+            and actor_id = any($1) order by created_at",
+    )
+    .bind(&ids[..4])
+    .fetch_all(&app.state.pool)
+    .await
+    .unwrap();
+    let kinds: Vec<String> = hits.iter().map(|k| k.to_string()).collect();
+    assert_eq!(kinds.iter().filter(|k| k.contains("rut")).count(), 4, "{kinds:?}");
+    assert_eq!(kinds.iter().filter(|k| k.contains("phone")).count(), 4, "{kinds:?}");
+
+    let mut free = Client::default();
+    let r = free.log_in(&app, "libre@x.cl", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(free.who_am_i(&app).await.contains("\"role\":\"resident\""));
+}

@@ -245,12 +245,17 @@ pub async fn log_in(
     password: String,
     meta: &RequestMeta,
 ) -> ServerResult<LoggedIn> {
-    type Row = (Uuid, String, String, String, Option<Uuid>, i32);
+    type Row = (Uuid, String, String, String, Option<Uuid>, i32, Option<Vec<u8>>, Option<Vec<u8>>);
     let row: Option<Row> = match &email {
         Some(email) => {
+            // The stored blind indexes of the phone and (for residents) the RUT, so the login
+            // checks the same blocklist kinds as sign-up and booking without decrypting anything.
             sqlx::query_as(
-                "select id, password_hash, status, role, building_id, session_epoch
-                   from users where email = $1",
+                "select u.id, u.password_hash, u.status, u.role, u.building_id, u.session_epoch,
+                        u.phone_bidx, rp.rut_bidx
+                   from users u
+                   left join resident_profiles rp on rp.user_id = u.id
+                  where u.email = $1",
             )
             .bind(email.as_str())
             .fetch_optional(pool)
@@ -266,7 +271,7 @@ pub async fn log_in(
     if let Some(ip) = ip_text.as_deref() {
         probes.push(Probe { kind: BlindField::Ip, canonical: ip });
     }
-    let Some((user_id, hash, status, role, building_id, epoch)) = row else {
+    let Some((user_id, hash, status, role, building_id, epoch, phone_bidx, rut_bidx)) = row else {
         // Same work as a real check, so timing does not reveal unknown emails; a blocklisted
         // email or address gets the same refusal as a known account would.
         let _ = dummy_verify_async(password).await;
@@ -314,8 +319,14 @@ pub async fn log_in(
         }
     };
 
+    // The whole blocklist, as at sign-up and booking: a RUT or phone listed after the account
+    // was created refuses the login too.
+    let mut indexed: Vec<(BlindField, Vec<u8>)> =
+        probes.iter().map(|p| (p.kind, indexer.index(p.kind, p.canonical).to_vec())).collect();
+    indexed.extend(phone_bidx.map(|bidx| (BlindField::Phone, bidx)));
+    indexed.extend(rut_bidx.map(|bidx| (BlindField::Rut, bidx)));
     let mut conn = pool.acquire().await?;
-    if blocklist::is_blocked(&mut conn, indexer, building_id, &probes, "auth.login", &actor, meta).await? {
+    if blocklist::is_blocked_by_index(&mut conn, building_id, &indexed, "auth.login", &actor, meta).await? {
         return Err(AppError::Refused(BLOCKED_MESSAGE.into()).into());
     }
     let Some(slot) = slot else {
