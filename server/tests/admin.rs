@@ -159,3 +159,104 @@ async fn a_banned_residents_open_session_ends_on_the_next_request(pool: PgPool) 
         .unwrap();
     assert_eq!(actions, ["resident.banned", "resident.unbanned"]);
 }
+
+/// A payment of `booking` and a refund of it that failed at the gateway.
+async fn failed_refund(pool: &PgPool, booking: uuid::Uuid) -> uuid::Uuid {
+    let payment: uuid::Uuid = sqlx::query_scalar(
+        "insert into payments (booking_id, provider, amount_clp, status, approved_at)
+         values ($1, 'simulator', 5000, 'approved', now()) returning id",
+    )
+    .bind(booking)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    sqlx::query("update bookings set status = 'cancelled', cancelled_at = now(), payment_status = 'refund_pending' where id = $1")
+        .bind(booking)
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query_scalar(
+        "insert into refunds (booking_id, payment_id, amount_clp, status, idempotency_key, attempts, last_error,
+                              failed_at, next_attempt_at)
+         values ($1, $2, 5000, 'failed', 'refund-' || gen_random_uuid(), 12, 'HTTP 500', now(), null) returning id",
+    )
+    .bind(booking)
+    .bind(payment)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_failed_refund_is_listed_exported_and_retried_without_javascript_in_scope(pool: PgPool) {
+    let app = app(pool).await;
+    let a = building(&app.state.pool, "Torre Alfa").await;
+    let b = building(&app.state.pool, "Torre Beta").await;
+    let ra = user(&app, "res.a@x.cl", "resident", "active", Some(a)).await;
+    let failed = booking(&app.state.pool, a.0, ra, "KHJT52", "ABCD2345").await;
+    booking(&app.state.pool, a.0, ra, "BBBB12", "EFGH2345").await;
+    let refund = failed_refund(&app.state.pool, failed).await;
+    user(&app, "adm.a@x.cl", "building_admin", "active", Some(a)).await;
+    user(&app, "adm.b@x.cl", "building_admin", "active", Some(b)).await;
+    user(&app, "conserje@x.cl", "concierge", "active", Some(a)).await;
+
+    let mut c = Client::default();
+    c.log_in(&app, "adm.a@x.cl", PASSWORD).await;
+    // The export shares the list's filter.
+    let r = csv(&mut c, &app, "reembolso=fallido").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("ABCD2345") && !r.body.contains("EFGH2345"), "{}", r.body);
+    // The list page, rendered on the server: the refund column, the filter kept by the form,
+    // and the retry button of the failed one.
+    let req = Request::get("/admin/reservas?reembolso=fallido").header(header::ACCEPT, "text/html").body(Body::empty()).unwrap();
+    let page = c.send(&app, req).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(r#"<option value="fallido" selected"#), "{}", page.body);
+    assert_eq!(page.body.matches(r#"data-testid="retry-refund""#).count(), 1, "{}", page.body);
+    assert!(!page.body.contains("EFGH2345"));
+
+    let retry = |referer: &'static str| {
+        Request::post("/api/payments/retry_refund")
+            .header(header::ORIGIN, ORIGIN)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "text/html")
+            .header(header::REFERER, format!("{ORIGIN}{referer}"))
+            .body(Body::from(format!("booking_id={failed}")))
+            .unwrap()
+    };
+    // Another building's admin and the concierge cannot retry it; nothing is attempted.
+    for email in ["adm.b@x.cl", "conserje@x.cl"] {
+        let mut other = Client::default();
+        other.log_in(&app, email, PASSWORD).await;
+        let r = other.call(&app, "payments/retry_refund", &[("booking_id", &failed.to_string())]).await;
+        assert!(matches!(r.status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN), "{email}: {} {}", r.status, r.body);
+    }
+    let attempts: i32 = sqlx::query_scalar("select attempts from refunds where id = $1").bind(refund).fetch_one(&app.state.pool).await.unwrap();
+    assert_eq!(attempts, 12);
+
+    // The building's admin retries it (also after the automatic retries gave up).
+    let r = c.send(&app, retry("/admin/reservas?reembolso=fallido")).await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", r.body);
+    assert_eq!(r.header("location"), Some("/admin/reservas?reembolso=fallido"));
+    let (status, payment_status): (String, String) = sqlx::query_as(
+        "select r.status, k.payment_status from refunds r join bookings k on k.id = r.booking_id where r.id = $1",
+    )
+    .bind(refund)
+    .fetch_one(&app.state.pool)
+    .await
+    .unwrap();
+    assert_eq!((status.as_str(), payment_status.as_str()), ("succeeded", "refunded"));
+    let audited: i64 = sqlx::query_scalar(
+        "select count(*) from audit_log where action = 'payment.refund_retry_requested' and entity_id = $1 and actor_id is not null",
+    )
+    .bind(refund.to_string())
+    .fetch_one(&app.state.pool)
+    .await
+    .unwrap();
+    assert_eq!(audited, 1);
+    // Nothing failed is left: the dashboard says so.
+    let req = Request::get("/admin").header(header::ACCEPT, "text/html").body(Body::empty()).unwrap();
+    let dash = c.send(&app, req).await;
+    assert!(dash.body.contains("Sin reembolsos fallidos"), "{}", dash.body);
+    assert!(dash.body.contains(r#"href="/admin/reservas?reembolso=fallido""#), "{}", dash.body);
+}

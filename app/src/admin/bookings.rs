@@ -12,6 +12,10 @@ pub mod ssr;
 use super::BuildingChoice;
 use serde::{Deserialize, Serialize};
 
+/// The refund filter's choices: query value, `refunds.status`, label (es-CL).
+pub const REFUND_FILTERS: [(&str, &str, &str); 2] =
+    [("fallido", "failed", "Reembolso fallido"), ("pendiente", "pending", "Reembolso pendiente")];
+
 /// Bookings per page.
 pub const PAGE_SIZE: u32 = 25;
 
@@ -40,6 +44,10 @@ pub struct AdminBooking {
     pub amount: String,
     /// Whether the state machine still allows a cancellation.
     pub cancellable: bool,
+    /// The latest refund in Spanish ("—" without one).
+    pub refund: String,
+    /// Whether a refund of the booking failed (staff may retry it).
+    pub refund_failed: bool,
 }
 
 /// The bookings screen's data.
@@ -71,6 +79,8 @@ pub struct BookingQuery {
     pub edificio: String,
     /// Plate, code or visitor name.
     pub buscar: String,
+    /// Refund state: `fallido` or `pendiente`.
+    pub reembolso: String,
 }
 
 impl BookingQuery {
@@ -82,6 +92,7 @@ impl BookingQuery {
             ("hasta", &self.hasta),
             ("edificio", &self.edificio),
             ("buscar", &self.buscar),
+            ("reembolso", &self.reembolso),
         ])
     }
 }

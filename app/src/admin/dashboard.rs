@@ -78,6 +78,24 @@ pub fn pending_label(count: u32) -> String {
     }
 }
 
+/// "Sin reembolsos fallidos", "1 reserva con reembolso fallido", "N reservas con reembolso fallido".
+pub fn failed_refunds_label(count: u32) -> String {
+    match count {
+        0 => "Sin reembolsos fallidos".to_string(),
+        1 => "1 reserva con reembolso fallido".to_string(),
+        n => format!("{n} reservas con reembolso fallido"),
+    }
+}
+
+/// The bookings list filtered to failed refunds, in the dashboard's building filter.
+pub fn failed_refunds_link(selected: &str) -> String {
+    if selected.is_empty() {
+        "/admin/reservas?reembolso=fallido".to_string()
+    } else {
+        format!("/admin/reservas?reembolso=fallido&edificio={selected}")
+    }
+}
+
 /// The dashboard's numbers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dashboard {
@@ -107,6 +125,8 @@ pub struct Dashboard {
     pub building_share: String,
     /// Residents awaiting approval.
     pub pending_approvals: u32,
+    /// Bookings with a failed refund (what the bookings list's "reembolso fallido" filter shows).
+    pub failed_refunds: u32,
     /// The latest audit entries in scope, newest first.
     pub recent: Vec<AuditRow>,
 }
@@ -124,5 +144,10 @@ mod tests {
         assert_eq!(occupancy_label(1, 2), "1 de 2 cupos ocupados ahora");
         assert_eq!(pending_label(1), "1 solicitud pendiente");
         assert_eq!(pending_label(3), "3 solicitudes pendientes");
+        assert_eq!(failed_refunds_label(0), "Sin reembolsos fallidos");
+        assert_eq!(failed_refunds_label(2), "2 reservas con reembolso fallido");
+        assert_eq!(failed_refunds_link(""), "/admin/reservas?reembolso=fallido");
+        let id = "6f1c0c3e-0000-4000-8000-000000000001";
+        assert_eq!(failed_refunds_link(id), format!("/admin/reservas?reembolso=fallido&edificio={id}"));
     }
 }

@@ -106,3 +106,16 @@ pub async fn cancel_booking(booking_id: String) -> Result<CancelOutcome, AppErro
     let meta = actor::request_meta();
     finish(super::cancel::cancel(&state.pool, &*state.gateway, &actor, id, &meta, chrono::Utc::now()).await)
 }
+
+/// Staff in scope retry a booking's failed refund now (a plain POST button of the bookings
+/// screen); back to the list of failed refunds.
+#[server(prefix = "/api", endpoint = "payments/retry_refund")]
+pub async fn retry_refund(booking_id: String) -> Result<(), AppError> {
+    let state = app_state()?;
+    let actor = finish(actor::require_role(&state.pool, &super::refunds::RETRIERS).await)?;
+    let id = finish(self::booking_id(&booking_id))?;
+    let meta = actor::request_meta();
+    finish(super::refunds::retry_failed(&state.pool, &*state.gateway, &actor, id, &meta).await)?;
+    leptos_axum::redirect("/admin/reservas?reembolso=fallido");
+    Ok(())
+}

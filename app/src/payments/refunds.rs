@@ -9,8 +9,10 @@
 
 use super::gateway::{PaymentGateway, PaymentToRefund, Provider, RefundOutcome};
 use super::apply::Refusal;
-use crate::domain::money::Clp;
+use crate::domain::{money::Clp, role::Role};
+use crate::error::AppError;
 use crate::ssr::{
+    actor::Actor,
     audit::{self, AuditActor, AuditEntry, RequestMeta},
     ServerError, ServerResult,
 };
@@ -169,7 +171,8 @@ pub struct RetryReport {
 
 /// Retries every refund that is due at `now`: queued ones whose first attempt never happened
 /// (the process died) and failed ones whose backoff has passed. Safe to run on several
-/// instances at once: each refund is claimed by one of them.
+/// instances at once: each refund is claimed by one of them. A claimed refund is `pending`
+/// while leased, so a staff retry ([`retry_failed`]) never claims it at the same time.
 pub async fn retry_refunds(
     pool: &PgPool,
     gateway: &dyn PaymentGateway,
@@ -181,7 +184,7 @@ pub async fn retry_refunds(
     loop {
         let rows: Vec<ClaimedRow> = sqlx::query_as(&format!(
             "with c as (
-                update refunds set attempts = attempts + 1, next_attempt_at = $1 + $2
+                update refunds set status = 'pending', attempts = attempts + 1, next_attempt_at = $1 + $2
                  where id in (select id from refunds
                                where status in ('pending', 'failed') and next_attempt_at <= $1
                                  and id <> all($4)
@@ -210,6 +213,72 @@ pub async fn retry_refunds(
             }
         }
     }
+}
+
+/// Staff who may retry a failed refund: the roles that may cancel with a refund.
+pub const RETRIERS: [Role; 3] = [Role::BuildingAdmin, Role::Support, Role::Admin];
+
+/// A staff member retries the failed refunds of a booking now, whatever their backoff says
+/// (also those that stopped being retried automatically). The claim turns each refund from
+/// `failed` to `pending` under its row lock, so of two concurrent retries only one calls the
+/// gateway; the other finds nothing failed and is refused. Out of scope: not found.
+pub async fn retry_failed(
+    pool: &PgPool,
+    gateway: &dyn PaymentGateway,
+    actor: &Actor,
+    booking_id: Uuid,
+    meta: &RequestMeta,
+) -> ServerResult<RefundState> {
+    actor.require_role(&RETRIERS)?;
+    let building_id: Option<Uuid> = sqlx::query_scalar("select building_id from bookings where id = $1")
+        .bind(booking_id)
+        .fetch_optional(pool)
+        .await?;
+    let building_id = building_id.ok_or(AppError::NotFound)?;
+    if !actor.can_see_building(building_id) {
+        return Err(AppError::NotFound.into());
+    }
+    let mut tx = pool.begin().await?;
+    let rows: Vec<ClaimedRow> = sqlx::query_as(&format!(
+        "with c as (
+            update refunds set status = 'pending', attempts = attempts + 1, next_attempt_at = now() + $2
+             where booking_id = $1 and status = 'failed'
+             returning *)
+         select {CLAIMED_COLUMNS} from c r join payments p on p.id = r.payment_id order by r.id"
+    ))
+    .bind(booking_id)
+    .bind(LEASE)
+    .fetch_all(&mut *tx)
+    .await?;
+    if rows.is_empty() {
+        return Err(AppError::Conflict("Esta reserva no tiene un reembolso fallido que reintentar.".into()).into());
+    }
+    let claimed = rows.into_iter().map(claimed).collect::<ServerResult<Vec<_>>>()?;
+    for c in &claimed {
+        audit::record(
+            &mut tx,
+            &AuditEntry {
+                actor: &actor.audit(),
+                action: "payment.refund_retry_requested",
+                entity_type: Some("refund"),
+                entity_id: Some(c.id.to_string()),
+                building_id: Some(building_id),
+                metadata: json!({ "booking_id": booking_id, "amount_clp": c.amount.pesos(), "attempts": c.attempts }),
+            },
+            meta,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    // The gateway is called after the commit, outside any transaction.
+    let mut state = RefundState::Succeeded;
+    for c in claimed {
+        match attempt(pool, gateway, c).await? {
+            RefundState::Succeeded => {}
+            other => state = other,
+        }
+    }
+    Ok(state)
 }
 
 /// How long to wait after the `attempts`-th failure: 5 min, doubling, at most 6 h.

@@ -23,10 +23,12 @@ use sqlx::postgres::PgPoolOptions;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-/// A gateway that records refunds and fails them while `fail` is set.
+/// A gateway that records refunds and fails them while `fail` is set; while `slow` is set it
+/// takes a moment to answer, as a real one does (so racing callers overlap with the call).
 #[derive(Default)]
 struct FakeGateway {
     fail: AtomicBool,
+    slow: AtomicBool,
     refunds: Mutex<Vec<(String, i64)>>,
 }
 
@@ -42,6 +44,9 @@ impl PaymentGateway for FakeGateway {
 
     async fn refund(&self, _p: &PaymentToRefund, amount: Clp, key: &str) -> RefundOutcome {
         self.refunds.lock().unwrap().push((key.to_string(), amount.pesos()));
+        if self.slow.load(Ordering::SeqCst) {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        }
         if self.fail.load(Ordering::SeqCst) {
             RefundOutcome::Failed { reason: "HTTP 500".into(), retryable: true }
         } else {
@@ -389,6 +394,61 @@ async fn a_failed_refund_stays_failed_until_a_retry_succeeds(pool: PgPool) {
     assert!(keys.iter().all(|k| k == &keys[0]), "every attempt carries the same idempotency key");
     assert_eq!(retry_refunds(&pool, &gateway, Utc::now() + TimeDelta::days(2)).await.unwrap().attempted, 0);
     assert_eq!(count(&pool, "select count(*) from audit_log where action = 'payment.refund_failed'").await, 2);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn staff_retry_a_failed_refund_once_even_when_two_retry_at_the_same_time(pool: PgPool) {
+    use crate::payments::refunds::retry_failed;
+    let w = world(&pool).await;
+    let gateway = FakeGateway::default();
+    let b = booking(&pool, &w, &w.resident, 0).await;
+    apply_gateway_payment(&pool, &report(b, "8101", "approved", 5000), &meta()).await.unwrap();
+    let admin = staff(&pool, Role::BuildingAdmin, Some(w.building)).await;
+    gateway.fail.store(true, Ordering::SeqCst);
+    cancel(&pool, &gateway, &admin, b, &meta(), start(0) - TimeDelta::hours(48)).await.unwrap();
+    // Still failing: the retry fails, the refund stays failed and can be retried again.
+    assert_eq!(retry_failed(&pool, &gateway, &admin, b, &meta()).await.unwrap(), RefundState::Failed);
+    assert_eq!(count(&pool, "select count(*) from refunds where status = 'failed' and attempts = 2").await, 1);
+
+    // Out of scope, or a role that never refunds: refused, nothing attempted.
+    let other: Uuid = sqlx::query_scalar("insert into buildings (name, address) values ('Torre B', 'Calle 2') returning id")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let foreign = staff(&pool, Role::BuildingAdmin, Some(other)).await;
+    let concierge = staff(&pool, Role::Concierge, Some(w.building)).await;
+    for (who, expected) in [(&foreign, AppError::NotFound), (&concierge, AppError::Forbidden), (&w.resident, AppError::Forbidden)] {
+        match retry_failed(&pool, &gateway, who, b, &meta()).await {
+            Err(ServerError::App(e)) => assert_eq!(e, expected),
+            other => panic!("expected {expected:?}, got {other:?}"),
+        }
+    }
+    assert_eq!(gateway.refunds.lock().unwrap().len(), 2);
+
+    // The gateway recovers; two staff members press "retry" at the same moment, each on its
+    // own connection: one claims the refund, the other finds nothing failed.
+    gateway.fail.store(false, Ordering::SeqCst);
+    gateway.slow.store(true, Ordering::SeqCst);
+    let support = staff(&pool, Role::Support, None).await;
+    let (meta_one, meta_two) = (meta(), meta());
+    let (one, two) = tokio::join!(
+        retry_failed(&pool, &gateway, &admin, b, &meta_one),
+        retry_failed(&pool, &gateway, &support, b, &meta_two),
+    );
+    let results = [one, two];
+    assert_eq!(results.iter().filter(|r| matches!(r, Ok(RefundState::Succeeded))).count(), 1, "{results:?}");
+    assert_eq!(
+        results.iter().filter(|r| matches!(r, Err(ServerError::App(AppError::Conflict(_))))).count(),
+        1,
+        "{results:?}"
+    );
+    assert_eq!(gateway.refunds.lock().unwrap().len(), 3, "the gateway is asked once more, not twice");
+    assert_eq!(state(&pool, b).await.1, "refunded");
+    assert_eq!(count(&pool, "select count(*) from refunds where status = 'succeeded'").await, 1);
+    assert_eq!(count(&pool, "select count(*) from audit_log where action = 'payment.refund_retry_requested'").await, 2);
+    assert_eq!(count(&pool, "select count(*) from audit_log where action = 'payment.refund_succeeded'").await, 1);
+    // Nothing failed is left to retry.
+    assert!(retry_failed(&pool, &gateway, &admin, b, &meta()).await.is_err());
 }
 
 #[sqlx::test(migrations = "../migrations")]

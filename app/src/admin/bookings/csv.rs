@@ -171,6 +171,8 @@ mod tests {
             plate: None,
             status: "confirmed".into(),
             amount: 5000,
+            refund: None,
+            refund_failed: false,
             total: 3,
         }
     }

@@ -1,7 +1,9 @@
 //! `/admin/reservas`.
 
 use super::api::list_bookings;
-use super::{AdminBooking, BookingListing, BookingQuery};
+use super::{AdminBooking, BookingListing, BookingQuery, REFUND_FILTERS};
+use crate::payments::api::RetryRefund;
+use leptos::form::ActionForm;
 use crate::admin::ui::{BuildingFilter, Pager};
 use crate::domain::booking::BookingStatus;
 use leptos::prelude::*;
@@ -16,7 +18,7 @@ pub fn AdminBookingsPage() -> impl IntoView {
         query.with(|q| {
             let get = |k: &str| q.get(k).unwrap_or_default();
             (
-                BookingQuery { estado: get("estado"), desde: get("desde"), hasta: get("hasta"), edificio: get("edificio"), buscar: get("buscar") },
+                BookingQuery { estado: get("estado"), desde: get("desde"), hasta: get("hasta"), edificio: get("edificio"), buscar: get("buscar"), reembolso: get("reembolso") },
                 get("pagina"),
             )
         })
@@ -42,6 +44,7 @@ pub fn AdminBookingsPage() -> impl IntoView {
 #[component]
 fn Filters(filter: BookingQuery, buildings: Vec<crate::admin::BuildingChoice>) -> impl IntoView {
     let estado = filter.estado.clone();
+    let reembolso = filter.reembolso.clone();
     view! {
         <Form method="GET" action="/admin/reservas" attr:class="search-form">
             <div class="field">
@@ -62,6 +65,16 @@ fn Filters(filter: BookingQuery, buildings: Vec<crate::admin::BuildingChoice>) -
                 <label for="hasta">"Hasta"</label>
                 <input id="hasta" name="hasta" type="date" value=filter.hasta/>
             </div>
+            <div class="field">
+                <label for="reembolso">"Reembolso"</label>
+                <select id="reembolso" name="reembolso">
+                    <option value="" selected=reembolso.is_empty()>"Todos"</option>
+                    {REFUND_FILTERS.into_iter().map(|(value, _, label)| {
+                        let is = value == reembolso;
+                        view! { <option value=value selected=is>{label}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
             <BuildingFilter buildings=buildings selected=filter.edificio/>
             <div class="field">
                 <label for="buscar">"Patente, código o visita"</label>
@@ -74,6 +87,7 @@ fn Filters(filter: BookingQuery, buildings: Vec<crate::admin::BuildingChoice>) -
 
 #[component]
 fn Results(listing: BookingListing, filter: BookingQuery) -> impl IntoView {
+    let retry = ServerAction::<RetryRefund>::new();
     let qs = filter.to_query_string();
     let export = if qs.is_empty() { "/admin/reservas/exportar".to_string() } else { format!("/admin/reservas/exportar?{qs}") };
     let summary = match listing.total {
@@ -95,9 +109,9 @@ fn Results(listing: BookingListing, filter: BookingQuery) -> impl IntoView {
                         <th scope="col">"Código"</th><th scope="col">"Edificio"</th><th scope="col">"Estac."</th>
                         <th scope="col">"Inicio"</th><th scope="col">"Término"</th><th scope="col">"Visita"</th>
                         <th scope="col">"Patente"</th><th scope="col">"Estado"</th><th scope="col">"Monto"</th>
-                        <th scope="col"><span class="visually-hidden">"Acciones"</span></th>
+                        <th scope="col">"Reembolso"</th><th scope="col"><span class="visually-hidden">"Acciones"</span></th>
                     </tr></thead>
-                    <tbody>{listing.rows.into_iter().map(row).collect_view()}</tbody>
+                    <tbody>{listing.rows.into_iter().map(|b| row(b, retry)).collect_view()}</tbody>
                 </table>
             </div>
         })}
@@ -105,15 +119,26 @@ fn Results(listing: BookingListing, filter: BookingQuery) -> impl IntoView {
     }
 }
 
-fn row(b: AdminBooking) -> impl IntoView {
+fn row(b: AdminBooking, retry: ServerAction<RetryRefund>) -> impl IntoView {
     let cancel = format!("/reservas/cancelar?reserva={}", b.id);
     let label = format!("Cancelar la reserva {}", b.code);
+    let retry_label = format!("Reintentar el reembolso de la reserva {}", b.code);
+    let id = b.id.clone();
+    // A plain POST form: works without JavaScript, no confirmation step (retrying is harmless:
+    // the same idempotency key, and a refund already being retried is not claimed twice).
+    let retry_form = b.refund_failed.then(|| view! {
+        <ActionForm action=retry attr:class="inline-form">
+            <input type="hidden" name="booking_id" value=id/>
+            <button type="submit" class="button button--small" aria-label=retry_label data-testid="retry-refund">"Reintentar reembolso"</button>
+        </ActionForm>
+    });
     view! {
         <tr data-testid="booking-row">
             <td class="mono">{b.code}</td><td>{b.building}</td><td>{b.spot}</td>
             <td>{b.starts}</td><td>{b.ends}</td><td>{b.visitor}</td>
             <td class="mono">{b.plate}</td><td>{b.status}</td><td>{b.amount}</td>
-            <td>{b.cancellable.then(|| view! { <a class="button button--small button--danger" href=cancel aria-label=label>"Cancelar"</a> })}</td>
+            <td data-testid="refund-state">{b.refund}</td>
+            <td>{retry_form}{b.cancellable.then(|| view! { <a class="button button--small button--danger" href=cancel aria-label=label>"Cancelar"</a> })}</td>
         </tr>
     }
 }

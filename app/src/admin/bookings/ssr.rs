@@ -23,6 +23,8 @@ pub struct Filter {
     pub to: Option<NaiveDate>,
     /// The search box: plate, code or name.
     pub search: Option<String>,
+    /// Only bookings with a refund in this `refunds.status` (`failed`, `pending`).
+    pub refund: Option<&'static str>,
 }
 
 /// Parses the query string's filter for `actor` (a building admin is pinned to their building).
@@ -36,6 +38,16 @@ pub fn parse_filter(actor: &Actor, q: &BookingQuery) -> Result<Filter, AppError>
             Ok(s) => Some(s),
             Err(_) => {
                 fields.push(FieldError { field: "estado".into(), message: "Elige un estado de la lista.".into() });
+                None
+            }
+        },
+    };
+    let refund = match q.reembolso.trim() {
+        "" => None,
+        r => match super::REFUND_FILTERS.iter().find(|(value, _, _)| *value == r) {
+            Some((_, status, _)) => Some(*status),
+            None => {
+                fields.push(FieldError { field: "reembolso".into(), message: "Elige un estado de reembolso de la lista.".into() });
                 None
             }
         },
@@ -56,7 +68,7 @@ pub fn parse_filter(actor: &Actor, q: &BookingQuery) -> Result<Filter, AppError>
     if !fields.is_empty() {
         return Err(AppError::Invalid { message: "Revisa los filtros.".into(), fields });
     }
-    Ok(Filter { building: scope::listing_scope(actor, &q.edificio)?, status, from, to, search })
+    Ok(Filter { building: scope::listing_scope(actor, &q.edificio)?, status, from, to, search, refund })
 }
 
 /// One matching booking, raw.
@@ -82,6 +94,10 @@ pub struct Row {
     pub status: String,
     /// Amount in pesos.
     pub amount: i64,
+    /// `refunds.status` of the booking's latest refund.
+    pub refund: Option<String>,
+    /// Whether any of the booking's refunds failed.
+    pub refund_failed: bool,
     /// Matches of the whole filter (window count).
     pub total: i64,
 }
@@ -97,6 +113,9 @@ pub async fn find(pool: &PgPool, f: &Filter, limit: i64, offset: i64) -> ServerR
                 to_char(lower(k.during) at time zone bl.time_zone, 'DD-MM-YYYY HH24:MI') as starts,
                 to_char(upper(k.during) at time zone bl.time_zone, 'DD-MM-YYYY HH24:MI') as ends,
                 k.visitor_name as visitor, k.visitor_plate as plate, k.status, k.amount_clp as amount,
+                (select r.status from refunds r where r.booking_id = k.id
+                  order by r.created_at desc, r.id limit 1) as refund,
+                exists (select 1 from refunds r where r.booking_id = k.id and r.status = 'failed') as refund_failed,
                 count(*) over () as total
            from bookings k
            join buildings bl on bl.id = k.building_id
@@ -106,6 +125,7 @@ pub async fn find(pool: &PgPool, f: &Filter, limit: i64, offset: i64) -> ServerR
             and ($3::date is null or (lower(k.during) at time zone bl.time_zone)::date >= $3)
             and ($4::date is null or (lower(k.during) at time zone bl.time_zone)::date <= $4)
             and (not $5 or k.visitor_plate = $6 or k.confirmation_code = $7 or k.visitor_name ilike $8)
+            and ($11::text is null or exists (select 1 from refunds r where r.booking_id = k.id and r.status = $11))
           order by lower(k.during) desc, k.id
           limit $9 offset $10",
     )
@@ -119,6 +139,7 @@ pub async fn find(pool: &PgPool, f: &Filter, limit: i64, offset: i64) -> ServerR
     .bind(name)
     .bind(limit)
     .bind(offset)
+    .bind(f.refund)
     .fetch_all(pool)
     .await?;
     Ok(rows)
@@ -127,6 +148,17 @@ pub async fn find(pool: &PgPool, f: &Filter, limit: i64, offset: i64) -> ServerR
 /// The plate as people write it (`KHJT-52`).
 pub fn pretty_plate(plate: Option<&str>) -> String {
     plate.map_or_else(|| "—".into(), |p| Plate::parse(p).map_or_else(|_| p.to_string(), |p| p.pretty()))
+}
+
+/// The refund column: a failed refund shows as failed even if a later one is pending.
+pub fn refund_label(latest: Option<&str>, failed: bool) -> String {
+    match (latest, failed) {
+        (_, true) => "Fallido",
+        (Some("succeeded"), _) => "Realizado",
+        (Some(_), _) => "Pendiente",
+        (None, _) => "—",
+    }
+    .into()
 }
 
 /// One page of the screen.
@@ -153,6 +185,8 @@ pub async fn list(pool: &PgPool, actor: &Actor, f: &Filter, page: u32) -> Server
                 status: status.map_or(r.status.clone(), |s| s.label_es().to_string()),
                 amount: Clp::new(r.amount).to_string(),
                 cancellable: status.is_some_and(cancellable),
+                refund: refund_label(r.refund.as_deref(), r.refund_failed),
+                refund_failed: r.refund_failed,
             }
         })
         .collect();

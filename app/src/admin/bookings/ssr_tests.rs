@@ -44,7 +44,7 @@ pub async fn booking(pool: &PgPool, building: Uuid, resident: Uuid, plate: &str,
 }
 
 fn q(estado: &str, desde: &str, hasta: &str, buscar: &str) -> BookingQuery {
-    BookingQuery { estado: estado.into(), desde: desde.into(), hasta: hasta.into(), edificio: String::new(), buscar: buscar.into() }
+    BookingQuery { estado: estado.into(), desde: desde.into(), hasta: hasta.into(), edificio: String::new(), buscar: buscar.into(), reembolso: String::new() }
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -94,4 +94,80 @@ async fn filters_search_and_scope(pool: PgPool) {
     let bad = parse_filter(&admin_a, &q("nope", "2030-02-01", "2030-01-01", ""));
     let AppError::Invalid { fields, .. } = bad.unwrap_err() else { panic!() };
     assert_eq!(fields.iter().map(|f| f.field.as_str()).collect::<Vec<_>>(), ["estado", "hasta"]);
+}
+
+/// A payment of `booking` and one refund of it in `status` (5.000 CLP each).
+async fn refund(pool: &PgPool, booking: Uuid, status: &str) {
+    let payment: Uuid = sqlx::query_scalar(
+        "insert into payments (booking_id, provider, amount_clp, status, approved_at)
+         values ($1, 'simulator', 5000, 'approved', now()) returning id",
+    )
+    .bind(booking)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "insert into refunds (booking_id, payment_id, amount_clp, status, idempotency_key, succeeded_at, attempts)
+         values ($1, $2, 5000, $3, 'refund-' || gen_random_uuid(), case when $3 = 'succeeded' then now() end, 1)",
+    )
+    .bind(booking)
+    .bind(payment)
+    .bind(status)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn failed_and_pending_refunds_are_found_by_their_filter_in_scope(pool: PgPool) {
+    let (_, indexer) = keys();
+    let a = building(&pool, "Torre A").await;
+    let b = building(&pool, "Torre B").await;
+    let ra = resident(&pool, &indexer, a, "ra@x.cl").await;
+    let rb = resident(&pool, &indexer, b, "rb@x.cl").await;
+    let failed = booking(&pool, a, ra.id, "KHJT52", "ABCD2345", "2030-01-15 20:00-03", "cancelled").await;
+    let pending = booking(&pool, a, ra.id, "BBBB12", "EFGH2345", "2030-01-16 20:00-03", "cancelled").await;
+    let done = booking(&pool, a, ra.id, "DDDD12", "PQRS2345", "2030-01-17 20:00-03", "cancelled").await;
+    booking(&pool, a, ra.id, "EEEE12", "TUVW2345", "2030-01-18 20:00-03", "confirmed").await;
+    let foreign = booking(&pool, b, rb.id, "CCCC12", "JKMN2345", "2030-01-15 20:00-03", "cancelled").await;
+    refund(&pool, failed, "failed").await;
+    refund(&pool, pending, "pending").await;
+    refund(&pool, done, "succeeded").await;
+    refund(&pool, foreign, "failed").await;
+    let admin_a = staff(&pool, Role::BuildingAdmin, Some(a)).await;
+    let platform = staff(&pool, Role::Support, None).await;
+
+    let with_refund = |reembolso: &str| BookingQuery { reembolso: reembolso.into(), ..BookingQuery::default() };
+    let run = |actor: Actor, query: BookingQuery| {
+        let pool = pool.clone();
+        async move {
+            let f = parse_filter(&actor, &query).unwrap();
+            list(&pool, &actor, &f, 1).await.unwrap().rows.into_iter().map(|r| (r.code, r.refund, r.refund_failed)).collect::<Vec<_>>()
+        }
+    };
+    let row = |code: &str, refund: &str, failed: bool| (code.to_string(), refund.to_string(), failed);
+    assert_eq!(run(admin_a.clone(), with_refund("fallido")).await, [row("ABCD2345", "Fallido", true)]);
+    assert_eq!(run(admin_a.clone(), with_refund("pendiente")).await, [row("EFGH2345", "Pendiente", false)]);
+    assert_eq!(
+        run(admin_a.clone(), with_refund("")).await,
+        [row("TUVW2345", "—", false), row("PQRS2345", "Realizado", false), row("EFGH2345", "Pendiente", false), row("ABCD2345", "Fallido", true)]
+    );
+    // Platform staff see every building's failed refunds; a building admin only their own.
+    assert_eq!(run(platform.clone(), with_refund("fallido")).await.len(), 2);
+    let mut other = with_refund("fallido");
+    other.edificio = b.to_string();
+    assert_eq!(run(admin_a.clone(), other).await, [row("ABCD2345", "Fallido", true)]);
+    // The filter survives the pager and the export link.
+    assert!(with_refund("fallido").to_query_string().contains("reembolso=fallido"));
+    let AppError::Invalid { fields, .. } = parse_filter(&admin_a, &with_refund("quizas")).unwrap_err() else { panic!() };
+    assert_eq!(fields.iter().map(|f| f.field.as_str()).collect::<Vec<_>>(), ["reembolso"]);
+
+    // The dashboard counts what the filter shows, in the same scope.
+    let now = chrono::Utc::now();
+    let dashboard = |actor: Actor, requested: &'static str| {
+        let pool = pool.clone();
+        async move { crate::admin::dashboard::ssr::load(&pool, &actor, requested, crate::admin::dashboard::Period::Today, now).await.unwrap().failed_refunds }
+    };
+    assert_eq!(dashboard(admin_a.clone(), "").await, 1);
+    assert_eq!(dashboard(platform.clone(), "").await, 2);
 }

@@ -1,7 +1,7 @@
 //! The dashboard part of `/admin` (the landing page in `admin::pages` puts the tool tiles
 //! under it).
 
-use super::{occupancy_label, pending_label, Dashboard, Period};
+use super::{failed_refunds_label, failed_refunds_link, occupancy_label, pending_label, Dashboard, Period};
 use crate::admin::audit_log::page::AuditTable;
 use crate::admin::ui::BuildingFilter;
 use leptos::prelude::*;
@@ -36,6 +36,7 @@ pub fn DashboardNumbers(
 ) -> impl IntoView {
     let d = dashboard;
     let period = d.period.label().to_lowercase();
+    let refunds_link = failed_refunds_link(&d.selected);
     view! {
         <h2>{d.scope_label.clone()}</h2>
         <ul class="tiles kpis" data-testid="dashboard">
@@ -59,6 +60,10 @@ pub fn DashboardNumbers(
             <li class="tile">
                 <A href="/admin/residentes">"Residentes por aprobar"</A>
                 <p data-testid="pending-count">{pending_label(d.pending_approvals)}</p>
+            </li>
+            <li class="tile">
+                <A href=refunds_link>"Reembolsos fallidos"</A>
+                <p data-testid="failed-refunds">{failed_refunds_label(d.failed_refunds)}</p>
             </li>
         </ul>
         <h2>"Actividad reciente"</h2>

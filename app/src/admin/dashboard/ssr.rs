@@ -74,6 +74,16 @@ pub async fn load(pool: &PgPool, actor: &Actor, requested: &str, period: Period,
     .fetch_one(pool)
     .await?;
 
+    // Counted as the bookings list's "reembolso fallido" filter counts them.
+    let failed_refunds: i64 = sqlx::query_scalar(
+        "select count(*) from bookings k
+          where ($1::uuid is null or k.building_id = $1)
+            and exists (select 1 from refunds r where r.booking_id = k.id and r.status = 'failed')",
+    )
+    .bind(building)
+    .fetch_one(pool)
+    .await?;
+
     let audit_filter = AuditQuery { edificio: building.map(|b| b.to_string()).unwrap_or_default(), ..AuditQuery::default() };
     let mut recent = audit_log::ssr::list(pool, actor, &audit_filter, 1).await?.rows;
     recent.truncate(RECENT);
@@ -92,6 +102,7 @@ pub async fn load(pool: &PgPool, actor: &Actor, requested: &str, period: Period,
         commission: Clp::new(commission).to_string(),
         building_share: Clp::new(share).to_string(),
         pending_approvals: count(pending),
+        failed_refunds: count(failed_refunds),
         recent,
     })
 }
