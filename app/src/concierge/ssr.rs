@@ -223,7 +223,9 @@ pub async fn register(
 ) -> ServerResult<()> {
     let building_id = gate_building(actor)?;
     let mut tx = pool.begin().await?;
-    let row: Option<(DateTime<Utc>, DateTime<Utc>, Option<String>, i32)> = sqlx::query_as(
+    // Start, end, plate and the building's early-entry minutes.
+    type Locked = (DateTime<Utc>, DateTime<Utc>, Option<String>, i32);
+    let row: Option<Locked> = sqlx::query_as(
         "select k.starts_at, k.ends_at, k.visitor_plate, b.check_in_early_minutes
            from bookings k join buildings b on b.id = k.building_id
           where k.id = $1 and k.building_id = $2
