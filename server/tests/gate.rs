@@ -208,3 +208,74 @@ async fn gate_verification_is_rate_limited_per_concierge(pool: PgPool) {
     };
     assert_eq!(refused, StatusCode::TOO_MANY_REQUESTS);
 }
+
+/// Sets building `b`'s "ingreso anticipado" as the admin form saves it.
+async fn set_check_in_early(pool: &PgPool, b: (Uuid, Uuid), minutes: i32) {
+    sqlx::query("update buildings set check_in_early_minutes = $2 where id = $1")
+        .bind(b.0)
+        .bind(minutes)
+        .execute(pool)
+        .await
+        .unwrap();
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn the_buildings_early_entry_minutes_decide_the_gate_and_the_lists(pool: PgPool) {
+    let app = app(pool).await;
+    let strict = building(&app.state.pool, "Torre Estricta").await;
+    let relaxed = building(&app.state.pool, "Torre Holgada").await;
+    set_check_in_early(&app.state.pool, strict, 5).await;
+    set_check_in_early(&app.state.pool, relaxed, 45).await;
+    let res_s = user(&app, "res.s@x.cl", "resident", "active", Some(strict)).await;
+    let res_r = user(&app, "res.r@x.cl", "resident", "active", Some(relaxed)).await;
+    user(&app, "con.s@x.cl", "concierge", "active", Some(strict)).await;
+    user(&app, "con.r@x.cl", "concierge", "active", Some(relaxed)).await;
+    // The same car, thirty minutes early, at both buildings.
+    let (early_s, _) = confirmed_booking(&app, strict, res_s, "KHJT52", 30, 120).await;
+    let (early_r, _) = confirmed_booking(&app, relaxed, res_r, "KHJT52", 30, 120).await;
+
+    let mut gate_s = Client::default();
+    gate_s.log_in(&app, "con.s@x.cl", PASSWORD).await;
+    let mut gate_r = Client::default();
+    gate_r.log_in(&app, "con.r@x.cl", PASSWORD).await;
+
+    // 45 minutes allowed: AUTORIZADO, with the check-in button.
+    let v = verify(&mut gate_r, &app, "KHJT52").await;
+    assert_eq!(v["allowed"], true, "{v}");
+    assert!(v["reason"].is_null(), "{v}");
+    assert_eq!(v["booking"]["id"], early_r.to_string());
+    assert_eq!(v["booking"]["can_check_in"], true);
+
+    // 5 minutes allowed: DENEGADO, saying so in Spanish, without the check-in button.
+    let v = verify(&mut gate_s, &app, "KHJT52").await;
+    assert_eq!(v["allowed"], false, "{v}");
+    assert_eq!(v["booking"]["id"], early_s.to_string());
+    assert_eq!(v["booking"]["can_check_in"], false);
+    let reason = v["reason"].as_str().unwrap();
+    assert!(reason.starts_with("Aún no es su horario"), "{reason}");
+    assert!(reason.contains("el ingreso se habilita 5 minutos antes"), "{reason}");
+
+    // The lists agree with the verdicts.
+    let lists_r: serde_json::Value = serde_json::from_str(&gate_r.call(&app, "gate/lists", &[]).await.body).unwrap();
+    assert_eq!(lists_r["arrivals"][0]["id"], early_r.to_string(), "{lists_r}");
+    assert_eq!(lists_r["arrivals"][0]["can_check_in"], true, "{lists_r}");
+    let lists_s: serde_json::Value = serde_json::from_str(&gate_s.call(&app, "gate/lists", &[]).await.body).unwrap();
+    assert_eq!(lists_s["arrivals"][0]["id"], early_s.to_string(), "{lists_s}");
+    assert_eq!(lists_s["arrivals"][0]["can_check_in"], false, "{lists_s}");
+
+    // And so does the state machine: the check-in goes through at one, is refused at the other.
+    let r = gate_s.call(&app, "gate/register", &[("booking_id", &early_s.to_string()), ("accion", "ingreso")]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(r.body.contains("5 minutos antes del inicio"), "{}", r.body);
+    let r = gate_r.call(&app, "gate/register", &[("booking_id", &early_r.to_string()), ("accion", "ingreso")]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let statuses: Vec<(Uuid, String)> = sqlx::query_as("select id, status from bookings where id in ($1, $2)")
+        .bind(early_s)
+        .bind(early_r)
+        .fetch_all(&app.state.pool)
+        .await
+        .unwrap();
+    for (id, status) in statuses {
+        assert_eq!(status, if id == early_r { "checked_in" } else { "confirmed" });
+    }
+}

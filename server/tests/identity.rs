@@ -496,4 +496,100 @@ async fn a_resident_whose_rut_or_phone_is_blocklisted_later_cannot_log_in(pool: 
     let r = free.log_in(&app, "libre@x.cl", PASSWORD).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(free.who_am_i(&app).await.contains("\"role\":\"resident\""));
+
+/// An anonymous GET of `path` as a browser without JavaScript sends it.
+async fn get_page(c: &mut Client, app: &TestApp, path: &str) -> Reply {
+    c.send(app, http::Request::get(path).header("accept", "text/html").body(axum::body::Body::empty()).unwrap()).await
+}
+
+/// A no-JS login: the plain HTML form post (no JSON accept header), with `extra` fields.
+async fn log_in_without_js(c: &mut Client, app: &TestApp, email: &str, extra: &str) -> Reply {
+    let body = format!("email={}&password={}{extra}", urlencode(email), urlencode(PASSWORD));
+    c.send(
+        app,
+        http::Request::post("/api/identity/log_in")
+            .header("origin", ORIGIN)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "text/html")
+            .body(axum::body::Body::from(body))
+            .unwrap(),
+    )
+    .await
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn an_anonymous_visitor_sent_to_log_in_lands_back_on_the_page_they_were_on(pool: PgPool) {
+    let app = app(pool).await;
+    let b = building(&app.state.pool, "Edificio Uno").await;
+    user(&app, "res@x.cl", "resident", "active", Some(b)).await;
+    user(&app, "con@x.cl", "concierge", "active", Some(b)).await;
+
+    for (page, back) in [
+        ("/mis-reservas", "/mis-reservas"),
+        ("/buscar?fecha=2026-12-08&tipo=auto", "/buscar?fecha=2026-12-08&tipo=auto"),
+    ] {
+        // The protected page sends the visitor to log in, carrying where they were.
+        let mut c = Client::default();
+        let r = get_page(&mut c, &app, page).await;
+        assert!(r.status.is_redirection(), "{page}: {} {}", r.status, r.body);
+        let login_url = r.header("location").unwrap().to_string();
+        assert!(login_url.starts_with("/ingresar?volver=/"), "{page}: {login_url}");
+
+        // The login page carries it in its form, so it works without JavaScript.
+        let form = get_page(&mut c, &app, &login_url).await;
+        assert_eq!(form.status, StatusCode::OK);
+        let hidden = format!("name=\"volver\" value=\"{}\"", back.replace('&', "&amp;"));
+        assert!(form.body.contains(&hidden), "{page}: the login form keeps the return path");
+
+        // And logging in, with or without JavaScript, goes back there.
+        let r = c.call(&app, "identity/log_in", &[("email", "res@x.cl"), ("password", PASSWORD), ("volver", back)]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.header("location"), Some(back));
+        let mut no_js = Client::default();
+        let r = log_in_without_js(&mut no_js, &app, "res@x.cl", &format!("&volver={}", urlencode(back))).await;
+        assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
+        assert_eq!(r.header("location"), Some(back));
+    }
+
+    // Without a return path, each role still lands on its home.
+    let mut c = Client::default();
+    assert_eq!(c.log_in(&app, "con@x.cl", PASSWORD).await.header("location"), Some("/conserjeria"));
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn hostile_return_paths_fall_back_to_the_roles_home(pool: PgPool) {
+    let app = app(pool).await;
+    let b = building(&app.state.pool, "Edificio Uno").await;
+    user(&app, "res@x.cl", "resident", "active", Some(b)).await;
+    // The control: a safe value is honoured, so the fallbacks below are the validation's doing.
+    let r = Client::default().call(&app, "identity/log_in", &[("email", "res@x.cl"), ("password", PASSWORD), ("volver", "/mis-reservas")]).await;
+    assert_eq!(r.header("location"), Some("/mis-reservas"));
+    for hostile in [
+        "//evil.example",
+        "//evil.example/buscar",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "https://evil.example/buscar",
+        "javascript:alert(1)",
+        "/%2F%2Fevil.example",
+        "/%5Cevil.example",
+        "/%252F%252Fevil.example",
+        "/\t/evil.example",
+        "/buscar\r\nSet-Cookie: a=b",
+        "buscar",
+        "",
+    ] {
+        let mut c = Client::default();
+        let r = c.call(&app, "identity/log_in", &[("email", "res@x.cl"), ("password", PASSWORD), ("volver", hostile)]).await;
+        assert_eq!(r.status, StatusCode::OK, "{hostile:?}: {}", r.body);
+        assert_eq!(r.header("location"), Some("/buscar"), "{hostile:?}");
+        let mut no_js = Client::default();
+        let r = log_in_without_js(&mut no_js, &app, "res@x.cl", &format!("&volver={}", urlencode(hostile))).await;
+        assert_eq!(r.header("location"), Some("/buscar"), "{hostile:?} without JS");
+
+        // The login page does not carry a hostile value into its form either.
+        let page = get_page(&mut Client::default(), &app, &format!("/ingresar?volver={}", urlencode(hostile))).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(!page.body.contains("name=\"volver\""), "{hostile:?}");
+    }
 }

@@ -4,7 +4,7 @@ use super::{GateBooking, GateLists, Verdict};
 use crate::booking::transition;
 use crate::domain::{
     booking::{BookingEvent, BookingStatus},
-    booking_timing::check_in_window_open,
+    booking_timing::{check_in_refusal, check_in_window_open, early_minutes_of, CheckInRefusal},
     code::ConfirmationCode,
     format::time_hm,
     plate::Plate,
@@ -12,7 +12,7 @@ use crate::domain::{
 };
 use crate::error::AppError;
 use crate::ssr::{actor::Actor, audit::RequestMeta, ServerError, ServerResult};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde_json::json;
 use sqlx::{PgConnection, PgPool};
@@ -21,9 +21,12 @@ use uuid::Uuid;
 /// Roles that work the gate: concierges, and the building's administration.
 const GATE_ROLES: [Role; 4] = [Role::Concierge, Role::BuildingAdmin, Role::Support, Role::Admin];
 
-type Row = (Uuid, String, Option<String>, String, String, Option<String>, DateTime<Utc>, DateTime<Utc>, String);
+/// A booking as the gate reads it; the last column is the building's "ingreso anticipado"
+/// (`check_in_early_minutes`), which decides when the gate opens for it.
+type Row = (Uuid, String, Option<String>, String, String, Option<String>, DateTime<Utc>, DateTime<Utc>, String, i32);
 
-const SELECT: &str = "select k.id, k.status, k.visitor_plate, s.number, u.number, k.visitor_name, k.starts_at, k.ends_at, b.time_zone
+const SELECT: &str = "select k.id, k.status, k.visitor_plate, s.number, u.number, k.visitor_name, k.starts_at, k.ends_at, b.time_zone,
+             b.check_in_early_minutes
       from bookings k
       join visitor_spots s on s.id = k.spot_id
       join buildings b on b.id = k.building_id
@@ -37,7 +40,8 @@ fn gate_building(actor: &Actor) -> ServerResult<Uuid> {
 }
 
 fn to_gate(row: Row, now: DateTime<Utc>) -> ServerResult<(GateBooking, BookingStatus)> {
-    let (id, status, plate, spot, unit, visitor, start, end, zone) = row;
+    let (id, status, plate, spot, unit, visitor, start, end, zone, early) = row;
+    let early = early_minutes_of(early);
     let tz: Tz = zone.parse().map_err(|_| ServerError::Unexpected(format!("zone {zone}")))?;
     let status = BookingStatus::parse(&status).map_err(|_| ServerError::Unexpected(format!("status {status}")))?;
     Ok((
@@ -49,12 +53,25 @@ fn to_gate(row: Row, now: DateTime<Utc>) -> ServerResult<(GateBooking, BookingSt
             visitor: visitor.unwrap_or_default(),
             window: format!("{} – {}", time_hm(start.with_timezone(&tz).time()), time_hm(end.with_timezone(&tz).time())),
             status: status.label_es().to_string(),
-            can_check_in: status == BookingStatus::Confirmed && check_in_window_open(now, start, end),
+            can_check_in: status == BookingStatus::Confirmed && check_in_window_open(now, start, end, early),
             can_check_out: matches!(status, BookingStatus::CheckedIn | BookingStatus::Overstay),
             can_no_show: status == BookingStatus::Confirmed && now >= start,
         },
         status,
     ))
+}
+
+/// The building's early-entry rule in words, for the gate's refusals.
+fn early_entry_es(early: u32) -> String {
+    match early {
+        0 => "el ingreso se habilita desde la hora de inicio".into(),
+        n => format!("el ingreso se habilita {} antes", minutes_es(n)),
+    }
+}
+
+/// "1 minuto", "45 minutos".
+fn minutes_es(n: u32) -> String {
+    if n == 1 { "1 minuto".into() } else { format!("{n} minutos") }
 }
 
 /// Verifies a plate (any spelling) or a confirmation code at the gate of the actor's building,
@@ -78,7 +95,8 @@ pub async fn verify(pool: &PgPool, actor: &Actor, query: &str, now: DateTime<Utc
             -- not read on every verification.
             and k.starts_at > $4 - interval '3 days'
           order by (k.status in ('checked_in', 'overstay')) desc,
-                   (k.status = 'confirmed' and $4 between k.starts_at - interval '15 minutes' and k.ends_at) desc,
+                   (k.status = 'confirmed'
+                    and $4 between k.starts_at - make_interval(mins => b.check_in_early_minutes) and k.ends_at) desc,
                    (k.status = 'confirmed' and k.starts_at > $4) desc,
                    abs(extract(epoch from k.starts_at - $4))
           limit 1"
@@ -97,18 +115,21 @@ pub async fn verify(pool: &PgPool, actor: &Actor, query: &str, now: DateTime<Utc
             plate.map(|p| p.as_str().to_string()),
         ),
         Some(row) => {
-            let (start, end) = (row.6, row.7);
+            let (start, end, early) = (row.6, row.7, early_minutes_of(row.9));
             let plate_seen = row.2.clone();
             let (gate, status) = to_gate(row, now)?;
             let reason = match status {
                 BookingStatus::CheckedIn => None,
                 BookingStatus::Overstay => Some("El vehículo excedió su horario: registra la salida.".to_string()),
-                BookingStatus::Confirmed if now < start - Duration::minutes(15) => Some(format!(
-                    "Aún no es su horario: la reserva comienza a las {} (el ingreso se habilita 15 minutos antes).",
-                    gate.window.split(" – ").next().unwrap_or_default()
-                )),
-                BookingStatus::Confirmed if now >= end => Some("La reserva ya terminó.".into()),
-                BookingStatus::Confirmed => None,
+                BookingStatus::Confirmed => match check_in_refusal(now, start, end, early) {
+                    Some(CheckInRefusal::TooEarly) => Some(format!(
+                        "Aún no es su horario: la reserva comienza a las {} ({}).",
+                        gate.window.split(" – ").next().unwrap_or_default(),
+                        early_entry_es(early)
+                    )),
+                    Some(CheckInRefusal::Ended) => Some("La reserva ya terminó.".into()),
+                    None => None,
+                },
                 BookingStatus::Pending => Some("La reserva aún no está pagada.".into()),
                 BookingStatus::Cancelled => Some("La reserva fue cancelada.".into()),
                 BookingStatus::NoShow => Some("La reserva fue marcada como no llegó.".into()),
@@ -202,19 +223,28 @@ pub async fn register(
 ) -> ServerResult<()> {
     let building_id = gate_building(actor)?;
     let mut tx = pool.begin().await?;
-    let row: Option<(DateTime<Utc>, DateTime<Utc>, Option<String>)> = sqlx::query_as(
-        "select starts_at, ends_at, visitor_plate from bookings where id = $1 and building_id = $2 for update",
+    // Start, end, plate and the building's early-entry minutes.
+    type Locked = (DateTime<Utc>, DateTime<Utc>, Option<String>, i32);
+    let row: Option<Locked> = sqlx::query_as(
+        "select k.starts_at, k.ends_at, k.visitor_plate, b.check_in_early_minutes
+           from bookings k join buildings b on b.id = k.building_id
+          where k.id = $1 and k.building_id = $2
+            for update of k",
     )
     .bind(booking_id)
     .bind(building_id)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((start, end, plate)) = row else {
+    let Some((start, end, plate, early)) = row else {
         return Err(AppError::NotFound.into());
     };
     match event {
-        BookingEvent::CheckIn if !check_in_window_open(now, start, end) => {
-            return Err(AppError::Conflict("El ingreso se habilita 15 minutos antes del inicio y hasta el fin de la reserva.".into()).into());
+        BookingEvent::CheckIn if !check_in_window_open(now, start, end, early_minutes_of(early)) => {
+            let message = match early_minutes_of(early) {
+                0 => "En este edificio el ingreso se habilita desde el inicio y hasta el fin de la reserva.".to_string(),
+                n => format!("En este edificio el ingreso se habilita {} antes del inicio y hasta el fin de la reserva.", minutes_es(n)),
+            };
+            return Err(AppError::Conflict(message).into());
         }
         BookingEvent::NoShow if now < start => {
             return Err(AppError::Conflict("Solo puedes marcar «No llegó» una vez comenzada la reserva.".into()).into());

@@ -37,6 +37,8 @@ pub mod phone;
 pub mod plate;
 /// Price, commissions and building share of a block.
 pub mod pricing;
+/// Where to send a person back after logging in: same-site relative paths only.
+pub mod return_path;
 /// One-time secrets (reset codes) masked in stored and displayed message texts.
 pub mod secret;
 /// Which pricing rule sets a block's multiplier.

@@ -114,9 +114,10 @@ pub async fn sign_up(
     Ok(())
 }
 
-/// Login; lands each role on its home.
+/// Login. On success the browser goes to `volver` when it is a safe same-site path (the page
+/// that sent the visitor here), else to the role's home.
 #[server(prefix = "/api", endpoint = "identity/log_in")]
-pub async fn log_in(email: String, password: String) -> Result<(), AppError> {
+pub async fn log_in(email: String, password: String, volver: Option<String>) -> Result<(), AppError> {
     let state = app_state()?;
     let meta = actor::request_meta();
     let ip = meta.ip.map(|i| i.to_string()).unwrap_or_default();
@@ -126,7 +127,8 @@ pub async fn log_in(email: String, password: String) -> Result<(), AppError> {
         finish(super::ssr::log_in(&state.pool, &state.blind_index, email, password, &meta).await)?;
     let session = finish(actor::session().await)?;
     finish(actor::start_session(&session, logged_in.user_id, logged_in.epoch).await)?;
-    leptos_axum::redirect(logged_in.role.home_path());
+    let back = volver.as_deref().and_then(crate::domain::return_path::ReturnPath::parse);
+    leptos_axum::redirect(back.as_ref().map_or(logged_in.role.home_path(), |p| p.as_str()));
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! `/ingresar`: login. Distinct Spanish messages for wrong credentials, lockout, pending
 //! approval and suspension come from the server.
 
+use crate::domain::return_path::{self, ReturnPath};
 use crate::identity::api::LogIn;
 use crate::ui::form::{FormAlert, Notice};
 use leptos::form::ActionForm;
@@ -24,6 +25,8 @@ pub fn LoginPage() -> impl IntoView {
             }
         })
     };
+    // Only a safe path is carried on; the server checks it again.
+    let volver = move || query.with(|q| q.get(return_path::PARAM).and_then(|v| ReturnPath::parse(&v)));
     view! {
         <Title text="Iniciar sesión"/>
         <section class="panel panel--narrow">
@@ -39,6 +42,7 @@ pub fn LoginPage() -> impl IntoView {
                     <label for="password">"Contraseña"</label>
                     <input id="password" name="password" type="password" autocomplete="current-password" required=true/>
                 </div>
+                {move || volver().map(|p| view! { <input type="hidden" name=return_path::PARAM value=p.as_str().to_string()/> })}
                 <button type="submit" class="button" disabled=move || action.pending().get()>"Ingresar"</button>
             </ActionForm>
             <p><A href="/recuperar">"¿Olvidaste tu contraseña?"</A></p>
