@@ -496,6 +496,7 @@ async fn a_resident_whose_rut_or_phone_is_blocklisted_later_cannot_log_in(pool: 
     let r = free.log_in(&app, "libre@x.cl", PASSWORD).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(free.who_am_i(&app).await.contains("\"role\":\"resident\""));
+}
 
 /// An anonymous GET of `path` as a browser without JavaScript sends it.
 async fn get_page(c: &mut Client, app: &TestApp, path: &str) -> Reply {
