@@ -122,7 +122,8 @@ test.describe("login", () => {
     await page.getByRole("button", { name: /^Salir/ }).click();
     await expect(page).toHaveURL(/\/$/);
     await page.goBack();
-    await expect(page).toHaveURL(/\/ingresar$/);
+    // Sent to log in, carrying the page it came from so a new login lands back there.
+    await expect(page).toHaveURL(/\/ingresar\?volver=(\/|%2F)cuenta$/);
     await expect(page.getByText("Rodrigo Fuentes")).toHaveCount(0);
   });
 });
