@@ -217,13 +217,7 @@ pub async fn create(
     .bind(&phone_bidx)
     .execute(&mut *tx)
     .await;
-    if let Err(err) = inserted {
-        return Err(if is_violation(&err, "users_email_key") {
-            AppError::field("email", "Ya existe una cuenta con este correo.").into()
-        } else {
-            err.into()
-        });
-    }
+    inserted.map_err(email_taken)?;
     audit::record(
         &mut tx,
         &AuditEntry {
@@ -380,6 +374,17 @@ pub async fn change_access(
     Ok(())
 }
 
+
+/// A staff insert's error: a taken e-mail is the `email` field's fault (the unique constraint
+/// decides, so two racing creations cannot both succeed); anything else is the server's.
+fn email_taken(err: sqlx::Error) -> ServerError {
+    if is_violation(&err, "users_email_key") {
+        AppError::field("email", "Ya existe una cuenta con este correo.").into()
+    } else {
+        err.into()
+    }
+}
+
 #[cfg(test)]
 #[path = "ssr_tests.rs"]
 mod tests;
@@ -408,13 +413,7 @@ pub async fn create_platform_admin(
     .bind(full_name.as_str())
     .execute(&mut *tx)
     .await;
-    if let Err(err) = inserted {
-        return Err(if is_violation(&err, "users_email_key") {
-            AppError::field("email", "Ya existe una cuenta con este correo.").into()
-        } else {
-            err.into()
-        });
-    }
+    inserted.map_err(email_taken)?;
     audit::record(
         &mut tx,
         &AuditEntry {
