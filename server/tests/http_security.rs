@@ -178,3 +178,47 @@ async fn health_endpoints_answer(pool: PgPool) {
     let (res, body) = send(&app, get("/readyz")).await;
     assert_eq!((res.status(), body.as_str()), (StatusCode::OK, "ok"));
 }
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn readyz_answers_503_while_the_database_is_down_and_healthz_stays_200(pool: PgPool) {
+    use sqlx::Connection as _;
+    let app = app(pool.clone()).await;
+    let (res, _) = send(&app, get("/readyz")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+
+    // The database goes down for this server: it refuses new connections and every open one,
+    // the pool's included, is ended. An administrative session on another database brings it
+    // back afterwards.
+    let db = pool.connect_options().get_database().unwrap().to_string();
+    let admin_options = (*pool.connect_options()).clone().database("postgres");
+    let mut admin = sqlx::PgConnection::connect_with(&admin_options).await.unwrap();
+    sqlx::query(&format!(r#"alter database "{db}" with allow_connections false"#))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    sqlx::query("select pg_terminate_backend(pid) from pg_stat_activity where datname = $1")
+        .bind(&db)
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let (res, body) = send(&app, get("/readyz")).await;
+    assert_eq!((res.status(), body.as_str()), (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"));
+    // Liveness does not depend on the database: a load balancer must not restart the process.
+    let (res, body) = send(&app, get("/healthz")).await;
+    assert_eq!((res.status(), body.as_str()), (StatusCode::OK, "ok"));
+
+    // Back up: ready again without a restart (the pool replaces its dead connections).
+    sqlx::query(&format!(r#"alter database "{db}" with allow_connections true"#))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let mut status = StatusCode::SERVICE_UNAVAILABLE;
+    for _ in 0..30 {
+        status = send(&app, get("/readyz")).await.0.status();
+        if status == StatusCode::OK {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, StatusCode::OK, "ready again once the database is back");
+}

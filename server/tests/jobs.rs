@@ -156,6 +156,11 @@ async fn a_panicking_job_is_recorded_and_releases_its_lock(pool: PgPool) {
             "{outcome:?}"
         );
     }
+    // Recorded: both runs are closed as failed with the panic, none left `running`.
+    assert_eq!(
+        runs(&pool, "test-panicking").await,
+        vec![("failed".to_string(), Some("the job panicked".to_string()), json!({}), true); 2]
+    );
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
@@ -201,18 +206,39 @@ async fn generate_availability_runs_by_name(pool: PgPool) {
     drop(conn);
 
     let job = jobs::find("generate-availability", None).unwrap();
-    let JobOutcome::Succeeded { result, .. } = run_job(&pool, &job, "cli").await.unwrap() else {
+    let JobOutcome::Succeeded { result: first, .. } = run_job(&pool, &job, "cli").await.unwrap() else {
         panic!("generation failed")
     };
-    assert_eq!(result["buildings"], json!(1));
-    assert_eq!(result["spots"], json!(1));
+    assert_eq!(first["buildings"], json!(1));
+    assert_eq!(first["spots"], json!(1));
     // 30 days x 3 templates, less today's blocks that may already have ended.
-    let created = result["created"].as_u64().unwrap();
-    assert!((87..=90).contains(&created), "{result}");
-    let JobOutcome::Succeeded { result, .. } = run_job(&pool, &job, "cli").await.unwrap() else {
+    let created = first["created"].as_u64().unwrap();
+    assert!((87..=90).contains(&created), "{first}");
+    let blocks: i64 = sqlx::query_scalar("select count(*) from availability_blocks where building_id = $1")
+        .bind(building)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(u64::try_from(blocks).unwrap(), created, "the result counts the blocks really created");
+    let JobOutcome::Succeeded { result: second, .. } = run_job(&pool, &job, "cli").await.unwrap() else {
         panic!("generation failed")
     };
-    assert_eq!(result["created"], json!(0));
+    assert_eq!(second["created"], json!(0));
+    // Each run by name left its job_runs row under the registered name: succeeded, closed, with
+    // the result it returned, by the instance that ran it.
+    assert_eq!(
+        runs(&pool, "generate-availability").await,
+        vec![
+            ("succeeded".to_string(), None, first, true),
+            ("succeeded".to_string(), None, second, true),
+        ]
+    );
+    let instances: Vec<String> =
+        sqlx::query_scalar("select instance_id from job_runs where job_name = 'generate-availability'")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(instances, ["cli", "cli"]);
     assert!(jobs::find("nope", None)
         .unwrap_err()
         .to_string()

@@ -83,6 +83,57 @@ async fn production_needs_a_whatsapp_transport_or_the_outbox_on_purpose(pool: Pg
     assert!(out.status.success(), "{}", text(&out));
 }
 
+/// Starts `server serve` with these variables and waits for it to give up; a server that is
+/// still running after a minute started when it must not have, and is killed.
+fn serve_refusing(vars: &[(&str, &str)]) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
+        .arg("serve")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("RUST_LOG", "warn")
+        // Were it to start, it would not take anyone's port.
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .envs(vars.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("serve started with a bad key configuration: {}", text(&child.wait_with_output().unwrap()));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success(), "{}", text(&out));
+    text(&out)
+}
+
+/// `vars` with `key` set to `value` instead.
+fn replacing<'a>(vars: Vec<(&'a str, &'a str)>, key: &'a str, value: &'a str) -> Vec<(&'a str, &'a str)> {
+    vars.into_iter().filter(|(k, _)| *k != key).chain([(key, value)]).collect()
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_bad_key_configuration_refuses_start_up(pool: PgPool) {
+    let db = database_url(&pool);
+    let with = |key: &'static str, value: &'static str| replacing(production(&db), key, value);
+    // One secret for both protections, a key that is not base64, a key of the wrong length:
+    // each is named (never echoed) and nothing starts, in production and in development alike.
+    let shared = serve_refusing(&with("PII_BLIND_INDEX_KEY", &ENC[2..]));
+    assert!(shared.contains("PII_BLIND_INDEX_KEY must differ"), "{shared}");
+    assert!(!shared.contains(&ENC[2..]), "the key is in the output: {shared}");
+    let garbled = serve_refusing(&with("PII_ENCRYPTION_KEYS", "1:no-es-base64"));
+    assert!(garbled.contains("PII_ENCRYPTION_KEYS: entry 1 is invalid"), "{garbled}");
+    assert!(!garbled.contains("no-es-base64"), "the key is in the output: {garbled}");
+    let short = serve_refusing(&with("PII_BLIND_INDEX_KEY", "c2hvcnQ="));
+    assert!(short.contains("PII_BLIND_INDEX_KEY"), "{short}");
+    let development = serve_refusing(&[("DATABASE_URL", db.as_str()), ("PII_ENCRYPTION_KEYS", "1:no-es-base64")]);
+    assert!(development.contains("PII_ENCRYPTION_KEYS: entry 1 is invalid"), "{development}");
+}
+
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn create_admin_makes_a_first_admin_who_can_log_in(pool: PgPool) {
     let db = database_url(&pool);

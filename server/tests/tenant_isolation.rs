@@ -176,6 +176,9 @@ async fn changes_to_another_buildings_data_are_refused(pool: PgPool) {
         (w.a.to_string(), w.entry.to_string(), w.rule.to_string(), w.target.to_string(), w.booking.to_string());
     // Denied callers first (index 0, 1, 3, 4 where refused), then the allowed ones in an order
     // that keeps the data in place for the next row.
+    // The rule's period: the month starting 30 days ahead of the clock.
+    let first_day = (chrono::Utc::now() + chrono::TimeDelta::days(30)).date_naive();
+    let (rule_from, rule_until) = (first_day.to_string(), (first_day + chrono::TimeDelta::days(30)).to_string());
     let writes: Vec<Row<'_, Option<Expect>>> = vec![
         ("admin/blocklist_remove", vec![("entry_id", &entry)], [Some(Denied(F)), Some(Denied(F)), None, Some(Denied(N)), Some(Denied(F)), None]),
         ("admin/resident_ban", vec![("user_id", &resident), ("reason", "Prueba de aislamiento")], [Some(Denied(F)), Some(Denied(F)), None, Some(Denied(N)), Some(Denied(F)), Some(Done)]),
@@ -188,7 +191,7 @@ async fn changes_to_another_buildings_data_are_refused(pool: PgPool) {
         ("admin/resident_restore", vec![("user_id", &resident)], [None, None, None, None, None, Some(Done)]),
         (
             "admin/pricing_save",
-            vec![("rule_id", &rule), ("building_id", &a), ("name", "Regla Alfa"), ("priority", "2"), ("desde", "2030-01-01"), ("hasta", "2030-01-31"), ("multiplier", "1,5")],
+            vec![("rule_id", &rule), ("building_id", &a), ("name", "Regla Alfa"), ("priority", "2"), ("desde", &rule_from), ("hasta", &rule_until), ("multiplier", "1,5")],
             [Some(Denied(F)), Some(Denied(F)), Some(Done), Some(Denied(N)), Some(Denied(F)), Some(Done)],
         ),
         ("admin/pricing_deactivate", vec![("rule_id", &rule)], [Some(Denied(F)), Some(Denied(F)), None, Some(Denied(N)), Some(Denied(F)), Some(Done)]),

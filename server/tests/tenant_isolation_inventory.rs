@@ -183,6 +183,9 @@ async fn inventory_changes_to_another_buildings_data_are_refused(pool: PgPool) {
         r[i] = Some(Done);
         r
     };
+    // A closure a month ahead of the clock: a closure that already ended is refused.
+    let closing_day = (chrono::Utc::now() + chrono::TimeDelta::days(30)).date_naive();
+    let (close_from, close_until) = (format!("{closing_day}T08:00"), format!("{closing_day}T18:00"));
     let writes: Vec<Row<'_>> = vec![
         ("admin/building_create", building_form("Torre Gamma"), deny_all_but_admin(Done)),
         ("admin/building_save", save_a.clone(), deny_all_but_admin(Done)),
@@ -199,7 +202,7 @@ async fn inventory_changes_to_another_buildings_data_are_refused(pool: PgPool) {
         ("admin/spot_create", vec![("building_id", &a), ("number", "V-10"), ("label", ""), ("description", "")], [Some(Denied(F)), Some(Denied(F)), Some(Done), None, Some(Denied(F)), None]),
         ("admin/spot_create", vec![("building_id", &a), ("number", "V-B90"), ("label", ""), ("description", "")], only(3)),
         ("admin/spot_create", vec![("building_id", &a), ("number", "V-11"), ("label", ""), ("description", "")], only(5)),
-        ("admin/spot_close", vec![("spot_id", &spot), ("desde", "2030-01-01T08:00"), ("hasta", "2030-01-01T18:00"), ("reason", "Pintura")], scoped(Some(Done), Some(Done))),
+        ("admin/spot_close", vec![("spot_id", &spot), ("desde", &close_from), ("hasta", &close_until), ("reason", "Pintura")], scoped(Some(Done), Some(Done))),
         ("admin/spot_closure_lift", vec![("closure_id", &closure)], scoped(None, Some(Done))),
         ("admin/spot_deactivate", vec![("spot_id", &spot)], scoped(None, Some(Done))),
         ("admin/spot_reactivate", vec![("spot_id", &spot)], scoped(Some(Done), None)),

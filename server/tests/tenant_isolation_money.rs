@@ -78,7 +78,7 @@ async fn money_screens_are_platform_only_and_scoped(pool: PgPool) {
     // A's payout of the contract's worked example (10.000 → 1.000 / 9.000) and the rep's 50.
     let payout: Uuid = sqlx::query_scalar(
         "insert into payouts (building_id, local_date, bookings_count, gross_clp, platform_commission_clp, building_share_clp)
-         values ($1, '2030-01-15', 1, 10000, 1000, 9000) returning id",
+         values ($1, current_date + 30, 1, 10000, 1000, 9000) returning id",
     )
     .bind(a.0)
     .fetch_one(pool)

@@ -74,7 +74,7 @@ pub async fn building_zone(pool: &PgPool, building_id: Uuid) -> ServerResult<chr
         .await?;
     let zone = zone.ok_or(AppError::NotFound)?;
     zone.parse()
-        .map_err(|_| crate::ssr::ServerError::Unexpected(format!("time zone {zone}")))
+        .map_err(|_| crate::ssr::ServerError::invariant(format!("time zone {zone}")))
 }
 
 /// A local date typed as `yyyy-mm-dd` (what `<input type=date>` sends) or `dd-mm-yyyy`.

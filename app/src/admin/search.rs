@@ -68,9 +68,16 @@ mod server {
         let Some(sealed) = raw.trim().strip_prefix(SEALED_PREFIX) else {
             return raw.trim().to_string();
         };
+        // Not readable (another staff member's link, an edited URL, a rotated-away key): a
+        // client error, logged without the term, and the screen searches for nothing.
         B64.decode(sealed)
             .ok()
-            .and_then(|blob| vault.decrypt(&blob, &aad(&actor.to_string())).ok())
+            .and_then(|blob| {
+                vault
+                    .decrypt(&blob, &aad(&actor.to_string()))
+                    .inspect_err(|err| tracing::warn!(error = %err, "sealed search term unreadable; searching for nothing"))
+                    .ok()
+            })
             .unwrap_or_default()
     }
 

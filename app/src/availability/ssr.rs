@@ -39,7 +39,7 @@ pub async fn insert_templates(
         starts.push(template.start_local);
         durations.push(
             i32::try_from(template.duration_minutes).map_err(|_| {
-                ServerError::Unexpected("block template duration out of range".into())
+                ServerError::invariant("block template duration out of range")
             })?,
         );
         prices.push(price.pesos());

@@ -40,12 +40,8 @@ pub const TAKEN_MESSAGE: &str = "Este estacionamiento ya no está disponible. El
 /// The neutral refusal of PRODUCT.md §3 (never says which list or value matched).
 pub const BLOCKED_MESSAGE: &str = "No es posible completar la reserva. Contacta a la administración.";
 
-fn unexpected(what: &str) -> impl Fn(String) -> ServerError + '_ {
-    move |e| ServerError::Unexpected(format!("{what}: {e}"))
-}
-
 fn building_zone(name: &str) -> ServerResult<Tz> {
-    name.parse::<Tz>().map_err(|_| ServerError::Unexpected(format!("time zone {name}")))
+    name.parse::<Tz>().map_err(|_| ServerError::invariant(format!("time zone {name}")))
 }
 
 /// Active pricing rules of a building that overlap `[from, to)`.
@@ -71,7 +67,7 @@ pub async fn rules(
             let multiplier = u32::try_from(bp)
                 .ok()
                 .and_then(|bp| Multiplier::from_basis_points(bp).ok())
-                .ok_or_else(|| ServerError::Unexpected(format!("multiplier {bp}")))?;
+                .ok_or_else(|| ServerError::invariant(format!("multiplier {bp}")))?;
             Ok(PricingRuleView { id, priority, starts_at, ends_at, multiplier, active: true, created_at })
         })
         .collect()
@@ -90,12 +86,12 @@ pub fn price_block(
         u32::try_from(bp)
             .ok()
             .and_then(|bp| Rate::from_basis_points(bp).ok())
-            .ok_or_else(|| ServerError::Unexpected(format!("rate {bp}")))
+            .ok_or_else(|| ServerError::invariant(format!("rate {bp}")))
     };
     let rule = applicable_rule(rules, start, end);
     let multiplier = rule.map_or(Multiplier::ONE, |r| r.multiplier);
     let q = quote(Clp::new(base), multiplier, rate(commission_bp)?, rate(rep_bp)?)
-        .map_err(|e| ServerError::Unexpected(format!("quote: {e}")))?;
+        .map_err(|e| ServerError::unexpected("quote", e))?;
     Ok((q, rule.map(|r| r.id)))
 }
 
@@ -130,9 +126,9 @@ pub async fn search(
     // The local day as an instant range, so the (building, starts_at) index serves the query
     // (midnight may not exist on a DST night: resolve_local moves it forward).
     let day_start = resolve_local(tz, date.and_time(chrono::NaiveTime::MIN))
-        .ok_or_else(|| ServerError::Unexpected("day start".into()))?;
+        .ok_or_else(|| ServerError::invariant("day start"))?;
     let day_end = resolve_local(tz, (date + Duration::days(1)).and_time(chrono::NaiveTime::MIN))
-        .ok_or_else(|| ServerError::Unexpected("day end".into()))?;
+        .ok_or_else(|| ServerError::invariant("day end"))?;
     type Row = (Uuid, String, Option<String>, DateTime<Utc>, DateTime<Utc>, i64, bool);
     let rows: Vec<Row> = sqlx::query_as(
         "select b.id, s.number, t.name, b.starts_at, b.ends_at, b.base_price_clp,
@@ -287,7 +283,7 @@ pub async fn my_bookings(pool: &PgPool, actor: &Actor, now: DateTime<Utc>) -> Se
     let mut out = Vec::with_capacity(rows.len());
     for (id, status, spot, zone, start, end, visitor, plate, code, amount, token, hold) in rows {
         let tz = building_zone(&zone)?;
-        let status = BookingStatus::parse(&status).map_err(|_| ServerError::Unexpected(format!("status {status}")))?;
+        let status = BookingStatus::parse(&status).map_err(|_| ServerError::invariant(format!("status {status}")))?;
         let confirmed_like = matches!(status, BookingStatus::Confirmed | BookingStatus::CheckedIn | BookingStatus::Overstay | BookingStatus::CheckedOut | BookingStatus::Completed);
         out.push(MyBooking {
             id: id.to_string(),
@@ -340,7 +336,7 @@ pub async fn guest_pass(pool: &PgPool, token: &str, now: DateTime<Utc>) -> Serve
                 .light_color(qrcode::render::svg::Color("#ffffff"))
                 .build()
         })
-        .map_err(|e| ServerError::Unexpected(format!("qr: {e}")))?;
+        .map_err(|e| ServerError::unexpected("qr", e))?;
     Ok(GuestPass {
         building,
         address,
@@ -448,7 +444,7 @@ pub async fn create(
         Some(phone) => Some(
             vault
                 .encrypt(phone.as_e164(), &pii::visitor_phone(&booking_id.to_string()))
-                .map_err(|e| unexpected("vault")(e.to_string()))?,
+                .map_err(|e| ServerError::unexpected("vault", e))?,
         ),
         None => None,
     };

@@ -1,7 +1,7 @@
 //! Database tests of the booking transaction: prices, blocklist, limits, scope and races.
 
 use super::*;
-use crate::ssr::test_support::resident;
+use crate::ssr::test_support::{local, resident, test_day};
 use crate::domain::booking::BookingEvent;
 use crate::ssr::{audit::AuditActor, keys::KeyRing};
 use sqlx::postgres::PgPoolOptions;
@@ -56,9 +56,10 @@ async fn world(pool: &PgPool) -> World {
     let (building, spot) = mk("Torre A").await;
     let (other_building, other_spot) = mk("Torre B").await;
     let resident = resident(pool, &indexer, building, "camila@x.cl").await;
-    let night = block(pool, building, spot, "2030-01-15 20:00-03", "2030-01-16 07:00-03", 3000).await;
-    let full_day = block(pool, building, spot, "2030-01-15 08:00-03", "2030-01-16 07:00-03", 8000).await;
-    let other_block = block(pool, other_building, other_spot, "2030-01-15 20:00-03", "2030-01-16 07:00-03", 3000).await;
+    // On the test day, a month ahead of the clock, so the blocks never fall into the past.
+    let night = block(pool, building, spot, &local(0, "20:00"), &local(1, "07:00"), 3000).await;
+    let full_day = block(pool, building, spot, &local(0, "08:00"), &local(1, "07:00"), 8000).await;
+    let other_block = block(pool, other_building, other_spot, &local(0, "20:00"), &local(1, "07:00"), 3000).await;
     World { vault, indexer, building, other_building, resident, night, full_day, other_block }
 }
 
@@ -89,12 +90,14 @@ async fn the_effective_price_uses_the_highest_priority_rule_exactly(pool: PgPool
     for (priority, bp, active) in [(1, 20000, true), (5, 11000, true), (9, 30000, false)] {
         sqlx::query(
             "insert into pricing_rules (building_id, name, priority, starts_at, ends_at, multiplier_bp, active)
-             values ($1, 'Regla', $2, '2030-01-01', '2030-02-01', $3, $4)",
+             values ($1, 'Regla', $2, $5::timestamptz, $6::timestamptz, $3, $4)",
         )
         .bind(w.building)
         .bind(priority)
         .bind(bp)
         .bind(active)
+        .bind(local(-14, "00:00"))
+        .bind(local(17, "00:00"))
         .execute(&pool)
         .await
         .unwrap();
@@ -110,7 +113,7 @@ async fn the_effective_price_uses_the_highest_priority_rule_exactly(pool: PgPool
     .unwrap();
     assert_eq!((amount, multiplier, commission, share), (3300, 11000, 330, 2970));
     // The same number search shows.
-    let result = search(&pool, &w.resident, NaiveDate::from_ymd_opt(2030, 1, 15), None, Utc::now()).await.unwrap();
+    let result = search(&pool, &w.resident, Some(test_day()), None, Utc::now()).await.unwrap();
     let full = result.cards.iter().find(|c| c.block_id == w.full_day.to_string()).unwrap();
     assert_eq!(full.price, "$8.800");
     assert!(!full.available, "the 23 h block overlaps the booked night");
@@ -198,7 +201,7 @@ async fn another_buildings_block_is_not_found_and_the_limit_holds(pool: PgPool) 
         .fetch_one(&pool)
         .await
         .unwrap();
-    let second = block(&pool, w.building, spot2, "2030-01-20 08:00-03", "2030-01-20 19:00-03", 5000).await;
+    let second = block(&pool, w.building, spot2, &local(5, "08:00"), &local(5, "19:00"), 5000).await;
     book(&pool, &w, &w.resident, w.night, "KHJT52").await.unwrap();
     assert!(matches!(app_err(book(&pool, &w, &w.resident, second, "KHJT52").await), AppError::Conflict(m) if m.contains("máximo")));
 }

@@ -46,7 +46,7 @@ pub async fn apply(
         return Err(AppError::NotFound.into());
     };
     let from = BookingStatus::parse(&status)
-        .map_err(|_| ServerError::Unexpected(format!("booking status {status}")))?;
+        .map_err(|_| ServerError::invariant(format!("booking status {status}")))?;
     let to = decide(from, event).map_err(|e| AppError::Conflict(e.message()))?;
 
     let cancelled_by = match actor {

@@ -42,8 +42,8 @@ fn gate_building(actor: &Actor) -> ServerResult<Uuid> {
 fn to_gate(row: Row, now: DateTime<Utc>) -> ServerResult<(GateBooking, BookingStatus)> {
     let (id, status, plate, spot, unit, visitor, start, end, zone, early) = row;
     let early = early_minutes_of(early);
-    let tz: Tz = zone.parse().map_err(|_| ServerError::Unexpected(format!("zone {zone}")))?;
-    let status = BookingStatus::parse(&status).map_err(|_| ServerError::Unexpected(format!("status {status}")))?;
+    let tz: Tz = zone.parse().map_err(|_| ServerError::invariant(format!("zone {zone}")))?;
+    let status = BookingStatus::parse(&status).map_err(|_| ServerError::invariant(format!("status {status}")))?;
     Ok((
         GateBooking {
             id: id.to_string(),

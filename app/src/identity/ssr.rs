@@ -134,15 +134,15 @@ pub async fn sign_up(
 
     let password_hash = hash_password_async(new.password.expose().to_string())
         .await
-        .map_err(|e| ServerError::Unexpected(format!("hashing: {e}")))?;
+        .map_err(|e| ServerError::unexpected("hashing", e))?;
     let user_id = Uuid::new_v4();
     let id_text = user_id.to_string();
     let phone_enc = vault
         .encrypt(new.phone.as_e164(), &pii::user_phone(&id_text))
-        .map_err(|e| ServerError::Unexpected(format!("vault: {e}")))?;
+        .map_err(|e| ServerError::unexpected("vault", e))?;
     let rut_enc = vault
         .encrypt(&rut, &pii::resident_rut(&id_text))
-        .map_err(|e| ServerError::Unexpected(format!("vault: {e}")))?;
+        .map_err(|e| ServerError::unexpected("vault", e))?;
 
     let mut tx = pool.begin().await?;
     let unit_ok: Option<bool> = sqlx::query_scalar(
@@ -296,7 +296,7 @@ pub async fn log_in(
         .await?;
         return Err(AppError::Invalid { message: INVALID_CREDENTIALS.into(), fields: vec![] }.into());
     };
-    let role = Role::parse(&role).ok_or_else(|| ServerError::Unexpected(format!("role {role}")))?;
+    let role = Role::parse(&role).ok_or_else(|| ServerError::invariant(format!("role {role}")))?;
     let actor = AuditActor::User { id: user_id, role: role.as_str().into() };
     let user_entry = |action: &'static str, metadata: serde_json::Value| AuditEntry {
         actor: &actor,
@@ -311,7 +311,7 @@ pub async fn log_in(
     let ok = match slot {
         Some(_) => verify_password_async(password, hash)
             .await
-            .map_err(|e| ServerError::Unexpected(format!("verify: {e}")))?,
+            .map_err(|e| ServerError::unexpected("verify", e))?,
         // Locked: no guess is checked, but the answer costs the same time as a checked one.
         None => {
             let _ = dummy_verify_async(password).await;
@@ -442,11 +442,11 @@ pub async fn request_reset(
     let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
     let code_hash = hash_password_async(code.clone())
         .await
-        .map_err(|e| ServerError::Unexpected(format!("hashing: {e}")))?;
+        .map_err(|e| ServerError::unexpected("hashing", e))?;
     let reset_id = Uuid::new_v4();
     let code_enc = vault
         .encrypt(&code, &pii::reset_code(&reset_id.to_string()))
-        .map_err(|e| ServerError::Unexpected(format!("vault: {e}")))?;
+        .map_err(|e| ServerError::unexpected("vault", e))?;
 
     let mut tx = pool.begin().await?;
     sqlx::query("update password_resets set used_at = now() where user_id = $1 and used_at is null")
@@ -502,10 +502,10 @@ async fn decoy_reset(pool: &PgPool, vault: &Vault, meta: &RequestMeta) -> Server
     let reset_id = Uuid::new_v4();
     let _ = hash_password_async(code.clone())
         .await
-        .map_err(|e| ServerError::Unexpected(format!("hashing: {e}")))?;
+        .map_err(|e| ServerError::unexpected("hashing", e))?;
     let _ = vault
         .encrypt(&code, &pii::reset_code(&reset_id.to_string()))
-        .map_err(|e| ServerError::Unexpected(format!("vault: {e}")))?;
+        .map_err(|e| ServerError::unexpected("vault", e))?;
     let mut tx = pool.begin().await?;
     sqlx::query("update password_resets set used_at = now() where user_id = $1 and used_at is null")
         .bind(reset_id)
@@ -557,13 +557,13 @@ pub async fn confirm_reset(
     let Some((reset_id, user_id, role, building_id, code_hash, attempts)) = open else {
         return Err(bad_code());
     };
-    let phc = String::from_utf8(code_hash).map_err(|_| ServerError::Unexpected("reset hash".into()))?;
+    let phc = String::from_utf8(code_hash).map_err(|_| ServerError::invariant("reset hash"))?;
     let code = code.trim().to_string();
     let matches = code.len() == 6
         && code.chars().all(|c| c.is_ascii_digit())
         && verify_password_async(code, phc)
             .await
-            .map_err(|e| ServerError::Unexpected(format!("verify: {e}")))?;
+            .map_err(|e| ServerError::unexpected("verify", e))?;
     let actor = AuditActor::User { id: user_id, role };
     if !matches {
         sqlx::query(
@@ -594,7 +594,7 @@ pub async fn confirm_reset(
     }
     let new_hash = hash_password_async(password.expose().to_string())
         .await
-        .map_err(|e| ServerError::Unexpected(format!("hashing: {e}")))?;
+        .map_err(|e| ServerError::unexpected("hashing", e))?;
     sqlx::query("update password_resets set used_at = now() where id = $1")
         .bind(reset_id)
         .execute(&mut *tx)
@@ -650,17 +650,11 @@ pub async fn pending_residents(
     let mut out = Vec::with_capacity(rows.len());
     for (id, full_name, email, building, unit, _tz, rut_enc, phone_enc, requested_at) in rows {
         let id_text = id.to_string();
-        let rut_masked = vault
-            .decrypt(&rut_enc, &pii::resident_rut(&id_text))
-            .ok()
-            .and_then(|r| Rut::parse(&r).ok())
-            .map(|r| r.masked())
-            .unwrap_or_else(|| "—".into());
-        let phone_masked = phone_enc
-            .and_then(|p| vault.decrypt(&p, &pii::user_phone(&id_text)).ok())
-            .and_then(|p| MobilePhone::parse(&p).ok())
-            .map(|p| p.masked())
-            .unwrap_or_else(|| "—".into());
+        let rut_masked = pii::RESIDENT_RUT.display(vault, &id_text, &rut_enc, |r| Rut::parse(r).ok().map(|r| r.masked()));
+        let phone_masked = phone_enc.map_or_else(
+            || "—".into(),
+            |p| pii::USER_PHONE.display(vault, &id_text, &p, |p| MobilePhone::parse(p).ok().map(|p| p.masked())),
+        );
         out.push(PendingResident {
             user_id: id_text,
             full_name,

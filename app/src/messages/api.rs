@@ -41,18 +41,16 @@ pub async fn list_messages() -> Result<Vec<MessageView>, AppError> {
         .map(|(id, created_at, kind, status, transport, body, recipient_enc, secret_enc, attempts, last_error)| MessageView {
             created_at,
             kind: super::kind_label(&kind).to_string(),
-            recipient: state
-                .vault
-                .decrypt(&recipient_enc, &pii::notification_recipient(&id.to_string()))
-                .ok()
-                .and_then(|p| MobilePhone::parse(&p).ok())
-                .map(|p| p.masked())
-                .unwrap_or_else(|| "—".into()),
+            recipient: pii::NOTIFICATION_RECIPIENT.display(&state.vault, &id.to_string(), &recipient_enc, |p| {
+                MobilePhone::parse(p).ok().map(|p| p.masked())
+            }),
             status: super::status_label(&status).to_string(),
             body: match secret_enc {
                 Some(enc) if may_reveal && transport.as_deref() == Some("dev_outbox") => state
                     .vault
                     .decrypt_secret(&enc, &pii::notification_secret(&id.to_string()))
+                    // Unreadable: logged, and the text keeps its mask.
+                    .inspect_err(|err| pii::log_unreadable(&pii::NOTIFICATION_SECRET, &id.to_string(), err))
                     .map(|secret| crate::domain::secret::reveal(&body, secret.expose()))
                     .unwrap_or(body),
                 _ => body,

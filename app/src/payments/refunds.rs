@@ -120,7 +120,7 @@ const CLAIMED_COLUMNS: &str = "r.id, r.booking_id, r.amount_clp, r.idempotency_k
 fn claimed(row: ClaimedRow) -> ServerResult<Claimed> {
     let (id, booking_id, amount, key, attempts, reason, payment_id, provider, provider_payment_id, paid) = row;
     let provider = Provider::parse(&provider)
-        .ok_or_else(|| ServerError::Unexpected(format!("payment provider {provider}")))?;
+        .ok_or_else(|| ServerError::invariant(format!("payment provider {provider}")))?;
     Ok(Claimed {
         id,
         booking_id,

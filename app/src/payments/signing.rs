@@ -24,27 +24,38 @@ use zeroize::Zeroizing;
 /// HKDF `info` of the simulator key; bump the version to invalidate every outstanding link.
 const INFO: &[u8] = b"estacionate/payments/simulator/v1";
 
+/// Why the simulator's link key could not be set up. The server refuses to start on it rather
+/// than sign with a zero key.
+#[derive(Debug, thiserror::Error)]
+pub enum SignerError {
+    /// HKDF or HMAC rejected the key length (not possible with 32-byte keys; an error rather
+    /// than a panic because the crates' APIs are fallible).
+    #[error("simulator link key derivation failed")]
+    KeyDerivation,
+}
+
 /// Signs and checks simulator checkout links.
 pub struct SimulatorSigner {
-    key: Zeroizing<[u8; KEY_LEN]>,
+    /// HMAC-SHA256 keyed once at start-up with the derived key; each signature clones it, so
+    /// signing has no fallible step left.
+    mac: Hmac<Sha256>,
 }
 
 impl SimulatorSigner {
-    /// Derives the signing key from the key ring's blind-index root key.
-    pub fn new(ring: &KeyRing) -> Self {
+    /// Derives the signing key from the key ring's blind-index root key. A derivation failure
+    /// is an error (start-up stops), never a zero key.
+    pub fn new(ring: &KeyRing) -> Result<Self, SignerError> {
         let mut key = Zeroizing::new([0u8; KEY_LEN]);
-        let hk = Hkdf::<Sha256>::new(None, ring.blind_index_root().bytes());
-        // 32 bytes is far below HKDF-SHA256's 8160-byte limit, so expand cannot fail; a zero key
-        // would only be left behind if it did, and every signature would then still be checked.
-        let _ = hk.expand(INFO, key.as_mut_slice());
-        Self { key }
+        Hkdf::<Sha256>::new(None, ring.blind_index_root().bytes())
+            .expand(INFO, key.as_mut_slice())
+            .map_err(|_| SignerError::KeyDerivation)?;
+        let mac = Hmac::<Sha256>::new_from_slice(key.as_slice())
+            .map_err(|_| SignerError::KeyDerivation)?;
+        Ok(Self { mac })
     }
 
     fn mac(&self, booking_id: Uuid, amount: Clp, expires_at: DateTime<Utc>) -> [u8; 32] {
-        // Keyed with 32 bytes, which HMAC accepts for any length, so this never falls back.
-        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(self.key.as_slice()) else {
-            return [0u8; 32];
-        };
+        let mut mac = self.mac.clone();
         let message = format!(
             "simulator-checkout|{booking_id}|{}|{}",
             amount.pesos(),
@@ -88,7 +99,29 @@ mod tests {
     use chrono::TimeZone;
 
     fn signer() -> SimulatorSigner {
-        SimulatorSigner::new(&KeyRing::from_config(None, None, false).unwrap())
+        SimulatorSigner::new(&KeyRing::from_config(None, None, false).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn the_key_is_derived_never_zero() {
+        // What a swallowed derivation failure used to leave behind: an all-zero key.
+        let id = Uuid::nil();
+        let at = Utc.with_ymd_and_hms(2030, 1, 15, 12, 0, 0).unwrap();
+        let mut zero = Hmac::<Sha256>::new_from_slice(&[0u8; KEY_LEN]).unwrap();
+        zero.update(format!("simulator-checkout|{id}|5000|{}", at.timestamp()).as_bytes());
+        let forged = URL_SAFE_NO_PAD.encode(zero.finalize().into_bytes());
+        let s = signer();
+        assert!(!s.verify(id, Clp::new(5_000), at, &forged));
+        assert_ne!(s.sign(id, Clp::new(5_000), at), forged);
+        // Another root key gives another signing key.
+        let other = KeyRing::from_config(
+            Some(&format!("1:{}", base64::engine::general_purpose::STANDARD.encode([7u8; KEY_LEN]))),
+            Some(&base64::engine::general_purpose::STANDARD.encode([9u8; KEY_LEN])),
+            false,
+        )
+        .unwrap();
+        let other = SimulatorSigner::new(&other).unwrap();
+        assert_ne!(other.sign(id, Clp::new(5_000), at), s.sign(id, Clp::new(5_000), at));
     }
 
     #[test]

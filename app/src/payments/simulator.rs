@@ -114,7 +114,7 @@ pub async fn simulate(
     };
     let applied = apply_locked(&mut tx, Some(&booking), &report, &actor.audit(), meta).await?;
     if !matches!(applied, Applied::Confirmed | Applied::Rejected) {
-        return Err(ServerError::Unexpected(format!("simulated payment applied as {applied:?}")));
+        return Err(ServerError::invariant(format!("simulated payment applied as {applied:?}")));
     }
     tx.commit().await?;
     Ok(decision)

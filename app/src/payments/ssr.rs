@@ -70,7 +70,7 @@ pub(crate) async fn read_booking(
     .await?;
     row.map(|(resident_id, building_id, status, payment_status, amount, starts_at, hold_expires_at)| {
         let status = BookingStatus::parse(&status)
-            .map_err(|_| ServerError::Unexpected(format!("booking status {status}")))?;
+            .map_err(|_| ServerError::invariant(format!("booking status {status}")))?;
         Ok(LockedBooking {
             id,
             resident_id,
@@ -156,7 +156,7 @@ pub(crate) async fn booking_facts(pool: &PgPool, booking_id: Uuid) -> ServerResu
     Ok(Some(BookingFacts {
         resident_id,
         status: BookingStatus::parse(&status)
-            .map_err(|_| ServerError::Unexpected(format!("booking status {status}")))?,
+            .map_err(|_| ServerError::invariant(format!("booking status {status}")))?,
         amount: Clp::new(amount),
         hold_expires_at: hold,
         code,
@@ -165,7 +165,7 @@ pub(crate) async fn booking_facts(pool: &PgPool, booking_id: Uuid) -> ServerResu
         spot,
         tz: zone
             .parse::<Tz>()
-            .map_err(|_| ServerError::Unexpected(format!("time zone {zone}")))?,
+            .map_err(|_| ServerError::invariant(format!("time zone {zone}")))?,
         starts_at,
         ends_at,
         visitor: visitor.unwrap_or_default(),

@@ -96,9 +96,10 @@ async fn world(pool: &PgPool) -> World {
     World { vault, indexer, building, spot, resident }
 }
 
-/// The start of the `n`-th test block: one day apart from 2030-01-15 20:00 Santiago.
+/// The start of the `n`-th test block: 20:00 in Santiago, `n` days after the test day (a month
+/// ahead of the clock, so a block never starts in the past).
 fn start(n: i64) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2030-01-15T20:00:00-03:00").unwrap().with_timezone(&Utc) + TimeDelta::days(n)
+    crate::ssr::test_support::local_instant(n, 20)
 }
 
 /// A pending booking of `who` on the `n`-th block (5.000 CLP).

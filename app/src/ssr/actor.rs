@@ -111,11 +111,11 @@ impl Actor {
 pub async fn session() -> ServerResult<Session> {
     leptos_axum::extract::<Session>()
         .await
-        .map_err(|e| ServerError::Unexpected(format!("session layer missing: {e}")))
+        .map_err(|e| ServerError::unexpected("session layer missing", e))
 }
 
 fn session_error(e: tower_sessions::session::Error) -> ServerError {
-    ServerError::Unexpected(format!("session store: {e}"))
+    ServerError::unexpected("session store", e)
 }
 
 /// The current actor, or `None` when nobody is logged in (or the session was invalidated, in
@@ -167,7 +167,7 @@ pub async fn actor_of_session_at(
             if status == "active" && current_epoch == epoch =>
         {
             let role = Role::parse(&role)
-                .ok_or_else(|| ServerError::Unexpected(format!("unknown role {role}")))?;
+                .ok_or_else(|| ServerError::invariant(format!("unknown role {role}")))?;
             // Unchanged values leave the session unmodified: requests within the same second
             // cost no store write.
             session.insert(SESSION_SEEN, now).await.map_err(session_error)?;

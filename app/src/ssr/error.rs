@@ -14,9 +14,36 @@ pub enum ServerError {
     /// The database failed in a way the caller did not map to a domain error.
     #[error("database error")]
     Database(#[from] sqlx::Error),
-    /// Anything else unexpected; the string is for the log only.
-    #[error("{0}")]
-    Unexpected(String),
+    /// Anything else unexpected, with its cause: the boxed error's own `source()` chain reaches
+    /// the log. Build it with [`ServerError::unexpected`] (a failed operation and its error) or
+    /// [`ServerError::invariant`] (data that broke a rule the code relies on).
+    #[error(transparent)]
+    Unexpected(Box<dyn std::error::Error + Send + Sync + 'static>),
+}
+
+/// What failed, in words for the log, over the error that made it fail.
+#[derive(Debug, thiserror::Error)]
+#[error("{what}")]
+struct Failed {
+    what: String,
+    #[source]
+    cause: Box<dyn std::error::Error + Send + Sync + 'static>,
+}
+
+impl ServerError {
+    /// `what` failed because of `cause`; both reach the log (`"hashing: <cause>: <its cause>…"`).
+    pub fn unexpected(
+        what: impl Into<String>,
+        cause: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Self::Unexpected(Box::new(Failed { what: what.into(), cause: Box::new(cause) }))
+    }
+
+    /// Stored data broke a rule the code relies on (an unknown role, an invalid time zone);
+    /// there is no underlying error, only this description for the log.
+    pub fn invariant(what: impl Into<String>) -> Self {
+        Self::Unexpected(what.into().into())
+    }
 }
 
 /// SQLSTATE 22021: PostgreSQL refuses a text value (a NUL character, in valid UTF-8).
@@ -47,6 +74,11 @@ impl From<ServerError> for AppError {
 
 /// Logs an error with its whole `source()` chain, once, at the boundary.
 pub fn log_cause_chain(err: &(dyn std::error::Error + 'static)) {
+    tracing::error!(error.chain = %cause_chain(err), "request failed");
+}
+
+/// An error and every `source()` below it, joined with `": "`.
+pub fn cause_chain(err: &(dyn std::error::Error + 'static)) -> String {
     let mut chain = err.to_string();
     let mut source = err.source();
     while let Some(cause) = source {
@@ -54,7 +86,7 @@ pub fn log_cause_chain(err: &(dyn std::error::Error + 'static)) {
         chain.push_str(&cause.to_string());
         source = cause.source();
     }
-    tracing::error!(error.chain = %chain, "request failed");
+    chain
 }
 
 /// Finishes a server function: maps the error to its client form and, when the caller is a
@@ -95,5 +127,29 @@ fn set_error_status(err: &AppError) {
         http::StatusCode::from_u16(err.status_code()),
     ) {
         response.set_status(status);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("disk full")]
+    struct Disk;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("write failed")]
+    struct Write(#[source] Disk);
+
+    #[test]
+    fn an_unexpected_error_keeps_its_whole_cause_chain() {
+        let err = ServerError::unexpected("outbox payload", Write(Disk));
+        assert_eq!(cause_chain(&err), "outbox payload: write failed: disk full");
+        assert!(std::error::Error::source(&err).is_some(), "the cause is kept, not flattened");
+        let err = ServerError::invariant(format!("time zone {}", "Marte/Olympus"));
+        assert_eq!(cause_chain(&err), "time zone Marte/Olympus");
+        // Through the boundary it becomes the opaque client error.
+        assert_eq!(AppError::from(ServerError::unexpected("qr", Disk)), AppError::Internal);
     }
 }

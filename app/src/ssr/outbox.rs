@@ -30,7 +30,7 @@ pub async fn enqueue<P: Serialize>(
     event: &OutboxEvent<'_, P>,
 ) -> ServerResult<i64> {
     let payload = serde_json::to_value(event.payload)
-        .map_err(|e| super::ServerError::Unexpected(format!("outbox payload: {e}")))?;
+        .map_err(|e| super::ServerError::unexpected("outbox payload", e))?;
     let id: i64 = sqlx::query_scalar(
         "insert into outbox (event_type, event_version, aggregate_type, aggregate_id, building_id, payload)
          values ($1, $2, $3, $4, $5, $6)

@@ -168,6 +168,24 @@ pub fn visitor_phone(id: &str) -> Aad<'_> {
     BOOKING_VISITOR_PHONE.aad(id)
 }
 
+/// What a screen shows for a stored PII value that cannot be read: a ciphertext that fails to
+/// decrypt (a key removed too early, a tampered, truncated or misplaced value) or a plaintext
+/// that no longer parses. Distinct from "—" (nothing stored), so staff see that something is
+/// wrong instead of a value that silently looks absent.
+pub const UNAVAILABLE: &str = "No disponible";
+
+/// Logs that `column` of row `row_id` could not be read: table, column, row id and the kind of
+/// failure, never the value or its ciphertext. One place, so every screen logs it the same way.
+pub fn log_unreadable(column: &PiiColumn, row_id: &str, why: &dyn std::fmt::Display) {
+    tracing::error!(
+        pii.table = column.table,
+        pii.column = column.enc_column,
+        pii.row = row_id,
+        error = %why,
+        "stored PII value unreadable; shown as unavailable"
+    );
+}
+
 /// The `blocklist_entries.kind` text of a field.
 pub fn blocklist_kind(field: BlindField) -> &'static str {
     field.as_str()
@@ -303,6 +321,34 @@ impl PiiColumn {
         }
     }
 
+    /// Decrypts this column's `blob` of row `row_id`; a failure is logged
+    /// ([`log_unreadable`]) and returned, so the caller shows [`UNAVAILABLE`] rather than
+    /// treating the value as absent.
+    pub fn open(&self, vault: &Vault, row_id: &str, blob: &[u8]) -> Result<String, VaultError> {
+        vault
+            .decrypt(blob, &self.aad(row_id))
+            .inspect_err(|err| log_unreadable(self, row_id, err))
+    }
+
+    /// The text a screen shows for this column's `blob` of row `row_id`: the plaintext shaped
+    /// by `show` (masked, formatted), or [`UNAVAILABLE`] when it cannot be decrypted or `show`
+    /// refuses it (a plaintext that no longer parses); both failures are logged.
+    pub fn display(
+        &self,
+        vault: &Vault,
+        row_id: &str,
+        blob: &[u8],
+        show: impl FnOnce(&str) -> Option<String>,
+    ) -> String {
+        let Ok(plain) = self.open(vault, row_id, blob) else {
+            return UNAVAILABLE.to_string();
+        };
+        show(&plain).unwrap_or_else(|| {
+            log_unreadable(self, row_id, &"decrypted value does not parse");
+            UNAVAILABLE.to_string()
+        })
+    }
+
     /// Encrypts `value` for this column of row `row_id` and computes its blind index.
     ///
     /// Generate the row's UUID in Rust before the insert: the AAD needs it.
@@ -423,6 +469,24 @@ mod tests {
             Aad::new("password_resets", "code_enc", row)
         );
         assert_eq!(format!("{rut:?}"), "PiiValue(rut, [REDACTED])");
+    }
+
+    #[test]
+    fn an_unreadable_value_displays_as_unavailable_not_as_absent() {
+        let (vault, _) = crypto();
+        let row = "0b6f3c1e-7f1a-4f0e-9a57-1c2d3e4f5a6b";
+        let blob = vault.encrypt("+56912345678", &USER_PHONE.aad(row)).unwrap();
+        let masked = |p: &str| MobilePhone::parse(p).ok().map(|p| p.masked());
+        assert_eq!(USER_PHONE.display(&vault, row, &blob, masked), "+56 9 •••• 5678");
+        let mut tampered = blob.clone();
+        *tampered.last_mut().unwrap() ^= 1;
+        assert_eq!(USER_PHONE.display(&vault, row, &tampered, masked), UNAVAILABLE);
+        // Another row's ciphertext, or a plaintext that no longer parses, is not shown either.
+        let other = "1b6f3c1e-7f1a-4f0e-9a57-1c2d3e4f5a6b";
+        assert_eq!(USER_PHONE.display(&vault, other, &blob, masked), UNAVAILABLE);
+        let garbage = vault.encrypt("no es un celular", &USER_PHONE.aad(row)).unwrap();
+        assert_eq!(USER_PHONE.display(&vault, row, &garbage, masked), UNAVAILABLE);
+        assert!(USER_PHONE.open(&vault, row, &tampered).is_err());
     }
 
     #[test]

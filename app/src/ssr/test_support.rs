@@ -81,3 +81,35 @@ pub fn app_error<T: std::fmt::Debug>(result: crate::ssr::ServerResult<T>) -> cra
         other => panic!("expected an AppError, got {other:?}"),
     }
 }
+
+/// The local day in Santiago that dated fixtures sit on: 30 days after the day this test process
+/// first asked, read once, so fixtures are always ahead of the real clock (they never rot into
+/// the past) and every call within one run agrees, even across midnight.
+pub fn test_day() -> chrono::NaiveDate {
+    static DAY: std::sync::OnceLock<chrono::NaiveDate> = std::sync::OnceLock::new();
+    *DAY.get_or_init(|| {
+        chrono::Utc::now().with_timezone(&chrono_tz::America::Santiago).date_naive() + chrono::Duration::days(30)
+    })
+}
+
+/// `hh:mm` in Santiago, `days` after [`test_day`], as text PostgreSQL reads as a `timestamptz`
+/// (`2030-01-15 20:00 America/Santiago`): the offset follows the season, the wall time stays.
+pub fn local(days: i64, hm: &str) -> String {
+    format!("{} {hm} America/Santiago", test_day() + chrono::Duration::days(days))
+}
+
+/// `hh:00` in Santiago, `days` after [`test_day`], as an instant.
+pub fn local_instant(days: i64, hour: u32) -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone as _;
+    let day = test_day() + chrono::Duration::days(days);
+    chrono_tz::America::Santiago
+        .from_local_datetime(&day.and_hms_opt(hour, 0, 0).unwrap())
+        .earliest()
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+}
+
+/// A local day as the screens write it (`15-01-2030`), `days` after [`test_day`].
+pub fn day_text(days: i64) -> String {
+    (test_day() + chrono::Duration::days(days)).format("%d-%m-%Y").to_string()
+}

@@ -40,7 +40,7 @@ pub fn gateways(config: &Config, ring: &KeyRing) -> anyhow::Result<Gateways> {
             } else {
                 tracing::info!("payments: simulator");
             }
-            let signer = Arc::new(SimulatorSigner::new(ring));
+            let signer = Arc::new(SimulatorSigner::new(ring)?);
             Ok(Gateways {
                 gateway: Arc::new(SimulatorGateway::new(signer.clone())),
                 simulator: Some(signer),

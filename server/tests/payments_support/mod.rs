@@ -49,9 +49,16 @@ pub async fn resident(app: &TestApp, building: (Uuid, Uuid), email: &str) -> Act
     Actor { id, role: Role::Resident, building_id: Some(building.0), full_name: "Camila Rojas".into() }
 }
 
-/// The start of the `n`-th test block: one day apart from 2030-01-15 20:00 Santiago.
+/// The start of the `n`-th test block: 20:00 in Santiago, `n` days after a day 30 days ahead of
+/// the clock (read once per test process, so every call agrees), so a block never starts in the
+/// past whenever the suite runs.
 pub fn start(n: i64) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2030-01-15T20:00:00-03:00").unwrap().with_timezone(&Utc) + TimeDelta::days(n)
+    use chrono::TimeZone as _;
+    static FIRST: std::sync::OnceLock<chrono::NaiveDate> = std::sync::OnceLock::new();
+    let santiago = chrono_tz::America::Santiago;
+    let first = *FIRST.get_or_init(|| Utc::now().with_timezone(&santiago).date_naive() + TimeDelta::days(30));
+    let day = first + TimeDelta::days(n);
+    santiago.from_local_datetime(&day.and_hms_opt(20, 0, 0).unwrap()).earliest().unwrap().with_timezone(&Utc)
 }
 
 /// A pending booking of `who` (5.000 CLP) on a new block `n` days after the first.

@@ -116,10 +116,9 @@ pub async fn list(
         .map(|(id, building_id, building, kind, enc, display, reason, by, at, _)| {
             let field = field_of_kind(&kind);
             let value = match (field, enc) {
-                (Some(field), Some(enc)) => vault
-                    .decrypt(&enc, &BLOCKLIST_VALUE.aad(&id.to_string()))
-                    .map(|v| pretty(field, &v))
-                    .unwrap_or(display),
+                (Some(field), Some(enc)) => {
+                    BLOCKLIST_VALUE.display(vault, &id.to_string(), &enc, |v| Some(pretty(field, v)))
+                }
                 _ => display,
             };
             BlockedEntry {
@@ -175,7 +174,7 @@ pub async fn add(
     let id = Uuid::new_v4();
     let sealed = BLOCKLIST_VALUE
         .seal(vault, indexer, &id.to_string(), &entry.value)
-        .map_err(|e| ServerError::Unexpected(format!("seal blocklist value: {e}")))?;
+        .map_err(|e| ServerError::unexpected("seal blocklist value", e))?;
     let kind = blocklist_kind(entry.value.field());
     let mut tx = pool.begin().await?;
     let inserted = sqlx::query(

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::domain::role::Role;
-use crate::ssr::test_support::{building, keys, resident, staff};
+use crate::ssr::test_support::{building, day_text, keys, local, resident, staff, test_day};
 
 /// A booking of `plate` in a new spot of `building`, starting at `start` (with offset) for 11 h.
 pub async fn booking(pool: &PgPool, building: Uuid, resident: Uuid, plate: &str, code: &str, start: &str, status: &str) -> Uuid {
@@ -54,10 +54,10 @@ async fn filters_search_and_scope(pool: PgPool) {
     let b = building(&pool, "Torre B").await;
     let ra = resident(&pool, &indexer, a, "ra@x.cl").await;
     let rb = resident(&pool, &indexer, b, "rb@x.cl").await;
-    // 23:30 in Santiago on the 15th is already the 16th in UTC: the local date decides.
-    booking(&pool, a, ra.id, "KHJT52", "ABCD2345", "2030-01-15 23:30-03", "confirmed").await;
-    booking(&pool, a, ra.id, "BBBB12", "EFGH2345", "2030-01-16 08:00-03", "cancelled").await;
-    booking(&pool, b, rb.id, "CCCC12", "JKMN2345", "2030-01-15 20:00-03", "confirmed").await;
+    // 23:30 in Santiago on the test day is already the next day in UTC: the local date decides.
+    booking(&pool, a, ra.id, "KHJT52", "ABCD2345", &local(0, "23:30"), "confirmed").await;
+    booking(&pool, a, ra.id, "BBBB12", "EFGH2345", &local(1, "08:00"), "cancelled").await;
+    booking(&pool, b, rb.id, "CCCC12", "JKMN2345", &local(0, "20:00"), "confirmed").await;
     let admin_a = staff(&pool, Role::BuildingAdmin, Some(a)).await;
     let platform = staff(&pool, Role::Admin, None).await;
 
@@ -77,8 +77,8 @@ async fn filters_search_and_scope(pool: PgPool) {
     assert_eq!(run(platform.clone(), foreign).await, ["JKMN2345"]);
 
     assert_eq!(run(admin_a.clone(), q("confirmed", "", "", "")).await, ["ABCD2345"]);
-    assert_eq!(run(admin_a.clone(), q("", "2030-01-15", "2030-01-15", "")).await, ["ABCD2345"]);
-    assert_eq!(run(admin_a.clone(), q("", "16-01-2030", "", "")).await, ["EFGH2345"]);
+    assert_eq!(run(admin_a.clone(), q("", &test_day().to_string(), &test_day().to_string(), "")).await, ["ABCD2345"]);
+    assert_eq!(run(admin_a.clone(), q("", &day_text(1), "", "")).await, ["EFGH2345"]);
     for spelling in ["khjt 52", "KHJT-52", "abcd-2345", "pedro p"] {
         assert!(run(admin_a.clone(), q("", "", "", spelling)).await.contains(&"ABCD2345".to_string()), "{spelling}");
     }
@@ -87,7 +87,7 @@ async fn filters_search_and_scope(pool: PgPool) {
     let listing = list(&pool, &admin_a, &parse_filter(&admin_a, &q("", "", "", "")).unwrap(), 1).await.unwrap();
     assert_eq!((listing.total, listing.pages), (2, 1));
     let confirmed = listing.rows.iter().find(|r| r.code == "ABCD2345").unwrap();
-    assert_eq!((confirmed.starts.as_str(), confirmed.plate.as_str(), confirmed.amount.as_str()), ("15-01-2030 23:30", "KHJT-52", "$5.000"));
+    assert_eq!((confirmed.starts.as_str(), confirmed.plate.as_str(), confirmed.amount.as_str()), (format!("{} 23:30", day_text(0)).as_str(), "KHJT-52", "$5.000"));
     assert!(confirmed.cancellable);
     assert!(!listing.rows.iter().find(|r| r.code == "EFGH2345").unwrap().cancellable);
 
@@ -125,11 +125,11 @@ async fn failed_and_pending_refunds_are_found_by_their_filter_in_scope(pool: PgP
     let b = building(&pool, "Torre B").await;
     let ra = resident(&pool, &indexer, a, "ra@x.cl").await;
     let rb = resident(&pool, &indexer, b, "rb@x.cl").await;
-    let failed = booking(&pool, a, ra.id, "KHJT52", "ABCD2345", "2030-01-15 20:00-03", "cancelled").await;
-    let pending = booking(&pool, a, ra.id, "BBBB12", "EFGH2345", "2030-01-16 20:00-03", "cancelled").await;
-    let done = booking(&pool, a, ra.id, "DDDD12", "PQRS2345", "2030-01-17 20:00-03", "cancelled").await;
-    booking(&pool, a, ra.id, "EEEE12", "TUVW2345", "2030-01-18 20:00-03", "confirmed").await;
-    let foreign = booking(&pool, b, rb.id, "CCCC12", "JKMN2345", "2030-01-15 20:00-03", "cancelled").await;
+    let failed = booking(&pool, a, ra.id, "KHJT52", "ABCD2345", &local(0, "20:00"), "cancelled").await;
+    let pending = booking(&pool, a, ra.id, "BBBB12", "EFGH2345", &local(1, "20:00"), "cancelled").await;
+    let done = booking(&pool, a, ra.id, "DDDD12", "PQRS2345", &local(2, "20:00"), "cancelled").await;
+    booking(&pool, a, ra.id, "EEEE12", "TUVW2345", &local(3, "20:00"), "confirmed").await;
+    let foreign = booking(&pool, b, rb.id, "CCCC12", "JKMN2345", &local(0, "20:00"), "cancelled").await;
     refund(&pool, failed, "failed").await;
     refund(&pool, pending, "pending").await;
     refund(&pool, done, "succeeded").await;

@@ -43,11 +43,11 @@ fn rate(bp: i32) -> ServerResult<Rate> {
     u32::try_from(bp)
         .ok()
         .and_then(|bp| Rate::from_basis_points(bp).ok())
-        .ok_or_else(|| ServerError::Unexpected(format!("rate of {bp} basis points")))
+        .ok_or_else(|| ServerError::invariant(format!("rate of {bp} basis points")))
 }
 
 fn pricing(e: crate::domain::pricing::PricingError) -> ServerError {
-    ServerError::Unexpected(format!("payout arithmetic: {e}"))
+    ServerError::unexpected("payout arithmetic", e)
 }
 
 /// Settles the last `lookback_days` local days before today (each building's own zone) of every
@@ -62,7 +62,7 @@ pub async fn reconcile(pool: &PgPool, now: DateTime<Utc>, lookback_days: u32) ->
         report.buildings += 1;
         let tz: chrono_tz::Tz = zone
             .parse()
-            .map_err(|_| ServerError::Unexpected(format!("time zone {zone}")))?;
+            .map_err(|_| ServerError::invariant(format!("time zone {zone}")))?;
         let today = now.with_timezone(&tz).date_naive();
         let last = today - Duration::days(1);
         let first = today - Duration::days(i64::from(lookback_days.max(1)));
@@ -151,7 +151,7 @@ async fn settle_day(pool: &PgPool, building: Uuid, day: NaiveDate, totals: &Payo
         existing = lock_payout(&mut tx, building, day).await?;
     }
     let Some(current) = existing else {
-        return Err(ServerError::Unexpected("payout row vanished".into()));
+        return Err(ServerError::invariant("payout row vanished"));
     };
     if current.status == "paid" {
         return Ok((false, false));

@@ -41,7 +41,7 @@ pub fn rule_period(tz: Tz, first: NaiveDate, last: NaiveDate) -> ServerResult<(D
     let end = resolve_local(tz, (last + Duration::days(1)).and_time(NaiveTime::MIN));
     match (start, end) {
         (Some(s), Some(e)) if s < e => Ok((s, e)),
-        _ => Err(ServerError::Unexpected("rule period".into())),
+        _ => Err(ServerError::invariant("rule period")),
     }
 }
 
@@ -54,7 +54,7 @@ pub async fn preview(pool: &PgPool, building_id: Uuid, now: DateTime<Utc>, days:
             .fetch_optional(pool)
             .await?
             .ok_or(AppError::NotFound)?;
-    let tz: Tz = zone.parse().map_err(|_| ServerError::Unexpected(format!("time zone {zone}")))?;
+    let tz: Tz = zone.parse().map_err(|_| ServerError::invariant(format!("time zone {zone}")))?;
     type Template = (String, NaiveTime, i32, i64);
     let templates: Vec<Template> = sqlx::query_as(
         "select name, start_local, duration_minutes, base_price_clp from block_templates
@@ -159,7 +159,7 @@ pub async fn save(
     actor.require_building(building_id)?;
     let tz = scope::building_zone(pool, building_id).await?;
     let (starts_at, ends_at) = rule_period(tz, input.first_day, input.last_day)?;
-    let bp = i32::try_from(input.multiplier.basis_points()).map_err(|_| ServerError::Unexpected("multiplier".into()))?;
+    let bp = i32::try_from(input.multiplier.basis_points()).map_err(|_| ServerError::invariant("multiplier"))?;
     let mut tx = pool.begin().await?;
     let (id, action) = match rule_id {
         None => {

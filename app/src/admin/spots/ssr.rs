@@ -244,7 +244,7 @@ pub async fn close(pool: &PgPool, actor: &Actor, spot_id: Uuid, input: &ClosureI
     let mut tx = pool.begin().await?;
     let (building_id, number, _) = lock_spot(&mut tx, actor, spot_id).await?;
     let zone: String = sqlx::query_scalar("select time_zone from buildings where id = $1").bind(building_id).fetch_one(&mut *tx).await?;
-    let tz: Tz = zone.parse().map_err(|_| ServerError::Unexpected(format!("time zone {zone}")))?;
+    let tz: Tz = zone.parse().map_err(|_| ServerError::invariant(format!("time zone {zone}")))?;
     let (Some(from), Some(until)) = (resolve_local(tz, input.from), resolve_local(tz, input.until)) else {
         return Err(AppError::field("desde", "Esa fecha está fuera del rango permitido.").into());
     };

@@ -101,7 +101,7 @@ pub async fn list(pool: &PgPool, actor: &Actor, f: &Filter, page: u32) -> Server
     let total = u32::try_from(rows.first().map_or(0, |r| r.8)).unwrap_or(u32::MAX);
     let mut out = Vec::with_capacity(rows.len());
     for (id, full_name, email, role_text, building_id, building, status, reason, _) in rows {
-        let role = Role::parse(&role_text).ok_or_else(|| ServerError::Unexpected(format!("unknown role {role_text}")))?;
+        let role = Role::parse(&role_text).ok_or_else(|| ServerError::invariant(format!("unknown role {role_text}")))?;
         out.push(StaffRow {
             user_id: id.to_string(),
             full_name,
@@ -188,14 +188,14 @@ pub async fn create(
     }
     let password_hash = hash_password_async(new.password.expose().to_string())
         .await
-        .map_err(|e| ServerError::Unexpected(format!("hashing: {e}")))?;
+        .map_err(|e| ServerError::unexpected("hashing", e))?;
     let user_id = Uuid::new_v4();
     let phone_enc = new
         .phone
         .as_ref()
         .map(|p| vault.encrypt(p.as_e164(), &pii::user_phone(&user_id.to_string())))
         .transpose()
-        .map_err(|e| ServerError::Unexpected(format!("vault: {e}")))?;
+        .map_err(|e| ServerError::unexpected("vault", e))?;
     let phone_bidx = new.phone.as_ref().map(|p| indexer.index(BlindField::Phone, p.as_e164()).to_vec());
 
     let mut tx = pool.begin().await?;
@@ -400,7 +400,7 @@ pub async fn create_platform_admin(
 ) -> ServerResult<Uuid> {
     let password_hash = hash_password_async(password.expose().to_string())
         .await
-        .map_err(|e| ServerError::Unexpected(format!("hashing: {e}")))?;
+        .map_err(|e| ServerError::unexpected("hashing", e))?;
     let user_id = Uuid::new_v4();
     let mut tx = pool.begin().await?;
     let inserted = sqlx::query(
