@@ -21,13 +21,25 @@ pub enum ServerError {
     Unexpected(Box<dyn std::error::Error + Send + Sync + 'static>),
 }
 
-/// What failed, in words for the log, over the error that made it fail.
-#[derive(Debug, thiserror::Error)]
-#[error("{what}")]
+/// What failed, in words for the log, and the error that made it fail. It displays as
+/// `what: cause` (so a plain `%err` in a log line still names the cause) and its `source()` is
+/// the cause's own source, so a cause chain never repeats a message.
+#[derive(Debug)]
 struct Failed {
     what: String,
-    #[source]
     cause: Box<dyn std::error::Error + Send + Sync + 'static>,
+}
+
+impl std::fmt::Display for Failed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.what, self.cause)
+    }
+}
+
+impl std::error::Error for Failed {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause.source()
+    }
 }
 
 impl ServerError {
@@ -146,7 +158,9 @@ mod tests {
     fn an_unexpected_error_keeps_its_whole_cause_chain() {
         let err = ServerError::unexpected("outbox payload", Write(Disk));
         assert_eq!(cause_chain(&err), "outbox payload: write failed: disk full");
-        assert!(std::error::Error::source(&err).is_some(), "the cause is kept, not flattened");
+        assert!(std::error::Error::source(&err).is_some(), "the cause's own cause is kept, not flattened");
+        // A log line that prints only the error itself still names the cause.
+        assert_eq!(err.to_string(), "outbox payload: write failed");
         let err = ServerError::invariant(format!("time zone {}", "Marte/Olympus"));
         assert_eq!(cause_chain(&err), "time zone Marte/Olympus");
         // Through the boundary it becomes the opaque client error.
