@@ -46,7 +46,7 @@ export async function expectAudited(page: Page, action: string): Promise<void> {
 }
 
 /**
- * The password-reset code last sent to `phone`, read the one way anyone can: a platform admin
+ * The password-reset code last sent to `phone`, read where a test can: a platform admin
  * (`adminPage` is logged in as one) in the development outbox of `/admin/mensajes` (the e2e
  * server runs with APP_ENV=development; every other role, and production, sees the mask).
  * Sending is asynchronous (outbox, then the worker), so it looks until the message is there.

@@ -43,8 +43,7 @@ test("a sign-up with a blocklisted RUT, phone or address gets the neutral messag
 
   for (const who of [byRut, byPhone]) {
     await useFreshClientAddress(page);
-    await fillSignUp(page, b, who);
-    await waitForHydration(page);
+    await fillSignUp(page, b, who, true);
     await page.getByRole("button", { name: "Crear cuenta" }).click();
     await expect(page.getByRole("alert")).toHaveText(NEUTRAL);
     await expect(page).toHaveURL(/\/registro/);

@@ -1,5 +1,6 @@
 import { expect, type Page } from "@playwright/test";
 import { randomPhone, randomRut, sql, unique, type Building } from "./data";
+import { waitForHydration } from "./fixtures";
 
 /** The password residents created here sign up with. */
 export const RESIDENT_PASSWORD = "Mi.Estacionamiento.2026";
@@ -27,9 +28,13 @@ export function applicant(first = "Josefina", last = "Vergara"): Applicant {
   return { first, last, email: `${local}.${unique()}@prueba.cl`, rut: randomRut(), phone: randomPhone(), password: RESIDENT_PASSWORD };
 }
 
-/** Opens `/registro` and fills the whole form for `who`, in `b`'s first unit (not submitted). */
-export async function fillSignUp(page: Page, b: Building, who: Applicant): Promise<void> {
+/**
+ * Opens `/registro` and fills the whole form for `who`, in `b`'s first unit (not submitted);
+ * with `hydrated`, first waits for the WebAssembly, so the submit goes through it.
+ */
+export async function fillSignUp(page: Page, b: Building, who: Applicant, hydrated = false): Promise<void> {
   await page.goto("/registro");
+  if (hydrated) await waitForHydration(page);
   await page.getByLabel("Nombres").fill(who.first);
   await page.getByLabel("Apellidos").fill(who.last);
   await page.getByLabel("Correo electrónico").fill(who.email);

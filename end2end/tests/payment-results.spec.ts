@@ -48,7 +48,7 @@ test("a payment left pending holds the spot; rejected, it frees it; a pending on
   await expect(page.getByRole("heading", { name: "Pago pendiente" })).toBeVisible();
   await expect(page.getByText(/Guardamos el estacionamiento para ti hasta las \d{2}:\d{2}/)).toBeVisible();
   await expect(page.getByTestId("amount")).toHaveText("$5.000");
-  await expect(page.getByText(b.name)).toBeVisible();
+  await expect(page.locator("dl.facts")).toContainText(b.name);
   await expectAccessible(page);
   expect(await statusOf(held)).toEqual({ status: "pending", payment_status: "pending" });
 
