@@ -9,6 +9,9 @@ import type { Page } from "@playwright/test";
  * another building still sees only their own.
  */
 
+// Long journeys (many pages, logins and password hashes each): three times the default timeout.
+test.slow();
+
 type Numbers = { revenue: number; paid: number; pending: number; occupied: number; spots: number; active: number };
 
 const pesos = (text: string) => Number(text.replace(/\D/g, ""));

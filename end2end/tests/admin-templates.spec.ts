@@ -9,6 +9,9 @@ import type { Page } from "@playwright/test";
  * exactly those, and residents see the new price.
  */
 
+// Long journeys (many pages, logins and password hashes each): three times the default timeout.
+test.slow();
+
 type Setup = { b: Building; date: string; dia: string };
 
 /** Día ($3.000, 08:00) and Noche ($5.000, 20:00) templates on two spots. Día has six future

@@ -11,6 +11,9 @@ import type { Browser, Page } from "@playwright/test";
  * audited for the building.
  */
 
+// Long journeys (many pages, logins and password hashes each): three times the default timeout.
+test.slow();
+
 const NEUTRAL = "No es posible completar la solicitud. Contacta a la administración.";
 
 /** The building's admin, logged in in a browser of their own. */

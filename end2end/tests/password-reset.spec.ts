@@ -12,6 +12,9 @@ import type { Browser, Page } from "@playwright/test";
  * only once.
  */
 
+// Long journeys (many pages, logins and password hashes each): three times the default timeout.
+test.slow();
+
 const NEW_PASSWORD = "Otra.Clave.Porton.2027";
 const BAD_CODE = "El código no es válido o expiró. Solicita uno nuevo.";
 

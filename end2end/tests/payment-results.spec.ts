@@ -11,6 +11,9 @@ import type { Page } from "@playwright/test";
  * pay again.
  */
 
+// Long journeys (many pages, logins and password hashes each): three times the default timeout.
+test.slow();
+
 /** A building with Día ($3.000, 08:00) and Noche ($5.000, 20:00) the day after tomorrow, and
  *  one of its residents logged in. */
 async function setUp(page: Page): Promise<{ b: Building; date: string }> {
