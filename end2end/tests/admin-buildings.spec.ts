@@ -10,8 +10,8 @@ import { blocksAfterTomorrow, expectAudited, logIn, logInStaff } from "./admin";
  * building generates no availability and takes no bookings.
  */
 
-// Long journeys (many pages, logins and password hashes each): three times the default timeout.
-test.slow();
+// Long journeys (many pages, logins and password hashes each): on a busy machine they need more than 30 s.
+test.describe.configure({ timeout: 180_000 });
 
 async function countBuildings(id: string): Promise<number> {
   const [{ n }] = await sql<{ n: number }>("select count(*)::int as n from buildings where id = $1", [id]);

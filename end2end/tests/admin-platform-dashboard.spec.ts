@@ -9,8 +9,8 @@ import type { Page } from "@playwright/test";
  * another building still sees only their own.
  */
 
-// Long journeys (many pages, logins and password hashes each): three times the default timeout.
-test.slow();
+// Long journeys (many pages, logins and password hashes each): on a busy machine they need more than 30 s.
+test.describe.configure({ timeout: 180_000 });
 
 type Numbers = { revenue: number; paid: number; pending: number; occupied: number; spots: number; active: number };
 

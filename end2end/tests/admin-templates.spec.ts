@@ -9,8 +9,8 @@ import type { Page } from "@playwright/test";
  * exactly those, and residents see the new price.
  */
 
-// Long journeys (many pages, logins and password hashes each): three times the default timeout.
-test.slow();
+// Long journeys (many pages, logins and password hashes each): on a busy machine they need more than 30 s.
+test.describe.configure({ timeout: 180_000 });
 
 type Setup = { b: Building; date: string; dia: string };
 
