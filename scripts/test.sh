@@ -46,8 +46,11 @@ mkdir -p "$ROOT/target"
 say "starting the server for Playwright on http://$E2E_ADDR (log: $log)"
 # development: the development outbox shows a platform admin the reset codes it "sent" (no
 # phone receives them), which is how the secrets spec gets one; every other role sees the mask.
+# TRUSTED_PROXIES: the browser on this machine is the only "proxy", so a spec can speak for a
+# client address of its own with X-Forwarded-For (journeys.ts useFreshClientAddress): sign-ups
+# are limited per address, and an IP blocklist entry needs an address to hit.
 APP_ENV=development DATABASE_URL="$E2E_DB" LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_ADDR="$E2E_ADDR" \
-  PUBLIC_ORIGIN="http://$E2E_ADDR" RUST_LOG="${RUST_LOG:-info,sqlx=warn}" \
+  PUBLIC_ORIGIN="http://$E2E_ADDR" RUST_LOG="${RUST_LOG:-info,sqlx=warn}" TRUSTED_PROXIES=127.0.0.1/32 \
   "$server" serve >"$log" 2>&1 &
 server_pid=$!
 trap 'kill $server_pid 2>/dev/null || true; wait $server_pid 2>/dev/null || true' EXIT

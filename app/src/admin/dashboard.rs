@@ -69,6 +69,14 @@ pub fn occupancy_label(occupied: u32, total: u32) -> String {
     format!("{occupied} de {total} cupos ocupados ahora")
 }
 
+/// "1 reserva pagada", "N reservas pagadas" (the revenue tile's count).
+pub fn paid_label(count: u32) -> String {
+    match count {
+        1 => "1 reserva pagada".to_string(),
+        n => format!("{n} reservas pagadas"),
+    }
+}
+
 /// "Sin solicitudes pendientes", "1 solicitud pendiente", "N solicitudes pendientes".
 pub fn pending_label(count: u32) -> String {
     match count {
@@ -144,6 +152,9 @@ mod tests {
         assert_eq!(occupancy_label(1, 2), "1 de 2 cupos ocupados ahora");
         assert_eq!(pending_label(1), "1 solicitud pendiente");
         assert_eq!(pending_label(3), "3 solicitudes pendientes");
+        assert_eq!(paid_label(0), "0 reservas pagadas");
+        assert_eq!(paid_label(1), "1 reserva pagada");
+        assert_eq!(paid_label(12), "12 reservas pagadas");
         assert_eq!(failed_refunds_label(0), "Sin reembolsos fallidos");
         assert_eq!(failed_refunds_label(2), "2 reservas con reembolso fallido");
         assert_eq!(failed_refunds_link(""), "/admin/reservas?reembolso=fallido");

@@ -1,7 +1,7 @@
 //! The dashboard part of `/admin` (the landing page in `admin::pages` puts the tool tiles
 //! under it).
 
-use super::{failed_refunds_label, failed_refunds_link, occupancy_label, pending_label, Dashboard, Period};
+use super::{failed_refunds_label, failed_refunds_link, occupancy_label, paid_label, pending_label, Dashboard, Period};
 use crate::admin::audit_log::page::AuditTable;
 use crate::admin::ui::BuildingFilter;
 use leptos::prelude::*;
@@ -53,8 +53,8 @@ pub fn DashboardNumbers(
                 <p>{format!("Ingresos: {period}")}</p>
                 <strong data-testid="revenue">{d.revenue.clone()}</strong>
                 <p data-testid="revenue-split">{format!(
-                    "{} reservas pagadas · comisión de la plataforma {} · edificios {}",
-                    d.paid_bookings, d.commission, d.building_share
+                    "{} · comisión de la plataforma {} · edificios {}",
+                    paid_label(d.paid_bookings), d.commission, d.building_share
                 )}</p>
             </li>
             <li class="tile">
