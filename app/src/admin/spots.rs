@@ -11,6 +11,7 @@
 
 pub mod api;
 pub mod page;
+pub mod plan;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
@@ -32,6 +33,10 @@ pub struct SpotRow {
     pub active: bool,
     /// Future available blocks.
     pub available: i64,
+    /// Its position on the building plan (box centre), when an admin placed it.
+    pub position: Option<(i32, i32)>,
+    /// Where the plan draws it: its position, or the free cell the layout gave it.
+    pub drawn_at: (i32, i32),
 }
 
 /// A booking that overlaps a closure (shown, not cancelled).
@@ -75,4 +80,6 @@ pub struct SpotListing {
     pub buildings: Vec<BuildingChoice>,
     /// Whether the caller may change spots and closures.
     pub can_edit: bool,
+    /// Height of the plan as drawn (it grows when unplaced spots do not fit).
+    pub plan_height: i32,
 }

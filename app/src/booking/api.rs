@@ -88,5 +88,5 @@ pub async fn load_guest_pass(token: String) -> Result<GuestPass, AppError> {
     if token.len() < 32 || token.len() > 64 {
         return finish::<GuestPass, AppError>(Err(AppError::NotFound));
     }
-    finish(super::ssr::guest_pass(&state.pool, &token, chrono::Utc::now()).await)
+    finish(super::ssr::guest_pass(&state.pool, &token, &state.settings.public_origin, chrono::Utc::now()).await)
 }

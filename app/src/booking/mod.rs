@@ -37,9 +37,10 @@ pub struct BlockCard {
 pub struct MapSpot {
     /// Spot number.
     pub number: String,
-    /// Centre on the building's plan (plan units, `visitor_spots.map_x`).
+    /// Box centre on the building's plan (plan units): `visitor_spots.map_x`, or the free cell
+    /// the layout gave an unplaced spot (`domain::plan::layout`).
     pub x: i32,
-    /// Centre on the building's plan (`visitor_spots.map_y`).
+    /// Box centre on the building's plan: `visitor_spots.map_y`, or the layout's.
     pub y: i32,
     /// Free blocks of the day on this spot.
     pub free_blocks: u32,
@@ -66,6 +67,8 @@ pub struct SearchResult {
     pub cards: Vec<BlockCard>,
     /// The building's spots for the map.
     pub map: Vec<MapSpot>,
+    /// Height of the plan the map draws (its width is `domain::plan::PLAN_WIDTH`).
+    pub map_height: i32,
 }
 
 /// Everything the resident sees before confirming: the exact amount that will be charged.

@@ -78,7 +78,7 @@ fn Results(result: SearchResult) -> impl IntoView {
                 <A href=next.clone()>"ver para mañana →"</A>
             </p>
         })}
-        <SpotMap spots=result.map.clone()/>
+        <SpotMap spots=result.map.clone() height=result.map_height/>
         <ul class="block-cards">
             {result.cards.into_iter().map(|c| {
                 let label = format!("Reservar {} {} de {}", c.kind, c.window, c.spot);
@@ -100,30 +100,28 @@ fn Results(result: SearchResult) -> impl IntoView {
     }
 }
 
-/// A simple plan of the building's real visitor spots: green when the day has a free block.
+/// The building plan with its real visitor spots: green when the day has a free block. Every
+/// spot is an 80 × 60 box centred on its position (see `domain::plan`); the layout guarantees
+/// no two boxes overlap, so the drawing is the whole plan.
 #[component]
-fn SpotMap(spots: Vec<MapSpot>) -> impl IntoView {
+fn SpotMap(spots: Vec<MapSpot>, height: i32) -> impl IntoView {
+    use crate::domain::plan::{PLAN_WIDTH, SPOT_HEIGHT, SPOT_WIDTH};
     if spots.is_empty() {
         return ().into_any();
     }
-    // Fit the plan: every spot is an 80 × 60 box centred on its plan position.
-    let min_x = spots.iter().map(|s| s.x).min().unwrap_or(0) - 50;
-    let min_y = spots.iter().map(|s| s.y).min().unwrap_or(0) - 40;
-    let w = spots.iter().map(|s| s.x).max().unwrap_or(0) + 50 - min_x;
-    let h = spots.iter().map(|s| s.y).max().unwrap_or(0) + 40 - min_y;
     let free = spots.iter().filter(|s| s.free_blocks > 0).count();
     let description = format!("{} estacionamientos de visita; {} con bloques libres este día.", spots.len(), free);
     view! {
         <figure class="spot-map">
-            <svg viewBox=format!("{min_x} {min_y} {w} {h}") role="img" aria-labelledby="mapa-titulo mapa-desc" class="spot-map__svg">
+            <svg viewBox=format!("0 0 {PLAN_WIDTH} {height}") role="img" aria-labelledby="mapa-titulo mapa-desc" class="spot-map__svg" data-testid="spot-map">
                 <title id="mapa-titulo">"Mapa de estacionamientos de visita"</title>
                 <desc id="mapa-desc">{description.clone()}</desc>
                 {spots.into_iter().map(|s| {
-                    let (x, y) = (s.x - 40, s.y - 30);
+                    let (x, y) = (s.x - SPOT_WIDTH / 2, s.y - SPOT_HEIGHT / 2);
                     let class = if s.free_blocks > 0 { "spot spot--free" } else { "spot spot--full" };
                     view! {
-                        <g class=class>
-                            <rect x=x y=y width="80" height="60" rx="8"/>
+                        <g class=class data-testid="map-spot" data-number=s.number.clone()>
+                            <rect x=x y=y width=SPOT_WIDTH height=SPOT_HEIGHT rx="8"/>
                             <text x=x + 40 y=y + 28 text-anchor="middle" class="spot__number">{s.number.clone()}</text>
                             <text x=x + 40 y=y + 48 text-anchor="middle" class="spot__free">
                                 {if s.free_blocks > 0 { format!("{} libre(s)", s.free_blocks) } else { "ocupado".to_string() }}

@@ -176,24 +176,19 @@ pub async fn search(
 
     type SpotRow = (String, Option<i16>, Option<i16>);
     let spots: Vec<SpotRow> = sqlx::query_as(
-        "select number, map_x, map_y from visitor_spots where building_id = $1 and active order by sort_order, number",
+        "select number, map_x, map_y from visitor_spots where building_id = $1 and active order by sort_order, length(number), number",
     )
     .bind(building_id)
     .fetch_all(&mut *conn)
     .await?;
+    // Placed spots keep their position; the others take free cells, never overlapping.
+    let plan = crate::domain::plan::layout(&spots.iter().map(|s| s.1.zip(s.2).map(|(x, y)| (i32::from(x), i32::from(y)))).collect::<Vec<_>>());
     let map = spots
         .into_iter()
-        .enumerate()
-        .map(|(i, (number, x, y))| {
+        .zip(plan.centres)
+        .map(|((number, ..), (x, y))| {
             let free = cards.iter().filter(|c| c.spot == number && c.available).count();
-            let i = i32::try_from(i).unwrap_or(0);
-            // Unplaced spots fall into a simple grid in the same plan units (100 × 80 apart).
-            MapSpot {
-                x: x.map(i32::from).unwrap_or(i % 6 * 100 + 50),
-                y: y.map(i32::from).unwrap_or(i / 6 * 80 + 40),
-                free_blocks: u32::try_from(free).unwrap_or(0),
-                number,
-            }
+            MapSpot { x, y, free_blocks: u32::try_from(free).unwrap_or(0), number }
         })
         .collect();
 
@@ -207,6 +202,7 @@ pub async fn search(
         kinds,
         cards,
         map,
+        map_height: plan.height,
     })
 }
 
@@ -305,7 +301,7 @@ pub async fn my_bookings(pool: &PgPool, actor: &Actor, now: DateTime<Utc>) -> Se
 }
 
 /// The guest pass behind `token` (anyone with the link; 256-bit random tokens).
-pub async fn guest_pass(pool: &PgPool, token: &str, now: DateTime<Utc>) -> ServerResult<GuestPass> {
+pub async fn guest_pass(pool: &PgPool, token: &str, origin: &str, now: DateTime<Utc>) -> ServerResult<GuestPass> {
     type Row = (String, String, String, String, DateTime<Utc>, DateTime<Utc>, Option<String>, Option<String>, String, String);
     let row: Option<Row> = sqlx::query_as(
         "select b.name, b.address, b.time_zone, s.number, k.starts_at, k.ends_at, k.visitor_name, k.visitor_plate,
@@ -328,7 +324,10 @@ pub async fn guest_pass(pool: &PgPool, token: &str, now: DateTime<Utc>) -> Serve
         _ if end <= now => "over",
         _ => "valid",
     };
-    let qr_svg = qrcode::QrCode::new(code.as_bytes())
+    // The QR holds the gate link (the concierge's scanner reads the code out of it; opening it
+    // verifies at the gate, see `domain::gate_link`); the code as stored if it ever fails to parse.
+    let qr_text = ConfirmationCode::parse(&code).map(|c| crate::domain::gate_link::gate_link(origin, &c)).unwrap_or_else(|_| code.clone());
+    let qr_svg = qrcode::QrCode::new(qr_text.as_bytes())
         .map(|qr| {
             qr.render::<qrcode::render::svg::Color<'_>>()
                 .min_dimensions(200, 200)

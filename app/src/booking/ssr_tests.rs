@@ -292,7 +292,7 @@ async fn my_bookings_and_the_guest_pass_follow_the_booking(pool: PgPool) {
     assert_eq!(mine.len(), 1);
     assert!(mine[0].can_pay && mine[0].code.is_none() && mine[0].guest_pass.is_none());
     assert_eq!(mine[0].plate, "KHJT-52");
-    assert!(matches!(guest_pass(&pool, &token, Utc::now()).await, Err(ServerError::App(AppError::NotFound))));
+    assert!(matches!(guest_pass(&pool, &token, "https://estacionate.cl", Utc::now()).await, Err(ServerError::App(AppError::NotFound))));
 
     let mut tx = pool.begin().await.unwrap();
     crate::booking::transition::apply(&mut tx, created.booking_id, BookingEvent::PaymentApproved, &AuditActor::System, &RequestMeta::default(), json!({}))
@@ -302,7 +302,7 @@ async fn my_bookings_and_the_guest_pass_follow_the_booking(pool: PgPool) {
     let mine = my_bookings(&pool, &w.resident, Utc::now()).await.unwrap();
     assert_eq!(mine[0].status, "Confirmada");
     assert_eq!(mine[0].guest_pass.as_deref(), Some(format!("/pase/{token}").as_str()));
-    let pass = guest_pass(&pool, &token, Utc::now()).await.unwrap();
+    let pass = guest_pass(&pool, &token, "https://estacionate.cl", Utc::now()).await.unwrap();
     assert_eq!(pass.state, "valid");
     assert_eq!(Some(pass.code.clone()), mine[0].code);
     assert!(pass.qr_svg.contains("<svg") && pass.qr_svg.contains("<path"));
@@ -313,7 +313,7 @@ async fn my_bookings_and_the_guest_pass_follow_the_booking(pool: PgPool) {
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    assert_eq!(guest_pass(&pool, &token, Utc::now()).await.unwrap().state, "cancelled");
+    assert_eq!(guest_pass(&pool, &token, "https://estacionate.cl", Utc::now()).await.unwrap().state, "cancelled");
     // Another resident's list never shows it.
     let other = resident(&pool, &w.indexer, w.building, "otro@x.cl").await;
     assert!(my_bookings(&pool, &other, Utc::now()).await.unwrap().is_empty());

@@ -7,6 +7,37 @@ use leptos::prelude::*;
 /// Verifies a plate or code; the gate screen then shows the verdict (`/conserjeria?v=<id>`).
 #[server(prefix = "/api", endpoint = "gate/verify")]
 pub async fn verify_at_gate(q: String) -> Result<(), AppError> {
+    verify_and_show(&q).await
+}
+
+/// Opening a guest pass's QR link (`/conserjeria?pase=<code>`): the same verification as typing
+/// the code — role and building scope, rate limit, access event — then the same verdict screen.
+/// Only a navigation the person started themselves (`Sec-Fetch-Site: none`, as when the phone's
+/// camera app opens the link, or `same-origin`; browsers without Fetch Metadata too) verifies at
+/// once; a link followed from another site only offers the verification (`Some(code)`), so no
+/// other site can spend the concierge's verifications. Anyone who may not use the gate gets its
+/// refusal and nothing is recorded.
+#[server(prefix = "/api", endpoint = "gate/verify_link")]
+pub async fn verify_pass_link(pase: String) -> Result<Option<String>, AppError> {
+    use crate::ssr::{actor, app_state, error::finish};
+    let state = app_state()?;
+    let actor = finish(actor::require_actor(&state.pool).await)?;
+    finish(super::ssr::require_gate(&actor))?;
+    let headers = leptos_axum::extract::<http::HeaderMap>().await.unwrap_or_default();
+    let first_party = headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|site| site == "none" || site == "same-origin");
+    if !first_party {
+        let code: String = pase.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(16).collect();
+        return Ok(Some(code));
+    }
+    verify_and_show(&pase).await.map(|()| None)
+}
+
+/// Rate limit, verification and the redirect to its verdict, shared by typing and the QR link.
+#[cfg(feature = "ssr")]
+async fn verify_and_show(q: &str) -> Result<(), AppError> {
     use crate::ssr::{actor, app_state, error::finish};
     let state = app_state()?;
     let actor = finish(actor::require_actor(&state.pool).await)?;
@@ -14,7 +45,7 @@ pub async fn verify_at_gate(q: String) -> Result<(), AppError> {
         crate::ssr::rate_limit::check(&*state.rate_limiter, crate::ssr::rate_limit::VERIFY_PER_ACCOUNT, &actor.id.to_string())
             .await,
     )?;
-    let (_, event_id) = finish(super::ssr::verify(&state.pool, &actor, &q, chrono::Utc::now()).await)?;
+    let (_, event_id) = finish(super::ssr::verify(&state.pool, &actor, q, chrono::Utc::now()).await)?;
     leptos_axum::redirect(&format!("/conserjeria?v={event_id}"));
     Ok(())
 }

@@ -1,7 +1,8 @@
 //! `/conserjeria`: the gate screen. Mobile-first, large targets, high contrast; works without
 //! JavaScript (the verification is a form post that lands back on the screen with its verdict).
 
-use super::api::{gate_verdict, load_gate_lists, RegisterAtGate, VerifyAtGate};
+use super::api::{gate_verdict, load_gate_lists, verify_pass_link, RegisterAtGate, VerifyAtGate};
+use crate::error::AppError;
 use super::{GateBooking, Verdict};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -20,6 +21,17 @@ pub fn GatePage() -> impl IntoView {
         |(v, _)| async move {
             match v {
                 Some(v) => gate_verdict(v).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    // A guest pass's QR link (`?pase=<code>`): verified like a typed code, then redirected to
+    // its verdict (`?v=`); followed from another site, it only offers the verification.
+    let pass_link = Resource::new(
+        move || query.with(|q| if q.get("v").is_some() { None } else { q.get("pase") }),
+        |pase| async move {
+            match pase {
+                Some(p) => verify_pass_link(p).await,
                 None => Ok(None),
             }
         },
@@ -46,8 +58,20 @@ pub fn GatePage() -> impl IntoView {
                 </div>
                 <p id="q-help" class="gate__help">"Acepta guiones, espacios y minúsculas."</p>
             </ActionForm>
+            <ScanPass/>
             <crate::ui::form::FormAlert value=verify.value()/>
             <crate::ui::form::FormAlert value=register.value()/>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match pass_link.await {
+                        Ok(Some(code)) => view! { <ConfirmPassLink code=code verify=verify/> }.into_any(),
+                        Ok(None) => ().into_any(),
+                        // The lists below already say why this person cannot use the gate.
+                        Err(AppError::Forbidden | AppError::Unauthenticated) => ().into_any(),
+                        Err(e) => view! { <p class="alert alert--error" role="alert" data-testid="pass-link-error">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     match verdict.await {
@@ -73,6 +97,38 @@ pub fn GatePage() -> impl IntoView {
                 })}
             </Transition>
         </section>
+    }
+}
+
+/// "Escanear pase": the phone's camera reads the guest pass's QR code and submits it through the
+/// verification form above (`public/js/gate-scan.js`: the browser's `BarcodeDetector`, or the
+/// vendored jsQR decoder). Hidden until that script finds a camera API, so without JavaScript or
+/// a camera the screen is just the typed form.
+#[component]
+fn ScanPass() -> impl IntoView {
+    view! {
+        <div class="gate-scan" data-gate-scan="">
+            <button type="button" class="button button--secondary gate__button" data-gate-scan-start="">"Escanear pase"</button>
+            <button type="button" class="button button--secondary" data-gate-scan-stop="" hidden=true>"Cancelar escaneo"</button>
+            <video class="gate-scan__video" data-gate-scan-video="" muted=true playsinline=true hidden=true
+                aria-label="Vista de la cámara: apunta al código QR del pase"></video>
+            <p class="gate-scan__status" role="status" data-gate-scan-status=""></p>
+        </div>
+        <script type="module" src="/js/gate-scan.js"></script>
+    }
+}
+
+/// A pass link followed from another site: one press verifies it.
+#[component]
+fn ConfirmPassLink(code: String, verify: ServerAction<VerifyAtGate>) -> impl IntoView {
+    view! {
+        <div class="alert" role="status" data-testid="pass-link">
+            <p>{format!("Se abrió el pase {code} desde otro sitio. ¿Verificarlo en la portería?")}</p>
+            <ActionForm action=verify>
+                <input type="hidden" name="q" value=code/>
+                <button type="submit" class="button">"Verificar pase"</button>
+            </ActionForm>
+        </div>
     }
 }
 

@@ -33,6 +33,11 @@ const SELECT: &str = "select k.id, k.status, k.visitor_plate, s.number, u.number
       join resident_profiles p on p.user_id = k.resident_id
       join units u on u.id = p.unit_id";
 
+/// Refuses anyone who may not work the gate (before anything is read or recorded).
+pub fn require_gate(actor: &Actor) -> ServerResult<()> {
+    gate_building(actor).map(|_| ())
+}
+
 fn gate_building(actor: &Actor) -> ServerResult<Uuid> {
     actor.require_role(&GATE_ROLES)?;
     // The gate is a per-building screen; platform roles have no building of their own.
@@ -79,6 +84,8 @@ fn minutes_es(n: u32) -> String {
 /// the access event's id (the gate screen shows the verdict by that id).
 pub async fn verify(pool: &PgPool, actor: &Actor, query: &str, now: DateTime<Utc>) -> ServerResult<(Verdict, Uuid)> {
     let building_id = gate_building(actor)?;
+    // A scanned (or pasted) guest-pass link is verified by the code it carries.
+    let query = crate::domain::gate_link::scanned_query(query);
     let plate = Plate::parse(query).ok();
     let code = ConfirmationCode::parse(query).ok();
     if plate.is_none() && code.is_none() {

@@ -21,6 +21,8 @@ pub mod email;
 pub mod event;
 /// Spanish date and time labels.
 pub mod format;
+/// The guest pass's QR link to the gate, and reading a code back out of a scan.
+pub mod gate_link;
 /// Buildings' terms and settings, unit lists, spots, closures and block templates as typed.
 pub mod inventory;
 /// Chilean pesos.
@@ -35,6 +37,8 @@ pub mod payout;
 pub mod phone;
 /// Chilean vehicle plates.
 pub mod plate;
+/// The building plan: spot positions, their bounds, and the layout of unplaced spots.
+pub mod plan;
 /// Price, commissions and building share of a block.
 pub mod pricing;
 /// Where to send a person back after logging in: same-site relative paths only.

@@ -52,6 +52,16 @@ const PERMISSIONS_POLICY: &str = "accelerometer=(), autoplay=(), camera=(), disp
     microphone=(), midi=(), payment=(), picture-in-picture=(), publickey-credentials-get=(), \
     screen-wake-lock=(), sync-xhr=(), usb=(), xr-spatial-tracking=()";
 
+/// The gate screen's policy: the same, except that its own pages may use the camera (the
+/// concierge scans the guest pass's QR code there).
+const GATE_PERMISSIONS_POLICY: &str = "accelerometer=(), autoplay=(), camera=(self), display-capture=(), \
+    encrypted-media=(), fullscreen=(self), geolocation=(), gyroscope=(), magnetometer=(), \
+    microphone=(), midi=(), payment=(), picture-in-picture=(), publickey-credentials-get=(), \
+    screen-wake-lock=(), sync-xhr=(), usb=(), xr-spatial-tracking=()";
+
+/// Where the camera is allowed: the gate screen only.
+const CAMERA_PATH: &str = "/conserjeria";
+
 /// Where the live-reload websocket lives in `cargo leptos watch` (development only).
 #[derive(Debug, Clone, Default)]
 pub struct DevReload(pub Option<String>);
@@ -64,6 +74,7 @@ pub async fn security_headers(
 ) -> Response {
     let nonce = CspNonce::generate();
     req.extensions_mut().insert(nonce.clone());
+    let camera = req.uri().path() == CAMERA_PATH;
     let mut res = next.run(req).await;
 
     let is_html = res
@@ -99,7 +110,7 @@ pub async fn security_headers(
     );
     headers.insert(
         HeaderName::from_static("permissions-policy"),
-        HeaderValue::from_static(PERMISSIONS_POLICY),
+        HeaderValue::from_static(if camera { GATE_PERMISSIONS_POLICY } else { PERMISSIONS_POLICY }),
     );
     headers.insert(
         HeaderName::from_static("cross-origin-opener-policy"),
@@ -137,6 +148,12 @@ mod tests {
         let b = CspNonce::generate();
         assert_ne!(a.0, b.0);
         assert_eq!(a.0.len(), 24);
+    }
+
+    #[test]
+    fn only_the_gate_policy_allows_the_camera_and_only_from_our_origin() {
+        assert!(PERMISSIONS_POLICY.contains("camera=()"));
+        assert_eq!(GATE_PERMISSIONS_POLICY.replace("camera=(self)", "camera=()"), PERMISSIONS_POLICY);
     }
 
     #[test]

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use {
     crate::admin::{buildings::api::invalid, scope, units::api::screen_building},
     crate::domain::inventory::{ClosureInput, SpotInput},
+    crate::domain::plan::Position,
     crate::ssr::{actor, app_state, error::finish},
     chrono::Utc,
 };
@@ -31,6 +32,20 @@ pub async fn create_spot(building_id: String, number: String, label: String, des
     let meta = actor::request_meta();
     finish(super::ssr::create(&state.pool, &actor, building, &input, &meta).await)?;
     leptos_axum::redirect(&format!("/admin/estacionamientos?edificio={building}&guardado=1"));
+    Ok(())
+}
+
+/// Places a spot on the building plan (`map_x`, `map_y`: its box centre), or takes it off the
+/// plan when both are empty.
+#[server(prefix = "/api", endpoint = "admin/spot_place")]
+pub async fn place_spot(spot_id: String, map_x: String, map_y: String) -> Result<(), AppError> {
+    let state = app_state()?;
+    let actor = finish(scope::require_writer(&state.pool).await)?;
+    let id = finish(scope::parse_id(&spot_id))?;
+    let position = finish(Position::parse(&map_x, &map_y).map_err(invalid))?;
+    let meta = actor::request_meta();
+    let building = finish(super::ssr::place(&state.pool, &actor, id, position, &meta).await)?;
+    leptos_axum::redirect(&format!("/admin/estacionamientos?edificio={building}&ubicado=1#plano"));
     Ok(())
 }
 

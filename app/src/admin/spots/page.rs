@@ -1,6 +1,7 @@
 //! `/admin/estacionamientos`.
 
-use super::api::{list_spots, CloseSpot, CreateSpot, DeactivateSpot, LiftClosure, ReactivateSpot};
+use super::api::{list_spots, CloseSpot, CreateSpot, DeactivateSpot, LiftClosure, PlaceSpot, ReactivateSpot};
+use super::plan::SpotPlan;
 use super::{ClosureRow, SpotListing, SpotRow};
 use crate::admin::buildings::page::Input;
 use crate::admin::ui::{BuildingFilter, ConfirmPanel};
@@ -19,9 +20,10 @@ pub fn SpotsPage() -> impl IntoView {
     let reactivate = ServerAction::<ReactivateSpot>::new();
     let close = ServerAction::<CloseSpot>::new();
     let lift = ServerAction::<LiftClosure>::new();
+    let place = ServerAction::<PlaceSpot>::new();
     let edificio = move || query.with(|q| q.get("edificio").unwrap_or_default());
     let listing = Resource::new(
-        move || (edificio(), create.version().get(), deactivate.version().get(), reactivate.version().get(), close.version().get(), lift.version().get()),
+        move || (edificio(), create.version().get(), deactivate.version().get(), reactivate.version().get(), close.version().get(), lift.version().get(), place.version().get()),
         |(e, ..)| list_spots(e),
     );
     let get = move |k: &'static str| query.with(|q| q.get(k)).filter(|s| !s.is_empty());
@@ -39,6 +41,7 @@ pub fn SpotsPage() -> impl IntoView {
                 };
                 view! { <p class="alert alert--ok" role="status" data-testid="closed">{format!("Cierre registrado: {n} bloques disponibles quedaron bloqueados.{tail}")}</p> }
             })}
+            {move || get("ubicado").map(|_| view! { <Notice text="Posición guardada: así se verá en «Buscar».".to_string()/> })}
             {move || get("reabiertos").map(|n| view! { <Notice text=format!("Cierre levantado: {n} bloques volvieron a estar disponibles.")/> })}
             <FormAlert value=deactivate.value()/>
             <FormAlert value=reactivate.value()/>
@@ -57,6 +60,7 @@ pub fn SpotsPage() -> impl IntoView {
                             let create_form = l.can_edit.then(|| view! { <CreateForm building=bid.clone() create=create/> });
                             let close_form = l.can_edit.then(|| view! { <CloseForm listing=l.clone() close=close/> });
                             let spots = view! { <Spots listing=l.clone() reactivate=reactivate/> };
+                            let plan = view! { <SpotPlan listing=l.clone() selected=get("ubicar") place=place/> };
                             let closures = view! { <Closures listing=l/> };
                             view! {
                                 {confirm_off}
@@ -67,6 +71,7 @@ pub fn SpotsPage() -> impl IntoView {
                                 </Form>
                                 <h2><A href=href>{heading}</A></h2>
                                 {spots}
+                                {plan}
                                 {create_form}
                                 {closures}
                                 {close_form}
@@ -99,11 +104,13 @@ fn Spots(listing: SpotListing, reactivate: ServerAction<ReactivateSpot>) -> impl
                     let off = format!("/admin/estacionamientos?edificio={building}&desactivar={}", s.id);
                     let off_label = format!("Desactivar estacionamiento {}", s.number);
                     let on_label = format!("Reactivar estacionamiento {}", s.number);
+                    let locate = format!("/admin/estacionamientos?edificio={building}&ubicar={}#plano", s.id);
+                    let locate_label = format!("Ubicar estacionamiento {} en el plano", s.number);
                     view! {
                         <tr data-testid="spot">
                             <td>{s.number.clone()}</td><td>{s.label.clone()}</td><td>{s.description.clone()}</td>
                             <td>{s.available}</td><td>{if s.active { "Activo" } else { "Desactivado" }}</td>
-                            <td class="actions">{can_edit.then(|| if s.active {
+                            <td class="actions">{can_edit.then(|| view! { <a class="button button--small button--secondary" href=locate aria-label=locate_label>"Ubicar"</a> })}{can_edit.then(|| if s.active {
                                 view! { <a class="button button--small button--danger" href=off aria-label=off_label>"Desactivar"</a> }.into_any()
                             } else {
                                 view! {

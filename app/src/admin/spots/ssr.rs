@@ -6,6 +6,7 @@ use crate::admin::scope;
 use crate::domain::booking::BookingStatus;
 use crate::domain::format::window_label;
 use crate::domain::inventory::{ClosureInput, SpotInput};
+use crate::domain::plan::{layout, Position};
 use crate::domain::schedule::resolve_local;
 use crate::error::AppError;
 use crate::ssr::{
@@ -74,10 +75,11 @@ pub async fn list(pool: &PgPool, actor: &Actor, building_id: Uuid, now: DateTime
     actor.require_building(building_id)?;
     let tz = scope::building_zone(pool, building_id).await?;
     let name: String = sqlx::query_scalar("select name from buildings where id = $1").bind(building_id).fetch_one(pool).await?;
-    type Spot = (Uuid, String, Option<String>, Option<String>, bool, i64);
+    type Spot = (Uuid, String, Option<String>, Option<String>, bool, i64, Option<i16>, Option<i16>);
     let spots: Vec<Spot> = sqlx::query_as(
         "select s.id, s.number, s.label, s.description, s.active,
-                (select count(*) from availability_blocks b where b.spot_id = s.id and b.status = 'available' and b.starts_at > $2)
+                (select count(*) from availability_blocks b where b.spot_id = s.id and b.status = 'available' and b.starts_at > $2),
+                s.map_x, s.map_y
            from visitor_spots s where s.building_id = $1
           order by s.sort_order, length(s.number), s.number limit 500",
     )
@@ -106,23 +108,29 @@ pub async fn list(pool: &PgPool, actor: &Actor, building_id: Uuid, now: DateTime
             bookings: overlapping(pool, spot_id, from, until, tz).await?,
         });
     }
+    let positions: Vec<Option<(i32, i32)>> = spots.iter().map(|s| s.6.zip(s.7).map(|(x, y)| (i32::from(x), i32::from(y)))).collect();
+    let plan = layout(&positions);
     Ok(SpotListing {
         building_id: building_id.to_string(),
         building: name,
         spots: spots
             .into_iter()
-            .map(|(id, number, label, description, active, available)| SpotRow {
+            .zip(positions.into_iter().zip(plan.centres))
+            .map(|((id, number, label, description, active, available, ..), (position, drawn_at))| SpotRow {
                 id: id.to_string(),
                 number,
                 label: label.unwrap_or_default(),
                 description: description.unwrap_or_default(),
                 active,
                 available,
+                position,
+                drawn_at,
             })
             .collect(),
         closures: rows,
         buildings: scope::buildings(pool, actor).await?,
         can_edit: scope::WRITERS.contains(&actor.role),
+        plan_height: plan.height,
     })
 }
 
@@ -192,6 +200,60 @@ async fn lock_spot(conn: &mut PgConnection, actor: &Actor, spot_id: Uuid) -> Ser
     let row = row.ok_or(AppError::NotFound)?;
     actor.require_building(row.0)?;
     Ok(row)
+}
+
+/// Places a spot on its building's plan (`Some`) or takes it off (`None`: the layout draws it in
+/// a free cell). A box overlapping another spot's is a field error (the database's exclusion
+/// constraint decides, so two admins placing spots at once cannot both win). Audited when the
+/// position changes. Returns the spot's building.
+pub async fn place(pool: &PgPool, actor: &Actor, spot_id: Uuid, position: Option<Position>, meta: &RequestMeta) -> ServerResult<Uuid> {
+    actor.require_role(&scope::WRITERS)?;
+    let mut tx = pool.begin().await?;
+    let (building_id, number, _) = lock_spot(&mut tx, actor, spot_id).await?;
+    let before: (Option<i16>, Option<i16>) = sqlx::query_as("select map_x, map_y from visitor_spots where id = $1")
+        .bind(spot_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let before = before.0.zip(before.1).map(|(x, y)| (i32::from(x), i32::from(y)));
+    let after = position.map(|p| (p.x, p.y));
+    if before == after {
+        return Ok(building_id);
+    }
+    let updated = sqlx::query("update visitor_spots set map_x = $2, map_y = $3 where id = $1")
+        .bind(spot_id)
+        .bind(after.map(|p| p.0))
+        .bind(after.map(|p| p.1))
+        .execute(&mut *tx)
+        .await;
+    match updated {
+        Ok(_) => {}
+        Err(e) if is_violation(&e, "visitor_spots_map_no_overlap") => {
+            return Err(AppError::field(
+                "map_x",
+                "Ese lugar del plano choca con otro estacionamiento: sepáralos al menos 80 en horizontal o 60 en vertical.",
+            )
+            .into());
+        }
+        Err(e) if is_violation(&e, "visitor_spots_map_position_check") => {
+            return Err(AppError::field("map_x", "Esa posición queda fuera del plano.").into());
+        }
+        Err(e) => return Err(e.into()),
+    }
+    audit::record(
+        &mut tx,
+        &AuditEntry {
+            actor: &actor.audit(),
+            action: if after.is_some() { "spot.placed" } else { "spot.unplaced" },
+            entity_type: Some("visitor_spot"),
+            entity_id: Some(spot_id.to_string()),
+            building_id: Some(building_id),
+            metadata: json!({ "number": number, "from": before, "to": after }),
+        },
+        meta,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(building_id)
 }
 
 /// Deactivates (`false`) or reactivates a spot. Deactivating blocks its future available

@@ -178,3 +178,90 @@ async fn a_new_base_price_reaches_only_future_available_blocks_as_previewed(pool
     assert_eq!(l.rows.iter().map(|r| (r.name.as_str(), r.start.as_str(), r.duration.as_str(), r.price.as_str())).collect::<Vec<_>>(), [("Noche larga", "20:00", "11 h", "$6.000"), ("Tarde", "14:00", "4 h", "$3.000")]);
     assert_eq!(app_error(templates::list(&pool, &admin_b, a, now).await), AppError::NotFound);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn spots_are_placed_on_the_plan_within_scope_and_never_overlap(pool: PgPool) {
+    use crate::domain::plan::Position;
+    let a = building(&pool, "Torre A").await;
+    let b = building(&pool, "Torre B").await;
+    let admin_a = staff(&pool, Role::BuildingAdmin, Some(a)).await;
+    let admin_b = staff(&pool, Role::BuildingAdmin, Some(b)).await;
+    let support = staff(&pool, Role::Support, None).await;
+    let concierge = staff(&pool, Role::Concierge, Some(a)).await;
+    let meta = RequestMeta::default();
+    let mut spots = Vec::new();
+    for n in ["V-01", "V-02", "V-03", "V-04"] {
+        spots.push(create(&pool, &admin_a, a, &SpotInput::parse(n, "", "").unwrap(), &meta).await.unwrap());
+    }
+    let spot_b = create(&pool, &admin_b, b, &SpotInput::parse("V-01", "", "").unwrap(), &meta).await.unwrap();
+    let at = Position::new;
+    let position = |id: Uuid| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_as::<_, (Option<i16>, Option<i16>)>("select map_x, map_y from visitor_spots where id = $1").bind(id).fetch_one(&pool).await.unwrap()
+        }
+    };
+
+    // Another building's admin, support, a concierge and an unknown spot change nothing.
+    assert_eq!(app_error(place(&pool, &admin_b, spots[0], at(100, 100), &meta).await), AppError::NotFound);
+    assert_eq!(app_error(place(&pool, &support, spots[0], at(100, 100), &meta).await), AppError::Forbidden);
+    assert_eq!(app_error(place(&pool, &concierge, spots[0], at(100, 100), &meta).await), AppError::Forbidden);
+    assert_eq!(app_error(place(&pool, &admin_a, Uuid::new_v4(), at(100, 100), &meta).await), AppError::NotFound);
+    assert_eq!(position(spots[0]).await, (None, None));
+
+    assert_eq!(place(&pool, &admin_a, spots[0], at(100, 100), &meta).await.unwrap(), a);
+    assert_eq!(position(spots[0]).await, (Some(100), Some(100)));
+    // Another building's plan is its own.
+    place(&pool, &admin_b, spot_b, at(100, 100), &meta).await.unwrap();
+    // An overlapping box is a field error and nothing changes; a touching one is fine.
+    let clash = AppError::field("map_x", "Ese lugar del plano choca con otro estacionamiento: sepáralos al menos 80 en horizontal o 60 en vertical.");
+    assert_eq!(app_error(place(&pool, &admin_a, spots[1], at(179, 159), &meta).await), clash);
+    assert_eq!(position(spots[1]).await, (None, None));
+    place(&pool, &admin_a, spots[1], at(180, 100), &meta).await.unwrap();
+
+    // Two admins placing two spots on overlapping boxes at the same moment: exactly one wins.
+    let (first, second) = tokio::join!(
+        place(&pool, &admin_a, spots[2], at(500, 300), &meta),
+        place(&pool, &admin_a, spots[3], at(520, 320), &meta),
+    );
+    assert_eq!([first.is_ok(), second.is_ok()].iter().filter(|ok| **ok).count(), 1, "{first:?} {second:?}");
+    let loser = if first.is_ok() { second } else { first };
+    assert_eq!(app_error(loser), clash);
+
+    // The listing shows positions, and the unplaced spots drawn where nothing overlaps.
+    let l = list(&pool, &admin_a, a, Utc::now()).await.unwrap();
+    assert_eq!(l.spots[0].position, Some((100, 100)));
+    assert_eq!(l.spots[0].drawn_at, (100, 100));
+    let unplaced: Vec<_> = l.spots.iter().filter(|s| s.position.is_none()).collect();
+    assert_eq!(unplaced.len(), 1);
+    for s in &l.spots {
+        for o in &l.spots {
+            if s.id != o.id {
+                let (p, q) = (Position { x: s.drawn_at.0, y: s.drawn_at.1 }, Position { x: o.drawn_at.0, y: o.drawn_at.1 });
+                assert!(!crate::domain::plan::overlaps(p, q), "{} and {} overlap", s.number, o.number);
+            }
+        }
+    }
+    assert_eq!(l.plan_height, crate::domain::plan::PLAN_HEIGHT);
+
+    // Taking a spot off the plan; saving the same position again records nothing.
+    place(&pool, &admin_a, spots[0], None, &meta).await.unwrap();
+    assert_eq!(position(spots[0]).await, (None, None));
+    place(&pool, &admin_a, spots[1], at(180, 100), &meta).await.unwrap();
+    let audited: Vec<(String, serde_json::Value)> =
+        sqlx::query_as("select action, metadata from audit_log where building_id = $1 and action like 'spot.%placed' order by id")
+            .bind(a)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    let actions: Vec<&str> = audited.iter().map(|r| r.0.as_str()).collect();
+    assert_eq!(actions, ["spot.placed", "spot.placed", "spot.placed", "spot.unplaced"]);
+    assert_eq!(audited[0].1, json!({ "number": "V-01", "from": null, "to": [100, 100] }));
+    assert_eq!(audited[3].1, json!({ "number": "V-01", "from": [100, 100], "to": null }));
+
+    // The database refuses what the form would: off the plan, and half a position.
+    let off = sqlx::query("update visitor_spots set map_x = 961, map_y = 100 where id = $1").bind(spots[0]).execute(&pool).await.unwrap_err();
+    assert!(is_violation(&off, "visitor_spots_map_position_check"));
+    let half = sqlx::query("update visitor_spots set map_x = 500 where id = $1").bind(spots[0]).execute(&pool).await.unwrap_err();
+    assert!(is_violation(&half, "visitor_spots_map_position_check"));
+}

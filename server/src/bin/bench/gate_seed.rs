@@ -111,8 +111,9 @@ async fn buildings(tx: &mut sqlx::PgConnection, args: &GateSeedArgs) -> anyhow::
     .fetch_all(&mut *tx)
     .await?;
     sqlx::query(
-        "insert into visitor_spots (building_id, number, sort_order, map_x, map_y)
-         select b.id, format('V-%s', lpad(g::text, 2, '0')), g, (g - 1) % 6, (g - 1) / 6
+        // No plan positions: the search's layout draws the spots in free cells.
+        "insert into visitor_spots (building_id, number, sort_order)
+         select b.id, format('V-%s', lpad(g::text, 2, '0')), g
            from buildings b cross join generate_series(1, $1) g",
     )
     .bind(i32::try_from(args.spots)?)
