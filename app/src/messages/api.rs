@@ -18,7 +18,8 @@ pub async fn list_messages() -> Result<Vec<MessageView>, AppError> {
         actor::require_role(&state.pool, &[Role::BuildingAdmin, Role::Support, Role::Admin]).await,
     )?;
     let scope = if actor.role.is_building_scoped() { actor.building_id } else { None };
-    type Row = (Uuid, String, String, String, Option<String>, String, Vec<u8>, Option<Vec<u8>>, i32, Option<String>);
+    // Recipient and text are null once the retention purge (or an erasure) removed them.
+    type Row = (Uuid, String, String, String, Option<String>, Option<String>, Option<Vec<u8>>, Option<Vec<u8>>, i32, Option<String>);
     let rows: Vec<Row> = finish(
         sqlx::query_as(
             "select n.id,
@@ -38,13 +39,13 @@ pub async fn list_messages() -> Result<Vec<MessageView>, AppError> {
     let may_reveal = state.settings.development && actor.role == Role::Admin;
     Ok(rows
         .into_iter()
-        .map(|(id, created_at, kind, status, transport, body, recipient_enc, secret_enc, attempts, last_error)| MessageView {
+        .map(|(id, created_at, kind, status, transport, body, recipient_enc, secret_enc, attempts, last_error)| {
+            let body = body.unwrap_or_else(|| crate::privacy::PURGED_LABEL.to_string());
+            MessageView {
             created_at,
             kind: super::kind_label(&kind).to_string(),
-            recipient: state
-                .vault
-                .decrypt(&recipient_enc, &pii::notification_recipient(&id.to_string()))
-                .ok()
+            recipient: recipient_enc
+                .and_then(|enc| state.vault.decrypt(&enc, &pii::notification_recipient(&id.to_string())).ok())
                 .and_then(|p| MobilePhone::parse(&p).ok())
                 .map(|p| p.masked())
                 .unwrap_or_else(|| "—".into()),
@@ -60,6 +61,6 @@ pub async fn list_messages() -> Result<Vec<MessageView>, AppError> {
             transport,
             attempts,
             last_error,
-        })
+        }})
         .collect())
 }
