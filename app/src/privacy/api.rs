@@ -3,7 +3,7 @@
 //! the form strings into domain types and calls the area's ssr code. Plain HTML forms post here
 //! without JavaScript and are redirected onwards (or back, with the error).
 
-use super::{ErasureRequestView, ErasureStatus, MyData};
+use super::{ErasureRequestView, ErasureState, PersonalData};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -32,7 +32,7 @@ async fn keep_this_session(actor: &Actor, epoch: i32) -> Result<(), AppError> {
 
 /// Everything held about the caller (the readable `/cuenta/mis-datos`). Audited.
 #[server(prefix = "/api", endpoint = "privacy/my_data")]
-pub async fn my_data() -> Result<MyData, AppError> {
+pub async fn my_data() -> Result<PersonalData, AppError> {
     let state = app_state()?;
     let meta = actor::request_meta();
     let actor = finish(actor::require_actor(&state.pool).await)?;
@@ -104,7 +104,7 @@ pub async fn set_reminders(recordatorios: String) -> Result<(), AppError> {
 
 /// What `/cuenta/eliminar` shows the resident.
 #[server(prefix = "/api", endpoint = "privacy/erasure_status")]
-pub async fn erasure_status() -> Result<ErasureStatus, AppError> {
+pub async fn erasure_status() -> Result<ErasureState, AppError> {
     let state = app_state()?;
     let actor = finish(actor::require_actor(&state.pool).await)?;
     finish(super::erasure::status(&state.pool, &actor, chrono::Utc::now()).await)

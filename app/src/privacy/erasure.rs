@@ -8,7 +8,7 @@
 //! times, spot and building.
 
 use super::registry::{erased_columns, erased_tables, Erasure, RESPONSE_DAYS};
-use super::{ErasureRequestView, ErasureStatus, ACTIVE_BOOKING_MESSAGE};
+use super::{ErasureRequestView, ErasureState, ACTIVE_BOOKING_MESSAGE};
 use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::payments::{cancel, gateway::PaymentGateway};
@@ -79,7 +79,7 @@ async fn active_soon(conn: &mut PgConnection, user_id: Uuid, now: DateTime<Utc>)
 }
 
 /// What `/cuenta/eliminar` shows the resident.
-pub async fn status(pool: &PgPool, actor: &Actor, now: DateTime<Utc>) -> ServerResult<ErasureStatus> {
+pub async fn status(pool: &PgPool, actor: &Actor, now: DateTime<Utc>) -> ServerResult<ErasureState> {
     actor.require_role(&[Role::Resident])?;
     let mut conn = pool.acquire().await?;
     let pending_due: Option<String> = sqlx::query_scalar(
@@ -98,7 +98,7 @@ pub async fn status(pool: &PgPool, actor: &Actor, now: DateTime<Utc>) -> ServerR
     .bind(now)
     .fetch_one(&mut *conn)
     .await?;
-    Ok(ErasureStatus { pending_due, blocked_by_booking, future_bookings })
+    Ok(ErasureState { pending_due, blocked_by_booking, future_bookings })
 }
 
 /// Records the resident's request (password already checked by the caller). Refused while a

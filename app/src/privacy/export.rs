@@ -1,8 +1,8 @@
 //! Access and portability: everything held about the logged-in person, decrypted, in one
-//! [`MyData`] — for the readable page and the JSON download. Every query is keyed by the
+//! [`PersonalData`] — for the readable page and the JSON download. Every query is keyed by the
 //! person's own id: there is no parameter through which another person's data could be asked.
 
-use super::{AuditRecord, BookingRecord, ErasureRecord, MessageRecord, MyData, Profile, SignIn};
+use super::{AuditRecord, BookingRecord, ErasureRecord, MessageRecord, PersonalData, Profile, SignIn};
 use crate::domain::rut::Rut;
 use crate::ssr::{
     actor::Actor,
@@ -21,7 +21,7 @@ fn time(t: DateTime<Utc>) -> String {
 }
 
 /// The person's data at `now`.
-pub async fn my_data(pool: &PgPool, vault: &Vault, actor: &Actor, now: DateTime<Utc>) -> ServerResult<MyData> {
+pub async fn my_data(pool: &PgPool, vault: &Vault, actor: &Actor, now: DateTime<Utc>) -> ServerResult<PersonalData> {
     let id = actor.id;
     let id_text = id.to_string();
     type ProfileRow = (
@@ -163,7 +163,7 @@ pub async fn my_data(pool: &PgPool, vault: &Vault, actor: &Actor, now: DateTime<
         .map(|(status, requested, due)| ErasureRecord { status, requested_at: time(requested), due_at: time(due) })
         .collect();
 
-    Ok(MyData { generated_at: time(now), profile, bookings, messages, sign_ins, audit, erasure_requests })
+    Ok(PersonalData { generated_at: time(now), profile, bookings, messages, sign_ins, audit, erasure_requests })
 }
 
 /// Audits that the person read (`format` = `page`) or downloaded (`json`) their data.

@@ -36,7 +36,7 @@ pub const ACTIVE_BOOKING_MESSAGE: &str = "Tienes una reserva activa en las próx
 /// (`/cuenta/mis-datos.json`) and of the readable page. Times are RFC 3339 in UTC; money is
 /// integer pesos. Each field is documented here and in the README.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MyData {
+pub struct PersonalData {
     /// When this copy was produced.
     pub generated_at: String,
     /// The account, decrypted.
@@ -173,7 +173,7 @@ pub struct ErasureRecord {
 
 /// What `/cuenta/eliminar` shows before asking for the password.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ErasureStatus {
+pub struct ErasureState {
     /// The open request's deadline (`dd-mm-yyyy`), if one is open.
     pub pending_due: Option<String>,
     /// Whether an active booking in the next 24 hours blocks a new request.

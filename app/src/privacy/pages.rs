@@ -6,7 +6,7 @@ use super::api::{
     erasure_status, my_data, ChangeEmail, ConfirmPhoneChange, RequestErasure, RequestPhoneChange, SetReminders,
 };
 use super::registry::{personal, Erasure};
-use super::MyData;
+use super::PersonalData;
 use crate::domain::{email::Email, phone::MobilePhone};
 use crate::ui::form::{server_field_error, FormAlert, Notice, TextField};
 use leptos::form::ActionForm;
@@ -57,9 +57,10 @@ pub fn MyDataPage() -> impl IntoView {
 }
 
 #[component]
-fn DataView(data: MyData, reminders: ServerAction<SetReminders>) -> impl IntoView {
+fn DataView(data: PersonalData, reminders: ServerAction<SetReminders>) -> impl IntoView {
     let p = data.profile;
     let opt_out = p.reminders_opt_out;
+    let next_choice = if opt_out { "si" } else { "no" };
     view! {
         <h2>"Perfil"</h2>
         <dl class="facts" data-testid="my-profile">
@@ -84,7 +85,7 @@ fn DataView(data: MyData, reminders: ServerAction<SetReminders>) -> impl IntoVie
             " Las confirmaciones y los códigos se envían siempre: son parte del servicio."
         </p>
         <ActionForm action=reminders attr:class="inline-form">
-            <input type="hidden" name="recordatorios" value=if opt_out { "si" } else { "no" }/>
+            <input type="hidden" name="recordatorios" value=next_choice/>
             <button type="submit" class="button button--secondary">
                 {if opt_out { "Volver a recibir recordatorios" } else { "No quiero recordatorios" }}
             </button>

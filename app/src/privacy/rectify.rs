@@ -124,7 +124,7 @@ pub async fn request_phone_change(
         .map_err(|e| ServerError::Unexpected(format!("hashing: {e}")))?;
     let id = Uuid::new_v4();
     let id_text = id.to_string();
-    let vault_err = |e| ServerError::Unexpected(format!("vault: {e}"));
+    let vault_err = |e: crate::ssr::vault::VaultError| ServerError::Unexpected(format!("vault: {e}"));
     let phone_enc = vault.encrypt(phone.as_e164(), &pii::PHONE_CHANGE_PHONE.aad(&id_text)).map_err(vault_err)?;
     let code_enc = vault.encrypt(&code, &pii::PHONE_CHANGE_CODE.aad(&id_text)).map_err(vault_err)?;
     let mut tx = pool.begin().await?;
@@ -209,7 +209,7 @@ pub async fn confirm_phone_change(
         tx.commit().await?;
         return Err(bad_code());
     }
-    let vault_err = |e| ServerError::Unexpected(format!("vault: {e}"));
+    let vault_err = |e: crate::ssr::vault::VaultError| ServerError::Unexpected(format!("vault: {e}"));
     let phone = vault
         .decrypt(&phone_enc, &pii::PHONE_CHANGE_PHONE.aad(&change_id.to_string()))
         .map_err(vault_err)?;
