@@ -180,7 +180,8 @@ pub async fn list(pool: &PgPool, actor: &Actor, now: DateTime<Utc>) -> ServerRes
             unit: unit.unwrap_or_else(|| "—".into()),
             requested_at,
             due,
-            days_left: (due_at - now).num_days(),
+            // Whole days rounded up: a deadline 29.9 days away has 30 days left.
+            days_left: ((due_at - now).num_seconds() + 86_399).div_euclid(86_400),
             can_process: can_process && status == "pending",
             status: if status == "pending" { "Pendiente" } else { "Procesada" }.into(),
         })
