@@ -132,7 +132,8 @@ pub async fn my_data(pool: &PgPool, vault: &Vault, actor: &Actor, now: DateTime<
     .await?;
     let sign_ins = sign_ins.into_iter().map(|(at, ip)| SignIn { at: time(at), ip }).collect();
 
-    let audit_rows: Vec<(DateTime<Utc>, String, Option<String>, Option<Uuid>, Option<String>)> = sqlx::query_as(
+    type AuditRow = (DateTime<Utc>, String, Option<String>, Option<Uuid>, Option<String>);
+    let audit_rows: Vec<AuditRow> = sqlx::query_as(
         "select occurred_at, action, actor_role, actor_id, entity_type from audit_log
           where (entity_type = 'user' and entity_id = $1) or actor_id = $2
           order by occurred_at desc, id desc limit 1000",

@@ -22,6 +22,8 @@ pub mod purge;
 pub mod rectify;
 
 #[cfg(all(test, feature = "ssr"))]
+mod schema_tests;
+#[cfg(all(test, feature = "ssr"))]
 mod tests;
 
 use serde::{Deserialize, Serialize};

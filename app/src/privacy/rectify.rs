@@ -175,7 +175,8 @@ pub async fn confirm_phone_change(
 ) -> ServerResult<i32> {
     let bad_code = || ServerError::App(AppError::field("code", BAD_CODE_MESSAGE));
     let mut tx = pool.begin().await?;
-    let open: Option<(Uuid, Vec<u8>, Vec<u8>, Vec<u8>, i32)> = sqlx::query_as(
+    type OpenChange = (Uuid, Vec<u8>, Vec<u8>, Vec<u8>, i32);
+    let open: Option<OpenChange> = sqlx::query_as(
         "select id, phone_enc, phone_bidx, code_hash, attempts from phone_changes
           where user_id = $1 and used_at is null and expires_at > now() and attempts < $2
           order by created_at desc limit 1
