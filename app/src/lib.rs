@@ -15,6 +15,7 @@ pub mod identity;
 pub mod messages;
 pub mod sales;
 pub mod payments;
+pub mod privacy;
 pub mod home;
 pub mod ui;
 
@@ -81,6 +82,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/conserjeria") view=concierge::pages::GatePage ssr=SsrMode::Async/>
                     <Route path=path!("/ventas") view=sales::pages::SalesPage ssr=SsrMode::Async/>
                     <Route path=path!("/cuenta") view=account::pages::AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("/cuenta/mis-datos") view=privacy::pages::MyDataPage ssr=SsrMode::Async/>
+                    <Route path=path!("/cuenta/contacto") view=privacy::pages::ContactPage ssr=SsrMode::Async/>
+                    <Route path=path!("/cuenta/celular") view=privacy::pages::PhonePage ssr=SsrMode::Async/>
+                    <Route path=path!("/cuenta/celular/codigo") view=privacy::pages::PhoneCodePage ssr=SsrMode::Async/>
+                    <Route path=path!("/cuenta/eliminar") view=privacy::pages::ErasurePage ssr=SsrMode::Async/>
+                    <Route path=path!("/privacidad") view=privacy::pages::PrivacyNoticePage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/privacidad") view=privacy::pages::ErasureRequestsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=admin::pages::AdminHome ssr=SsrMode::Async/>
                     <Route path=path!("/admin/residentes") view=identity::pages::approvals::ApprovalsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/bloqueos") view=admin::blocklist::page::BlocklistPage ssr=SsrMode::Async/>

@@ -184,6 +184,9 @@ impl Config {
                 return Err(ConfigError { variable, reason: "must be at least 1".into() });
             }
         }
+        // Read by the purge job itself; refused here so a typo stops the start, not the job.
+        app::privacy::purge::retention_months(get("RETENTION_MONTHS").as_deref())
+            .map_err(|reason| ConfigError { variable: "RETENTION_MONTHS", reason })?;
         let log_format = match get("LOG_FORMAT").as_deref() {
             None => {
                 if production {
@@ -446,6 +449,9 @@ mod tests {
     fn bad_numbers_name_the_variable() {
         let err = build(&[("DATABASE_MAX_CONNECTIONS", "many")]).unwrap_err();
         assert!(err.to_string().contains("DATABASE_MAX_CONNECTIONS"));
+        let err = build(&[("RETENTION_MONTHS", "0")]).unwrap_err();
+        assert!(err.to_string().contains("RETENTION_MONTHS"));
+        assert!(build(&[("RETENTION_MONTHS", "36")]).is_ok());
     }
 
     #[test]

@@ -91,6 +91,27 @@ async fn booking_and_notification(pool: &PgPool, vault: &Vault, indexer: &BlindI
     .await
     .unwrap();
 
+    // A new phone waiting for its code (issue 13): the number indexed, the code sealed.
+    let change_id = Uuid::new_v4();
+    let new_phone = app::ssr::pii::PHONE_CHANGE_PHONE
+        .seal(vault, indexer, &change_id.to_string(), &phone)
+        .unwrap();
+    let change_code = vault
+        .encrypt("615243", &app::ssr::pii::PHONE_CHANGE_CODE.aad(&change_id.to_string()))
+        .unwrap();
+    sqlx::query(
+        "insert into phone_changes (id, user_id, phone_enc, phone_bidx, code_hash, code_enc, expires_at)
+         select $1, id, $2, $3, '\\x00', $4, now() + interval '10 minutes'
+         from users where email = 'residente@estacionate.cl'",
+    )
+    .bind(change_id)
+    .bind(&new_phone.enc)
+    .bind(&new_phone.bidx)
+    .bind(&change_code)
+    .execute(pool)
+    .await
+    .unwrap();
+
     // The reset's message: its text masked, its code sealed apart.
     let message_id = Uuid::new_v4();
     let recipient = NOTIFICATION_RECIPIENT

@@ -25,6 +25,13 @@ pub fn AccountPage() -> impl IntoView {
                                 {a.rut_masked.map(|r| view! { <dt>"RUT"</dt><dd>{r}</dd> })}
                                 {a.phone_masked.map(|p| view! { <dt>"Celular"</dt><dd>{p}</dd> })}
                             </dl>
+                            <h2>"Mis datos personales"</h2>
+                            <ul data-testid="privacy-links">
+                                <li><a href="/cuenta/mis-datos">"Ver y descargar mis datos"</a></li>
+                                <li><a href="/cuenta/contacto">"Corregir mi correo o celular"</a></li>
+                                <li><a href="/cuenta/eliminar">"Eliminar mi cuenta"</a></li>
+                                <li><a href="/privacidad">"Aviso de privacidad"</a></li>
+                            </ul>
                         }.into_any(),
                         Err(e) => crate::ui::errors::error_view(e),
                     }

@@ -46,7 +46,7 @@ pub fn AdminHome() -> impl IntoView {
 /// A tile per administration tool.
 #[component]
 fn Tiles() -> impl IntoView {
-    let tiles: [(&str, &str, &str); 14] = [
+    let tiles: [(&str, &str, &str); 15] = [
         ("/admin/edificios", "Edificios", "Datos, reglas, archivar y generar disponibilidad"),
         ("/admin/unidades", "Unidades", "Crear unidades en lote y desactivarlas"),
         ("/admin/estacionamientos", "Estacionamientos de visitas", "Crear, desactivar y cerrar por mantención"),
@@ -61,6 +61,7 @@ fn Tiles() -> impl IntoView {
         ("/admin/auditoria", "Auditoría", "Quién hizo qué y cuándo"),
         ("/admin/bloqueos", "Lista de bloqueo", "Correos, RUT, celulares, patentes e IP bloqueados"),
         ("/admin/mensajes", "Mensajes de WhatsApp", "Mensajes enviados y su estado de entrega"),
+        ("/admin/privacidad", "Solicitudes de eliminación", "Cuentas que pidieron eliminar sus datos y su plazo legal"),
     ];
     view! {
         <ul class="tiles">

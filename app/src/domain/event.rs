@@ -93,6 +93,13 @@ pub enum DomainEvent {
         /// The reset request (its code is stored encrypted there).
         reset_id: Uuid,
     },
+    /// A person asked to change their phone; the code goes to the new number.
+    PhoneChangeRequested {
+        /// The account.
+        user_id: Uuid,
+        /// The pending change (new number and code stored encrypted there).
+        change_id: Uuid,
+    },
 }
 
 /// An event as it travels on the bus: the outbox id (the identity consumers deduplicate on),
@@ -172,6 +179,10 @@ impl DomainEvent {
                 user_id: id("user_id")?,
                 reset_id: id("reset_id")?,
             },
+            "account.phone_change_requested" => Self::PhoneChangeRequested {
+                user_id: id("user_id")?,
+                change_id: id("change_id")?,
+            },
             other => return Err(EventError::UnknownType(other.to_string())),
         })
     }
@@ -192,7 +203,8 @@ impl DomainEvent {
             | Self::BookingReminderDue { booking_id } => Some(*booking_id),
             Self::ResidentApproved { .. }
             | Self::ResidentRejected { .. }
-            | Self::PasswordResetRequested { .. } => None,
+            | Self::PasswordResetRequested { .. }
+            | Self::PhoneChangeRequested { .. } => None,
         }
     }
 
@@ -200,7 +212,9 @@ impl DomainEvent {
     pub const fn is_live(&self) -> bool {
         !matches!(
             self,
-            Self::PasswordResetRequested { .. } | Self::BookingReminderDue { .. }
+            Self::PasswordResetRequested { .. }
+                | Self::PhoneChangeRequested { .. }
+                | Self::BookingReminderDue { .. }
         )
     }
 }
@@ -267,6 +281,14 @@ mod tests {
                 &json!({ "user_id": user, "reset_id": booking() })
             ),
             Ok(DomainEvent::PasswordResetRequested { user_id: user, reset_id: booking() })
+        );
+        assert_eq!(
+            DomainEvent::from_outbox(
+                "account.phone_change_requested",
+                1,
+                &json!({ "user_id": user, "change_id": booking() })
+            ),
+            Ok(DomainEvent::PhoneChangeRequested { user_id: user, change_id: booking() })
         );
     }
 

@@ -18,7 +18,8 @@ pub async fn list_messages() -> Result<Vec<MessageView>, AppError> {
         actor::require_role(&state.pool, &[Role::BuildingAdmin, Role::Support, Role::Admin]).await,
     )?;
     let scope = if actor.role.is_building_scoped() { actor.building_id } else { None };
-    type Row = (Uuid, String, String, String, Option<String>, String, Vec<u8>, Option<Vec<u8>>, i32, Option<String>);
+    // Recipient and text are null once the retention purge (or an erasure) removed them.
+    type Row = (Uuid, String, String, String, Option<String>, Option<String>, Option<Vec<u8>>, Option<Vec<u8>>, i32, Option<String>);
     let rows: Vec<Row> = finish(
         sqlx::query_as(
             "select n.id,
@@ -38,12 +39,18 @@ pub async fn list_messages() -> Result<Vec<MessageView>, AppError> {
     let may_reveal = state.settings.development && actor.role == Role::Admin;
     Ok(rows
         .into_iter()
-        .map(|(id, created_at, kind, status, transport, body, recipient_enc, secret_enc, attempts, last_error)| MessageView {
+        .map(|(id, created_at, kind, status, transport, body, recipient_enc, secret_enc, attempts, last_error)| {
+            let body = body.unwrap_or_else(|| crate::privacy::PURGED_LABEL.to_string());
+            MessageView {
             created_at,
             kind: super::kind_label(&kind).to_string(),
-            recipient: pii::NOTIFICATION_RECIPIENT.display(&state.vault, &id.to_string(), &recipient_enc, |p| {
-                MobilePhone::parse(p).ok().map(|p| p.masked())
-            }),
+            // Null once the retention purge (or an erasure) removed it.
+            recipient: match &recipient_enc {
+                Some(enc) => pii::NOTIFICATION_RECIPIENT.display(&state.vault, &id.to_string(), enc, |p| {
+                    MobilePhone::parse(p).ok().map(|p| p.masked())
+                }),
+                None => crate::privacy::PURGED_LABEL.to_string(),
+            },
             status: super::status_label(&status).to_string(),
             body: match secret_enc {
                 Some(enc) if may_reveal && transport.as_deref() == Some("dev_outbox") => state
@@ -58,6 +65,6 @@ pub async fn list_messages() -> Result<Vec<MessageView>, AppError> {
             transport,
             attempts,
             last_error,
-        })
+        }})
         .collect())
 }

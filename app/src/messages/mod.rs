@@ -38,6 +38,7 @@ pub fn kind_label(kind: &str) -> &'static str {
         "password_reset" => "Código de recuperación",
         "resident_approved" => "Cuenta aprobada",
         "resident_rejected" => "Cuenta rechazada",
+        "phone_change_code" => "Código de cambio de celular",
         _ => "Mensaje",
     }
 }

@@ -126,9 +126,30 @@ pub const NOTIFICATION_SECRET: PiiColumn = PiiColumn {
     index: BlindIndexing::None,
 };
 
+/// `phone_changes.phone_enc` / `phone_bidx`: a new mobile number waiting for its WhatsApp code.
+pub const PHONE_CHANGE_PHONE: PiiColumn = PiiColumn {
+    table: "phone_changes",
+    key_column: "id",
+    enc_column: "phone_enc",
+    index: BlindIndexing::Field {
+        column: "phone_bidx",
+        field: BlindField::Phone,
+    },
+};
+
+/// `phone_changes.code_enc`: the code confirming a new number, kept until its message is
+/// created (its hash is what is checked); not indexed.
+pub const PHONE_CHANGE_CODE: PiiColumn = PiiColumn {
+    table: "phone_changes",
+    key_column: "id",
+    enc_column: "code_enc",
+    index: BlindIndexing::None,
+};
+
 /// Every encrypted column of the schema. A new `*_enc` column must be added here, or key
 /// rotation will leave it behind (the server's rotation test checks the schema against this list).
-pub const ALL_COLUMNS: [PiiColumn; 7] = [
+/// What each personal column is, and how long it stays, is `crate::privacy::registry`.
+pub const ALL_COLUMNS: [PiiColumn; 9] = [
     RESIDENT_RUT,
     USER_PHONE,
     BOOKING_VISITOR_PHONE,
@@ -136,6 +157,8 @@ pub const ALL_COLUMNS: [PiiColumn; 7] = [
     BLOCKLIST_VALUE,
     RESET_CODE,
     NOTIFICATION_SECRET,
+    PHONE_CHANGE_PHONE,
+    PHONE_CHANGE_CODE,
 ];
 
 /// `users.phone_enc` of user `id`.

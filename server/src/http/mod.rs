@@ -57,6 +57,7 @@ pub fn router(
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/admin/reservas/exportar", get(app::admin::bookings::csv::export))
+        .route("/cuenta/mis-datos.json", get(app::privacy::download::download))
         .route(app::admin::search::SEARCH_PATH, post(app::admin::search::redirect))
         .leptos_routes_with_context(&state, routes, security::provide_request_nonce, move || {
             shell(leptos_options.clone())

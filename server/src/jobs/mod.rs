@@ -11,6 +11,7 @@
 
 pub mod booking_sweeps;
 pub mod generate_availability;
+pub mod purge_personal_data;
 mod lock;
 pub mod reconcile_payouts;
 pub mod reminders;
@@ -90,6 +91,9 @@ const HOURLY: Duration = Duration::from_secs(60 * 60);
 /// One minute: the gate's lists must reflect no-shows and overstays promptly.
 const MINUTELY: Duration = Duration::from_secs(60);
 
+/// One day.
+const DAILY: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// Five minutes.
 const FIVE_MINUTES: Duration = Duration::from_secs(5 * 60);
 
@@ -110,6 +114,7 @@ pub fn registry_with(gateway: Option<Arc<dyn app::payments::gateway::PaymentGate
         Job::new("expire-holds", MINUTELY, |ctx: JobContext| async move {
             crate::payments::jobs::expire_holds(&ctx.pool, ctx.now).await
         }),
+        Job::new("purge-personal-data", DAILY, purge_personal_data::run),
         Job::new("retry-refunds", FIVE_MINUTES, move |ctx: JobContext| {
             let gateway = gateway.clone();
             async move {
@@ -174,7 +179,7 @@ mod tests {
         assert_eq!(
             err,
             "unknown job 'nope'; known jobs: generate-availability, reconcile-payouts, booking-no-show, \
-             booking-overstay, booking-complete, booking-reminders, expire-holds, retry-refunds"
+             booking-overstay, booking-complete, booking-reminders, expire-holds, purge-personal-data, retry-refunds"
         );
     }
 

@@ -1,7 +1,8 @@
 //! `booking-reminders`: an outbox event for every confirmed booking that starts within the next
 //! hour, once per booking (a unique index on the outbox makes a second one impossible, however
 //! often the job runs and on however many instances). The notification consumer turns the event
-//! into the reminder for the visitor and the resident.
+//! into the reminder for the visitor and the resident. A resident who opposed reminders
+//! (`users.reminders_opt_out`, set on `/cuenta/mis-datos`) gets no reminder event at all.
 
 use super::{JobContext, JobResult};
 
@@ -18,6 +19,8 @@ pub async fn run(ctx: JobContext) -> JobResult {
           where k.status = 'confirmed'
             and k.starts_at > $1
             and k.starts_at <= $1 + make_interval(mins => $2)
+            -- opposition: a resident who turned reminders off gets none, nor does their visitor
+            and not exists (select 1 from users u where u.id = k.resident_id and u.reminders_opt_out)
          on conflict (aggregate_id) where event_type = 'booking.reminder_due' do nothing",
     )
     .bind(ctx.now)

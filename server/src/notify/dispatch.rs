@@ -5,7 +5,7 @@
 
 use super::templates::{
     BookingCancelled, BookingConfirmed, BookingReminder, ContentVariables, PasswordReset, PaymentFailed,
-    ResidentApproved, ResidentRejected,
+    PhoneChangeCode, ResidentApproved, ResidentRejected,
 };
 use app::domain::event::{DomainEvent, Envelope};
 use app::domain::phone::MobilePhone;
@@ -147,6 +147,53 @@ async fn messages(
                 event_id,
             })
             .await
+        }
+        DomainEvent::PhoneChangeRequested { user_id, change_id } => {
+            type Row = (Option<Vec<u8>>, Vec<u8>, Option<Uuid>);
+            let row: Option<Row> = sqlx::query_as(
+                "select c.code_enc, c.phone_enc, u.building_id
+                   from phone_changes c join users u on u.id = c.user_id
+                  where c.id = $1 and u.id = $2 and c.used_at is null",
+            )
+            .bind(change_id)
+            .bind(user_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+            let Some((Some(code_enc), phone_enc, building_id)) = row else {
+                return Ok(()); // Confirmed, replaced or expired meanwhile: nothing to send.
+            };
+            let aad_id = change_id.to_string();
+            let code = state
+                .vault
+                .decrypt_secret(&code_enc, &app::ssr::pii::PHONE_CHANGE_CODE.aad(&aad_id))
+                .map_err(|e| DispatchError::Event(format!("vault: {e}")))?;
+            let phone = state
+                .vault
+                .decrypt(&phone_enc, &app::ssr::pii::PHONE_CHANGE_PHONE.aad(&aad_id))
+                .ok()
+                .and_then(|p| MobilePhone::parse(&p).ok())
+                .ok_or_else(|| DispatchError::Event(format!("phone change {change_id}: unreadable number")))?;
+            let text = PhoneChangeCode { code: MASK, minutes: app::identity::ssr::RESET_CODE_MINUTES };
+            insert(state, tx, NewMessage {
+                kind: "phone_change_code",
+                audience: "user",
+                user_id: Some(user_id),
+                booking_id: None,
+                building_id,
+                phone: &phone,
+                idempotency_key: format!("phone_change_code:{change_id}"),
+                body: render(&text)?,
+                variables: text.content_variables(),
+                secret: Some(code.expose()),
+                event_id,
+            })
+            .await?;
+            // The code now travels sealed in the message alone; the hash stays for the check.
+            sqlx::query("update phone_changes set code_enc = null where id = $1")
+                .bind(change_id)
+                .execute(&mut **tx)
+                .await?;
+            Ok(())
         }
         DomainEvent::ResidentApproved { user_id } | DomainEvent::ResidentRejected { user_id } => {
             type Row = (Option<Vec<u8>>, String, Option<String>, Uuid, String);

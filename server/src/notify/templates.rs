@@ -14,6 +14,16 @@ pub struct PasswordReset<'a> {
     pub minutes: i32,
 }
 
+/// The code confirming a new phone number.
+#[derive(Template)]
+#[template(path = "phone_change_code.txt")]
+pub struct PhoneChangeCode<'a> {
+    /// The 6-digit code.
+    pub code: &'a str,
+    /// Minutes it stays valid.
+    pub minutes: i32,
+}
+
 /// Resident account approved.
 #[derive(Template)]
 #[template(path = "resident_approved.txt")]
@@ -139,6 +149,12 @@ pub trait ContentVariables {
 }
 
 impl ContentVariables for PasswordReset<'_> {
+    fn variables(&self) -> Vec<&str> {
+        vec![self.code]
+    }
+}
+
+impl ContentVariables for PhoneChangeCode<'_> {
     fn variables(&self) -> Vec<&str> {
         vec![self.code]
     }

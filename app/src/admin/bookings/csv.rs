@@ -135,14 +135,19 @@ pub fn render(rows: &[super::ssr::Row], cap: usize) -> (String, bool) {
     body.push_str(&line(&HEADER));
     for r in rows.iter().take(cap) {
         let status = BookingStatus::parse(&r.status).map_or(r.status.clone(), |s| s.label_es().to_string());
+        let (visitor, plate) = if r.purged {
+            (crate::privacy::PURGED_LABEL.to_string(), crate::privacy::PURGED_LABEL.to_string())
+        } else {
+            (r.visitor.clone().unwrap_or_default(), pretty_plate(r.plate.as_deref()))
+        };
         body.push_str(&line(&[
             r.code.as_str(),
             r.building.as_str(),
             r.spot.as_str(),
             r.starts.as_str(),
             r.ends.as_str(),
-            r.visitor.as_deref().unwrap_or(""),
-            pretty_plate(r.plate.as_deref()).as_str(),
+            visitor.as_str(),
+            plate.as_str(),
             status.as_str(),
             r.amount.to_string().as_str(),
             r.id.to_string().as_str(),
@@ -169,6 +174,7 @@ mod tests {
             ends: "01-01-2027 20:00".into(),
             visitor: None,
             plate: None,
+            purged: false,
             status: "confirmed".into(),
             amount: 5000,
             refund: None,

@@ -90,6 +90,8 @@ pub struct Row {
     pub visitor: Option<String>,
     /// Plate (null once purged).
     pub plate: Option<String>,
+    /// Whether the retention purge removed the visitor.
+    pub purged: bool,
     /// Status text.
     pub status: String,
     /// Amount in pesos.
@@ -112,7 +114,8 @@ pub async fn find(pool: &PgPool, f: &Filter, limit: i64, offset: i64) -> ServerR
         "select k.id, k.confirmation_code as code, bl.name as building, s.number as spot,
                 to_char(lower(k.during) at time zone bl.time_zone, 'DD-MM-YYYY HH24:MI') as starts,
                 to_char(upper(k.during) at time zone bl.time_zone, 'DD-MM-YYYY HH24:MI') as ends,
-                k.visitor_name as visitor, k.visitor_plate as plate, k.status, k.amount_clp as amount,
+                k.visitor_name as visitor, k.visitor_plate as plate, k.purged_at is not null as purged,
+                k.status, k.amount_clp as amount,
                 (select r.status from refunds r where r.booking_id = k.id
                   order by r.created_at desc, r.id limit 1) as refund,
                 exists (select 1 from refunds r where r.booking_id = k.id and r.status = 'failed') as refund_failed,
@@ -150,6 +153,15 @@ pub fn pretty_plate(plate: Option<&str>) -> String {
     plate.map_or_else(|| "—".into(), |p| Plate::parse(p).map_or_else(|_| p.to_string(), |p| p.pretty()))
 }
 
+/// The visitor column: "Datos eliminados" once the retention purge removed the visitor.
+pub fn visitor_label(visitor: Option<&str>, purged: bool) -> String {
+    match (visitor, purged) {
+        (_, true) => crate::privacy::PURGED_LABEL.into(),
+        (Some(v), false) => v.into(),
+        (None, false) => "—".into(),
+    }
+}
+
 /// The refund column: a failed refund shows as failed even if a later one is pending.
 pub fn refund_label(latest: Option<&str>, failed: bool) -> String {
     match (latest, failed) {
@@ -180,8 +192,8 @@ pub async fn list(pool: &PgPool, actor: &Actor, f: &Filter, page: u32) -> Server
                 spot: r.spot,
                 starts: r.starts,
                 ends: r.ends,
-                visitor: r.visitor.unwrap_or_else(|| "—".into()),
-                plate: pretty_plate(r.plate.as_deref()),
+                visitor: visitor_label(r.visitor.as_deref(), r.purged),
+                plate: if r.purged { crate::privacy::PURGED_LABEL.into() } else { pretty_plate(r.plate.as_deref()) },
                 status: status.map_or(r.status.clone(), |s| s.label_es().to_string()),
                 amount: Clp::new(r.amount).to_string(),
                 cancellable: status.is_some_and(cancellable),

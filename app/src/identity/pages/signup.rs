@@ -96,6 +96,10 @@ pub fn SignupPage() -> impl IntoView {
                         }
                     })}
                 </Suspense>
+                <p class="muted" data-testid="privacy-notice-link">
+                    "Al crear tu cuenta aceptas el tratamiento de tus datos descrito en el "
+                    <A href="/privacidad">"aviso de privacidad"</A>"."
+                </p>
                 <button type="submit" class="button" disabled=move || action.pending().get()>"Crear cuenta"</button>
             </ActionForm>
             <p>"¿Ya tienes cuenta? " <A href="/ingresar">"Inicia sesión"</A></p>

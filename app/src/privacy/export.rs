@@ -1,0 +1,193 @@
+//! Access and portability: everything held about the logged-in person, decrypted, in one
+//! [`PersonalData`] — for the readable page and the JSON download. Every query is keyed by the
+//! person's own id: there is no parameter through which another person's data could be asked.
+
+use super::{AuditRecord, BookingRecord, ErasureRecord, MessageRecord, PersonalData, Profile, SignIn};
+use crate::domain::rut::Rut;
+use crate::ssr::{
+    actor::Actor,
+    audit::{self, AuditEntry, RequestMeta},
+    pii,
+    vault::Vault,
+    ServerResult,
+};
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::json;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+fn time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// The person's data at `now`.
+pub async fn my_data(pool: &PgPool, vault: &Vault, actor: &Actor, now: DateTime<Utc>) -> ServerResult<PersonalData> {
+    let id = actor.id;
+    let id_text = id.to_string();
+    type ProfileRow = (
+        String, Option<String>, Option<String>, String, Option<Vec<u8>>, Option<Vec<u8>>, String, String,
+        Option<String>, Option<String>, Option<String>, bool, DateTime<Utc>, Option<DateTime<Utc>>,
+    );
+    let p: ProfileRow = sqlx::query_as(
+        "select u.full_name, rp.first_name, rp.last_name, u.email::text, rp.rut_enc, u.phone_enc, u.role, u.status,
+                b.name, b.address, un.number, u.reminders_opt_out, u.created_at, u.last_login_at
+           from users u
+           left join resident_profiles rp on rp.user_id = u.id
+           left join buildings b on b.id = u.building_id
+           left join units un on un.id = rp.unit_id
+          where u.id = $1",
+    )
+    .bind(id)
+    .fetch_one(pool)
+    .await?;
+    let rut = p
+        .4
+        .and_then(|enc| vault.decrypt(&enc, &pii::resident_rut(&id_text)).ok())
+        .map(|r| Rut::parse(&r).map_or(r, |rut| rut.to_string()));
+    let phone = p.5.and_then(|enc| vault.decrypt(&enc, &pii::user_phone(&id_text)).ok());
+    let profile = Profile {
+        id: id_text.clone(),
+        full_name: p.0,
+        first_name: p.1,
+        last_name: p.2,
+        email: p.3,
+        rut,
+        phone,
+        role: p.6,
+        status: p.7,
+        building: p.8,
+        building_address: p.9,
+        unit: p.10,
+        reminders_opt_out: p.11,
+        created_at: time(p.12),
+        last_login_at: p.13.map(time),
+    };
+
+    type BookingRow = (
+        Uuid, String, String, String, DateTime<Utc>, DateTime<Utc>, String, String, i64,
+        Option<String>, Option<String>, Option<Vec<u8>>, Option<DateTime<Utc>>,
+    );
+    let bookings: Vec<BookingRow> = sqlx::query_as(
+        "select k.id, k.confirmation_code, b.name, s.number, k.starts_at, k.ends_at, k.status, k.payment_status,
+                k.amount_clp, k.visitor_name, k.visitor_plate, k.visitor_phone_enc, k.purged_at
+           from bookings k
+           join buildings b on b.id = k.building_id
+           join visitor_spots s on s.id = k.spot_id
+          where k.resident_id = $1
+          order by k.starts_at desc",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    let bookings = bookings
+        .into_iter()
+        .map(|k| BookingRecord {
+            visitor_phone: k.11.and_then(|enc| vault.decrypt(&enc, &pii::visitor_phone(&k.0.to_string())).ok()),
+            id: k.0.to_string(),
+            code: k.1,
+            building: k.2,
+            spot: k.3,
+            starts_at: time(k.4),
+            ends_at: time(k.5),
+            status: k.6,
+            payment_status: k.7,
+            amount_clp: k.8,
+            visitor_name: k.9,
+            visitor_plate: k.10,
+            purged_at: k.12.map(time),
+        })
+        .collect();
+
+    type MessageRow = (Uuid, DateTime<Utc>, String, String, Option<Vec<u8>>, Option<String>);
+    let messages: Vec<MessageRow> = sqlx::query_as(
+        "select n.id, n.created_at, n.kind, n.status, n.recipient_enc, n.rendered_body
+           from notifications n
+          where n.user_id = $1
+             or (n.audience = 'resident' and n.booking_id in (select id from bookings where resident_id = $1))
+          order by n.created_at desc
+          limit 1000",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    let messages = messages
+        .into_iter()
+        .map(|(mid, created, kind, status, recipient, body)| MessageRecord {
+            recipient: recipient.and_then(|enc| vault.decrypt(&enc, &pii::notification_recipient(&mid.to_string())).ok()),
+            id: mid.to_string(),
+            created_at: time(created),
+            kind,
+            status,
+            body,
+        })
+        .collect();
+
+    let sign_ins: Vec<(DateTime<Utc>, Option<String>)> = sqlx::query_as(
+        "select occurred_at, host(ip) from audit_log
+          where action = 'auth.login_succeeded' and entity_type = 'user' and entity_id = $1
+          order by occurred_at desc limit 1000",
+    )
+    .bind(&id_text)
+    .fetch_all(pool)
+    .await?;
+    let sign_ins = sign_ins.into_iter().map(|(at, ip)| SignIn { at: time(at), ip }).collect();
+
+    type AuditRow = (DateTime<Utc>, String, Option<String>, Option<Uuid>, Option<String>);
+    let audit_rows: Vec<AuditRow> = sqlx::query_as(
+        "select occurred_at, action, actor_role, actor_id, entity_type from audit_log
+          where (entity_type = 'user' and entity_id = $1) or actor_id = $2
+          order by occurred_at desc, id desc limit 1000",
+    )
+    .bind(&id_text)
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    let audit = audit_rows
+        .into_iter()
+        .map(|(at, action, actor_role, actor_id, entity_type)| AuditRecord {
+            at: time(at),
+            action,
+            actor_role,
+            by_me: actor_id == Some(id),
+            entity_type,
+        })
+        .collect();
+
+    let erasures: Vec<(String, DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
+        "select status, requested_at, due_at from erasure_requests where user_id = $1 order by requested_at desc",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    let erasure_requests = erasures
+        .into_iter()
+        .map(|(status, requested, due)| ErasureRecord { status, requested_at: time(requested), due_at: time(due) })
+        .collect();
+
+    Ok(PersonalData { generated_at: time(now), profile, bookings, messages, sign_ins, audit, erasure_requests })
+}
+
+/// Audits that the person read (`format` = `page`) or downloaded (`json`) their data.
+pub async fn record_export(pool: &PgPool, actor: &Actor, format: &str, meta: &RequestMeta) -> ServerResult<()> {
+    let mut conn = pool.acquire().await?;
+    audit::record(
+        &mut conn,
+        &AuditEntry {
+            actor: &actor.audit(),
+            action: "privacy.data_exported",
+            entity_type: Some("user"),
+            entity_id: Some(actor.id.to_string()),
+            building_id: actor.building_id,
+            metadata: json!({ "format": format }),
+        },
+        meta,
+    )
+    .await
+}
+
+/// Copies of one's data per account: generous for a person, useless for scraping.
+pub const EXPORT_PER_ACCOUNT: crate::ssr::rate_limit::Limit = crate::ssr::rate_limit::Limit {
+    name: "privacy-export-acct",
+    max: 20,
+    window: std::time::Duration::from_secs(3600),
+};

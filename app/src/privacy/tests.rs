@@ -1,0 +1,436 @@
+//! Database tests of privacy: the retention purge with the clock moved on, the export of one
+//! person's data (and nobody else's), the erasure checked against a `pg_dump` of the whole test
+//! database, and rectification refused without the password or with a wrong code.
+
+use super::{erasure, export, purge, rectify, registry};
+use crate::domain::{
+    email::Email, names::PersonName, password::NewPassword, phone::MobilePhone, role::Role, rut::Rut,
+};
+use crate::error::AppError;
+use crate::identity::ssr::{sign_up, NewResident};
+use crate::payments::gateway::{Checkout, CheckoutUrl, GatewayError, PaymentGateway, PaymentToRefund, Provider, RefundOutcome};
+use crate::domain::money::Clp;
+use crate::ssr::{
+    actor::Actor,
+    audit::RequestMeta,
+    blind_index::{BlindField, BlindIndexer},
+    pii,
+    test_support::{app_error, keys, staff},
+    vault::Vault,
+};
+use chrono::{DateTime, Duration, Months, Utc};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+const PASSWORD: &str = "Clave.Privada.2026";
+
+/// A gateway that accepts every refund.
+struct OkGateway;
+
+#[async_trait::async_trait]
+impl PaymentGateway for OkGateway {
+    fn provider(&self) -> Provider {
+        Provider::Simulator
+    }
+    async fn create_checkout(&self, c: &Checkout) -> Result<CheckoutUrl, GatewayError> {
+        Ok(CheckoutUrl { url: format!("/pagar/{}", c.booking_id), preference_id: None })
+    }
+    async fn refund(&self, _p: &PaymentToRefund, _amount: Clp, key: &str) -> RefundOutcome {
+        RefundOutcome::Succeeded { provider_refund_id: format!("r-{key}") }
+    }
+}
+
+struct World {
+    vault: Vault,
+    indexer: BlindIndexer,
+    building: Uuid,
+    spot: Uuid,
+}
+
+async fn world(pool: &PgPool, name: &str) -> World {
+    let (vault, indexer) = keys();
+    let building: Uuid = sqlx::query_scalar("insert into buildings (name, address) values ($1, 'Av. Italia 1000') returning id")
+        .bind(name)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let spot: Uuid = sqlx::query_scalar("insert into visitor_spots (building_id, number) values ($1, 'V-01') returning id")
+        .bind(building)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    World { vault, indexer, building, spot }
+}
+
+/// The values of one fixture person.
+struct Person {
+    first: &'static str,
+    last: &'static str,
+    email: &'static str,
+    rut: &'static str,
+    phone: &'static str,
+}
+
+/// A real, approved resident: through sign-up, so everything is encrypted and indexed.
+async fn resident(pool: &PgPool, w: &World, unit: &str, p: &Person) -> Actor {
+    let unit: Uuid = sqlx::query_scalar("insert into units (building_id, number) values ($1, $2) returning id")
+        .bind(w.building)
+        .bind(unit)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let new = NewResident {
+        first_name: PersonName::parse(p.first).unwrap(),
+        last_name: PersonName::parse(p.last).unwrap(),
+        email: Email::parse(p.email).unwrap(),
+        password: NewPassword::parse(PASSWORD).unwrap(),
+        rut: Rut::parse(p.rut).unwrap(),
+        phone: MobilePhone::parse(p.phone).unwrap(),
+        building_id: w.building,
+        unit_id: unit,
+    };
+    let id = sign_up(pool, &w.vault, &w.indexer, new, &RequestMeta::default()).await.unwrap();
+    sqlx::query("update users set status = 'active' where id = $1").bind(id).execute(pool).await.unwrap();
+    Actor { id, role: Role::Resident, building_id: Some(w.building), full_name: format!("{} {}", p.first, p.last) }
+}
+
+/// A paid booking of `who` for a block `[start, start + 12 h)`, with its payment, a gate event
+/// and a message to the resident.
+#[allow(clippy::too_many_arguments)]
+async fn booking(pool: &PgPool, w: &World, who: &Actor, start: DateTime<Utc>, visitor: &str, plate: &str, phone: &str, status: &str) -> Uuid {
+    let block: Uuid = sqlx::query_scalar(
+        "insert into availability_blocks (spot_id, building_id, starts_at, ends_at, base_price_clp, status)
+         values ($1, $2, $3, $3 + interval '12 hours', 5000, 'reserved') returning id",
+    )
+    .bind(w.spot)
+    .bind(w.building)
+    .bind(start)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let id = Uuid::new_v4();
+    let phone_enc = w.vault.encrypt(phone, &pii::visitor_phone(&id.to_string())).unwrap();
+    let code: String = (0..8).map(|i| ['A', 'B', 'C', 'D', '2', '3', '4', '5'][(id.as_bytes()[i] % 8) as usize]).collect();
+    sqlx::query(
+        "insert into bookings (id, block_id, spot_id, building_id, resident_id, during, visitor_name, visitor_plate,
+                               visitor_phone_enc, visitor_phone_bidx, base_price_clp, amount_clp, commission_rate_bp,
+                               platform_commission_clp, building_share_clp, status, payment_status, confirmation_code,
+                               guest_pass_token, confirmed_at, completed_at)
+         select $1, b.id, b.spot_id, b.building_id, $3, b.during, $4, $5, $6, $7, 5000, 5000, 1000, 500, 4500, $8, 'paid', $9,
+                $10, b.starts_at - interval '1 day', case when $8 = 'completed' then b.ends_at end
+           from availability_blocks b where b.id = $2",
+    )
+    .bind(id)
+    .bind(block)
+    .bind(who.id)
+    .bind(visitor)
+    .bind(plate)
+    .bind(phone_enc)
+    .bind(w.indexer.index(BlindField::Phone, phone).to_vec())
+    .bind(status)
+    .bind(code)
+    .bind(format!("pass-{}", id.simple()))
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query("insert into payments (booking_id, provider, amount_clp, status, approved_at) values ($1, 'simulator', 5000, 'approved', $2)")
+        .bind(id)
+        .bind(start - Duration::days(1))
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query("insert into access_events (booking_id, building_id, kind, plate_observed, query_text, occurred_at) values ($1, $2, 'verify_allowed', $3, $3, $4)")
+        .bind(id)
+        .bind(w.building)
+        .bind(plate)
+        .bind(start)
+        .execute(pool)
+        .await
+        .unwrap();
+    message(pool, w, who, Some(id), start - Duration::days(1), &format!("Hola {}, tu visita {visitor} llega pronto.", who.full_name)).await;
+    id
+}
+
+/// A sent WhatsApp message to `who`'s phone.
+async fn message(pool: &PgPool, w: &World, who: &Actor, booking: Option<Uuid>, at: DateTime<Utc>, body: &str) {
+    let id = Uuid::new_v4();
+    let phone: Vec<u8> = sqlx::query_scalar("select phone_enc from users where id = $1").bind(who.id).fetch_one(pool).await.unwrap();
+    let phone = w.vault.decrypt(&phone, &pii::user_phone(&who.id.to_string())).unwrap();
+    sqlx::query(
+        "insert into notifications (id, booking_id, user_id, building_id, kind, audience, recipient_bidx, recipient_enc,
+                                    idempotency_key, status, rendered_body, sent_at, created_at)
+         values ($1, $2, $3, $4, 'booking_confirmed', 'resident', $5, $6, $7, 'sent', $8, $9, $9)",
+    )
+    .bind(id)
+    .bind(booking)
+    .bind(who.id)
+    .bind(w.building)
+    .bind(w.indexer.index(BlindField::Phone, &phone).to_vec())
+    .bind(w.vault.encrypt(&phone, &pii::notification_recipient(&id.to_string())).unwrap())
+    .bind(format!("test:{id}"))
+    .bind(body)
+    .bind(at)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+const ANA: Person = Person { first: "Anastasia", last: "Villavicencio", email: "anastasia.v@correo.cl", rut: "11.111.111-1", phone: "+56 9 7111 2233" };
+const BRUNO: Person = Person { first: "Bartolomé", last: "Quintanilla", email: "bartolome.q@correo.cl", rut: "22.222.222-2", phone: "+56 9 7444 5566" };
+
+async fn snapshot(pool: &PgPool, sql: &str) -> Vec<String> {
+    sqlx::query_scalar(sql).fetch_all(pool).await.unwrap()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn purge_25_months_on_removes_visitors_keeps_money_and_audit_and_reruns_as_a_no_op(pool: PgPool) {
+    let w = world(&pool, "Torre Purga").await;
+    let ana = resident(&pool, &w, "101", &ANA).await;
+    let now = Utc::now();
+    let old = booking(&pool, &w, &ana, now - Duration::days(2), "Pedro Pérez", "KHJT52", "+56987654321", "completed").await;
+    // Ends 23 months before the moved clock: kept.
+    let recent = booking(&pool, &w, &ana, now + Months::new(2) - Duration::days(1), "Rosa Díaz", "BBCL12", "+56987650000", "confirmed").await;
+    let later = now.checked_add_months(Months::new(25)).unwrap();
+    let money = "select to_jsonb(x)::text from (select id, amount_clp, platform_commission_clp, building_share_clp, status, payment_status from bookings order by id) x
+                 union all select to_jsonb(p)::text from (select id, amount_clp, status from payments order by id) p";
+    let money_before = snapshot(&pool, money).await;
+    let audit = "select to_jsonb(a)::text from audit_log a order by id";
+    let audit_before = snapshot(&pool, audit).await;
+
+    let report = purge::purge(&pool, later, registry::DEFAULT_RETENTION_MONTHS).await.unwrap();
+    assert_eq!((report.bookings, report.access_events, report.notifications), (1, 1, 1), "{report:?}");
+    type Visitor = (Option<String>, Option<String>, Option<Vec<u8>>, Option<Vec<u8>>, bool);
+    let row: Visitor = sqlx::query_as(
+        "select visitor_name, visitor_plate, visitor_phone_enc, visitor_phone_bidx, purged_at is not null from bookings where id = $1",
+    )
+    .bind(old)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(row, (None, None, None, None, true));
+    let kept: (Option<String>, bool) = sqlx::query_as("select visitor_name, purged_at is null from bookings where id = $1")
+        .bind(recent)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(kept, (Some("Rosa Díaz".into()), true), "a booking ended 23 months ago is untouched");
+    let event: (Option<String>, Option<String>) = sqlx::query_as("select plate_observed, query_text from access_events where booking_id = $1")
+        .bind(old)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(event, (None, None));
+    let purged_messages: i64 = sqlx::query_scalar(
+        "select count(*) from notifications where booking_id = $1 and recipient_enc is null and rendered_body is null and purged_at is not null",
+    )
+    .bind(old)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(purged_messages, 1);
+    assert_eq!(snapshot(&pool, money).await, money_before, "money and statuses stay");
+    assert_eq!(snapshot(&pool, audit).await, audit_before, "the audit log stays");
+
+    // The admin list and the CSV still work, saying the data is gone.
+    let admin = staff(&pool, Role::Admin, None).await;
+    let listing = crate::admin::bookings::ssr::list(&pool, &admin, &Default::default(), 1).await.unwrap();
+    let shown = listing.rows.iter().find(|r| r.id == old.to_string()).unwrap();
+    assert_eq!((shown.visitor.as_str(), shown.plate.as_str()), (super::PURGED_LABEL, super::PURGED_LABEL));
+    let rows = crate::admin::bookings::ssr::find(&pool, &Default::default(), 10, 0).await.unwrap();
+    assert!(crate::admin::bookings::csv::render(&rows, 10).0.contains(super::PURGED_LABEL));
+
+    let everything = "select to_jsonb(t)::text from (select * from bookings order by id) t
+                      union all select to_jsonb(e)::text from (select * from access_events order by id) e
+                      union all select to_jsonb(n)::text from (select * from notifications order by id) n";
+    let after_first = snapshot(&pool, everything).await;
+    let again = purge::purge(&pool, later, registry::DEFAULT_RETENTION_MONTHS).await.unwrap();
+    assert_eq!((again.bookings, again.access_events, again.notifications), (0, 0, 0));
+    assert_eq!(snapshot(&pool, everything).await, after_first, "a rerun changes nothing");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn export_holds_every_field_of_the_person_and_nothing_of_another(pool: PgPool) {
+    let w = world(&pool, "Torre Exporta").await;
+    let ana = resident(&pool, &w, "101", &ANA).await;
+    let bruno = resident(&pool, &w, "202", &BRUNO).await;
+    let now = Utc::now();
+    booking(&pool, &w, &ana, now + Duration::days(3), "Pedro Pérez", "KHJT52", "+56987654321", "confirmed").await;
+    booking(&pool, &w, &bruno, now + Duration::days(4), "Ximena Zúñiga", "ZZXY98", "+56911112222", "confirmed").await;
+
+    let data = export::my_data(&pool, &w.vault, &ana, now).await.unwrap();
+    let p = &data.profile;
+    assert_eq!(p.email, ANA.email);
+    assert_eq!((p.first_name.as_deref(), p.last_name.as_deref()), (Some(ANA.first), Some(ANA.last)));
+    assert_eq!(p.full_name, "Anastasia Villavicencio");
+    assert_eq!(p.rut.as_deref(), Some(ANA.rut));
+    assert_eq!(p.phone.as_deref(), Some("+56971112233"));
+    assert_eq!((p.unit.as_deref(), p.building.as_deref(), p.role.as_str()), (Some("101"), Some("Torre Exporta"), "resident"));
+    assert_eq!(data.bookings.len(), 1);
+    let b = &data.bookings[0];
+    assert_eq!((b.visitor_name.as_deref(), b.visitor_plate.as_deref(), b.visitor_phone.as_deref()), (Some("Pedro Pérez"), Some("KHJT52"), Some("+56987654321")));
+    assert_eq!(b.amount_clp, 5000);
+    assert_eq!(data.messages.len(), 1);
+    assert_eq!(data.messages[0].recipient.as_deref(), Some("+56971112233"));
+    assert!(data.audit.iter().any(|a| a.action == "auth.signed_up"));
+
+    let json = serde_json::to_string(&data).unwrap();
+    for foreign in [BRUNO.email, BRUNO.first, BRUNO.last, "22.222.222-2", "22222222-2", "+56974445566", "Ximena", "ZZXY98", "+56911112222", &bruno.id.to_string()] {
+        assert!(!json.contains(foreign), "the export of one person leaks {foreign:?} of another");
+    }
+    export::record_export(&pool, &ana, "json", &RequestMeta::default()).await.unwrap();
+    let audited: i64 = sqlx::query_scalar("select count(*) from audit_log where action = 'privacy.data_exported' and entity_id = $1")
+        .bind(ana.id.to_string())
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(audited, 1);
+}
+
+/// The test database as `pg_dump --data-only` prints it.
+async fn dump(pool: &PgPool) -> String {
+    let db: String = sqlx::query_scalar("select current_database()").fetch_one(pool).await.unwrap();
+    let base = std::env::var("DATABASE_URL").unwrap();
+    let url = format!("{}/{db}", &base[..base.rfind('/').unwrap()]);
+    let out = std::process::Command::new("pg_dump").args(["--data-only", "--no-owner", &url]).output().unwrap();
+    assert!(out.status.success(), "pg_dump: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn erasure_leaves_no_value_of_the_person_in_a_dump_and_cancels_with_the_policy_refund(pool: PgPool) {
+    let w = world(&pool, "Torre Olvido").await;
+    let ana = resident(&pool, &w, "101", &ANA).await;
+    let bruno = resident(&pool, &w, "202", &BRUNO).await;
+    let now = Utc::now();
+    booking(&pool, &w, &ana, now - Duration::days(5), "Pedro Pérez", "KHJT52", "+56987654321", "completed").await;
+    let future = booking(&pool, &w, &ana, now + Duration::days(5), "Pedro Pérez", "KHJT52", "+56987654321", "confirmed").await;
+    booking(&pool, &w, &bruno, now + Duration::days(6), "Ximena Zúñiga", "ZZXY98", "+56911112222", "confirmed").await;
+    crate::identity::ssr::request_reset(&pool, &w.vault, &Email::parse(ANA.email).unwrap(), &RequestMeta::default()).await.unwrap();
+    rectify::request_phone_change(&pool, &w.vault, &w.indexer, &ana, PASSWORD, &MobilePhone::parse("+56 9 7999 8888").unwrap(), &RequestMeta::default())
+        .await
+        .unwrap();
+
+    // Wrong password first, then the request; a second one is refused.
+    let wrong = rectify::reauthenticate(&pool, &ana, "otra", "privacy.erasure_refused", &RequestMeta::default()).await;
+    assert!(matches!(app_error(wrong), AppError::Invalid { .. }));
+    let request = erasure::request(&pool, &ana, &RequestMeta::default(), now).await.unwrap();
+    assert!(matches!(app_error(erasure::request(&pool, &ana, &RequestMeta::default(), now).await), AppError::Conflict(_)));
+
+    // Hostile processors: another building's admin, support, a concierge, the resident.
+    let elsewhere = world(&pool, "Torre Ajena").await;
+    let other_admin = staff(&pool, Role::BuildingAdmin, Some(elsewhere.building)).await;
+    let support = staff(&pool, Role::Support, None).await;
+    let concierge = staff(&pool, Role::Concierge, Some(w.building)).await;
+    for (who, want) in [(&other_admin, AppError::NotFound), (&support, AppError::Forbidden), (&concierge, AppError::Forbidden), (&ana, AppError::Forbidden)] {
+        let got = erasure::process(&pool, &OkGateway, who, request, &RequestMeta::default(), now).await;
+        assert_eq!(app_error(got), want);
+    }
+    let admin = staff(&pool, Role::BuildingAdmin, Some(w.building)).await;
+    assert_eq!(app_error(erasure::process(&pool, &OkGateway, &admin, Uuid::new_v4(), &RequestMeta::default(), now).await), AppError::NotFound);
+    let listed = erasure::list(&pool, &admin, now).await.unwrap();
+    assert_eq!((listed.len(), listed[0].days_left, listed[0].can_process), (1, 30, true));
+
+    assert_eq!(erasure::process(&pool, &OkGateway, &admin, request, &RequestMeta::default(), now).await.unwrap(), 1);
+    let cancelled: (String, i64) = sqlx::query_as(
+        "select k.status, r.amount_clp from bookings k join refunds r on r.booking_id = k.id where k.id = $1",
+    )
+    .bind(future)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(cancelled, ("cancelled".into(), 4500), "the resident's policy: 90 % more than 24 h before");
+
+    let text = dump(&pool).await;
+    let phone_index: String = w.indexer.index(BlindField::Phone, "+56971112233").iter().map(|b| format!("{b:02x}")).collect();
+    let rut_index: String = w.indexer.index(BlindField::Rut, "11111111-1").iter().map(|b| format!("{b:02x}")).collect();
+    for value in [ANA.email, ANA.first, ANA.last, "Anastasia Villavicencio", "11.111.111-1", "11111111-1", "+56971112233", "971112233", "+56979998888", &phone_index, &rut_index] {
+        assert!(!text.contains(value), "{value:?} of the erased person is still in the database");
+    }
+    assert!(text.contains(BRUNO.email) && text.contains("Ximena"), "another resident's data is untouched");
+    // The money of the bookings stays.
+    let kept: i64 = sqlx::query_scalar("select count(*) from bookings where resident_id = $1 and amount_clp = 5000")
+        .bind(ana.id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(kept, 2);
+    // No way back in.
+    let login = crate::identity::ssr::log_in(&pool, &w.indexer, Some(Email::parse(ANA.email).unwrap()), PASSWORD.into(), &RequestMeta::default()).await;
+    assert!(matches!(app_error(login), AppError::Invalid { .. }));
+    let (status, epoch): (String, i32) = sqlx::query_as("select status, session_epoch from users where id = $1").bind(ana.id).fetch_one(&pool).await.unwrap();
+    assert_eq!((status.as_str(), epoch > 0), ("inactive", true), "sessions ended");
+    assert!(matches!(app_error(erasure::process(&pool, &OkGateway, &admin, request, &RequestMeta::default(), now).await), AppError::Conflict(_)));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn erasure_waits_for_a_booking_within_24_hours(pool: PgPool) {
+    let w = world(&pool, "Torre Espera").await;
+    let ana = resident(&pool, &w, "101", &ANA).await;
+    let now = Utc::now();
+    booking(&pool, &w, &ana, now + Duration::hours(5), "Pedro Pérez", "KHJT52", "+56987654321", "confirmed").await;
+    let status = erasure::status(&pool, &ana, now).await.unwrap();
+    assert!(status.blocked_by_booking);
+    let refused = erasure::request(&pool, &ana, &RequestMeta::default(), now).await;
+    assert_eq!(app_error(refused), AppError::Conflict(super::ACTIVE_BOOKING_MESSAGE.into()));
+    let rows: i64 = sqlx::query_scalar("select count(*) from erasure_requests").fetch_one(&pool).await.unwrap();
+    assert_eq!(rows, 0, "no partial write");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn rectification_needs_the_password_and_the_right_code(pool: PgPool) {
+    let w = world(&pool, "Torre Corrige").await;
+    let ana = resident(&pool, &w, "101", &ANA).await;
+    let bruno = resident(&pool, &w, "202", &BRUNO).await;
+    let meta = RequestMeta::default();
+    let new_email = Email::parse("anastasia.nueva@correo.cl").unwrap();
+    for password in ["", "Clave.Equivocada.2026"] {
+        let refused = rectify::change_email(&pool, &w.indexer, &ana, password, &new_email, &meta).await;
+        assert_eq!(app_error(refused).field_message("password").as_deref(), Some(rectify::WRONG_PASSWORD));
+        let refused = rectify::request_phone_change(&pool, &w.vault, &w.indexer, &ana, password, &MobilePhone::parse("+56979998888").unwrap(), &meta).await;
+        assert!(matches!(app_error(refused), AppError::Invalid { .. }));
+    }
+    let email: String = sqlx::query_scalar("select email::text from users where id = $1").bind(ana.id).fetch_one(&pool).await.unwrap();
+    assert_eq!(email, ANA.email);
+    let changes: i64 = sqlx::query_scalar("select count(*) from phone_changes").fetch_one(&pool).await.unwrap();
+    assert_eq!(changes, 0, "no partial write");
+    let taken = rectify::change_email(&pool, &w.indexer, &ana, PASSWORD, &Email::parse(BRUNO.email).unwrap(), &meta).await;
+    assert!(app_error(taken).field_message("email").is_some());
+
+    let change = rectify::request_phone_change(&pool, &w.vault, &w.indexer, &ana, PASSWORD, &MobilePhone::parse("+56979998888").unwrap(), &meta).await.unwrap();
+    let code_enc: Vec<u8> = sqlx::query_scalar("select code_enc from phone_changes where id = $1").bind(change).fetch_one(&pool).await.unwrap();
+    let code = w.vault.decrypt(&code_enc, &pii::PHONE_CHANGE_CODE.aad(&change.to_string())).unwrap();
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let refused = rectify::confirm_phone_change(&pool, &w.vault, &ana, wrong, &meta).await;
+    assert_eq!(app_error(refused).field_message("code").as_deref(), Some(crate::identity::ssr::BAD_CODE_MESSAGE));
+    // Another person cannot use it, whatever they type.
+    assert!(matches!(app_error(rectify::confirm_phone_change(&pool, &w.vault, &bruno, &code, &meta).await), AppError::Invalid { .. }));
+    let phone_of = |id: Uuid| {
+        let pool = pool.clone();
+        async move {
+            let enc: Vec<u8> = sqlx::query_scalar("select phone_enc from users where id = $1").bind(id).fetch_one(&pool).await.unwrap();
+            enc
+        }
+    };
+    let before = phone_of(ana.id).await;
+    assert_eq!(w.vault.decrypt(&before, &pii::user_phone(&ana.id.to_string())).unwrap(), "+56971112233");
+
+    let epoch = rectify::confirm_phone_change(&pool, &w.vault, &ana, &code, &meta).await.unwrap();
+    assert_eq!(epoch, 1, "other sessions end");
+    let after = phone_of(ana.id).await;
+    assert_eq!(w.vault.decrypt(&after, &pii::user_phone(&ana.id.to_string())).unwrap(), "+56979998888");
+    let left: i64 = sqlx::query_scalar("select count(*) from phone_changes").fetch_one(&pool).await.unwrap();
+    assert_eq!(left, 0);
+    let epoch = rectify::change_email(&pool, &w.indexer, &ana, PASSWORD, &new_email, &meta).await.unwrap();
+    assert_eq!(epoch, 2);
+    let actions: Vec<String> = sqlx::query_scalar("select action from audit_log where entity_id = $1 and action like 'account.%' order by id")
+        .bind(ana.id.to_string())
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert!(actions.contains(&"account.phone_changed".to_string()) && actions.contains(&"account.email_changed".to_string()), "{actions:?}");
+    let leaked: i64 = sqlx::query_scalar("select count(*) from audit_log where metadata::text like '%979998888%' or metadata::text like '%nueva@%'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(leaked, 0, "the audit trail holds no contact data");
+}
