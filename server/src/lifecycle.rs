@@ -66,6 +66,12 @@ impl Lifecycle {
     }
 }
 
+/// Resolves once `rx` holds `true`. Its output is `()`, so a `select!` over it holds no
+/// borrow of the channel's value across an await (which would make the future not `Send`).
+pub async fn until_true(rx: &mut watch::Receiver<bool>) {
+    let _ = rx.wait_for(|value| *value).await;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

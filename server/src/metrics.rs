@@ -49,15 +49,14 @@ static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 pub fn install() -> PrometheusHandle {
     HANDLE
         .get_or_init(|| {
-            let builder = PrometheusBuilder::new();
-            let builder = match builder
-                .clone()
+            let builder = match PrometheusBuilder::new()
                 .set_buckets_for_metric(Matcher::Full("http_request_duration_seconds".into()), LATENCY_BUCKETS)
             {
                 Ok(with_buckets) => with_buckets,
+                // Only an empty bucket list is refused; the constant is not empty.
                 Err(err) => {
                     tracing::warn!(error = %err, "metrics: latency buckets refused; exporting summaries");
-                    builder
+                    PrometheusBuilder::new()
                 }
             };
             let recorder = builder.build_recorder();
@@ -159,7 +158,13 @@ pub async fn track_http(req: Request, next: Next) -> Response {
     let labels = [("method", method.to_string()), ("route", route.to_string()), ("status", status.to_string())];
     counter!("http_requests_total", &labels).increment(1);
     histogram!("http_request_duration_seconds", &labels).record(elapsed.as_secs_f64());
-    tracing::info!(http.status = status, duration_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX), "request served");
+    let duration_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
+    // The balancer's probes arrive every half second: only at debug level.
+    if matches!(&*route, "/readyz" | "/healthz") {
+        tracing::debug!(http.status = status, duration_ms, "request served");
+    } else {
+        tracing::info!(http.status = status, duration_ms, "request served");
+    }
     response
 }
 
@@ -202,7 +207,7 @@ pub fn spawn_collector(sources: Sources, lifecycle: Lifecycle, every: Duration) 
             collect_once(&sources).await;
             tokio::select! {
                 _ = tokio::time::sleep(every) => {}
-                _ = stop.wait_for(|stopping| *stopping) => break,
+                () = crate::lifecycle::until_true(&mut stop) => break,
             }
         }
     })

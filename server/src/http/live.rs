@@ -150,8 +150,10 @@ impl Watch {
             return None;
         }
         loop {
+            // A clone, so that waiting on it does not hold `self` (the re-check needs it).
+            let mut stop = self.stop.clone();
             tokio::select! {
-                _ = self.stop.wait_for(|stopping| *stopping) => {
+                () = crate::lifecycle::until_true(&mut stop) => {
                     // The instance is stopping: say when to come back (to another instance), then
                     // end the stream so the graceful shutdown is not held open by it.
                     self.ended = true;

@@ -118,7 +118,7 @@ pub fn spawn(
                     }
                     tokio::select! {
                         _ = tokio::time::sleep(Duration::from_millis(500)) => {}
-                        _ = stop.wait_for(|stopping| *stopping) => {}
+                        () = crate::lifecycle::until_true(&mut stop) => {}
                     }
                 }
             }

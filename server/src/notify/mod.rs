@@ -84,10 +84,11 @@ impl Workers {
 /// Sleeps for `pause`, or less when the stop is asked; returns whether to stop.
 async fn pause_or_stop(stop: &mut watch::Receiver<bool>, pause: Duration) -> bool {
     tokio::select! {
-        _ = tokio::time::sleep(pause) => *stop.borrow(),
+        _ = tokio::time::sleep(pause) => {}
         // The sender lives in every task (see `spawn_workers`), so this only ends on `true`.
-        _ = stop.wait_for(|stopping| *stopping) => true,
+        () = crate::lifecycle::until_true(stop) => return true,
     }
+    *stop.borrow()
 }
 
 /// Starts this instance's relay, consumer, sender and redelivery sweep.
