@@ -1,5 +1,5 @@
 # The two set-up commands. Both are idempotent and install whatever is missing.
-.PHONY: run test
+.PHONY: run test cluster
 
 ## Serve Estacionate with demo data on http://127.0.0.1:3000
 run:
@@ -8,3 +8,7 @@ run:
 ## Run every test: unit, property, database, router and Playwright
 test:
 	@bash scripts/test.sh
+
+## Two production-mode instances behind HAProxy (TLS) with Prometheus, on https://127.0.0.1:8443
+cluster:
+	@bash scripts/cluster.sh

@@ -63,5 +63,11 @@ curl -fsS "http://$E2E_ADDR/readyz" >/dev/null || { cat "$log"; die "the server 
 
 say "playwright"
 (cd end2end && BASE_URL="http://$E2E_ADDR" E2E_DATABASE_URL="$E2E_DB" npx playwright test)
+kill $server_pid 2>/dev/null || true; wait $server_pid 2>/dev/null || true
+
+# Two production-mode instances behind HAProxy over HTTPS: a crash mid-journey and a rolling
+# restart under load (the debug build above; about 1.5 minutes).
+say "cluster test (scripts/cluster-test.sh)"
+E2E_ADDR="$E2E_ADDR" E2E_DB_NAME="$E2E_DB_NAME" bash scripts/cluster-test.sh
 
 say "all tests passed in $(( $(date +%s) - started )) s"

@@ -1,11 +1,11 @@
 //! The command line: `server [serve | migrate | seed-demo | rotate-keys | run-job NAME |
-//! create-admin --email E | verify-audit]`.
+//! create-admin --email E | verify-audit | check-config]`.
 //!
-//! Every command loads the configuration, creates the database if needed and applies pending
-//! migrations first, so each works on a fresh machine and against an older schema.
+//! Every command but `check-config` loads the configuration, creates the database if needed and
+//! applies pending migrations first, so each works on a fresh machine and against an older schema.
 
 use crate::config::Config;
-use crate::{audit_chain, create_admin, db, jobs, rotate, seed, serve, startup, telemetry};
+use crate::{audit_chain, check_config, create_admin, db, jobs, rotate, seed, serve, startup, telemetry};
 use app::ssr::{blind_index::BlindIndexer, vault::Vault};
 use clap::{builder::PossibleValuesParser, Parser, Subcommand};
 use leptos::prelude::get_configuration;
@@ -53,6 +53,9 @@ pub enum Command {
     },
     /// Walk the audit log's hash chain; name the first broken row and exit non-zero if any.
     VerifyAudit,
+    /// Validate the environment (variables, keys, database and Redis reachable) without
+    /// changing anything; name every problem and exit non-zero if there is any.
+    CheckConfig,
 }
 
 /// Parses the command line and runs the command.
@@ -61,6 +64,12 @@ pub async fn main() -> anyhow::Result<()> {
     let _ = dotenvy::dotenv();
     let cli = Cli::parse();
 
+    let command = cli.command.unwrap_or(Command::Serve);
+    if command == Command::CheckConfig {
+        // Before anything connects or migrates: the point is to find problems first.
+        let site_addr = get_configuration(None).map(|c| c.leptos_options.site_addr).map_err(|e| e.to_string());
+        return check_config::run(site_addr).await;
+    }
     let leptos_options = get_configuration(None)?.leptos_options;
     let config = Config::from_env(leptos_options.site_addr)?;
     telemetry::init(config.log_format);
@@ -69,7 +78,8 @@ pub async fn main() -> anyhow::Result<()> {
     let pool = db::connect(&config).await?;
     db::migrate(&pool).await?;
 
-    match cli.command.unwrap_or(Command::Serve) {
+    match command {
+        Command::CheckConfig => Ok(()),
         Command::Serve => serve::serve(config, pool, leptos_options).await,
         Command::Migrate => {
             tracing::info!("migrations applied");

@@ -99,7 +99,35 @@ pub struct Config {
     pub twilio: Option<crate::notify::twilio::TwilioSettings>,
     /// Trust and work limits at the edge: proxies, body size, request and statement timeouts.
     pub perimeter: Perimeter,
+    /// `METRICS_ADDR`, the Prometheus endpoint and how the instance stops.
+    pub operations: Operations,
 }
+
+/// Where the instance is observed from and how it leaves a load balancer.
+#[derive(Debug, Clone)]
+pub struct Operations {
+    /// `METRICS_ADDR` (`127.0.0.1:9464`; `off` disables): the separate listener of `/metrics`.
+    /// It has no authentication, so the default is loopback only.
+    pub metrics_addr: Option<SocketAddr>,
+    /// Whether `METRICS_ADDR` was set: then a listener that cannot bind refuses start-up; the
+    /// default address may be taken by another instance on the same machine (a warning).
+    pub metrics_addr_explicit: bool,
+    /// `SHUTDOWN_DRAIN_SECONDS` (5 in production, else 0): after SIGTERM, how long `/readyz`
+    /// answers 503 while requests are still served, so the balancer stops sending new ones first.
+    pub drain: Duration,
+    /// `SHUTDOWN_GRACE_SECONDS` (25): how long in-flight requests, workers and jobs get to
+    /// finish once the listener has closed.
+    pub grace: Duration,
+    /// `OUTBOUND_CA_FILE`: a PEM file of extra certificate authorities that outbound HTTPS calls
+    /// (Twilio, MercadoPago) trust besides the public ones (a private egress proxy or CA).
+    pub outbound_ca_file: Option<std::path::PathBuf>,
+}
+
+/// The database when `DATABASE_URL` is unset.
+pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/estacionate";
+
+/// The default metrics listener.
+pub const DEFAULT_METRICS_ADDR: &str = "127.0.0.1:9464";
 
 /// Which forwarding headers to believe and how much work one request may cause.
 #[derive(Debug, Clone)]
@@ -125,6 +153,34 @@ pub struct ConfigError {
     reason: String,
 }
 
+impl ConfigError {
+    /// A problem with `variable`.
+    pub fn new(variable: &'static str, reason: impl Into<String>) -> Self {
+        Self { variable, reason: reason.into() }
+    }
+
+    /// The environment variable at fault.
+    pub fn variable(&self) -> &'static str {
+        self.variable
+    }
+
+    /// What is wrong with it (never its value).
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+}
+
+/// Keeps the value of a check, or records its problem (so every problem is reported at once).
+fn keep<T>(problems: &mut Vec<ConfigError>, result: Result<T, ConfigError>) -> Option<T> {
+    match result {
+        Ok(value) => Some(value),
+        Err(problem) => {
+            problems.push(problem);
+            None
+        }
+    }
+}
+
 impl Config {
     /// Reads the environment. `site_addr` comes from Leptos' own configuration so that
     /// `cargo leptos serve` and the plain binary agree.
@@ -132,101 +188,111 @@ impl Config {
         Self::from_lookup(site_addr, |name| std::env::var(name).ok())
     }
 
-    /// Builds the configuration from any lookup function (tests pass a map).
+    /// Builds the configuration from any lookup function (tests pass a map); the first problem
+    /// when there are several (see [`Config::check`]).
     pub fn from_lookup(
         site_addr: SocketAddr,
         lookup: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, ConfigError> {
+        Self::check(site_addr, lookup).map_err(|problems| {
+            problems
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| ConfigError::new("APP_ENV", "invalid configuration"))
+        })
+    }
+
+    /// Builds the configuration, or returns every problem found (not only the first): what
+    /// `server check-config` reports. Each value that cannot be used is checked on its own, the
+    /// others still against the rules of the environment asked for.
+    pub fn check(
+        site_addr: SocketAddr,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, Vec<ConfigError>> {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let mut problems = Vec::new();
 
         let development = matches!(get("APP_ENV").as_deref(), None | Some("development"));
         let production = match get("APP_ENV").as_deref() {
             None | Some("development") | Some("test") => false,
             Some("production") => true,
             Some(_) => {
-                return Err(ConfigError {
-                    variable: "APP_ENV",
-                    reason: "expected development, test or production".into(),
-                })
+                problems.push(ConfigError::new("APP_ENV", "expected development, test or production"));
+                false
             }
         };
         let database_url = Secret::new(
             get("DATABASE_URL")
-                .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/estacionate".into()),
+                .unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
         );
-        let database_max_connections = parse_or(&get, "DATABASE_MAX_CONNECTIONS", 16)?;
+        let database_max_connections =
+            keep(&mut problems, parse_or(&get, "DATABASE_MAX_CONNECTIONS", 16)).unwrap_or(16);
         let redis_url = get("REDIS_URL").map(Secret::new);
         let public_origin = get("PUBLIC_ORIGIN")
             .unwrap_or_else(|| format!("http://{site_addr}"))
             .trim_end_matches('/')
             .to_string();
         if !(public_origin.starts_with("http://") || public_origin.starts_with("https://")) {
-            return Err(ConfigError {
-                variable: "PUBLIC_ORIGIN",
-                reason: "must start with http:// or https://".into(),
-            });
+            problems.push(ConfigError::new("PUBLIC_ORIGIN", "must start with http:// or https://"));
+        } else if production && !public_origin.starts_with("https://") {
+            problems.push(ConfigError::new("PUBLIC_ORIGIN", "production requires an https origin"));
         }
-        if production && !public_origin.starts_with("https://") {
-            return Err(ConfigError {
-                variable: "PUBLIC_ORIGIN",
-                reason: "production requires an https origin".into(),
-            });
-        }
-        let session_idle_minutes = parse_or(&get, "SESSION_IDLE_MINUTES", 120)?;
-        let live_recheck_seconds = parse_or(&get, "LIVE_RECHECK_SECONDS", 60)?;
-        let live_streams_per_user = parse_or(&get, "LIVE_STREAMS_PER_USER", 5)?;
-        for (variable, value) in [
-            ("SESSION_IDLE_MINUTES", session_idle_minutes),
-            ("LIVE_RECHECK_SECONDS", i64::try_from(live_recheck_seconds).unwrap_or(i64::MAX)),
-            ("LIVE_STREAMS_PER_USER", i64::try_from(live_streams_per_user).unwrap_or(i64::MAX)),
-        ] {
-            if value < 1 {
-                return Err(ConfigError { variable, reason: "must be at least 1".into() });
-            }
-        }
-        // Read by the purge job itself; refused here so a typo stops the start, not the job.
-        app::privacy::purge::retention_months(get("RETENTION_MONTHS").as_deref())
-            .map_err(|reason| ConfigError { variable: "RETENTION_MONTHS", reason })?;
-        let log_format = match get("LOG_FORMAT").as_deref() {
-            None => {
-                if production {
-                    LogFormat::Json
-                } else {
-                    LogFormat::Pretty
+        let mut at_least_one = |variable: &'static str, default: u64| -> u64 {
+            match keep(&mut problems, parse_or(&get, variable, default)) {
+                Some(0) => {
+                    problems.push(ConfigError::new(variable, "must be at least 1"));
+                    default
                 }
+                Some(n) => n,
+                None => default,
             }
+        };
+        let session_idle_minutes = i64::try_from(at_least_one("SESSION_IDLE_MINUTES", 120)).unwrap_or(120);
+        let live_recheck_seconds = at_least_one("LIVE_RECHECK_SECONDS", 60);
+        let live_streams_per_user = usize::try_from(at_least_one("LIVE_STREAMS_PER_USER", 5)).unwrap_or(5);
+        // Read by the purge job itself; refused here so a typo stops the start, not the job.
+        if let Err(reason) = app::privacy::purge::retention_months(get("RETENTION_MONTHS").as_deref()) {
+            problems.push(ConfigError::new("RETENTION_MONTHS", reason));
+        }
+        let log_format = match get("LOG_FORMAT").as_deref() {
+            None if production => LogFormat::Json,
+            None => LogFormat::Pretty,
             Some("json") => LogFormat::Json,
             Some("pretty") => LogFormat::Pretty,
             Some(_) => {
-                return Err(ConfigError {
-                    variable: "LOG_FORMAT",
-                    reason: "expected pretty or json".into(),
-                })
+                problems.push(ConfigError::new("LOG_FORMAT", "expected pretty or json"));
+                LogFormat::Pretty
             }
         };
-        let payments = payments(&get, production)?;
-        let twilio = notify_transport(&get, production, twilio(&get, production, &public_origin)?)?;
-        let perimeter = perimeter(&get)?;
-        Ok(Self {
-            production,
-            development,
-            database_url,
-            database_max_connections,
-            redis_url,
-            redis_bus_prefix: get("REDIS_BUS_PREFIX").unwrap_or_else(|| "estacionate".into()).trim().to_string(),
-            public_origin,
-            session_idle_minutes,
-            live_recheck_seconds,
-            live_streams_per_user,
-            log_format,
-            site_addr,
-            pii_encryption_keys: get("PII_ENCRYPTION_KEYS").map(Secret::new),
-            pii_blind_index_key: get("PII_BLIND_INDEX_KEY").map(Secret::new),
-            leptos_watch: get("LEPTOS_WATCH").is_some(),
-            payments,
-            twilio,
-            perimeter,
-        })
+        let payments = keep(&mut problems, payments(&get, production)).unwrap_or(PaymentsConfig::Simulator);
+        let twilio = keep(&mut problems, twilio(&get, production, &public_origin)).flatten();
+        let twilio = keep(&mut problems, notify_transport(&get, production, twilio)).flatten();
+        let perimeter = keep(&mut problems, perimeter(&get));
+        let operations = operations(&get, production, &mut problems);
+        match perimeter {
+            Some(perimeter) if problems.is_empty() => Ok(Self {
+                production,
+                development,
+                database_url,
+                database_max_connections,
+                redis_url,
+                redis_bus_prefix: get("REDIS_BUS_PREFIX").unwrap_or_else(|| "estacionate".into()).trim().to_string(),
+                public_origin,
+                session_idle_minutes,
+                live_recheck_seconds,
+                live_streams_per_user,
+                log_format,
+                site_addr,
+                pii_encryption_keys: get("PII_ENCRYPTION_KEYS").map(Secret::new),
+                pii_blind_index_key: get("PII_BLIND_INDEX_KEY").map(Secret::new),
+                leptos_watch: get("LEPTOS_WATCH").is_some(),
+                payments,
+                twilio,
+                perimeter,
+                operations,
+            }),
+            _ => Err(problems),
+        }
     }
 
     /// Whether cookies must carry `Secure` (and so may use the `__Host-` prefix): always except
@@ -354,6 +420,47 @@ fn perimeter(get: &impl Fn(&str) -> Option<String>) -> Result<Perimeter, ConfigE
     })
 }
 
+/// The operations settings: metrics listener, shutdown timings, extra outbound CAs. Each
+/// problem is recorded in `problems` (and its default kept) so all are reported together.
+fn operations(get: &impl Fn(&str) -> Option<String>, production: bool, problems: &mut Vec<ConfigError>) -> Operations {
+    let default_metrics = DEFAULT_METRICS_ADDR.parse().ok();
+    let metrics_addr = match get("METRICS_ADDR").as_deref().map(str::trim) {
+        Some("off") => None,
+        Some(raw) => raw.parse().map(Some).unwrap_or_else(|_| {
+            problems.push(ConfigError::new("METRICS_ADDR", "expected an address such as 127.0.0.1:9464, or off"));
+            default_metrics
+        }),
+        None => default_metrics,
+    };
+    let default_drain = if production { 5 } else { 0 };
+    let drain = keep(problems, parse_or(get, "SHUTDOWN_DRAIN_SECONDS", default_drain)).unwrap_or(default_drain);
+    let grace = match keep(problems, parse_or(get, "SHUTDOWN_GRACE_SECONDS", 25)) {
+        Some(0) => {
+            problems.push(ConfigError::new("SHUTDOWN_GRACE_SECONDS", "must be greater than zero"));
+            25
+        }
+        Some(n) => n,
+        None => 25,
+    };
+    let outbound_ca_file = get("OUTBOUND_CA_FILE").map(|p| std::path::PathBuf::from(p.trim()));
+    if let Some(path) = &outbound_ca_file {
+        match std::fs::read_to_string(path) {
+            Err(_) => problems.push(ConfigError::new("OUTBOUND_CA_FILE", "cannot be read")),
+            Ok(pem) if !pem.contains("-----BEGIN CERTIFICATE-----") => {
+                problems.push(ConfigError::new("OUTBOUND_CA_FILE", "holds no PEM certificate"));
+            }
+            Ok(_) => {}
+        }
+    }
+    Operations {
+        metrics_addr,
+        metrics_addr_explicit: get("METRICS_ADDR").is_some(),
+        drain: Duration::from_secs(drain),
+        grace: Duration::from_secs(grace),
+        outbound_ca_file,
+    }
+}
+
 /// `NOTIFY_TRANSPORT`: `twilio` (requires the Twilio settings) or `outbox` (the development
 /// outbox, even when Twilio is configured). Unset, Twilio is used when configured — except that
 /// production refuses to start with only the development outbox unless it is chosen on purpose,
@@ -443,6 +550,60 @@ mod tests {
         assert_eq!(d.server_fn_body_limit, 65_536);
         assert_eq!(d.request_timeout, Duration::from_secs(30));
         assert_eq!(d.statement_timeout, Duration::from_millis(15_000));
+    }
+
+    #[test]
+    fn check_names_every_problem_not_only_the_first() {
+        let map: HashMap<String, String> = [
+            ("APP_ENV", "production"),
+            ("PUBLIC_ORIGIN", "http://estacionate.cl"),
+            ("DATABASE_MAX_CONNECTIONS", "muchas"),
+            ("LOG_FORMAT", "xml"),
+            ("TRUSTED_PROXIES", "balanceador"),
+            ("METRICS_ADDR", "todas partes"),
+            ("SHUTDOWN_GRACE_SECONDS", "0"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let problems = Config::check("127.0.0.1:3000".parse().unwrap(), |k| map.get(k).cloned()).unwrap_err();
+        let named: Vec<&str> = problems.iter().map(ConfigError::variable).collect();
+        for variable in [
+            "PUBLIC_ORIGIN",
+            "DATABASE_MAX_CONNECTIONS",
+            "LOG_FORMAT",
+            "PAYMENT_PROVIDER",
+            "NOTIFY_TRANSPORT",
+            "TRUSTED_PROXIES",
+        ] {
+            assert!(named.contains(&variable), "{variable} missing from {named:?}");
+        }
+        // Each operations setting is checked on its own.
+        let map: HashMap<String, String> = [("METRICS_ADDR", "todas partes"), ("SHUTDOWN_GRACE_SECONDS", "0")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let problems = Config::check("127.0.0.1:3000".parse().unwrap(), |k| map.get(k).cloned()).unwrap_err();
+        assert_eq!(
+            problems.iter().map(ConfigError::variable).collect::<Vec<_>>(),
+            ["METRICS_ADDR", "SHUTDOWN_GRACE_SECONDS"]
+        );
+        assert!(problems[0].to_string().contains("METRICS_ADDR") && !problems[0].to_string().contains("todas partes"));
+    }
+
+    #[test]
+    fn metrics_listen_on_loopback_by_default_and_can_be_turned_off() {
+        let c = build(&[]).unwrap();
+        let addr = c.operations.metrics_addr.unwrap();
+        assert!(addr.ip().is_loopback(), "{addr}");
+        assert!(!c.operations.metrics_addr_explicit);
+        assert!(build(&[("METRICS_ADDR", "off")]).unwrap().operations.metrics_addr.is_none());
+        let explicit = build(&[("METRICS_ADDR", "127.0.0.1:9500")]).unwrap().operations;
+        assert_eq!(explicit.metrics_addr.unwrap().port(), 9500);
+        assert!(explicit.metrics_addr_explicit);
+        // Draining only by default where a balancer is expected.
+        assert_eq!(c.operations.drain, Duration::ZERO);
+        assert!(build(&[("OUTBOUND_CA_FILE", "/no/such/ca.pem")]).is_err());
     }
 
     #[test]

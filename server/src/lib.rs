@@ -6,13 +6,17 @@
 
 pub mod audit_chain;
 pub mod bus;
+pub mod check_config;
 pub mod cli;
 pub mod config;
 pub mod create_admin;
 pub mod db;
 pub mod http;
 pub mod jobs;
+pub mod lifecycle;
+pub mod metrics;
 pub mod notify;
+pub mod outbound;
 pub mod payments;
 pub mod rate_limit;
 pub mod rotate;

@@ -3,6 +3,7 @@
 
 use crate::bus::{memory::InProcessBus, redis::{RedisBus, RedisBusNames}, EventBus};
 use crate::config::Config;
+use crate::lifecycle::Lifecycle;
 use crate::notify::sender::Transport;
 use crate::http::{self, AppSessionStore, DevReload};
 use crate::payments::{self, Gateways};
@@ -136,6 +137,8 @@ pub struct Assembled {
     pub bus: Arc<dyn EventBus>,
     /// Where WhatsApp messages go.
     pub transport: Arc<dyn Transport>,
+    /// Draining and stopping: `/readyz` and the live streams follow it.
+    pub lifecycle: Lifecycle,
 }
 
 /// The event bus the configuration asks for: Redis Streams and Pub/Sub under `REDIS_BUS_PREFIX`
@@ -172,6 +175,7 @@ pub async fn app(
     let (state, gateways) = state_and_gateways(config, pool, leptos_options, redis)?;
     let bus = bus(config).await?;
     let transport = crate::notify::transport(config)?;
+    let lifecycle = Lifecycle::new();
     let mut extra = Router::new().merge(http::live::routes(http::live::LiveState {
         pool: state.pool.clone(),
         bus: bus.clone(),
@@ -179,6 +183,7 @@ pub async fn app(
         limits: state.settings.session_limits,
         recheck: Duration::from_secs(config.live_recheck_seconds),
         slots: http::stream_slots::StreamSlots::new(config.live_streams_per_user),
+        lifecycle: lifecycle.clone(),
     }));
     if let Some(mercadopago) = gateways.mercadopago {
         extra = extra.merge(payments::webhook::routes(payments::webhook::WebhookState {
@@ -199,8 +204,9 @@ pub async fn app(
         dev_reload,
         extra,
         &config.perimeter,
+        &lifecycle,
     );
-    Ok(Assembled { state, router, bus, transport })
+    Ok(Assembled { state, router, bus, transport, lifecycle })
 }
 
 /// The router alone (router tests).

@@ -144,6 +144,7 @@ async fn a_slow_request_gets_503_but_the_live_stream_stays_open(pool: PgPool) {
         server::http::DevReload::default(),
         extra,
         &perimeter,
+        &server::lifecycle::Lifecycle::new(),
     );
     let app = TestApp { state, router, bus: server::startup::bus(&config).await.unwrap(), transport: server::notify::transport(&config).unwrap() };
     let mut c = Client::default();

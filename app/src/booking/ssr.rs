@@ -575,6 +575,8 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
+    // Counted after the commit, on the instance that served the request (`/metrics`).
+    metrics::counter!("bookings_created_total").increment(1);
     Ok(Created { booking_id, amount: q.price, hold_expires_at })
 }
 

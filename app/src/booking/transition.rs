@@ -119,5 +119,12 @@ pub async fn apply(
         },
     )
     .await?;
+    // Counted for `/metrics` when the transition is written; every caller commits right after
+    // (a later failure of the same transaction, which would roll it back, is the rare exception).
+    match to {
+        BookingStatus::Confirmed => metrics::counter!("bookings_confirmed_total").increment(1),
+        BookingStatus::Cancelled => metrics::counter!("bookings_cancelled_total").increment(1),
+        _ => {}
+    }
     Ok(Transitioned { from, to, building_id })
 }

@@ -1,7 +1,7 @@
 //! The in-process bus (one instance, no Redis): the same contract as Redis Streams — entries stay
 //! pending until acknowledged and can be reclaimed after a timeout — kept in memory.
 
-use super::{BusError, Delivery, EventBus, LIVE_CAPACITY};
+use super::{BusError, Delivery, EventBus, GroupBacklog, LIVE_CAPACITY};
 use app::domain::event::Envelope;
 use async_trait::async_trait;
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -128,6 +128,14 @@ impl EventBus for InProcessBus {
 
     fn live(&self) -> broadcast::Receiver<Envelope> {
         self.live.subscribe()
+    }
+
+    async fn backlog(&self, group: &str) -> Result<GroupBacklog, BusError> {
+        let inner = self.lock()?;
+        Ok(inner.groups.get(group).map_or_else(GroupBacklog::default, |g| GroupBacklog {
+            lag: Some(g.queue.len() as u64),
+            pending: g.pending.len() as u64,
+        }))
     }
 }
 

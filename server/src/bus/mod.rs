@@ -64,6 +64,19 @@ pub trait EventBus: Send + Sync + 'static {
 
     /// Every live event any instance publishes, from now on.
     fn live(&self) -> broadcast::Receiver<Envelope>;
+
+    /// How far `group` is behind (the `bus_consumer_lag` metric).
+    async fn backlog(&self, group: &str) -> Result<GroupBacklog, BusError>;
+}
+
+/// How far one consumer group is behind the stream.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GroupBacklog {
+    /// Entries not yet delivered to any member (`None` when the bus cannot tell: Redis before 7
+    /// after a trim).
+    pub lag: Option<u64>,
+    /// Entries delivered but not yet acknowledged.
+    pub pending: u64,
 }
 
 /// How many live events a slow subscriber may fall behind before it skips (it then reloads).

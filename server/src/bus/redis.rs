@@ -7,7 +7,7 @@
 //! for later. After a restart without persistence the stream and its groups are gone: the group
 //! is recreated on the next read, and the relay's redelivery sweep republishes what was lost.
 
-use super::{BusError, Delivery, EventBus, LIVE_CAPACITY};
+use super::{BusError, Delivery, EventBus, GroupBacklog, LIVE_CAPACITY};
 use app::domain::event::Envelope;
 use async_trait::async_trait;
 use fred::prelude::{
@@ -241,5 +241,27 @@ impl EventBus for RedisBus {
 
     fn live(&self) -> broadcast::Receiver<Envelope> {
         self.live.subscribe()
+    }
+
+    async fn backlog(&self, group: &str) -> Result<GroupBacklog, BusError> {
+        // XINFO GROUPS: one map per group; `lag` exists from Redis 7 on (nil when unknown).
+        let groups: Vec<HashMap<String, fred::types::Value>> = match self
+            .commands
+            .xinfo_groups(self.names.stream.as_str())
+            .await
+        {
+            Ok(groups) => groups,
+            // No stream yet: nothing was ever published, nothing is behind.
+            Err(e) if e.to_string().contains("no such key") => return Ok(GroupBacklog { lag: Some(0), pending: 0 }),
+            Err(e) => return Err(bus_err(e)),
+        };
+        let number = |g: &HashMap<String, fred::types::Value>, key: &str| g.get(key).and_then(fred::types::Value::as_u64);
+        Ok(groups
+            .iter()
+            .find(|g| g.get("name").and_then(fred::types::Value::as_str).as_deref() == Some(group))
+            .map_or_else(GroupBacklog::default, |g| GroupBacklog {
+                lag: number(g, "lag"),
+                pending: number(g, "pending").unwrap_or(0),
+            }))
     }
 }

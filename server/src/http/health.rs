@@ -1,7 +1,8 @@
 //! Liveness and readiness probes for load balancers and the run scripts.
 
-use app::ssr::AppState;
+use crate::lifecycle::Lifecycle;
 use axum::extract::State;
+use sqlx::PgPool;
 use http::StatusCode;
 use std::time::Duration;
 
@@ -10,10 +11,23 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
-/// `/readyz`: the database answers within two seconds. The cause of a failure goes to the log,
-/// never to the caller.
-pub async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    let probe = sqlx::query_scalar::<_, i32>("select 1").fetch_one(&state.pool);
+/// What the readiness probe looks at.
+#[derive(Clone)]
+pub struct Readiness {
+    /// The pool requests use.
+    pub pool: PgPool,
+    /// Whether the instance is draining.
+    pub lifecycle: Lifecycle,
+}
+
+/// `/readyz`: 503 once the instance drains (so the balancer stops sending it requests before it
+/// stops accepting them), else whether the database answers within two seconds. The cause of a
+/// failure goes to the log, never to the caller.
+pub async fn readyz(State(ready): State<Readiness>) -> (StatusCode, &'static str) {
+    if ready.lifecycle.is_draining() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "draining");
+    }
+    let probe = sqlx::query_scalar::<_, i32>("select 1").fetch_one(&ready.pool);
     match tokio::time::timeout(Duration::from_secs(2), probe).await {
         Ok(Ok(_)) => (StatusCode::OK, "ok"),
         Ok(Err(err)) => {

@@ -11,10 +11,14 @@
 //! idle or absolute limit, ban, role or building change) or no longer reaches this building.
 //! The re-check does not count as activity: a screen left alone still reaches the idle limit.
 //! Each user holds at most `LIVE_STREAMS_PER_USER` open streams per instance (see
-//! [`super::stream_slots`]); one more is refused with 429.
+//! [`super::stream_slots`]); one more is refused with 429. When the instance stops, each open
+//! stream gets a `reconectar` event with an SSE `retry` hint and ends: the browser's
+//! `EventSource` reconnects through the balancer to an instance still serving.
 
 use super::session::AppSessionStore;
 use super::stream_slots::{StreamSlot, StreamSlots};
+use crate::lifecycle::Lifecycle;
+use crate::metrics::LiveStreamGauge;
 use crate::bus::EventBus;
 use app::domain::{event::Envelope, role::Role};
 use app::ssr::actor::{self, SessionLimits};
@@ -33,6 +37,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast::{error::RecvError, Receiver};
+use tokio::sync::watch;
 use tokio::time::{interval_at, Instant, Interval, MissedTickBehavior};
 use tower_sessions::{session::Id, Session};
 use uuid::Uuid;
@@ -56,7 +61,13 @@ pub struct LiveState {
     pub recheck: Duration,
     /// Open streams per user on this instance.
     pub slots: StreamSlots,
+    /// When the instance stops, every open stream ends with a reconnect hint.
+    pub lifecycle: Lifecycle,
 }
+
+/// How long a browser waits before reconnecting a stream its stopping instance closed (the
+/// balancer sends the new connection to another instance).
+pub const RECONNECT_AFTER: Duration = Duration::from_millis(1500);
 
 /// The live route.
 pub fn routes(state: LiveState) -> Router {
@@ -100,6 +111,9 @@ async fn stream(State(state): State<LiveState>, Path(id): Path<String>, session:
     let mut recheck = interval_at(Instant::now() + state.recheck, state.recheck);
     recheck.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let watch = Watch {
+        stop: state.lifecycle.subscribe(),
+        ended: false,
+        _open: LiveStreamGauge::open(),
         rx: state.bus.live(),
         recheck,
         session_id,
@@ -118,6 +132,9 @@ async fn stream(State(state): State<LiveState>, Path(id): Path<String>, session:
 
 /// One open stream: its bus receiver, its re-check timer and the slot it holds.
 struct Watch {
+    stop: watch::Receiver<bool>,
+    ended: bool,
+    _open: LiveStreamGauge,
     rx: Receiver<Envelope>,
     recheck: Interval,
     session_id: Id,
@@ -129,8 +146,19 @@ struct Watch {
 impl Watch {
     /// The next event for the screen, or `None` to close the stream.
     async fn next(&mut self) -> Option<Event> {
+        if self.ended {
+            return None;
+        }
         loop {
+            // A clone, so that waiting on it does not hold `self` (the re-check needs it).
+            let mut stop = self.stop.clone();
             tokio::select! {
+                () = crate::lifecycle::until_true(&mut stop) => {
+                    // The instance is stopping: say when to come back (to another instance), then
+                    // end the stream so the graceful shutdown is not held open by it.
+                    self.ended = true;
+                    return Some(Event::default().event("reconectar").retry(RECONNECT_AFTER).data("{}"));
+                }
                 _ = self.recheck.tick() => {
                     if !self.viewer_still_allowed().await {
                         return None;

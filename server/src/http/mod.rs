@@ -15,6 +15,7 @@ pub mod session;
 pub mod stream_slots;
 
 use crate::config::Perimeter;
+use crate::lifecycle::Lifecycle;
 use app::ssr::{client_ip::ClientIp, AppState};
 use app::{shell, App};
 use axum::{middleware, routing::{get, post}, Router};
@@ -45,6 +46,7 @@ pub fn router(
     dev_reload: DevReload,
     extra: Router,
     perimeter: &Perimeter,
+    lifecycle: &Lifecycle,
 ) -> Router {
     let routes = generate_route_list(App);
     let allowed = AllowedOrigin {
@@ -53,9 +55,12 @@ pub fn router(
 
     let leptos_options = state.leptos_options.clone();
     let csp_reports = csp_report::routes(state.rate_limiter.clone());
+    let readiness = Router::new().route("/readyz", get(health::readyz)).with_state(health::Readiness {
+        pool: state.pool.clone(),
+        lifecycle: lifecycle.clone(),
+    });
     Router::new()
         .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
         .route("/admin/reservas/exportar", get(app::admin::bookings::csv::export))
         .route("/cuenta/mis-datos.json", get(app::privacy::download::download))
         .route(app::admin::search::SEARCH_PATH, post(app::admin::search::redirect))
@@ -73,6 +78,7 @@ pub fn router(
             limits::limit_server_fn_body,
         ))
         .merge(csp_reports)
+        .merge(readiness)
         .route_layer(middleware::from_fn(route_log::record_route))
         .layer(middleware::from_fn_with_state(allowed, origin::require_same_origin))
         .layer(sessions)
@@ -83,6 +89,7 @@ pub fn router(
         ))
         .layer(middleware::from_fn_with_state(dev_reload, security::security_headers))
         .layer(middleware::from_fn(route_log::keep_request_span))
+        .layer(middleware::from_fn(crate::metrics::track_http))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
             let request_id = req
                 .headers()

@@ -21,14 +21,22 @@ pub async fn keep_request_span(mut req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
-/// Route layer: records the matched route template on the request span.
+/// The route template a response answered, for the request metrics (a response extension: the
+/// metrics layer sits outside the router, where the matched path is no longer known).
+#[derive(Debug, Clone)]
+pub struct RouteTemplate(pub std::sync::Arc<str>);
+
+/// Route layer: records the matched route template on the request span and on the response.
 pub async fn record_route(req: Request, next: Next) -> Response {
-    if let (Some(route), Some(RequestSpan(span))) =
-        (req.extensions().get::<MatchedPath>(), req.extensions().get::<RequestSpan>())
-    {
-        span.record("http.route", tracing::field::display(route.as_str()));
+    let route = req.extensions().get::<MatchedPath>().map(|m| std::sync::Arc::<str>::from(m.as_str()));
+    if let (Some(route), Some(RequestSpan(span))) = (&route, req.extensions().get::<RequestSpan>()) {
+        span.record("http.route", tracing::field::display(route));
     }
-    next.run(req).await
+    let mut response = next.run(req).await;
+    if let Some(route) = route {
+        response.extensions_mut().insert(RouteTemplate(route));
+    }
+    response
 }
 
 /// What a log may say about a path no route matched: server-function paths are fixed names;

@@ -54,6 +54,7 @@ impl fmt::Display for JobOutcome {
 pub async fn run_job(pool: &PgPool, job: &Job, instance_id: &str) -> anyhow::Result<JobOutcome> {
     let Some(lock) = JobLock::try_acquire(pool, job.name).await? else {
         tracing::debug!(job = job.name, "job skipped: another run holds the lock");
+        metrics::counter!("job_runs_total", "job" => job.name, "outcome" => "skipped").increment(1);
         return Ok(JobOutcome::SkippedLocked);
     };
     abandon_stale_runs(pool, job.name).await?;
@@ -87,8 +88,15 @@ pub async fn run_job(pool: &PgPool, job: &Job, instance_id: &str) -> anyhow::Res
         Err(_) => failed(pool, run_id, "the job was cancelled".into()).await?,
     };
     match &outcome {
-        JobOutcome::Failed { .. } => tracing::warn!(job = job.name, %run_id, "job failed"),
-        _ => tracing::info!(job = job.name, %run_id, "job succeeded"),
+        JobOutcome::Failed { .. } => {
+            tracing::warn!(job = job.name, %run_id, "job failed");
+            metrics::counter!("job_runs_total", "job" => job.name, "outcome" => "failed").increment(1);
+            metrics::counter!("job_failures_total", "job" => job.name).increment(1);
+        }
+        _ => {
+            tracing::info!(job = job.name, %run_id, "job succeeded");
+            metrics::counter!("job_runs_total", "job" => job.name, "outcome" => "succeeded").increment(1);
+        }
     }
     lock.release().await?;
     Ok(outcome)

@@ -10,6 +10,8 @@ use app::domain::event::Envelope;
 use app::ssr::AppState;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
 /// How the consumer reads.
 #[derive(Debug, Clone, Copy)]
@@ -88,12 +90,21 @@ pub async fn consume_once(
     Ok(done.len())
 }
 
-/// Runs the consumer until the process ends, backing off while the bus is unreachable.
-pub fn spawn(state: AppState, bus: Arc<dyn EventBus>, consumer: String, settings: ConsumerSettings) {
+/// Runs the consumer until `stop` turns true (after the batch in hand), backing off while the
+/// bus is unreachable. `keep` holds the stop signal's sender alive for as long as the task runs.
+pub fn spawn(
+    state: AppState,
+    bus: Arc<dyn EventBus>,
+    consumer: String,
+    settings: ConsumerSettings,
+    mut stop: watch::Receiver<bool>,
+    keep: Arc<watch::Sender<bool>>,
+) -> JoinHandle<()> {
     tokio::spawn(async move {
+        let _keep = keep;
         let mut last_claim = tokio::time::Instant::now();
         let mut failures: u32 = 0;
-        loop {
+        while !*stop.borrow_and_update() {
             let claim = last_claim.elapsed() >= settings.claim_idle / 2;
             if claim {
                 last_claim = tokio::time::Instant::now();
@@ -105,9 +116,12 @@ pub fn spawn(state: AppState, bus: Arc<dyn EventBus>, consumer: String, settings
                     if failures == 1 || failures.is_multiple_of(30) {
                         tracing::warn!(error = %err, failures, "notification consumer cannot read the bus");
                     }
-                    tokio::time::sleep(Duration::from_millis(500)).await;
+                    tokio::select! {
+                        _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                        () = crate::lifecycle::until_true(&mut stop) => {}
+                    }
                 }
             }
         }
-    });
+    })
 }

@@ -20,6 +20,8 @@ use consumer::ConsumerSettings;
 use sender::{RetryPolicy, Sender, Transport};
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
 /// How the workers pace themselves.
 #[derive(Debug, Clone, Copy)]
@@ -50,13 +52,43 @@ pub fn transport(config: &crate::config::Config) -> anyhow::Result<Arc<dyn Trans
     Ok(match &config.twilio {
         Some(settings) => {
             tracing::info!("whatsapp: twilio");
-            Arc::new(twilio::TwilioTransport::new(settings.clone())?)
+            let builder = crate::outbound::client_builder(config.operations.outbound_ca_file.as_deref())?;
+            Arc::new(twilio::TwilioTransport::with_client(settings.clone(), builder)?)
         }
         None => {
             tracing::info!("whatsapp: development outbox (/admin/mensajes)");
             Arc::new(sender::DevOutbox)
         }
     })
+}
+
+/// This instance's running workers. Dropping the handle leaves them running (tests rely on
+/// that); [`Workers::stop`] ends them after their current batch.
+#[derive(Debug)]
+pub struct Workers {
+    stop: Arc<watch::Sender<bool>>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Workers {
+    /// Asks every worker to stop after its current batch and waits for them, at most `grace`.
+    pub async fn stop(self, grace: Duration) {
+        self.stop.send_replace(true);
+        let all = futures_util::future::join_all(self.tasks);
+        if tokio::time::timeout(grace, all).await.is_err() {
+            tracing::warn!("a notification worker did not finish its batch within the grace period");
+        }
+    }
+}
+
+/// Sleeps for `pause`, or less when the stop is asked; returns whether to stop.
+async fn pause_or_stop(stop: &mut watch::Receiver<bool>, pause: Duration) -> bool {
+    tokio::select! {
+        _ = tokio::time::sleep(pause) => {}
+        // The sender lives in every task (see `spawn_workers`), so this only ends on `true`.
+        () = crate::lifecycle::until_true(stop) => return true,
+    }
+    *stop.borrow()
 }
 
 /// Starts this instance's relay, consumer, sender and redelivery sweep.
@@ -66,15 +98,20 @@ pub fn spawn_workers(
     transport: Arc<dyn Transport>,
     instance: String,
     settings: WorkerSettings,
-) {
-    consumer::spawn(state.clone(), bus.clone(), instance, settings.consumer);
+) -> Workers {
+    let stop = Arc::new(watch::channel(false).0);
+    let mut tasks = Vec::with_capacity(4);
+    let keep = stop.clone();
+    tasks.push(consumer::spawn(state.clone(), bus.clone(), instance, settings.consumer, stop.subscribe(), keep));
 
     let pool = state.pool.clone();
-    tokio::spawn(async move {
+    let (keep, mut halt) = (stop.clone(), stop.subscribe());
+    tasks.push(tokio::spawn(async move {
+        let _keep = keep;
         let mut failures: u32 = 0;
         loop {
             match relay::relay_batch(&pool, bus.as_ref(), 200).await {
-                Ok(200) => continue,
+                Ok(200) if !*halt.borrow() => continue,
                 Ok(_) => failures = 0,
                 Err(err) => {
                     failures = failures.saturating_add(1);
@@ -83,33 +120,42 @@ pub fn spawn_workers(
                     }
                 }
             }
-            tokio::time::sleep(settings.poll).await;
+            if pause_or_stop(&mut halt, settings.poll).await {
+                break;
+            }
         }
-    });
+    }));
 
     let pool = state.pool.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(settings.redeliver_after / 4);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let (keep, mut halt) = (stop.clone(), stop.subscribe());
+    tasks.push(tokio::spawn(async move {
+        let _keep = keep;
         loop {
-            tick.tick().await;
+            if pause_or_stop(&mut halt, settings.redeliver_after / 4).await {
+                break;
+            }
             if let Err(err) = relay::redeliver_unhandled(&pool, settings.redeliver_after).await {
                 tracing::warn!(error = %err, "redelivery sweep failed");
             }
         }
-    });
+    }));
 
     let sender = Sender { pool: state.pool.clone(), vault: state.vault.clone(), transport, policy: settings.retry };
-    tokio::spawn(async move {
+    let (keep, mut halt) = (stop.clone(), stop.subscribe());
+    tasks.push(tokio::spawn(async move {
+        let _keep = keep;
         loop {
             match sender.send_due(50).await {
-                Ok(stats) if stats.sent + stats.retrying + stats.failed == 50 => continue,
+                Ok(stats) if stats.sent + stats.retrying + stats.failed == 50 && !*halt.borrow() => continue,
                 Ok(_) => {}
                 Err(err) => tracing::warn!(error = %err, "message sender failed"),
             }
-            tokio::time::sleep(settings.poll).await;
+            if pause_or_stop(&mut halt, settings.poll).await {
+                break;
+            }
         }
-    });
+    }));
+    Workers { stop, tasks }
 }
 
 /// Runs relay, consumer and sender until nothing is left to do (tests, and `seed-demo`'s

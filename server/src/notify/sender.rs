@@ -245,6 +245,9 @@ impl Sender {
                 }
             }
         }
+        metrics::counter!("notifications_sent_total").increment(stats.sent as u64);
+        metrics::counter!("notifications_retrying_total").increment(stats.retrying as u64);
+        metrics::counter!("notifications_failed_total").increment(stats.failed as u64 + stats.abandoned);
         Ok(stats)
     }
 

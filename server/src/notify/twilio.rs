@@ -59,7 +59,12 @@ pub struct TwilioTransport {
 impl TwilioTransport {
     /// A transport with a 10-second timeout per request.
     pub fn new(settings: TwilioSettings) -> Result<Self, reqwest::Error> {
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?;
+        Self::with_client(settings, reqwest::Client::builder())
+    }
+
+    /// A transport built on `builder` (which may trust extra authorities: `OUTBOUND_CA_FILE`).
+    pub fn with_client(settings: TwilioSettings, builder: reqwest::ClientBuilder) -> Result<Self, reqwest::Error> {
+        let http = builder.timeout(Duration::from_secs(10)).build()?;
         Ok(Self { settings, http })
     }
 

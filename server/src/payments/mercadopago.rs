@@ -81,7 +81,12 @@ pub fn whole_pesos(n: &Number) -> Option<Clp> {
 impl MercadoPago {
     /// A client for `config`, returning residents to `public_origin`.
     pub fn new(config: &MercadoPagoConfig, public_origin: &str) -> anyhow::Result<Self> {
-        let http = reqwest::Client::builder()
+        Self::with_client(config, public_origin, reqwest::Client::builder())
+    }
+
+    /// A client built on `builder` (which may trust extra authorities: `OUTBOUND_CA_FILE`).
+    pub fn with_client(config: &MercadoPagoConfig, public_origin: &str, builder: reqwest::ClientBuilder) -> anyhow::Result<Self> {
+        let http = builder
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(20))
             .user_agent(concat!("estacionate/", env!("CARGO_PKG_VERSION")))

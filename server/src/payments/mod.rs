@@ -30,7 +30,8 @@ pub struct Gateways {
 pub fn gateways(config: &Config, ring: &KeyRing) -> anyhow::Result<Gateways> {
     match &config.payments {
         PaymentsConfig::MercadoPago(mp) => {
-            let client = Arc::new(MercadoPago::new(mp, &config.public_origin)?);
+            let builder = crate::outbound::client_builder(config.operations.outbound_ca_file.as_deref())?;
+            let client = Arc::new(MercadoPago::with_client(mp, &config.public_origin, builder)?);
             tracing::info!("payments: mercadopago");
             Ok(Gateways { gateway: client.clone(), simulator: None, mercadopago: Some(client) })
         }

@@ -39,7 +39,7 @@ pub fn options() -> LeptosOptions {
 pub async fn app_with(pool: PgPool, vars: &[(&str, &str)]) -> TestApp {
     let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     let config = Config::from_lookup("127.0.0.1:3000".parse().unwrap(), |k| map.get(k).cloned()).unwrap();
-    let server::startup::Assembled { state, router, bus, transport } =
+    let server::startup::Assembled { state, router, bus, transport, .. } =
         server::startup::app(&config, pool, options()).await.unwrap();
     TestApp { state, router, bus, transport }
 }
