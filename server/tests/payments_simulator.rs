@@ -67,12 +67,14 @@ async fn approving_on_the_signed_page_confirms_and_shows_the_receipt(pool: PgPoo
     let formatted = format!("{}-{}", &code[..4], &code[4..]);
     assert_eq!(testid_text(&receipt.body, "confirmation-code").as_deref(), Some(formatted.as_str()));
     assert_eq!(testid_text(&receipt.body, "amount").as_deref(), Some("$5.000"));
+    // The block's local day, written as the receipt writes it ("martes, 15 de enero").
+    let day = app::domain::format::long_date(start(0).with_timezone(&chrono_tz::America::Santiago).date_naive());
     for text in [
         "Reserva confirmada",
         "Torre Central",
         "Av. Providencia 1234",
         "V-07",
-        "martes, 15 de enero",
+        day.as_str(),
         "20:00 – 07:00 (día siguiente)",
         "Pedro Pérez · Patente: KHJT-52",
     ] {
