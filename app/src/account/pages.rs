@@ -30,6 +30,7 @@ pub fn AccountPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            <crate::calendar::panel::CalendarFeedPanel/>
         </section>
     }
 }
