@@ -142,7 +142,7 @@ async fn the_feed_lists_paid_bookings_and_dies_when_renewed_or_revoked(pool: PgP
     assert_eq!(all.len(), 2, "the paid booking and the paid-then-cancelled one, not Beto's");
     assert_eq!(all[0].property_value("STATUS"), Some("CONFIRMED"));
     assert_eq!(all[1].property_value("STATUS"), Some("CANCELLED"));
-    assert!(all.iter().all(|e| e.property_value("URL") == Some(&format!("{ORIGIN}/mis-reservas"))), "a feed never hands out passes");
+    assert!(all.iter().all(|e| e.property_value("URL") == Some(format!("{ORIGIN}/mis-reservas").as_str())), "a feed never hands out passes");
     assert!(!ics.contains("Pedro") && !ics.contains("KHJT"));
 
     // A new link kills the old one.

@@ -194,7 +194,7 @@ async fn the_limit_holds_under_concurrent_saves(pool: PgPool) {
 #[sqlx::test(migrations = "../migrations")]
 async fn a_blocklisted_plate_or_phone_is_refused_like_the_booking(pool: PgPool) {
     let w = world(&pool).await;
-    let admin = crate::ssr::test_support::staff(&pool, Role::Admin, None).await;
+    let admin_id = crate::ssr::test_support::staff(&pool, Role::Admin, None).await.id;
     let entry = |kind: &'static str, value: &'static str, field: BlindField| {
         let (pool, bidx) = (pool.clone(), w.indexer.index(field, value).to_vec());
         async move {
@@ -205,7 +205,7 @@ async fn a_blocklisted_plate_or_phone_is_refused_like_the_booking(pool: PgPool) 
             .bind(Uuid::new_v4())
             .bind(kind)
             .bind(bidx)
-            .bind(admin.id)
+            .bind(admin_id)
             .execute(&pool)
             .await
             .unwrap();
