@@ -267,7 +267,7 @@ async fn the_booking_form_offers_five_recent_visitors_saved_first_and_booking_ma
     assert_eq!(recent[0].reference, VisitorRef::Saved(saved_khjt).encode());
     assert_eq!(recent[0].plate, "KHJT-52");
     let plates: Vec<&str> = recent.iter().map(|r| r.plate.as_str()).collect();
-    assert_eq!(plates, ["KHJT-52", "AB-1006", "AB-1005", "AB-1004", "AB-1003"]);
+    assert_eq!(plates, ["KHJT-52", "AB-10-06", "AB-10-05", "AB-10-04", "AB-10-03"]);
     let used: Option<DateTime<Utc>> = sqlx::query_scalar("select last_used_at from frequent_visitors where id = $1")
         .bind(saved_khjt)
         .fetch_one(&pool)
