@@ -116,7 +116,7 @@ async fn a_residents_visitors_are_theirs_alone_and_prefill_the_booking_form(pool
         let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let r = cb.call(&app, endpoint, &form).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{endpoint}: {}", r.body);
-        assert!(r.body.contains("No encontrado") && !r.body.contains("Pedro"), "{endpoint}: {}", r.body);
+        assert!(r.body.contains("NotFound") && !r.body.contains("Pedro"), "{endpoint}: {}", r.body);
     }
     let edit = page(&mut cb, &app, &format!("/mis-visitas?editar={id}")).await;
     assert!(edit.body.contains("No encontrado.") && !edit.body.contains("Pedro"), "{}", edit.body);
