@@ -8,6 +8,7 @@ pub mod account;
 pub mod admin;
 pub mod availability;
 pub mod booking;
+pub mod calendar;
 pub mod concierge;
 pub mod domain;
 pub mod error;
@@ -18,6 +19,7 @@ pub mod payments;
 pub mod privacy;
 pub mod home;
 pub mod ui;
+pub mod visitors;
 
 #[cfg(feature = "ssr")]
 pub mod ssr;
@@ -43,6 +45,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
+                // "Compartir" on guest passes (see booking::share): a small module, same origin.
+                <script type="module" src="/share.js" nonce=leptos::nonce::use_nonce()></script>
                 <MetaTags/>
             </head>
             <body>
@@ -78,6 +82,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/buscar") view=booking::pages::SearchPage ssr=SsrMode::Async/>
                     <Route path=path!("/reservar/:block") view=booking::pages::BookPage ssr=SsrMode::Async/>
                     <Route path=path!("/mis-reservas") view=booking::pages::MyBookingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/mis-visitas") view=visitors::page::VisitorsPage ssr=SsrMode::Async/>
                     <Route path=path!("/pase/:token") view=booking::pages::GuestPassPage ssr=SsrMode::Async/>
                     <Route path=path!("/conserjeria") view=concierge::pages::GatePage ssr=SsrMode::Async/>
                     <Route path=path!("/ventas") view=sales::pages::SalesPage ssr=SsrMode::Async/>

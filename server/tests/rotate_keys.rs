@@ -9,7 +9,8 @@ use app::domain::phone::MobilePhone;
 use app::ssr::blind_index::BlindIndexer;
 use app::ssr::keys::KeyRing;
 use app::ssr::pii::{
-    BlindIndexing, PiiValue, ALL_COLUMNS, BOOKING_VISITOR_PHONE, NOTIFICATION_RECIPIENT, NOTIFICATION_SECRET, RESET_CODE,
+    BlindIndexing, PiiValue, ALL_COLUMNS, BOOKING_VISITOR_PHONE, CALENDAR_FEED_TOKEN, FREQUENT_VISITOR_PHONE,
+    NOTIFICATION_RECIPIENT, NOTIFICATION_SECRET, RESET_CODE,
 };
 use app::ssr::vault::{self, Vault};
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -133,6 +134,37 @@ async fn booking_and_notification(pool: &PgPool, vault: &Vault, indexer: &BlindI
     .execute(pool)
     .await
     .unwrap();
+
+    // A saved visitor with a phone, and a calendar feed whose link is sealed.
+    let visitor_id = Uuid::new_v4();
+    let visitor = FREQUENT_VISITOR_PHONE
+        .seal(vault, indexer, &visitor_id.to_string(), &phone)
+        .unwrap();
+    sqlx::query(
+        "insert into frequent_visitors (id, resident_id, name, plate, phone_enc, phone_bidx)
+         select $1, id, 'Pedro Soto', 'KHJT52', $2, $3 from users where email = 'residente@estacionate.cl'",
+    )
+    .bind(visitor_id)
+    .bind(&visitor.enc)
+    .bind(&visitor.bidx)
+    .execute(pool)
+    .await
+    .unwrap();
+    let owner: Uuid = sqlx::query_scalar("select id from users where email = 'residente@estacionate.cl'")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let token = "feed-token-0123456789abcdefghijklmnopqrstu";
+    let token_enc = vault
+        .encrypt(token, &CALENDAR_FEED_TOKEN.aad(&owner.to_string()))
+        .unwrap();
+    sqlx::query("insert into calendar_feeds (user_id, token_hash, token_enc) values ($1, $2, $3)")
+        .bind(owner)
+        .bind(app::calendar::ssr::token_hash(token))
+        .bind(&token_enc)
+        .execute(pool)
+        .await
+        .unwrap();
 }
 
 /// Every (id, enc, bidx, kind) of a column.

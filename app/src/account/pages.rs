@@ -37,6 +37,7 @@ pub fn AccountPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            <crate::calendar::panel::CalendarFeedPanel/>
         </section>
     }
 }

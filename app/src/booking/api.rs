@@ -88,5 +88,9 @@ pub async fn load_guest_pass(token: String) -> Result<GuestPass, AppError> {
     if token.len() < 32 || token.len() > 64 {
         return finish::<GuestPass, AppError>(Err(AppError::NotFound));
     }
-    finish(super::ssr::guest_pass(&state.pool, &token, &state.settings.public_origin, chrono::Utc::now()).await)
+    let mut pass =
+        finish(super::ssr::guest_pass(&state.pool, &token, &state.settings.public_origin, chrono::Utc::now()).await)?;
+    // Shared links leave the site: they carry the public origin.
+    pass.url = format!("{}{}", state.settings.public_origin, pass.url);
+    Ok(pass)
 }

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod pages;
+pub mod share;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 #[cfg(feature = "ssr")]
@@ -148,4 +149,6 @@ pub struct GuestPass {
     pub state: String,
     /// The QR code of the confirmation code, as SVG markup rendered on the server.
     pub qr_svg: String,
+    /// This pass's link (absolute once the server function adds the public origin), to share.
+    pub url: String,
 }

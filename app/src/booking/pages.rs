@@ -154,6 +154,18 @@ pub fn BookPage() -> impl IntoView {
     let quote = Resource::new(block, quote_block);
     let action = ServerAction::<BookBlock>::new();
     let value = action.value();
+    // `?visita=v-…|r-…`: one of the resident's visitors prefills the form (a link, so no JS).
+    let query = use_query_map();
+    let picked = Resource::new(
+        move || query.with(|q| q.get("visita")).filter(|v| !v.trim().is_empty()),
+        |visita| async move {
+            match visita {
+                Some(v) => crate::visitors::api::visitor_prefill(v).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    let recent = Resource::new(|| (), |_| crate::visitors::api::recent_visitors());
 
     view! {
         <Title text="Confirmar reserva"/>
@@ -161,6 +173,9 @@ pub fn BookPage() -> impl IntoView {
             <h1>"Confirmar reserva"</h1>
             <Suspense fallback=|| view! { <p class="muted">"Cargando…"</p> }>
                 {move || Suspend::new(async move {
+                    let (picked, recent) = (picked.await, recent.await);
+                    let picked_error = picked.as_ref().err().map(|e| e.to_string());
+                    let d = picked.ok().flatten().unwrap_or_default();
                     match quote.await {
                         Ok(q) => view! {
                             <h2 class="summary-title">"Resumen de la reserva"</h2>
@@ -174,12 +189,16 @@ pub fn BookPage() -> impl IntoView {
                                 <dt>"Total a pagar"</dt><dd class="summary__amount" data-testid="amount">{q.price.clone()}</dd>
                             </dl>
                             <p class="muted">{format!("Guardamos el estacionamiento por {} minutos mientras pagas.", q.hold_minutes)}</p>
+                            {recent.ok().map(|visitors| view! {
+                                <crate::visitors::page::RecentVisitors base=format!("/reservar/{}", q.block_id) visitors=visitors/>
+                            })}
+                            {picked_error.map(|m| view! { <p class="alert alert--error" role="alert">{format!("{m} Esa visita no está entre las tuyas.")}</p> })}
                             <FormAlert value=value/>
                             <ActionForm action=action attr:class="form" attr:novalidate=true>
                                 <input type="hidden" name="block_id" value=q.block_id.clone()/>
-                                <TextField name="visitor_name" label="Nombre de tu visita" autocomplete="off"
+                                <TextField name="visitor_name" label="Nombre de tu visita" autocomplete="off" value=d.name.clone()
                                     server_error=server_field_error(value, "visitor_name") validate=|v| check(VisitorName::parse(v))/>
-                                <TextField name="plate" label="Patente" placeholder="KHJT-52" autocomplete="off"
+                                <TextField name="plate" label="Patente" placeholder="KHJT-52" autocomplete="off" value=d.plate.clone()
                                     hint="Formatos: BBBB12, AB1234 o moto BBB12. Puedes usar guiones o espacios."
                                     server_error=server_field_error(value, "plate") validate=|v| check(Plate::parse(v))/>
                                 <div class="field">
@@ -187,7 +206,7 @@ pub fn BookPage() -> impl IntoView {
                                     <p class="field__hint" id="visitor_phone-hint">"Le enviaremos por WhatsApp el código de acceso y el pase."</p>
                                     <input id="visitor_phone" name="visitor_phone" type="tel" inputmode="tel" autocomplete="off"
                                         placeholder="+56 9 1234 5678" aria-describedby="visitor_phone-hint visitor_phone-error"
-/>
+                                        value=d.phone.clone()/>
                                     <p class="field__error" id="visitor_phone-error">{move || server_field_error(value, "visitor_phone").get()}</p>
                                 </div>
                                 <button type="submit" class="button" disabled=move || action.pending().get()>
@@ -224,6 +243,10 @@ pub fn MyBookingsPage() -> impl IntoView {
                     {b.can_pay.then(|| view! { <a href=format!("/pago/ir/{}", b.id) class="button" rel="external">"Pagar"</a> })}
                     {b.guest_pass.clone().map(|g| view! { <A href=g attr:class="button button--secondary">"Ver pase de visita"</A> })}
                     {b.can_cancel.then(|| view! { <A href=format!("/reservas/cancelar?reserva={}", b.id) attr:class="button button--danger">"Cancelar"</A> })}
+                    {b.code.is_some().then(|| view! {
+                        <a href=crate::calendar::booking_ics_path(&b.id) class="button button--secondary" download="" rel="external"
+                            data-testid="booking-ics">"Agregar al calendario"</a>
+                    })}
                 </p>
             </li>
         }
@@ -266,7 +289,8 @@ pub fn GuestPassPage() -> impl IntoView {
     use super::api::load_guest_pass;
     use leptos_router::hooks::use_params_map;
     let params = use_params_map();
-    let pass = Resource::new(move || params.with(|p| p.get("token").unwrap_or_default()), load_guest_pass);
+    let token = move || params.with(|p| p.get("token").unwrap_or_default());
+    let pass = Resource::new(token, load_guest_pass);
     view! {
         <Title text="Pase de visita"/>
         <section class="panel panel--narrow guest-pass">
@@ -294,6 +318,11 @@ pub fn GuestPassPage() -> impl IntoView {
                                     <dt>"Patente"</dt><dd>{p.plate.clone()}</dd>
                                 </dl>
                                 <p class="muted">"Muestra este pase o tu código en conserjería al llegar."</p>
+                                <p>
+                                    <a href=crate::calendar::pass_ics_path(&token()) class="button button--secondary" download="" rel="external"
+                                        data-testid="pass-ics">"Agregar al calendario"</a>
+                                </p>
+                                {(p.state == "valid").then(|| view! { <super::share::SharePass url=p.url.clone() building=p.building.clone()/> })}
                             }.into_any()
                         }
                         Err(e) => crate::ui::errors::error_view(e),

@@ -346,6 +346,7 @@ pub async fn guest_pass(pool: &PgPool, token: &str, origin: &str, now: DateTime<
         code: ConfirmationCode::parse(&code).map(|c| c.to_string()).unwrap_or(code),
         state: state.to_string(),
         qr_svg,
+        url: format!("/pase/{token}"),
     })
 }
 
@@ -540,6 +541,9 @@ pub async fn create(
             Err(e) => return Err(e.into()),
         }
     }
+
+    // The saved visitor with this plate, if any, moves to the top of the booking form's list.
+    crate::visitors::ssr::touch(&mut tx, actor.id, &new.plate).await?;
 
     let payload = json!({
         "booking_id": booking_id,

@@ -9,6 +9,8 @@
 pub mod booking;
 /// When clock-driven booking events are due (hold expiry, check-in window, no-show, overstay).
 pub mod booking_timing;
+/// iCalendar (RFC 5545) files of bookings.
+pub mod calendar;
 /// Bar-chart geometry of the analytics screen.
 pub mod chart;
 /// Confirmation codes without look-alike characters.
@@ -23,6 +25,8 @@ pub mod event;
 pub mod format;
 /// The guest pass's QR link to the gate, and reading a code back out of a scan.
 pub mod gate_link;
+/// A resident's saved visitors and the recent ones the booking form offers.
+pub mod frequent_visitor;
 /// Buildings' terms and settings, unit lists, spots, closures and block templates as typed.
 pub mod inventory;
 /// Chilean pesos.

@@ -85,7 +85,10 @@ pub async fn payment_result(booking_id: String) -> Result<PaymentOutcome, AppErr
     let state = app_state()?;
     let actor = finish(actor::require_actor(&state.pool).await)?;
     let id = finish(self::booking_id(&booking_id))?;
-    finish(super::ssr::payment_result(&state.pool, &actor, id, chrono::Utc::now()).await)
+    let mut outcome = finish(super::ssr::payment_result(&state.pool, &actor, id, chrono::Utc::now()).await)?;
+    // Shared links leave the site: they carry the public origin.
+    outcome.guest_pass = outcome.guest_pass.map(|p| format!("{}{p}", state.settings.public_origin));
+    Ok(outcome)
 }
 
 /// The refund a cancellation would give now (shown before confirming), or the refund given.

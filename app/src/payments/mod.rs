@@ -146,6 +146,9 @@ pub struct PaymentOutcome {
     pub hold_until: Option<String>,
     /// Whether the resident can still pay (pending and the hold has not lapsed).
     pub can_pay: bool,
+    /// The guest pass link of a confirmed booking whose window has not ended (absolute once
+    /// the server function adds the public origin), to share.
+    pub guest_pass: Option<String>,
 }
 
 /// The refund a cancellation would give (before confirming) or gave (afterwards).

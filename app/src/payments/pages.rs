@@ -199,6 +199,11 @@ fn confirmed_view(r: PaymentOutcome) -> impl IntoView {
             "Código de confirmación: " <strong data-testid="confirmation-code">{r.code.clone()}</strong>
         </p>
         {booking_facts(&r)}
+        <p>
+            <a href=crate::calendar::booking_ics_path(&r.booking_id) class="button button--secondary" download="" rel="external"
+                data-testid="confirmation-ics">"Agregar al calendario"</a>
+        </p>
+        {r.guest_pass.clone().map(|url| view! { <crate::booking::share::SharePass url=url building=r.building.clone()/> })}
         <p><a href="/buscar">"Hacer otra reserva"</a></p>
     }
 }

@@ -261,7 +261,18 @@ pub async fn payment_result(
     let code = ConfirmationCode::parse(&f.code)
         .map(|c| c.to_string())
         .unwrap_or_else(|_| f.code.clone());
+    let guest_pass = if kind == ResultKind::Confirmed && f.ends_at > now {
+        let token: Option<String> =
+            sqlx::query_scalar("select guest_pass_token from bookings where id = $1 and purged_at is null")
+                .bind(booking_id)
+                .fetch_optional(pool)
+                .await?;
+        token.map(|t| format!("/pase/{t}"))
+    } else {
+        None
+    };
     Ok(PaymentOutcome {
+        guest_pass,
         booking_id: booking_id.to_string(),
         kind,
         code,

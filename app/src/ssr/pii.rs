@@ -85,6 +85,17 @@ pub const BOOKING_VISITOR_PHONE: PiiColumn = PiiColumn {
     },
 };
 
+/// `frequent_visitors.phone_enc` / `phone_bidx`: a saved visitor's optional mobile number.
+pub const FREQUENT_VISITOR_PHONE: PiiColumn = PiiColumn {
+    table: "frequent_visitors",
+    key_column: "id",
+    enc_column: "phone_enc",
+    index: BlindIndexing::Field {
+        column: "phone_bidx",
+        field: BlindField::Phone,
+    },
+};
+
 /// `notifications.recipient_enc` / `recipient_bidx`: the WhatsApp number a message goes to.
 pub const NOTIFICATION_RECIPIENT: PiiColumn = PiiColumn {
     table: "notifications",
@@ -146,19 +157,30 @@ pub const PHONE_CHANGE_CODE: PiiColumn = PiiColumn {
     index: BlindIndexing::None,
 };
 
+/// `calendar_feeds.token_enc`: the secret of a resident's calendar-feed link, sealed so its owner
+/// can see the link again (the feed is looked up by the token's SHA-256); not indexed.
+pub const CALENDAR_FEED_TOKEN: PiiColumn = PiiColumn {
+    table: "calendar_feeds",
+    key_column: "user_id",
+    enc_column: "token_enc",
+    index: BlindIndexing::None,
+};
+
 /// Every encrypted column of the schema. A new `*_enc` column must be added here, or key
 /// rotation will leave it behind (the server's rotation test checks the schema against this list).
 /// What each personal column is, and how long it stays, is `crate::privacy::registry`.
-pub const ALL_COLUMNS: [PiiColumn; 9] = [
+pub const ALL_COLUMNS: [PiiColumn; 11] = [
     RESIDENT_RUT,
     USER_PHONE,
     BOOKING_VISITOR_PHONE,
+    FREQUENT_VISITOR_PHONE,
     NOTIFICATION_RECIPIENT,
     BLOCKLIST_VALUE,
     RESET_CODE,
     NOTIFICATION_SECRET,
     PHONE_CHANGE_PHONE,
     PHONE_CHANGE_CODE,
+    CALENDAR_FEED_TOKEN,
 ];
 
 /// `users.phone_enc` of user `id`.
@@ -207,6 +229,16 @@ pub fn log_unreadable(column: &PiiColumn, row_id: &str, why: &dyn std::fmt::Disp
         error = %why,
         "stored PII value unreadable; shown as unavailable"
     );
+}
+
+/// `frequent_visitors.phone_enc` of saved visitor `id`.
+pub fn frequent_visitor_phone(id: &str) -> Aad<'_> {
+    FREQUENT_VISITOR_PHONE.aad(id)
+}
+
+/// `calendar_feeds.token_enc` of user `id`.
+pub fn calendar_feed_token(id: &str) -> Aad<'_> {
+    CALENDAR_FEED_TOKEN.aad(id)
 }
 
 /// The `blocklist_entries.kind` text of a field.

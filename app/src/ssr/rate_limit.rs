@@ -43,6 +43,11 @@ pub const BOOKING_PER_ACCOUNT: Limit = Limit { name: "booking-acct", max: 30, wi
 /// Gate verifications per concierge account: generous for a busy gate, a wall for guessing codes.
 pub const VERIFY_PER_ACCOUNT: Limit = Limit { name: "verify-acct", max: 120, window: Duration::from_secs(300) };
 
+/// Calendar files and feeds fetched by token (guest pass, private feed) per client IP: a calendar
+/// program polls a feed a few times an hour; guessing 256-bit tokens is hopeless anyway, this
+/// keeps the cost of trying bounded.
+pub const CALENDAR_PER_IP: Limit = Limit { name: "calendar-ip", max: 60, window: Duration::from_secs(300) };
+
 /// A counter store.
 pub trait RateLimiter: Send + Sync + 'static {
     /// Counts one hit on `key` and answers whether it is still within `max` for `window`.

@@ -51,6 +51,9 @@ pub fn TextField(
     /// `inputmode` attribute.
     #[prop(optional)]
     inputmode: Option<&'static str>,
+    /// The initial value (a form prefilled for editing).
+    #[prop(optional, into)]
+    value: Option<String>,
 ) -> impl IntoView {
     let (local_error, set_local_error) = signal(None::<String>);
     let error = move || local_error.get().or_else(|| server_error.get());
@@ -84,6 +87,7 @@ pub fn TextField(
                 autocomplete=autocomplete
                 placeholder=placeholder
                 inputmode=inputmode
+                value=value
                 required=true
                 aria-invalid=move || if error().is_some() { "true" } else { "false" }
                 aria-describedby=described_by

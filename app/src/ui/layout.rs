@@ -32,6 +32,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                                         {(user.role == Role::Resident).then(|| view! {
                                             <li><A href="/buscar">"Buscar"</A></li>
                                             <li><A href="/mis-reservas">"Mis reservas"</A></li>
+                                            <li><A href="/mis-visitas">"Mis visitas"</A></li>
                                         })}
                                         {matches!(user.role, Role::Concierge | Role::BuildingAdmin).then(|| view! { <li><A href="/conserjeria">"Conserjería"</A></li> })}
                                         {user.role.administers().then(|| view! { <li><A href="/admin">"Administración"</A></li> })}

@@ -64,6 +64,9 @@ pub fn router(
         .route("/admin/reservas/exportar", get(app::admin::bookings::csv::export))
         .route("/cuenta/mis-datos.json", get(app::privacy::download::download))
         .route(app::admin::search::SEARCH_PATH, post(app::admin::search::redirect))
+        .route("/mis-reservas/{id}/calendario.ics", get(app::calendar::download::booking_file))
+        .route("/pase/{token}/calendario.ics", get(app::calendar::download::pass_file))
+        .route("/calendario/{file}", get(app::calendar::download::feed))
         .leptos_routes_with_context(&state, routes, security::provide_request_nonce, move || {
             shell(leptos_options.clone())
         })
