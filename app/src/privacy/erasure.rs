@@ -314,12 +314,22 @@ pub async fn anonymise(conn: &mut PgConnection, user_id: Uuid, now: DateTime<Utc
         }
     }
     for table in erased_tables() {
-        sqlx::query(&format!("delete from {table} where user_id = $1"))
+        let owner = owner_column(table);
+        sqlx::query(&format!("delete from {table} where {owner} = $1"))
             .bind(user_id)
             .execute(&mut *conn)
             .await?;
     }
     Ok(bookings)
+}
+
+/// The column naming the person in a table whose rows an erasure deletes (saved visitors belong
+/// to their resident; every other such table names its `user_id`).
+fn owner_column(table: &str) -> &'static str {
+    match table {
+        "frequent_visitors" => "resident_id",
+        _ => "user_id",
+    }
 }
 
 /// The deadline of a request made at `at`.

@@ -2,7 +2,7 @@
 //! [`PersonalData`] — for the readable page and the JSON download. Every query is keyed by the
 //! person's own id: there is no parameter through which another person's data could be asked.
 
-use super::{AuditRecord, BookingRecord, ErasureRecord, MessageRecord, PersonalData, Profile, SignIn};
+use super::{AuditRecord, BookingRecord, ErasureRecord, MessageRecord, PersonalData, Profile, SavedVisitorRecord, SignIn};
 use crate::domain::rut::Rut;
 use crate::ssr::{
     actor::Actor,
@@ -42,9 +42,9 @@ pub async fn my_data(pool: &PgPool, vault: &Vault, actor: &Actor, now: DateTime<
     .await?;
     let rut = p
         .4
-        .and_then(|enc| vault.decrypt(&enc, &pii::resident_rut(&id_text)).ok())
+        .map(|enc| pii::RESIDENT_RUT.display(vault, &id_text, &enc, |r| Some(r.to_string())))
         .map(|r| Rut::parse(&r).map_or(r, |rut| rut.to_string()));
-    let phone = p.5.and_then(|enc| vault.decrypt(&enc, &pii::user_phone(&id_text)).ok());
+    let phone = p.5.map(|enc| pii::USER_PHONE.display(vault, &id_text, &enc, |p| Some(p.to_string())));
     let profile = Profile {
         id: id_text.clone(),
         full_name: p.0,
@@ -82,7 +82,7 @@ pub async fn my_data(pool: &PgPool, vault: &Vault, actor: &Actor, now: DateTime<
     let bookings = bookings
         .into_iter()
         .map(|k| BookingRecord {
-            visitor_phone: k.11.and_then(|enc| vault.decrypt(&enc, &pii::visitor_phone(&k.0.to_string())).ok()),
+            visitor_phone: k.11.map(|enc| pii::BOOKING_VISITOR_PHONE.display(vault, &k.0.to_string(), &enc, |p| Some(p.to_string()))),
             id: k.0.to_string(),
             code: k.1,
             building: k.2,
@@ -113,7 +113,7 @@ pub async fn my_data(pool: &PgPool, vault: &Vault, actor: &Actor, now: DateTime<
     let messages = messages
         .into_iter()
         .map(|(mid, created, kind, status, recipient, body)| MessageRecord {
-            recipient: recipient.and_then(|enc| vault.decrypt(&enc, &pii::notification_recipient(&mid.to_string())).ok()),
+            recipient: recipient.map(|enc| pii::NOTIFICATION_RECIPIENT.display(vault, &mid.to_string(), &enc, |p| Some(p.to_string()))),
             id: mid.to_string(),
             created_at: time(created),
             kind,
@@ -164,7 +164,36 @@ pub async fn my_data(pool: &PgPool, vault: &Vault, actor: &Actor, now: DateTime<
         .map(|(status, requested, due)| ErasureRecord { status, requested_at: time(requested), due_at: time(due) })
         .collect();
 
-    Ok(PersonalData { generated_at: time(now), profile, bookings, messages, sign_ins, audit, erasure_requests })
+    let saved: Vec<(Uuid, String, String, Option<Vec<u8>>)> = sqlx::query_as(
+        "select id, name, plate, phone_enc from frequent_visitors where resident_id = $1 order by name",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    let saved_visitors = saved
+        .into_iter()
+        .map(|(vid, name, plate, phone)| SavedVisitorRecord {
+            phone: phone.map(|enc| pii::FREQUENT_VISITOR_PHONE.display(vault, &vid.to_string(), &enc, |p| Some(p.to_string()))),
+            name,
+            plate,
+        })
+        .collect();
+    let calendar_feed: bool = sqlx::query_scalar("select exists (select 1 from calendar_feeds where user_id = $1)")
+        .bind(id)
+        .fetch_one(pool)
+        .await?;
+
+    Ok(PersonalData {
+        generated_at: time(now),
+        profile,
+        bookings,
+        messages,
+        sign_ins,
+        audit,
+        erasure_requests,
+        saved_visitors,
+        calendar_feed,
+    })
 }
 
 /// Audits that the person read (`format` = `page`) or downloaded (`json`) their data.

@@ -53,6 +53,21 @@ pub struct PersonalData {
     pub audit: Vec<AuditRecord>,
     /// Erasure requests.
     pub erasure_requests: Vec<ErasureRecord>,
+    /// Visitors the person saved (`/mis-visitas`), phone decrypted.
+    pub saved_visitors: Vec<SavedVisitorRecord>,
+    /// Whether a private calendar-feed link exists (the link itself is shown on `/cuenta`).
+    pub calendar_feed: bool,
+}
+
+/// One saved (frequent) visitor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedVisitorRecord {
+    /// Name.
+    pub name: String,
+    /// Plate, canonical.
+    pub plate: String,
+    /// Phone, decrypted ("No disponible" when it cannot be read).
+    pub phone: Option<String>,
 }
 
 /// The account.

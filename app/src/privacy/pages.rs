@@ -127,6 +127,17 @@ fn DataView(data: PersonalData, reminders: ServerAction<SetReminders>) -> impl I
             </tbody>
         </table>
 
+        <h2>"Tus visitas guardadas"</h2>
+        <table class="table" data-testid="my-saved-visitors">
+            <thead><tr><th>"Nombre"</th><th>"Patente"</th><th>"Celular"</th></tr></thead>
+            <tbody>
+                {data.saved_visitors.into_iter().map(|v| view! {
+                    <tr><td>{v.name}</td><td class="mono">{v.plate}</td><td>{or_dash(v.phone)}</td></tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+        <p>{if data.calendar_feed { "Tienes un enlace privado de calendario activo (lo ves y revocas en Mi cuenta)." } else { "No tienes un enlace privado de calendario." }}</p>
+
         <h2>"Ingresos a tu cuenta"</h2>
         <ul data-testid="my-sign-ins">
             {data.sign_ins.into_iter().map(|s| view! { <li>{s.at}" · "{or_dash(s.ip)}</li> }).collect_view()}

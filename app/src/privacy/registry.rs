@@ -128,6 +128,7 @@ const LOGIN: &str = "Identificarte al ingresar y contactarte sobre tu cuenta";
 const WHATSAPP: &str = "Enviarte por WhatsApp códigos, confirmaciones y recordatorios";
 const VISIT: &str = "Que conserjería reconozca a tu visita y enviarle su pase";
 const NOT_PERSONAL: &str = "Dato técnico del servicio";
+const SAVED: &str = "Ofrecerte tus visitas frecuentes al reservar";
 
 /// Every classified column.
 pub const REGISTRY: &[PersonalColumn] = &[
@@ -162,6 +163,11 @@ pub const REGISTRY: &[PersonalColumn] = &[
     col("phone_changes", "phone_enc", Account, "Celular nuevo por confirmar", "Confirmar tu nuevo celular con un código", Encrypted, Minutes, DeleteRow),
     col("phone_changes", "phone_bidx", Account, "Celular nuevo (índice de búsqueda)", "Aplicar bloqueos", BlindIndex, Minutes, DeleteRow),
     col("phone_changes", "code_enc", Account, "Código de confirmación del celular", "Entregarte el código por WhatsApp", Encrypted, Minutes, DeleteRow),
+    col("frequent_visitors", "name", Visitor, "Nombre de una visita guardada", SAVED, Clear, WhileAccount, DeleteRow),
+    col("frequent_visitors", "plate", Visitor, "Patente de una visita guardada", SAVED, Clear, WhileAccount, DeleteRow),
+    col("frequent_visitors", "phone_enc", Visitor, "Celular de una visita guardada", SAVED, Encrypted, WhileAccount, DeleteRow),
+    col("frequent_visitors", "phone_bidx", Visitor, "Celular de una visita guardada (índice de búsqueda)", "Aplicar bloqueos de la administración", BlindIndex, WhileAccount, DeleteRow),
+    col("calendar_feeds", "token_enc", Account, "Enlace privado de tu calendario", "Que tu aplicación de calendario muestre tus reservas", Encrypted, WhileAccount, DeleteRow),
     col("buildings", "contact_email", NotPersonal, "Correo de contacto del edificio", NOT_PERSONAL, Clear, Retention::NotPersonal, Keep),
     col("job_runs", "job_name", NotPersonal, "Nombre de una tarea programada", NOT_PERSONAL, Clear, Retention::NotPersonal, Keep),
     col("availability_blocks", "template_id", NotPersonal, "Plantilla de un bloque", NOT_PERSONAL, Clear, Retention::NotPersonal, Keep),
@@ -249,7 +255,7 @@ mod tests {
         assert_eq!(purged_columns("access_events"), ["plate_observed", "query_text"]);
         assert!(purged_columns("notifications").contains(&"rendered_body"));
         assert!(purged_columns("users").is_empty(), "accounts are erased on request, not purged");
-        assert_eq!(erased_tables(), ["password_resets", "phone_changes"]);
+        assert_eq!(erased_tables(), ["password_resets", "phone_changes", "frequent_visitors", "calendar_feeds"]);
     }
 
     #[test]
