@@ -50,7 +50,7 @@ enum Link {
 
 fn event(origin: &str, row: Row, link: Link) -> ServerResult<CalendarEvent> {
     let (id, status, starts_at, ends_at, token, spot, building, address, zone) = row;
-    let tz: Tz = zone.parse().map_err(|_| ServerError::Unexpected(format!("time zone {zone}")))?;
+    let tz: Tz = zone.parse().map_err(|_| ServerError::invariant(format!("time zone {zone}")))?;
     let cancelled = matches!(status.as_str(), "cancelled" | "no_show");
     let url = match link {
         Link::Pass => format!("{origin}/pase/{token}"),
@@ -168,7 +168,7 @@ pub async fn view(pool: &PgPool, vault: &Vault, origin: &str, actor: &Actor) -> 
     };
     let token = vault
         .decrypt(&enc, &pii::calendar_feed_token(&actor.id.to_string()))
-        .map_err(|e| ServerError::Unexpected(format!("feed token: {e}")))?;
+        .map_err(|e| ServerError::unexpected("feed token", e))?;
     let tz: Tz = zone.and_then(|z| z.parse().ok()).unwrap_or(chrono_tz::America::Santiago);
     Ok(FeedView {
         url: Some(feed_url(origin, &token)),
@@ -184,7 +184,7 @@ pub async fn rotate(pool: &PgPool, vault: &Vault, actor: &Actor, meta: &RequestM
     let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
     let enc = vault
         .encrypt(&token, &pii::calendar_feed_token(&actor.id.to_string()))
-        .map_err(|e| ServerError::Unexpected(format!("seal feed token: {e}")))?;
+        .map_err(|e| ServerError::unexpected("seal feed token", e))?;
     let mut tx = pool.begin().await?;
     let replaced: bool = sqlx::query_scalar(
         "insert into calendar_feeds (user_id, token_hash, token_enc) values ($1, $2, $3)

@@ -57,5 +57,5 @@ async fn build(state: &AppState, session: &Session, meta: &RequestMeta) -> Resul
     rate_limit::check(&*state.rate_limiter, EXPORT_PER_ACCOUNT, &actor.id.to_string()).await?;
     let data = my_data(&state.pool, &state.vault, &actor, chrono::Utc::now()).await?;
     record_export(&state.pool, &actor, "json", meta).await?;
-    serde_json::to_string_pretty(&data).map_err(|e| ServerError::Unexpected(format!("json: {e}")))
+    serde_json::to_string_pretty(&data).map_err(|e| ServerError::unexpected("json", e))
 }

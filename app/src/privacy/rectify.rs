@@ -38,7 +38,7 @@ pub async fn reauthenticate(pool: &PgPool, actor: &Actor, password: &str, action
     let ok = !password.is_empty()
         && verify_password_async(password.to_string(), hash)
             .await
-            .map_err(|e| ServerError::Unexpected(format!("verify: {e}")))?;
+            .map_err(|e| ServerError::unexpected("verify", e))?;
     if ok {
         return Ok(());
     }
@@ -121,10 +121,10 @@ pub async fn request_phone_change(
     let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
     let code_hash = hash_password_async(code.clone())
         .await
-        .map_err(|e| ServerError::Unexpected(format!("hashing: {e}")))?;
+        .map_err(|e| ServerError::unexpected("hashing", e))?;
     let id = Uuid::new_v4();
     let id_text = id.to_string();
-    let vault_err = |e: crate::ssr::vault::VaultError| ServerError::Unexpected(format!("vault: {e}"));
+    let vault_err = |e: crate::ssr::vault::VaultError| ServerError::unexpected("vault", e);
     let phone_enc = vault.encrypt(phone.as_e164(), &pii::PHONE_CHANGE_PHONE.aad(&id_text)).map_err(vault_err)?;
     let code_enc = vault.encrypt(&code, &pii::PHONE_CHANGE_CODE.aad(&id_text)).map_err(vault_err)?;
     let mut tx = pool.begin().await?;
@@ -189,13 +189,13 @@ pub async fn confirm_phone_change(
     let Some((change_id, phone_enc, phone_bidx, code_hash, attempts)) = open else {
         return Err(bad_code());
     };
-    let phc = String::from_utf8(code_hash).map_err(|_| ServerError::Unexpected("phone change hash".into()))?;
+    let phc = String::from_utf8(code_hash).map_err(|_| ServerError::invariant("phone change hash"))?;
     let code = code.trim().to_string();
     let matches = code.len() == 6
         && code.chars().all(|c| c.is_ascii_digit())
         && verify_password_async(code, phc)
             .await
-            .map_err(|e| ServerError::Unexpected(format!("verify: {e}")))?;
+            .map_err(|e| ServerError::unexpected("verify", e))?;
     if !matches {
         sqlx::query(
             "update phone_changes set attempts = attempts + 1,
@@ -210,7 +210,7 @@ pub async fn confirm_phone_change(
         tx.commit().await?;
         return Err(bad_code());
     }
-    let vault_err = |e: crate::ssr::vault::VaultError| ServerError::Unexpected(format!("vault: {e}"));
+    let vault_err = |e: crate::ssr::vault::VaultError| ServerError::unexpected("vault", e);
     let phone = vault
         .decrypt(&phone_enc, &pii::PHONE_CHANGE_PHONE.aad(&change_id.to_string()))
         .map_err(vault_err)?;

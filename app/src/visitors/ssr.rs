@@ -33,13 +33,9 @@ fn pretty_plate(plate: &str) -> String {
 /// logged), never as an error page.
 fn saved_phone(vault: &Vault, id: Uuid, enc: Option<Vec<u8>>) -> Option<MobilePhone> {
     let enc = enc?;
-    match vault.decrypt(&enc, &pii::frequent_visitor_phone(&id.to_string())) {
-        Ok(p) => MobilePhone::parse(&p).ok(),
-        Err(e) => {
-            tracing::warn!(visitor = %id, error = %e, "saved visitor phone does not decrypt");
-            None
-        }
-    }
+    // `open` logs an unreadable value (without it); the form then simply has no phone.
+    let plain = pii::FREQUENT_VISITOR_PHONE.open(vault, &id.to_string(), &enc).ok()?;
+    MobilePhone::parse(&plain).ok()
 }
 
 /// The resident's saved visitors, most recently used (or saved) first.
@@ -100,7 +96,7 @@ pub async fn draft(pool: &PgPool, vault: &Vault, actor: &Actor, reference: Visit
                 return Err(AppError::NotFound.into());
             };
             let phone = enc
-                .and_then(|enc| vault.decrypt(&enc, &pii::visitor_phone(&id.to_string())).ok())
+                .and_then(|enc| pii::BOOKING_VISITOR_PHONE.open(vault, &id.to_string(), &enc).ok())
                 .and_then(|p| MobilePhone::parse(&p).ok())
                 .map(|p| p.as_e164().to_string())
                 .unwrap_or_default();
@@ -182,7 +178,7 @@ pub async fn save(
         Some(phone) => Some(
             FREQUENT_VISITOR_PHONE
                 .seal(vault, indexer, &row_id.to_string(), &PiiValue::phone(phone))
-                .map_err(|e| ServerError::Unexpected(format!("seal visitor phone: {e}")))?,
+                .map_err(|e| ServerError::unexpected("seal visitor phone", e))?,
         ),
         None => None,
     };
