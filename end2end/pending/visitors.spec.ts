@@ -1,7 +1,7 @@
-import { test, expect, expectAccessible, waitForHydration } from "./fixtures";
-import { createBuilding, createResident, sql, type Building } from "./data";
-import { logIn, blocksAfterTomorrow } from "./admin";
-import { signUpApprovedResident } from "./journeys";
+import { test, expect, expectAccessible, waitForHydration } from "../tests/fixtures";
+import { createBuilding, createResident, sql, type Building } from "../tests/data";
+import { logIn, blocksAfterTomorrow } from "../tests/admin";
+import { signUpApprovedResident } from "../tests/journeys";
 import type { Page } from "@playwright/test";
 
 /** A building with Día/Noche blocks the day after tomorrow and a resident signed up through the

@@ -1,6 +1,6 @@
-import { test, expect, expectAccessible, waitForHydration } from "./fixtures";
-import { createBuilding, createResident, createStaff, sql, type Building } from "./data";
-import { logIn, logInStaff, expectAudited } from "./admin";
+import { test, expect, expectAccessible, waitForHydration } from "../tests/fixtures";
+import { createBuilding, createResident, createStaff, sql, type Building } from "../tests/data";
+import { logIn, logInStaff, expectAudited } from "../tests/admin";
 import type { Page } from "@playwright/test";
 
 /** Spots V-01…V-12 of `b`, none placed, plus P-1 placed at (150, 150). */

@@ -1,6 +1,6 @@
-import { test, expect, expectAccessible, waitForHydration } from "./fixtures";
-import { createBuilding, createStaff, randomPhone, unique, type Account } from "./data";
-import { RESIDENT_PASSWORD, signUpApprovedResident } from "./journeys";
+import { test, expect, expectAccessible, waitForHydration } from "../tests/fixtures";
+import { createBuilding, createStaff, randomPhone, unique, type Account } from "../tests/data";
+import { RESIDENT_PASSWORD, signUpApprovedResident } from "../tests/journeys";
 import type { Browser, Page } from "@playwright/test";
 import { readFile } from "node:fs/promises";
 
