@@ -84,7 +84,9 @@ pub async fn draft(pool: &PgPool, vault: &Vault, actor: &Actor, reference: Visit
             })
         }
         VisitorRef::Booking(id) => {
-            let row: Option<(Option<String>, Option<String>, Option<Vec<u8>>)> = sqlx::query_as(
+            // Name and plate are null once the booking was purged or its resident erased.
+            type BookedVisitor = (Option<String>, Option<String>, Option<Vec<u8>>);
+            let row: Option<BookedVisitor> = sqlx::query_as(
                 "select visitor_name, visitor_plate, visitor_phone_enc from bookings
                   where id = $1 and resident_id = $2 and purged_at is null",
             )
