@@ -14,7 +14,7 @@ use crate::ssr::{
     blocklist::{self, Probe},
     db::is_violation,
     outbox::{self, OutboxEvent},
-    password::{dummy_verify_async, hash_password_async, verify_password_async},
+    password::{dummy_verify_async, hash_password_async, verify_one_time_code, verify_password_async},
     pii,
     vault::Vault,
     ServerError, ServerResult,
@@ -557,13 +557,7 @@ pub async fn confirm_reset(
     let Some((reset_id, user_id, role, building_id, code_hash, attempts)) = open else {
         return Err(bad_code());
     };
-    let phc = String::from_utf8(code_hash).map_err(|_| ServerError::invariant("reset hash"))?;
-    let code = code.trim().to_string();
-    let matches = code.len() == 6
-        && code.chars().all(|c| c.is_ascii_digit())
-        && verify_password_async(code, phc)
-            .await
-            .map_err(|e| ServerError::unexpected("verify", e))?;
+    let matches = verify_one_time_code(code, code_hash).await?;
     let actor = AuditActor::User { id: user_id, role };
     if !matches {
         sqlx::query(

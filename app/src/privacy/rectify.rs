@@ -15,7 +15,7 @@ use crate::ssr::{
     blocklist::{self, Probe},
     db::is_violation,
     outbox::{self, OutboxEvent},
-    password::{hash_password_async, verify_password_async},
+    password::{hash_password_async, verify_one_time_code, verify_password_async},
     pii,
     vault::Vault,
     ServerError, ServerResult,
@@ -189,13 +189,7 @@ pub async fn confirm_phone_change(
     let Some((change_id, phone_enc, phone_bidx, code_hash, attempts)) = open else {
         return Err(bad_code());
     };
-    let phc = String::from_utf8(code_hash).map_err(|_| ServerError::invariant("phone change hash"))?;
-    let code = code.trim().to_string();
-    let matches = code.len() == 6
-        && code.chars().all(|c| c.is_ascii_digit())
-        && verify_password_async(code, phc)
-            .await
-            .map_err(|e| ServerError::unexpected("verify", e))?;
+    let matches = verify_one_time_code(code, code_hash).await?;
     if !matches {
         sqlx::query(
             "update phone_changes set attempts = attempts + 1,

@@ -123,6 +123,18 @@ pub async fn verify_password_async(password: String, phc: String) -> Result<bool
         .map_err(|_| PasswordError::Task)?
 }
 
+/// Whether `code` is the 6-digit one-time code (reset or phone change) whose argon2 hash is
+/// `stored` (PHC text as bytes). A code that is not six digits is refused without hashing.
+pub async fn verify_one_time_code(code: &str, stored: Vec<u8>) -> crate::ssr::ServerResult<bool> {
+    use crate::ssr::ServerError;
+    let phc = String::from_utf8(stored).map_err(|_| ServerError::invariant("one-time code hash is not UTF-8"))?;
+    let code = code.trim();
+    if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
+        return Ok(false);
+    }
+    verify_password_async(code.to_string(), phc).await.map_err(|e| ServerError::unexpected("verify", e))
+}
+
 /// Spends the same work as [`verify_password_async`] against a fixed dummy hash and always
 /// answers `Ok(false)`.
 ///
