@@ -22,6 +22,9 @@ PGHOST=${pg_hostport%%:*} PGPORT=${pg_hostport##*:} PGUSER=postgres bash scripts
   || { cat "$ROOT/target/verify-schema.log"; die "schema invariants failed"; }
 tail -n 1 "$ROOT/target/verify-schema.log"
 
+say "cargo fmt --check (rustfmt.toml)"
+cargo fmt --all -- --check
+
 say "cargo clippy (server and app with ssr)"
 cargo clippy -p server -p app --features app/ssr --all-targets -- -D warnings
 

@@ -56,19 +56,13 @@ impl AppError {
     /// An input error with a single field message (the summary repeats it).
     pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
         let message = message.into();
-        AppError::Invalid {
-            message: message.clone(),
-            fields: vec![FieldError { field: field.into(), message }],
-        }
+        AppError::Invalid { message: message.clone(), fields: vec![FieldError { field: field.into(), message }] }
     }
 
     /// The message for `field`, if this error names it.
     pub fn field_message(&self, field: &str) -> Option<String> {
         match self {
-            AppError::Invalid { fields, .. } => fields
-                .iter()
-                .find(|f| f.field == field)
-                .map(|f| f.message.clone()),
+            AppError::Invalid { fields, .. } => fields.iter().find(|f| f.field == field).map(|f| f.message.clone()),
             _ => None,
         }
     }
@@ -109,9 +103,9 @@ impl FromServerFnError for AppError {
             | ServerFnErrorErr::UnsupportedRequestMethod(_) => AppError::Network,
             #[cfg(not(feature = "ssr"))]
             ServerFnErrorErr::Deserialization(_) => AppError::Network,
-            ServerFnErrorErr::Registration(_)
-            | ServerFnErrorErr::ServerError(_)
-            | ServerFnErrorErr::MiddlewareError(_) => AppError::Internal,
+            ServerFnErrorErr::Registration(_) | ServerFnErrorErr::ServerError(_) | ServerFnErrorErr::MiddlewareError(_) => {
+                AppError::Internal
+            }
         }
     }
 }
@@ -131,9 +125,7 @@ mod tests {
 
     #[test]
     fn framework_errors_never_leak_their_text() {
-        let e = AppError::from_server_fn_error(ServerFnErrorErr::ServerError(
-            "relation \"users\" does not exist".into(),
-        ));
+        let e = AppError::from_server_fn_error(ServerFnErrorErr::ServerError("relation \"users\" does not exist".into()));
         assert_eq!(e, AppError::Internal);
         assert!(!e.to_string().contains("relation"));
     }

@@ -12,12 +12,12 @@ pub mod calendar;
 pub mod concierge;
 pub mod domain;
 pub mod error;
+pub mod home;
 pub mod identity;
 pub mod messages;
-pub mod sales;
 pub mod payments;
 pub mod privacy;
-pub mod home;
+pub mod sales;
 pub mod ui;
 pub mod visitors;
 

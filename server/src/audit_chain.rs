@@ -116,9 +116,7 @@ pub fn row_hash(prev: &[u8], canonical: &str) -> Vec<u8> {
 /// and neither is the head they moved).
 pub async fn verify(pool: &PgPool) -> Result<ChainReport, sqlx::Error> {
     let mut tx = pool.begin().await?;
-    sqlx::query("set transaction isolation level repeatable read, read only")
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("set transaction isolation level repeatable read, read only").execute(&mut *tx).await?;
     let (head_seq, head_hash): (i64, Vec<u8>) =
         sqlx::query_as("select last_seq, last_hash from audit_chain_head where singleton")
             .fetch_one(&mut *tx)
@@ -178,9 +176,6 @@ mod tests {
         let text = canonical(&[Some("7".into()), None, Some("a|b".into()), Some("ñ".into())]);
         assert_eq!(text, "v1|1:7|-|3:a|b|2:ñ");
         // A separator inside a field cannot make two different rows print alike.
-        assert_ne!(
-            canonical(&[Some("a|1:b".into())]),
-            canonical(&[Some("a".into()), Some("b".into())])
-        );
+        assert_ne!(canonical(&[Some("a|1:b".into())]), canonical(&[Some("a".into()), Some("b".into())]));
     }
 }

@@ -45,67 +45,37 @@ pub struct Report {
 
 /// Checks the configuration `lookup` describes (the process environment for the command).
 /// `reach` also checks that PostgreSQL and Redis answer.
-pub async fn check(
-    site_addr: SocketAddr,
-    lookup: impl Fn(&str) -> Option<String>,
-    reach: bool,
-) -> Report {
+pub async fn check(site_addr: SocketAddr, lookup: impl Fn(&str) -> Option<String>, reach: bool) -> Report {
     let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
     let mut problems = Vec::new();
     let production = get("APP_ENV").as_deref() == Some("production");
     let encryption = get("PII_ENCRYPTION_KEYS");
     let blind_index = get("PII_BLIND_INDEX_KEY");
     let keys = [
-        (
-            "PII_ENCRYPTION_KEYS",
-            KeyRing::from_config(
-                encryption.as_deref(),
-                Some(PROBE_BLIND_INDEX_KEY),
-                production,
-            ),
-        ),
-        (
-            "PII_BLIND_INDEX_KEY",
-            KeyRing::from_config(
-                Some(PROBE_ENCRYPTION_KEYS),
-                blind_index.as_deref(),
-                production,
-            ),
-        ),
+        ("PII_ENCRYPTION_KEYS", KeyRing::from_config(encryption.as_deref(), Some(PROBE_BLIND_INDEX_KEY), production)),
+        ("PII_BLIND_INDEX_KEY", KeyRing::from_config(Some(PROBE_ENCRYPTION_KEYS), blind_index.as_deref(), production)),
     ];
     let keys_ok = keys.iter().all(|(_, ring)| ring.is_ok());
     for (variable, ring) in keys {
         if let Err(err) = ring {
-            problems.push(Problem {
-                variable: variable.into(),
-                reason: key_reason(&err.to_string(), variable),
-            });
+            problems.push(Problem { variable: variable.into(), reason: key_reason(&err.to_string(), variable) });
         }
     }
     if keys_ok {
-        if let Err(err) =
-            KeyRing::from_config(encryption.as_deref(), blind_index.as_deref(), production)
-        {
-            problems.push(Problem {
-                variable: "PII_BLIND_INDEX_KEY".into(),
-                reason: err.to_string(),
-            });
+        if let Err(err) = KeyRing::from_config(encryption.as_deref(), blind_index.as_deref(), production) {
+            problems.push(Problem { variable: "PII_BLIND_INDEX_KEY".into(), reason: err.to_string() });
         }
     }
     let config = match Config::check(site_addr, &lookup) {
         Ok(config) => Some(config),
         Err(found) => {
-            problems.extend(found.iter().map(|p| Problem {
-                variable: p.variable().into(),
-                reason: p.reason().into(),
-            }));
+            problems.extend(found.iter().map(|p| Problem { variable: p.variable().into(), reason: p.reason().into() }));
             None
         }
     };
     if reach {
         // Whatever else is wrong: the servers the variables name (or the default database).
-        let database =
-            get("DATABASE_URL").unwrap_or_else(|| crate::config::DEFAULT_DATABASE_URL.into());
+        let database = get("DATABASE_URL").unwrap_or_else(|| crate::config::DEFAULT_DATABASE_URL.into());
         if let Some(problem) = reach_database(database.trim()).await {
             problems.push(problem);
         }
@@ -129,12 +99,7 @@ fn key_reason(message: &str, variable: &str) -> String {
 /// Whether the database server answers (a database that does not exist yet is fine: every
 /// command creates it).
 async fn reach_database(url: &str) -> Option<Problem> {
-    let problem = |reason: String| {
-        Some(Problem {
-            variable: "DATABASE_URL".into(),
-            reason,
-        })
-    };
+    let problem = |reason: String| Some(Problem { variable: "DATABASE_URL".into(), reason });
     let options = match PgConnectOptions::from_str(url) {
         Ok(options) => options,
         Err(_) => return problem("not a PostgreSQL URL".into()),
@@ -145,15 +110,11 @@ async fn reach_database(url: &str) -> Option<Problem> {
             None
         }
         Ok(Err(sqlx::Error::Database(db))) if db.code().as_deref() == Some("3D000") => None,
-        Ok(Err(sqlx::Error::Database(db))) => problem(format!(
-            "the server refused the connection ({})",
-            db.code().unwrap_or_default()
-        )),
+        Ok(Err(sqlx::Error::Database(db))) => {
+            problem(format!("the server refused the connection ({})", db.code().unwrap_or_default()))
+        }
         Ok(Err(err)) => problem(format!("the server does not answer: {}", kind_of(&err))),
-        Err(_) => problem(format!(
-            "the server did not answer within {} s",
-            REACH_TIMEOUT.as_secs()
-        )),
+        Err(_) => problem(format!("the server did not answer within {} s", REACH_TIMEOUT.as_secs())),
     }
 }
 
@@ -170,12 +131,7 @@ fn kind_of(err: &sqlx::Error) -> String {
 /// Whether Redis answers a PING.
 async fn reach_redis(url: &str) -> Option<Problem> {
     use fred::prelude::{ClientLike, Config as RedisConfig};
-    let problem = |reason: &str| {
-        Some(Problem {
-            variable: "REDIS_URL".into(),
-            reason: reason.into(),
-        })
-    };
+    let problem = |reason: &str| Some(Problem { variable: "REDIS_URL".into(), reason: reason.into() });
     let Ok(config) = RedisConfig::from_url(url) else {
         return problem("not a Redis URL");
     };
@@ -199,13 +155,7 @@ async fn reach_redis(url: &str) -> Option<Problem> {
 pub async fn run(site_addr: Result<SocketAddr, String>) -> anyhow::Result<()> {
     let (addr, mut early) = match site_addr {
         Ok(addr) => (addr, Vec::new()),
-        Err(reason) => (
-            SocketAddr::from(([127, 0, 0, 1], 3000)),
-            vec![Problem {
-                variable: "LEPTOS_SITE_ADDR".into(),
-                reason,
-            }],
-        ),
+        Err(reason) => (SocketAddr::from(([127, 0, 0, 1], 3000)), vec![Problem { variable: "LEPTOS_SITE_ADDR".into(), reason }]),
     };
     let report = check(addr, |name| std::env::var(name).ok(), true).await;
     early.extend(report.problems);
@@ -225,10 +175,7 @@ pub async fn run(site_addr: Result<SocketAddr, String>) -> anyhow::Result<()> {
             "test"
         };
         println!("check-config: OK");
-        println!(
-            "  environment   {environment}, origin {}, listening on {}",
-            c.public_origin, c.site_addr
-        );
+        println!("  environment   {environment}, origin {}, listening on {}", c.public_origin, c.site_addr);
         println!(
             "  sessions/bus  {}",
             if c.redis_url.is_some() {
@@ -244,23 +191,12 @@ pub async fn run(site_addr: Result<SocketAddr, String>) -> anyhow::Result<()> {
                 PaymentsConfig::MercadoPago(_) => "mercadopago",
             }
         );
-        println!(
-            "  whatsapp      {}",
-            if c.twilio.is_some() {
-                "twilio"
-            } else {
-                "development outbox"
-            }
-        );
+        println!("  whatsapp      {}", if c.twilio.is_some() { "twilio" } else { "development outbox" });
         println!(
             "  metrics       {}",
-            c.operations
-                .metrics_addr
-                .map_or_else(|| "off".to_string(), |a| format!("http://{a}/metrics"))
+            c.operations.metrics_addr.map_or_else(|| "off".to_string(), |a| format!("http://{a}/metrics"))
         );
-        let proxies = std::env::var("TRUSTED_PROXIES")
-            .ok()
-            .filter(|v| !v.trim().is_empty());
+        let proxies = std::env::var("TRUSTED_PROXIES").ok().filter(|v| !v.trim().is_empty());
         println!(
             "  proxies       {}",
             proxies.map_or_else(
@@ -268,11 +204,7 @@ pub async fn run(site_addr: Result<SocketAddr, String>) -> anyhow::Result<()> {
                 |p| format!("forwarding headers trusted from {p}")
             )
         );
-        println!(
-            "  shutdown      drain {} s, grace {} s",
-            c.operations.drain.as_secs(),
-            c.operations.grace.as_secs()
-        );
+        println!("  shutdown      drain {} s, grace {} s", c.operations.drain.as_secs(), c.operations.grace.as_secs());
     }
     Ok(())
 }

@@ -13,11 +13,7 @@ use sqlx::PgPool;
 
 /// Estacionate server.
 #[derive(Debug, Parser)]
-#[command(
-    name = "server",
-    version,
-    about = "Estacionate: estacionamientos de visita"
-)]
+#[command(name = "server", version, about = "Estacionate: estacionamientos de visita")]
 pub struct Cli {
     /// What to do; `serve` when omitted.
     #[command(subcommand)]
@@ -87,10 +83,8 @@ pub async fn main() -> anyhow::Result<()> {
         }
         Command::SeedDemo => seed_demo(&config, &pool).await,
         Command::CreateAdmin { email, name } => {
-            let password = create_admin::read_password(
-                std::env::var(create_admin::PASSWORD_VARIABLE).ok(),
-                &mut std::io::stdin().lock(),
-            )?;
+            let password =
+                create_admin::read_password(std::env::var(create_admin::PASSWORD_VARIABLE).ok(), &mut std::io::stdin().lock())?;
             let id = create_admin::create_admin(&pool, &email, &name, &password).await?;
             println!("create-admin: admin {id} created; log in at {}/ingresar", config.public_origin);
             Ok(())
@@ -129,10 +123,7 @@ async fn seed_demo(config: &Config, pool: &PgPool) -> anyhow::Result<()> {
             println!("Demo accounts (password for all: {}):", seed::DEMO_PASSWORD);
             for login in &report.logins {
                 let building = login.building.map(|b| format!(", {b}")).unwrap_or_default();
-                println!(
-                    "  {:<32} {:<15} {}{building}",
-                    login.email, login.role, login.note
-                );
+                println!("  {:<32} {:<15} {}{building}", login.email, login.role, login.note);
             }
         }
     }
@@ -141,10 +132,7 @@ async fn seed_demo(config: &Config, pool: &PgPool) -> anyhow::Result<()> {
 
 async fn rotate_keys(config: &Config, pool: &PgPool) -> anyhow::Result<()> {
     let (vault, indexer) = crypto(config)?;
-    println!(
-        "rotate-keys: current encryption key id {}",
-        vault.current_key_id()
-    );
+    println!("rotate-keys: current encryption key id {}", vault.current_key_id());
     let report = rotate::rotate_keys(pool, &vault, &indexer).await?;
     print!("{report}");
     if report.problems() > 0 {
@@ -199,23 +187,12 @@ mod tests {
         let parse = |args: &[&str]| Cli::try_parse_from(args).map(|cli| cli.command);
         assert_eq!(parse(&["server"]).unwrap(), None);
         assert_eq!(parse(&["server", "serve"]).unwrap(), Some(Command::Serve));
-        assert_eq!(
-            parse(&["server", "seed-demo"]).unwrap(),
-            Some(Command::SeedDemo)
-        );
-        assert_eq!(
-            parse(&["server", "rotate-keys"]).unwrap(),
-            Some(Command::RotateKeys)
-        );
-        assert_eq!(
-            parse(&["server", "verify-audit"]).unwrap(),
-            Some(Command::VerifyAudit)
-        );
+        assert_eq!(parse(&["server", "seed-demo"]).unwrap(), Some(Command::SeedDemo));
+        assert_eq!(parse(&["server", "rotate-keys"]).unwrap(), Some(Command::RotateKeys));
+        assert_eq!(parse(&["server", "verify-audit"]).unwrap(), Some(Command::VerifyAudit));
         assert_eq!(
             parse(&["server", "run-job", "generate-availability"]).unwrap(),
-            Some(Command::RunJob {
-                name: "generate-availability".into()
-            })
+            Some(Command::RunJob { name: "generate-availability".into() })
         );
     }
 
@@ -241,9 +218,7 @@ mod tests {
 
     #[test]
     fn an_unknown_job_is_refused_with_the_known_names() {
-        let err = Cli::try_parse_from(["server", "run-job", "nope"])
-            .unwrap_err()
-            .to_string();
+        let err = Cli::try_parse_from(["server", "run-job", "nope"]).unwrap_err().to_string();
         assert!(err.contains("'nope'"), "{err}");
         assert!(err.contains("generate-availability"), "{err}");
         assert!(Cli::try_parse_from(["server", "run-job"]).is_err());

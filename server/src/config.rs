@@ -190,25 +190,16 @@ impl Config {
 
     /// Builds the configuration from any lookup function (tests pass a map); the first problem
     /// when there are several (see [`Config::check`]).
-    pub fn from_lookup(
-        site_addr: SocketAddr,
-        lookup: impl Fn(&str) -> Option<String>,
-    ) -> Result<Self, ConfigError> {
+    pub fn from_lookup(site_addr: SocketAddr, lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         Self::check(site_addr, lookup).map_err(|problems| {
-            problems
-                .into_iter()
-                .next()
-                .unwrap_or_else(|| ConfigError::new("APP_ENV", "invalid configuration"))
+            problems.into_iter().next().unwrap_or_else(|| ConfigError::new("APP_ENV", "invalid configuration"))
         })
     }
 
     /// Builds the configuration, or returns every problem found (not only the first): what
     /// `server check-config` reports. Each value that cannot be used is checked on its own, the
     /// others still against the rules of the environment asked for.
-    pub fn check(
-        site_addr: SocketAddr,
-        lookup: impl Fn(&str) -> Option<String>,
-    ) -> Result<Self, Vec<ConfigError>> {
+    pub fn check(site_addr: SocketAddr, lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Vec<ConfigError>> {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
         let mut problems = Vec::new();
 
@@ -221,12 +212,8 @@ impl Config {
                 false
             }
         };
-        let database_url = Secret::new(
-            get("DATABASE_URL")
-                .unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
-        );
-        let database_max_connections =
-            keep(&mut problems, parse_or(&get, "DATABASE_MAX_CONNECTIONS", 16)).unwrap_or(16);
+        let database_url = Secret::new(get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()));
+        let database_max_connections = keep(&mut problems, parse_or(&get, "DATABASE_MAX_CONNECTIONS", 16)).unwrap_or(16);
         let redis_url = get("REDIS_URL").map(Secret::new);
         let public_origin = get("PUBLIC_ORIGIN")
             .unwrap_or_else(|| format!("http://{site_addr}"))
@@ -326,8 +313,9 @@ fn payments(get: &impl Fn(&str) -> Option<String>, production: bool) -> Result<P
         return Ok(PaymentsConfig::Simulator);
     }
     let access_token = token.ok_or_else(|| error("MERCADOPAGO_ACCESS_TOKEN", "required for MercadoPago"))?;
-    let webhook_secret = get("MERCADOPAGO_WEBHOOK_SECRET")
-        .ok_or_else(|| error("MERCADOPAGO_WEBHOOK_SECRET", "required with MERCADOPAGO_ACCESS_TOKEN (webhooks are always verified)"))?;
+    let webhook_secret = get("MERCADOPAGO_WEBHOOK_SECRET").ok_or_else(|| {
+        error("MERCADOPAGO_WEBHOOK_SECRET", "required with MERCADOPAGO_ACCESS_TOKEN (webhooks are always verified)")
+    })?;
     let api_base = get("MERCADOPAGO_API_BASE")
         .unwrap_or_else(|| "https://api.mercadopago.com".into())
         .trim()
@@ -399,9 +387,7 @@ fn twilio(
 fn perimeter(get: &impl Fn(&str) -> Option<String>) -> Result<Perimeter, ConfigError> {
     let header = match get("TRUSTED_PROXY_HEADER") {
         None => Default::default(),
-        Some(raw) => raw
-            .parse()
-            .map_err(|reason| ConfigError { variable: "TRUSTED_PROXY_HEADER", reason })?,
+        Some(raw) => raw.parse().map_err(|reason| ConfigError { variable: "TRUSTED_PROXY_HEADER", reason })?,
     };
     let trusted_proxies = TrustedProxies::parse(&get("TRUSTED_PROXIES").unwrap_or_default(), header)
         .map_err(|reason| ConfigError { variable: "TRUSTED_PROXIES", reason })?;
@@ -413,8 +399,7 @@ fn perimeter(get: &impl Fn(&str) -> Option<String>) -> Result<Perimeter, ConfigE
     };
     Ok(Perimeter {
         trusted_proxies,
-        server_fn_body_limit: usize::try_from(positive("SERVER_FN_BODY_LIMIT_BYTES", 64 * 1024)?)
-            .unwrap_or(usize::MAX),
+        server_fn_body_limit: usize::try_from(positive("SERVER_FN_BODY_LIMIT_BYTES", 64 * 1024)?).unwrap_or(usize::MAX),
         request_timeout: Duration::from_secs(positive("REQUEST_TIMEOUT_SECONDS", 30)?),
         statement_timeout: Duration::from_millis(positive("DATABASE_STATEMENT_TIMEOUT_MS", 15_000)?),
     })
@@ -490,10 +475,7 @@ fn parse_or<T: std::str::FromStr>(
 ) -> Result<T, ConfigError> {
     match get(variable) {
         None => Ok(default),
-        Some(raw) => raw.trim().parse().map_err(|_| ConfigError {
-            variable,
-            reason: "not a valid number".into(),
-        }),
+        Some(raw) => raw.trim().parse().map_err(|_| ConfigError { variable, reason: "not a valid number".into() }),
     }
 }
 
@@ -503,8 +485,7 @@ mod tests {
     use std::collections::HashMap;
 
     fn build(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> =
-            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Config::from_lookup("127.0.0.1:3000".parse().unwrap(), |k| map.get(k).cloned())
     }
 
@@ -568,14 +549,9 @@ mod tests {
         .collect();
         let problems = Config::check("127.0.0.1:3000".parse().unwrap(), |k| map.get(k).cloned()).unwrap_err();
         let named: Vec<&str> = problems.iter().map(ConfigError::variable).collect();
-        for variable in [
-            "PUBLIC_ORIGIN",
-            "DATABASE_MAX_CONNECTIONS",
-            "LOG_FORMAT",
-            "PAYMENT_PROVIDER",
-            "NOTIFY_TRANSPORT",
-            "TRUSTED_PROXIES",
-        ] {
+        for variable in
+            ["PUBLIC_ORIGIN", "DATABASE_MAX_CONNECTIONS", "LOG_FORMAT", "PAYMENT_PROVIDER", "NOTIFY_TRANSPORT", "TRUSTED_PROXIES"]
+        {
             assert!(named.contains(&variable), "{variable} missing from {named:?}");
         }
         // Each operations setting is checked on its own.
@@ -584,10 +560,7 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         let problems = Config::check("127.0.0.1:3000".parse().unwrap(), |k| map.get(k).cloned()).unwrap_err();
-        assert_eq!(
-            problems.iter().map(ConfigError::variable).collect::<Vec<_>>(),
-            ["METRICS_ADDR", "SHUTDOWN_GRACE_SECONDS"]
-        );
+        assert_eq!(problems.iter().map(ConfigError::variable).collect::<Vec<_>>(), ["METRICS_ADDR", "SHUTDOWN_GRACE_SECONDS"]);
         assert!(problems[0].to_string().contains("METRICS_ADDR") && !problems[0].to_string().contains("todas partes"));
     }
 
@@ -620,11 +593,8 @@ mod tests {
         assert!(matches!(build(&[]).unwrap().payments, PaymentsConfig::Simulator));
         let err = build(&[("MERCADOPAGO_ACCESS_TOKEN", "APP_USR-1")]).unwrap_err();
         assert!(err.to_string().contains("MERCADOPAGO_WEBHOOK_SECRET"));
-        let c = build(&[
-            ("MERCADOPAGO_ACCESS_TOKEN", "APP_USR-token-secreto"),
-            ("MERCADOPAGO_WEBHOOK_SECRET", "firma-secreta"),
-        ])
-        .unwrap();
+        let c = build(&[("MERCADOPAGO_ACCESS_TOKEN", "APP_USR-token-secreto"), ("MERCADOPAGO_WEBHOOK_SECRET", "firma-secreta")])
+            .unwrap();
         match &c.payments {
             PaymentsConfig::MercadoPago(mp) => assert_eq!(mp.api_base, "https://api.mercadopago.com"),
             PaymentsConfig::Simulator => panic!("expected MercadoPago"),
@@ -651,11 +621,7 @@ mod tests {
 
     #[test]
     fn production_refuses_the_development_outbox_unless_chosen() {
-        let prod = [
-            ("APP_ENV", "production"),
-            ("PUBLIC_ORIGIN", "https://estacionate.cl"),
-            ("PAYMENT_PROVIDER", "simulator"),
-        ];
+        let prod = [("APP_ENV", "production"), ("PUBLIC_ORIGIN", "https://estacionate.cl"), ("PAYMENT_PROVIDER", "simulator")];
         let err = build(&prod).unwrap_err();
         assert_eq!(err.variable, "NOTIFY_TRANSPORT");
         let with = |extra: &[(&'static str, &'static str)]| {
@@ -664,11 +630,8 @@ mod tests {
             build(&vars)
         };
         assert!(with(&[("NOTIFY_TRANSPORT", "outbox")]).unwrap().twilio.is_none());
-        let twilio = [
-            ("TWILIO_ACCOUNT_SID", "AC1"),
-            ("TWILIO_AUTH_TOKEN", "t"),
-            ("TWILIO_WHATSAPP_FROM", "whatsapp:+14155238886"),
-        ];
+        let twilio =
+            [("TWILIO_ACCOUNT_SID", "AC1"), ("TWILIO_AUTH_TOKEN", "t"), ("TWILIO_WHATSAPP_FROM", "whatsapp:+14155238886")];
         assert!(with(&twilio).unwrap().twilio.is_some());
         let mut outbox_on_purpose = twilio.to_vec();
         outbox_on_purpose.push(("NOTIFY_TRANSPORT", "outbox"));

@@ -35,8 +35,7 @@ pub async fn connect(config: &Config) -> anyhow::Result<PgPool> {
 /// connections have no such limit; a job sets its own with `SET LOCAL` where it wants one.
 pub async fn connect_web(config: &Config) -> anyhow::Result<PgPool> {
     let millis = config.perimeter.statement_timeout.as_millis().to_string();
-    let options = PgConnectOptions::from_str(config.database_url.expose())?
-        .options([("statement_timeout", millis.as_str())]);
+    let options = PgConnectOptions::from_str(config.database_url.expose())?.options([("statement_timeout", millis.as_str())]);
     let pool = PgPoolOptions::new()
         .max_connections(config.database_max_connections)
         .acquire_timeout(Duration::from_secs(5))

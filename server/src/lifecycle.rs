@@ -28,10 +28,7 @@ impl Lifecycle {
     /// A serving instance.
     pub fn new() -> Self {
         let (stopping, _) = watch::channel(false);
-        Self {
-            draining: Arc::default(),
-            stopping: Arc::new(stopping),
-        }
+        Self { draining: Arc::default(), stopping: Arc::new(stopping) }
     }
 
     /// Whether `/readyz` must answer 503: from the start of the drain on.
@@ -93,14 +90,9 @@ mod tests {
         tokio::time::sleep(Duration::from_millis(20)).await;
         assert!(!waiter.is_finished());
         life.stop();
-        tokio::time::timeout(Duration::from_secs(1), waiter)
-            .await
-            .unwrap()
-            .unwrap();
+        tokio::time::timeout(Duration::from_secs(1), waiter).await.unwrap().unwrap();
         // Late waiters resolve at once.
-        tokio::time::timeout(Duration::from_millis(100), life.stopped())
-            .await
-            .unwrap();
+        tokio::time::timeout(Duration::from_millis(100), life.stopped()).await.unwrap();
         assert!(life.is_stopping());
     }
 }

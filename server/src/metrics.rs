@@ -27,9 +27,7 @@ use crate::http::route_log::RouteTemplate;
 use crate::lifecycle::Lifecycle;
 use axum::{extract::Request, middleware::Next, response::Response, routing::get, Router};
 use http::{header, Method, StatusCode};
-use metrics::{
-    counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram, Unit,
-};
+use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram, Unit};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use sqlx::PgPool;
 use std::sync::{Arc, OnceLock};
@@ -37,9 +35,7 @@ use std::time::{Duration, Instant};
 use tokio::task::JoinHandle;
 
 /// Upper bounds of the request-latency buckets, in seconds.
-const LATENCY_BUCKETS: &[f64] = &[
-    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
-];
+const LATENCY_BUCKETS: &[f64] = &[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
 
 /// How often the gauges read from the pools, the outbox and the bus are refreshed.
 pub const COLLECT_EVERY: Duration = Duration::from_secs(5);
@@ -76,68 +72,39 @@ pub fn install() -> PrometheusHandle {
 
 /// HELP texts, and every counter registered at zero so a fresh instance exports the whole set.
 fn describe() {
-    describe_counter!(
-        "http_requests_total",
-        "HTTP requests answered, by route template, method and status"
-    );
+    describe_counter!("http_requests_total", "HTTP requests answered, by route template, method and status");
     describe_histogram!(
         "http_request_duration_seconds",
         Unit::Seconds,
         "Time to the response head, by route template, method and status"
     );
-    describe_gauge!(
-        "db_pool_connections",
-        "PostgreSQL connections of a pool, in use or idle"
-    );
+    describe_gauge!("db_pool_connections", "PostgreSQL connections of a pool, in use or idle");
     describe_gauge!("db_pool_max_connections", "Size limit of a PostgreSQL pool");
-    describe_gauge!("db_pool_acquire_wait_seconds", Unit::Seconds, "How long the last probe waited for a pool connection (requests waiting for one wait about this long)");
+    describe_gauge!(
+        "db_pool_acquire_wait_seconds",
+        Unit::Seconds,
+        "How long the last probe waited for a pool connection (requests waiting for one wait about this long)"
+    );
     describe_gauge!("outbox_backlog", "Outbox events not yet relayed to the bus");
     describe_gauge!(
         "outbox_oldest_unrelayed_age_seconds",
         Unit::Seconds,
         "Age of the oldest outbox event not yet relayed (0 when none)"
     );
-    describe_counter!(
-        "notifications_sent_total",
-        "WhatsApp messages accepted by the transport"
-    );
+    describe_counter!("notifications_sent_total", "WhatsApp messages accepted by the transport");
     describe_counter!(
         "notifications_failed_total",
         "WhatsApp messages given up on (permanent errors, attempts exhausted, interrupted sends)"
     );
-    describe_counter!(
-        "notifications_retrying_total",
-        "WhatsApp send attempts that failed and will be retried"
-    );
+    describe_counter!("notifications_retrying_total", "WhatsApp send attempts that failed and will be retried");
     describe_counter!("job_runs_total", "Scheduled job runs by job and outcome");
-    describe_counter!(
-        "job_failures_total",
-        "Scheduled job runs that failed, by job"
-    );
-    describe_counter!(
-        "bookings_created_total",
-        "Bookings created (pending payment)"
-    );
-    describe_counter!(
-        "bookings_confirmed_total",
-        "Bookings confirmed by an approved payment"
-    );
-    describe_counter!(
-        "bookings_cancelled_total",
-        "Bookings cancelled (resident, staff, rejected payment, expired hold)"
-    );
-    describe_gauge!(
-        "bus_consumer_lag",
-        "Bus entries not yet delivered to the consumer group"
-    );
-    describe_gauge!(
-        "bus_consumer_pending",
-        "Bus entries delivered to the consumer group but not acknowledged"
-    );
-    describe_gauge!(
-        "live_streams_open",
-        "Live event streams open on this instance"
-    );
+    describe_counter!("job_failures_total", "Scheduled job runs that failed, by job");
+    describe_counter!("bookings_created_total", "Bookings created (pending payment)");
+    describe_counter!("bookings_confirmed_total", "Bookings confirmed by an approved payment");
+    describe_counter!("bookings_cancelled_total", "Bookings cancelled (resident, staff, rejected payment, expired hold)");
+    describe_gauge!("bus_consumer_lag", "Bus entries not yet delivered to the consumer group");
+    describe_gauge!("bus_consumer_pending", "Bus entries delivered to the consumer group but not acknowledged");
+    describe_gauge!("live_streams_open", "Live event streams open on this instance");
     for name in [
         "notifications_sent_total",
         "notifications_failed_total",
@@ -157,31 +124,15 @@ pub fn router(handle: PrometheusHandle) -> Router {
         "/metrics",
         get(move || {
             let handle = handle.clone();
-            async move {
-                (
-                    StatusCode::OK,
-                    [(
-                        header::CONTENT_TYPE,
-                        "text/plain; version=0.0.4; charset=utf-8",
-                    )],
-                    handle.render(),
-                )
-            }
+            async move { (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], handle.render()) }
         }),
     )
 }
 
 /// Serves [`router`] on `listener` until the instance has stopped.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    handle: PrometheusHandle,
-    lifecycle: Lifecycle,
-) {
+pub async fn serve(listener: tokio::net::TcpListener, handle: PrometheusHandle, lifecycle: Lifecycle) {
     let shutdown = async move { lifecycle.stopped().await };
-    if let Err(err) = axum::serve(listener, router(handle))
-        .with_graceful_shutdown(shutdown)
-        .await
-    {
+    if let Err(err) = axum::serve(listener, router(handle)).with_graceful_shutdown(shutdown).await {
         tracing::warn!(error = %err, "metrics listener stopped");
     }
 }
@@ -213,11 +164,7 @@ pub async fn track_http(req: Request, next: Next) -> Response {
         .get::<RouteTemplate>()
         .map_or_else(|| Arc::<str>::from(UNMATCHED), |r| r.0.clone());
     let status = response.status().as_u16();
-    let labels = [
-        ("method", method.to_string()),
-        ("route", route.to_string()),
-        ("status", status.to_string()),
-    ];
+    let labels = [("method", method.to_string()), ("route", route.to_string()), ("status", status.to_string())];
     counter!("http_requests_total", &labels).increment(1);
     histogram!("http_request_duration_seconds", &labels).record(elapsed.as_secs_f64());
     let duration_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
@@ -309,11 +256,9 @@ pub async fn collect_once(sources: &Sources) {
 async fn pool_gauges(name: &'static str, pool: &PgPool) {
     let size = pool.size();
     let idle = u32::try_from(pool.num_idle()).unwrap_or(u32::MAX);
-    gauge!("db_pool_connections", "pool" => name, "state" => "in_use")
-        .set(f64::from(size.saturating_sub(idle)));
+    gauge!("db_pool_connections", "pool" => name, "state" => "in_use").set(f64::from(size.saturating_sub(idle)));
     gauge!("db_pool_connections", "pool" => name, "state" => "idle").set(f64::from(idle));
-    gauge!("db_pool_max_connections", "pool" => name)
-        .set(f64::from(pool.options().get_max_connections()));
+    gauge!("db_pool_max_connections", "pool" => name).set(f64::from(pool.options().get_max_connections()));
     // sqlx does not count its waiters; a probe that waits in the same queue measures the wait.
     let started = Instant::now();
     let waited = match tokio::time::timeout(Duration::from_secs(2), pool.acquire()).await {
@@ -330,9 +275,6 @@ mod tests {
     #[test]
     fn method_labels_are_bounded() {
         assert_eq!(method_label(&Method::GET), "GET");
-        assert_eq!(
-            method_label(&Method::from_bytes(b"PROPFIND").unwrap()),
-            "OTHER"
-        );
+        assert_eq!(method_label(&Method::from_bytes(b"PROPFIND").unwrap()), "OTHER");
     }
 }

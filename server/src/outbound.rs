@@ -9,8 +9,7 @@ use std::path::Path;
 pub fn client_builder(ca_file: Option<&Path>) -> anyhow::Result<reqwest::ClientBuilder> {
     let mut builder = reqwest::Client::builder();
     if let Some(path) = ca_file {
-        let pem = std::fs::read(path)
-            .map_err(|err| anyhow::anyhow!("OUTBOUND_CA_FILE cannot be read: {err}"))?;
+        let pem = std::fs::read(path).map_err(|err| anyhow::anyhow!("OUTBOUND_CA_FILE cannot be read: {err}"))?;
         for certificate in reqwest::Certificate::from_pem_bundle(&pem)
             .map_err(|err| anyhow::anyhow!("OUTBOUND_CA_FILE is not a PEM bundle: {err}"))?
         {

@@ -40,12 +40,7 @@ impl RedisRateLimiter {
 }
 
 impl RateLimiter for RedisRateLimiter {
-    fn hit<'a>(
-        &'a self,
-        key: &'a str,
-        max: u32,
-        window: Duration,
-    ) -> Pin<Box<dyn Future<Output = bool> + Send + 'a>> {
+    fn hit<'a>(&'a self, key: &'a str, max: u32, window: Duration) -> Pin<Box<dyn Future<Output = bool> + Send + 'a>> {
         Box::pin(async move {
             match self.count(key, window).await {
                 Ok(n) => n <= u64::from(max),

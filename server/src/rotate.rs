@@ -60,18 +60,12 @@ pub struct RotationReport {
 impl RotationReport {
     /// Changes made: re-encryptions plus re-indexings (a row with both counts twice).
     pub fn changed(&self) -> u64 {
-        self.columns
-            .iter()
-            .map(|c| c.reencrypted + c.reindexed)
-            .sum()
+        self.columns.iter().map(|c| c.reencrypted + c.reindexed).sum()
     }
 
     /// Rows that need attention: undecryptable, or indexed without a ciphertext.
     pub fn problems(&self) -> u64 {
-        self.columns
-            .iter()
-            .map(|c| c.failed + c.without_ciphertext)
-            .sum()
+        self.columns.iter().map(|c| c.failed + c.without_ciphertext).sum()
     }
 }
 
@@ -81,13 +75,7 @@ impl fmt::Display for RotationReport {
             writeln!(
                 f,
                 "{}.{}: {} rows, {} re-encrypted, {} re-indexed, {} failed, {} without ciphertext",
-                c.table,
-                c.column,
-                c.scanned,
-                c.reencrypted,
-                c.reindexed,
-                c.failed,
-                c.without_ciphertext
+                c.table, c.column, c.scanned, c.reencrypted, c.reindexed, c.failed, c.without_ciphertext
             )?;
         }
         Ok(())
@@ -96,11 +84,7 @@ impl fmt::Display for RotationReport {
 
 /// Rotates every encrypted column. `vault` must hold every key that encrypted existing data
 /// (the newest encrypts); `indexer` is built from the (new) blind-index key.
-pub async fn rotate_keys(
-    pool: &PgPool,
-    vault: &Vault,
-    indexer: &BlindIndexer,
-) -> anyhow::Result<RotationReport> {
+pub async fn rotate_keys(pool: &PgPool, vault: &Vault, indexer: &BlindIndexer) -> anyhow::Result<RotationReport> {
     rotate_keys_in_batches(pool, vault, indexer, BATCH_SIZE).await
 }
 
@@ -154,11 +138,7 @@ async fn rotate_column(
     column: &PiiColumn,
     batch_size: i64,
 ) -> anyhow::Result<ColumnReport> {
-    let mut report = ColumnReport {
-        table: column.table,
-        column: column.enc_column,
-        ..ColumnReport::default()
-    };
+    let mut report = ColumnReport { table: column.table, column: column.enc_column, ..ColumnReport::default() };
     // Identifiers come from the compile-time column list, never from input, so formatting them
     // into the SQL is safe (bind parameters cannot name columns).
     let kind = match column.index {
@@ -166,11 +146,7 @@ async fn rotate_column(
         BlindIndexing::Field { .. } | BlindIndexing::None => "null::text",
     };
     let (bidx, bidx_present, set_bidx) = match column.bidx_column() {
-        Some(bidx) => (
-            bidx.to_owned(),
-            format!("and {bidx} is not null"),
-            format!(", {bidx} = u.bidx"),
-        ),
+        Some(bidx) => (bidx.to_owned(), format!("and {bidx} is not null"), format!(", {bidx} = u.bidx")),
         None => ("null::bytea".to_owned(), String::new(), String::new()),
     };
     let select = format!(
@@ -196,11 +172,7 @@ async fn rotate_column(
     let mut after = Uuid::nil();
     loop {
         let mut tx = pool.begin().await?;
-        let rows: Vec<Row> = sqlx::query_as(&select)
-            .bind(after)
-            .bind(batch_size)
-            .fetch_all(&mut *tx)
-            .await?;
+        let rows: Vec<Row> = sqlx::query_as(&select).bind(after).bind(batch_size).fetch_all(&mut *tx).await?;
         let Some(last) = rows.last() else {
             break;
         };

@@ -14,11 +14,7 @@ use std::time::Duration;
 /// Ctrl-C: `/readyz` fails for the drain period while requests are still served, then the
 /// listener closes, in-flight requests finish (up to the grace period), live streams end with a
 /// reconnect hint, and workers and jobs stop after their current batch.
-pub async fn serve(
-    config: Config,
-    pool: PgPool,
-    leptos_options: LeptosOptions,
-) -> anyhow::Result<()> {
+pub async fn serve(config: Config, pool: PgPool, leptos_options: LeptosOptions) -> anyhow::Result<()> {
     let addr = config.site_addr;
     let ops = config.operations.clone();
     // Requests get a pool whose statements time out; the scheduled jobs keep `pool`.

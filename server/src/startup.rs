@@ -1,11 +1,15 @@
 //! Assembles the running application from a configuration: state, session store, router.
 //! Shared by `main` and the router tests so both exercise the same stack.
 
-use crate::bus::{memory::InProcessBus, redis::{RedisBus, RedisBusNames}, EventBus};
+use crate::bus::{
+    memory::InProcessBus,
+    redis::{RedisBus, RedisBusNames},
+    EventBus,
+};
 use crate::config::Config;
+use crate::http::{self, AppSessionStore, DevReload};
 use crate::lifecycle::Lifecycle;
 use crate::notify::sender::Transport;
-use crate::http::{self, AppSessionStore, DevReload};
 use crate::payments::{self, Gateways};
 use app::ssr::{
     blind_index::BlindIndexer,
@@ -54,12 +58,7 @@ pub async fn redis(config: &Config) -> anyhow::Result<Option<RedisPool>> {
 }
 
 /// Builds the application state.
-pub fn state(
-    config: &Config,
-    pool: PgPool,
-    leptos_options: LeptosOptions,
-    redis: Option<RedisPool>,
-) -> anyhow::Result<AppState> {
+pub fn state(config: &Config, pool: PgPool, leptos_options: LeptosOptions, redis: Option<RedisPool>) -> anyhow::Result<AppState> {
     Ok(state_and_gateways(config, pool, leptos_options, redis)?.0)
 }
 
@@ -84,9 +83,7 @@ pub fn state_and_gateways(
             public_origin: config.public_origin.clone(),
             production: config.production,
             development: config.development,
-            session_limits: app::ssr::actor::SessionLimits::with_idle_minutes(
-                config.session_idle_minutes,
-            ),
+            session_limits: app::ssr::actor::SessionLimits::with_idle_minutes(config.session_idle_minutes),
         }),
         vault: Arc::new(Vault::new(&ring)),
         blind_index: Arc::new(BlindIndexer::new(&ring)?),
@@ -99,10 +96,7 @@ pub fn state_and_gateways(
 
 /// Chooses and prepares the session store: Redis when configured, else PostgreSQL (whose table
 /// is created here and swept of expired sessions by a background task).
-pub async fn session_store(
-    pool: &PgPool,
-    redis: Option<RedisPool>,
-) -> anyhow::Result<AppSessionStore> {
+pub async fn session_store(pool: &PgPool, redis: Option<RedisPool>) -> anyhow::Result<AppSessionStore> {
     match redis {
         Some(redis) => {
             tracing::info!("sessions: redis");
@@ -114,10 +108,7 @@ pub async fn session_store(
             let sweeper = store.clone();
             tokio::spawn(async move {
                 use tower_sessions::ExpiredDeletion;
-                if let Err(err) = sweeper
-                    .continuously_delete_expired(Duration::from_secs(600))
-                    .await
-                {
+                if let Err(err) = sweeper.continuously_delete_expired(Duration::from_secs(600)).await {
                     tracing::warn!(error = %err, "session sweeper stopped");
                 }
             });
@@ -158,20 +149,14 @@ pub async fn bus(config: &Config) -> anyhow::Result<Arc<dyn EventBus>> {
 }
 
 /// The application state and the router with every layer, ready to serve.
-pub async fn app(
-    config: &Config,
-    pool: PgPool,
-    leptos_options: LeptosOptions,
-) -> anyhow::Result<Assembled> {
+pub async fn app(config: &Config, pool: PgPool, leptos_options: LeptosOptions) -> anyhow::Result<Assembled> {
     let redis = redis(config).await?;
     let store = session_store(&pool, redis.clone()).await?;
-    let dev_reload = DevReload(config.leptos_watch.then(|| {
-        format!(
-            "ws://{}:{}",
-            leptos_options.site_addr.ip(),
-            leptos_options.reload_port
-        )
-    }));
+    let dev_reload = DevReload(
+        config
+            .leptos_watch
+            .then(|| format!("ws://{}:{}", leptos_options.site_addr.ip(), leptos_options.reload_port)),
+    );
     let (state, gateways) = state_and_gateways(config, pool, leptos_options, redis)?;
     let bus = bus(config).await?;
     let transport = crate::notify::transport(config)?;
@@ -186,10 +171,7 @@ pub async fn app(
         lifecycle: lifecycle.clone(),
     }));
     if let Some(mercadopago) = gateways.mercadopago {
-        extra = extra.merge(payments::webhook::routes(payments::webhook::WebhookState {
-            pool: state.pool.clone(),
-            mercadopago,
-        }));
+        extra = extra.merge(payments::webhook::routes(payments::webhook::WebhookState { pool: state.pool.clone(), mercadopago }));
     }
     if let Some(twilio) = &config.twilio {
         extra = extra.merge(crate::notify::status::routes(crate::notify::status::StatusState {
@@ -210,10 +192,6 @@ pub async fn app(
 }
 
 /// The router alone (router tests).
-pub async fn router(
-    config: &Config,
-    pool: PgPool,
-    leptos_options: LeptosOptions,
-) -> anyhow::Result<Router> {
+pub async fn router(config: &Config, pool: PgPool, leptos_options: LeptosOptions) -> anyhow::Result<Router> {
     Ok(app(config, pool, leptos_options).await?.router)
 }

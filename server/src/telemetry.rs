@@ -18,10 +18,7 @@ const DEFAULT_FILTER: &str = "info,sqlx=warn,tower_sessions=warn,tower_sessions_
 /// Installs the global subscriber once.
 pub fn init(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
-    let result = tracing_subscriber::registry()
-        .with(filter)
-        .with(layer(format, std::io::stdout))
-        .try_init();
+    let result = tracing_subscriber::registry().with(filter).with(layer(format, std::io::stdout)).try_init();
     if result.is_err() {
         // Already installed (tests call this more than once): keep the first subscriber.
     }

@@ -42,7 +42,13 @@ async fn a_building_admin_cannot_list_or_delete_another_buildings_entry(pool: Pg
     assert_eq!(still, 1);
 
     // A duplicate added through the form is a field error on `value`, answered 400.
-    let r = ca.call(&app, "admin/blocklist_add", &[("kind", "plate"), ("value", "KHJT-52"), ("reason", "Otra vez"), ("building_id", "")]).await;
+    let r = ca
+        .call(
+            &app,
+            "admin/blocklist_add",
+            &[("kind", "plate"), ("value", "KHJT-52"), ("reason", "Otra vez"), ("building_id", "")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert!(r.body.contains("\"field\":\"value\"") && r.body.contains("ya está en la lista"), "{}", r.body);
 
@@ -96,7 +102,10 @@ async fn the_csv_export_is_excel_ready_and_scoped(pool: PgPool) {
     assert_eq!(lines[0], "Código;Edificio;Estacionamiento;Inicio;Término;Visita;Patente;Estado;Monto (CLP);Id");
     assert_eq!(lines.len(), 2, "{lines:?}");
     let fields: Vec<&str> = lines[1].split(';').collect();
-    assert_eq!((fields[0], fields[1], fields[6], fields[7], fields[8]), ("ABCD2345", "Torre Alfa", "KHJT-52", "Confirmada", "5000"));
+    assert_eq!(
+        (fields[0], fields[1], fields[6], fields[7], fields[8]),
+        ("ABCD2345", "Torre Alfa", "KHJT-52", "Confirmada", "5000")
+    );
     assert!(regex_like_date(fields[3]), "{}", fields[3]);
 
     let r = csv(&mut c, &app, "").await;
@@ -139,7 +148,9 @@ async fn a_banned_residents_open_session_ends_on_the_next_request(pool: PgPool) 
     admin.log_in(&app, "adm.a@x.cl", PASSWORD).await;
     let short = admin.call(&app, "admin/resident_ban", &[("user_id", &resident.to_string()), ("reason", "")]).await;
     assert_eq!(short.status, StatusCode::BAD_REQUEST);
-    let ban = admin.call(&app, "admin/resident_ban", &[("user_id", &resident.to_string()), ("reason", "Daños al portón")]).await;
+    let ban = admin
+        .call(&app, "admin/resident_ban", &[("user_id", &resident.to_string()), ("reason", "Daños al portón")])
+        .await;
     assert!(ban.status.is_success(), "{}: {}", ban.status, ban.body);
 
     // The resident's open session is refused on its very next request, and login is refused.
@@ -152,11 +163,12 @@ async fn a_banned_residents_open_session_ends_on_the_next_request(pool: PgPool) 
     assert!(unban.status.is_success(), "{}", unban.body);
     let mut back = Client::default();
     assert_eq!(back.log_in(&app, "res.a@x.cl", PASSWORD).await.header("location"), Some("/buscar"));
-    let actions: Vec<String> = sqlx::query_scalar("select action from audit_log where entity_id = $1 and action like 'resident.%' order by id")
-        .bind(resident.to_string())
-        .fetch_all(&app.state.pool)
-        .await
-        .unwrap();
+    let actions: Vec<String> =
+        sqlx::query_scalar("select action from audit_log where entity_id = $1 and action like 'resident.%' order by id")
+            .bind(resident.to_string())
+            .fetch_all(&app.state.pool)
+            .await
+            .unwrap();
     assert_eq!(actions, ["resident.banned", "resident.unbanned"]);
 }
 
@@ -170,11 +182,13 @@ async fn failed_refund(pool: &PgPool, booking: uuid::Uuid) -> uuid::Uuid {
     .fetch_one(pool)
     .await
     .unwrap();
-    sqlx::query("update bookings set status = 'cancelled', cancelled_at = now(), payment_status = 'refund_pending' where id = $1")
-        .bind(booking)
-        .execute(pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        "update bookings set status = 'cancelled', cancelled_at = now(), payment_status = 'refund_pending' where id = $1",
+    )
+    .bind(booking)
+    .execute(pool)
+    .await
+    .unwrap();
     sqlx::query_scalar(
         "insert into refunds (booking_id, payment_id, amount_clp, status, idempotency_key, attempts, last_error,
                               failed_at, next_attempt_at)
@@ -208,7 +222,10 @@ async fn a_failed_refund_is_listed_exported_and_retried_without_javascript_in_sc
     assert!(r.body.contains("ABCD2345") && !r.body.contains("EFGH2345"), "{}", r.body);
     // The list page, rendered on the server: the refund column, the filter kept by the form,
     // and the retry button of the failed one.
-    let req = Request::get("/admin/reservas?reembolso=fallido").header(header::ACCEPT, "text/html").body(Body::empty()).unwrap();
+    let req = Request::get("/admin/reservas?reembolso=fallido")
+        .header(header::ACCEPT, "text/html")
+        .body(Body::empty())
+        .unwrap();
     let page = c.send(&app, req).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains(r#"<option value="fallido" selected"#), "{}", page.body);
@@ -231,20 +248,23 @@ async fn a_failed_refund_is_listed_exported_and_retried_without_javascript_in_sc
         let r = other.call(&app, "payments/retry_refund", &[("booking_id", &failed.to_string())]).await;
         assert!(matches!(r.status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN), "{email}: {} {}", r.status, r.body);
     }
-    let attempts: i32 = sqlx::query_scalar("select attempts from refunds where id = $1").bind(refund).fetch_one(&app.state.pool).await.unwrap();
+    let attempts: i32 = sqlx::query_scalar("select attempts from refunds where id = $1")
+        .bind(refund)
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap();
     assert_eq!(attempts, 12);
 
     // The building's admin retries it (also after the automatic retries gave up).
     let r = c.send(&app, retry("/admin/reservas?reembolso=fallido")).await;
     assert_eq!(r.status, StatusCode::FOUND, "{}", r.body);
     assert_eq!(r.header("location"), Some("/admin/reservas?reembolso=fallido"));
-    let (status, payment_status): (String, String) = sqlx::query_as(
-        "select r.status, k.payment_status from refunds r join bookings k on k.id = r.booking_id where r.id = $1",
-    )
-    .bind(refund)
-    .fetch_one(&app.state.pool)
-    .await
-    .unwrap();
+    let (status, payment_status): (String, String) =
+        sqlx::query_as("select r.status, k.payment_status from refunds r join bookings k on k.id = r.booking_id where r.id = $1")
+            .bind(refund)
+            .fetch_one(&app.state.pool)
+            .await
+            .unwrap();
     assert_eq!((status.as_str(), payment_status.as_str()), ("succeeded", "refunded"));
     let audited: i64 = sqlx::query_scalar(
         "select count(*) from audit_log where action = 'payment.refund_retry_requested' and entity_id = $1 and actor_id is not null",

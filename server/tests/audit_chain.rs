@@ -22,11 +22,7 @@ async fn write(conn: &mut sqlx::PgConnection, action: &str, n: i64) {
             building_id: None,
             metadata: serde_json::json!({ "n": n, "zeta": [1, 2], "alfa": { "b": "ñandú", "a": null } }),
         },
-        &RequestMeta {
-            ip: Some("2001:db8::7".parse().unwrap()),
-            user_agent: Some("agente | 1:x".into()),
-            request_id: None,
-        },
+        &RequestMeta { ip: Some("2001:db8::7".parse().unwrap()), user_agent: Some("agente | 1:x".into()), request_id: None },
     )
     .await
     .unwrap();
@@ -34,10 +30,7 @@ async fn write(conn: &mut sqlx::PgConnection, action: &str, n: i64) {
 
 /// Ids in chain order.
 async fn chain_ids(pool: &PgPool) -> Vec<i64> {
-    sqlx::query_scalar("select id from audit_log order by chain_seq")
-        .fetch_all(pool)
-        .await
-        .unwrap()
+    sqlx::query_scalar("select id from audit_log order by chain_seq").fetch_all(pool).await.unwrap()
 }
 
 /// Runs `sql` as the superuser with the append-only trigger off, as an insider would.
@@ -94,16 +87,9 @@ async fn verify_audit_passes_a_clean_chain_and_names_the_first_tampered_row(pool
     assert!(String::from_utf8_lossy(&ok.stdout).contains("the chain holds (9 rows)"));
 
     // An edit of the fourth row's metadata, key order and all, is found there.
-    tamper(
-        &pool,
-        &format!("update audit_log set metadata = metadata || '{{\"n\": 99}}' where id = {}", ids[3]),
-    )
-    .await;
+    tamper(&pool, &format!("update audit_log set metadata = metadata || '{{\"n\": 99}}' where id = {}", ids[3])).await;
     let report = verify(&pool).await.unwrap();
-    assert_eq!(
-        report.first_broken,
-        Some(BrokenRow { id: Some(ids[3]), expected_seq: 4, reason: Break::Content })
-    );
+    assert_eq!(report.first_broken, Some(BrokenRow { id: Some(ids[3]), expected_seq: 4, reason: Break::Content }));
     assert_eq!(report.verified, 3);
     let failed = verify_audit_command(&pool);
     assert!(!failed.status.success());
@@ -111,11 +97,7 @@ async fn verify_audit_passes_a_clean_chain_and_names_the_first_tampered_row(pool
     assert!(stderr.contains(&format!("chain broken at audit_log id {} ", ids[3])), "{stderr}");
 
     // Restoring the content heals that row; deleting the sixth is found at the seventh.
-    tamper(
-        &pool,
-        &format!("update audit_log set metadata = metadata || '{{\"n\": 2}}' where id = {}", ids[3]),
-    )
-    .await;
+    tamper(&pool, &format!("update audit_log set metadata = metadata || '{{\"n\": 2}}' where id = {}", ids[3])).await;
     assert_eq!(verify(&pool).await.unwrap().first_broken, None);
     tamper(&pool, &format!("delete from audit_log where id = {}", ids[5])).await;
     assert_eq!(
@@ -166,9 +148,7 @@ async fn concurrent_writers_keep_one_linear_chain_without_deadlocks_or_gaps(pool
                 tokio::time::sleep(Duration::from_millis(2)).await;
             }
             if first == 1 {
-                sqlx::query("select id from contention where id = 2 for update")
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query("select id from contention where id = 2 for update").execute(&mut *tx).await?;
             }
             // Every fifth writer gives up: its rows must leave no trace and no gap.
             if w % 5 == 0 {
@@ -194,12 +174,10 @@ async fn concurrent_writers_keep_one_linear_chain_without_deadlocks_or_gaps(pool
         .await
         .unwrap();
     assert_eq!(seqs, (1..=committed).collect::<Vec<_>>());
-    let rolled_back: i64 = sqlx::query_scalar(
-        "select count(*) from audit_log where (entity_id::bigint / 10) % 5 = 0",
-    )
-    .fetch_one(&pool)
-    .await
-    .unwrap();
+    let rolled_back: i64 = sqlx::query_scalar("select count(*) from audit_log where (entity_id::bigint / 10) % 5 = 0")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(rolled_back, 0);
     let report = verify(&pool).await.unwrap();
     assert_eq!((report.verified, report.first_broken), (committed, None));

@@ -222,7 +222,10 @@ async fn three_hundred_confirmations_survive_twilio_failures_and_a_redis_restart
     let b = app_with(pool.clone(), &vars).await;
 
     let f = fixture(&a, "r0@x.cl").await;
-    sqlx::query("update buildings set max_active_bookings_per_resident = 100").execute(&pool).await.unwrap();
+    sqlx::query("update buildings set max_active_bookings_per_resident = 100")
+        .execute(&pool)
+        .await
+        .unwrap();
     let mut residents = vec![f.resident.clone()];
     for i in 1..BOOKINGS.div_ceil(100) {
         residents.push(resident(&a, f.building, &format!("r{i}@x.cl")).await);
@@ -249,9 +252,7 @@ async fn three_hundred_confirmations_survive_twilio_failures_and_a_redis_restart
     let unhandled_sql = "select count(*) from outbox where notified_at is null";
     // Every confirmation sent, and every event (the bookings' `created` ones too, which carry no
     // message) handled: what the restart lost must come back through the redelivery sweep.
-    while (count(&pool, done_sql).await < BOOKINGS as i64 || count(&pool, unhandled_sql).await > 0)
-        && Instant::now() < deadline
-    {
+    while (count(&pool, done_sql).await < BOOKINGS as i64 || count(&pool, unhandled_sql).await > 0) && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let sent = count(&pool, done_sql).await;
@@ -320,7 +321,12 @@ async fn status_callbacks_are_verified_and_recorded_without_going_back(pool: PgP
                 .unwrap()
         }
     };
-    let forged = app.router.clone().oneshot(post("delivered", Some("AAAAAAAAAAAAAAAAAAAAAAAAAAA=".into()))).await.unwrap();
+    let forged = app
+        .router
+        .clone()
+        .oneshot(post("delivered", Some("AAAAAAAAAAAAAAAAAAAAAAAAAAA=".into())))
+        .await
+        .unwrap();
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
     assert_eq!(status(&app).await, "sent");
     let ok = app.router.clone().oneshot(post("delivered", None)).await.unwrap();
@@ -356,9 +362,10 @@ async fn the_reminder_goes_out_once_an_hour_before(pool: PgPool) {
             plate: app::domain::plate::Plate::parse("KHJT52").unwrap(),
             visitor_phone: Some(app::domain::phone::MobilePhone::parse("+56 9 8765 4321").unwrap()),
         };
-        let made = app::booking::ssr::create(&pool, &app.state.vault, &app.state.blind_index, &f.resident, new, &RequestMeta::default())
-            .await
-            .unwrap();
+        let made =
+            app::booking::ssr::create(&pool, &app.state.vault, &app.state.blind_index, &f.resident, new, &RequestMeta::default())
+                .await
+                .unwrap();
         confirm(&pool, made.booking_id).await;
         ids.push(made.booking_id);
     }

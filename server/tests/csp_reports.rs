@@ -10,11 +10,10 @@ mod log_capture;
 
 use axum::body::Body;
 use common::*;
-use log_capture::Captured;
 use http::{header, Request, StatusCode};
+use log_capture::Captured;
 use sqlx::PgPool;
 use std::net::IpAddr;
-
 
 /// A report as a browser posts it: no Origin, no cookie.
 fn report(content_type: &str, body: impl Into<Body>) -> Request<Body> {
@@ -67,7 +66,17 @@ async fn a_violation_is_counted_and_logged_without_personal_data(pool: PgPool) {
     assert!(lines[0].contains("script-src-elem") && lines[0].contains("https://evil.example"), "{}", lines[0]);
     assert!(lines[0].contains("violations_total=1") && lines[1].contains("violations_total=2"), "{lines:?}");
     assert!(lines[1].contains("style-src-attr") && lines[1].contains("inline"), "{}", lines[1]);
-    for personal in ["TOKEN-DEL-PASE", "OTRO-TOKEN", "12.345.678-5", "ana@correo", "ana%40correo", "56912345678", "robar", "alert(", "color: red"] {
+    for personal in [
+        "TOKEN-DEL-PASE",
+        "OTRO-TOKEN",
+        "12.345.678-5",
+        "ana@correo",
+        "ana%40correo",
+        "56912345678",
+        "robar",
+        "alert(",
+        "color: red",
+    ] {
         assert!(!text.contains(personal), "{personal} logged: {text}");
     }
 }

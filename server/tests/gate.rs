@@ -16,7 +16,14 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 /// A confirmed booking of `plate` in building `b`, starting `start_in_minutes` from now.
-async fn confirmed_booking(app: &TestApp, b: (Uuid, Uuid), resident: Uuid, plate: &str, start_in_minutes: i64, minutes: i64) -> (Uuid, String) {
+async fn confirmed_booking(
+    app: &TestApp,
+    b: (Uuid, Uuid),
+    resident: Uuid,
+    plate: &str,
+    start_in_minutes: i64,
+    minutes: i64,
+) -> (Uuid, String) {
     let pool = &app.state.pool;
     let spot: Uuid = sqlx::query_scalar("insert into visitor_spots (building_id, number) values ($1, $2) returning id")
         .bind(b.0)
@@ -52,13 +59,24 @@ async fn confirmed_booking(app: &TestApp, b: (Uuid, Uuid), resident: Uuid, plate
     .await
     .unwrap();
     let mut tx = pool.begin().await.unwrap();
-    app::booking::transition::apply(&mut tx, created.booking_id, app::domain::booking::BookingEvent::PaymentApproved, &app::ssr::audit::AuditActor::System, &RequestMeta::default(), serde_json::json!({}))
-        .await
-        .unwrap();
+    app::booking::transition::apply(
+        &mut tx,
+        created.booking_id,
+        app::domain::booking::BookingEvent::PaymentApproved,
+        &app::ssr::audit::AuditActor::System,
+        &RequestMeta::default(),
+        serde_json::json!({}),
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     // Let the booking start now (the block was created in the future to be bookable).
     if start_in_minutes <= 0 {
-        sqlx::query("update bookings set hold_expires_at = hold_expires_at where id = $1").bind(created.booking_id).execute(pool).await.unwrap();
+        sqlx::query("update bookings set hold_expires_at = hold_expires_at where id = $1")
+            .bind(created.booking_id)
+            .execute(pool)
+            .await
+            .unwrap();
     }
     let code: String = sqlx::query_scalar("select confirmation_code from bookings where id = $1")
         .bind(created.booking_id)
@@ -100,13 +118,19 @@ async fn plates_in_any_spelling_and_codes_find_the_same_booking(pool: PgPool) {
     assert_eq!(v["booking"]["id"], booking.to_string());
 
     // Check in, then the car is inside; check out.
-    let r = gate.call(&app, "gate/register", &[("booking_id", &booking.to_string()), ("accion", "ingreso")]).await;
+    let r = gate
+        .call(&app, "gate/register", &[("booking_id", &booking.to_string()), ("accion", "ingreso")])
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let lists: serde_json::Value = serde_json::from_str(&gate.call(&app, "gate/lists", &[]).await.body).unwrap();
     assert_eq!(lists["inside"][0]["id"], booking.to_string());
-    let r = gate.call(&app, "gate/register", &[("booking_id", &booking.to_string()), ("accion", "ingreso")]).await;
+    let r = gate
+        .call(&app, "gate/register", &[("booking_id", &booking.to_string()), ("accion", "ingreso")])
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "a second check-in is refused");
-    let r = gate.call(&app, "gate/register", &[("booking_id", &booking.to_string()), ("accion", "salida")]).await;
+    let r = gate
+        .call(&app, "gate/register", &[("booking_id", &booking.to_string()), ("accion", "salida")])
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     let kinds: Vec<String> = sqlx::query_scalar("select kind from access_events order by occurred_at, created_at")
         .fetch_all(&app.state.pool)
@@ -164,14 +188,19 @@ async fn sweeps_are_idempotent_and_two_instances_never_double_apply(pool: PgPool
     let (x, y) = tokio::join!(sweeps::run(pool, Sweep::Overstay, later), sweeps::run(pool, Sweep::Overstay, later));
     assert_eq!(x.unwrap() + y.unwrap(), 1);
     let status = |id: Uuid| async move {
-        sqlx::query_scalar::<_, String>("select status from bookings where id = $1").bind(id).fetch_one(pool).await.unwrap()
+        sqlx::query_scalar::<_, String>("select status from bookings where id = $1")
+            .bind(id)
+            .fetch_one(pool)
+            .await
+            .unwrap()
     };
     assert_eq!(status(never_came).await, "no_show");
     assert_eq!(status(inside).await, "overstay");
-    let events: i64 = sqlx::query_scalar("select count(*) from audit_log where action in ('booking.no_show', 'booking.overstay')")
-        .fetch_one(pool)
-        .await
-        .unwrap();
+    let events: i64 =
+        sqlx::query_scalar("select count(*) from audit_log where action in ('booking.no_show', 'booking.overstay')")
+            .fetch_one(pool)
+            .await
+            .unwrap();
     assert_eq!(events, 2);
 
     // Complete: only where no-show is off.
@@ -264,10 +293,14 @@ async fn the_buildings_early_entry_minutes_decide_the_gate_and_the_lists(pool: P
     assert_eq!(lists_s["arrivals"][0]["can_check_in"], false, "{lists_s}");
 
     // And so does the state machine: the check-in goes through at one, is refused at the other.
-    let r = gate_s.call(&app, "gate/register", &[("booking_id", &early_s.to_string()), ("accion", "ingreso")]).await;
+    let r = gate_s
+        .call(&app, "gate/register", &[("booking_id", &early_s.to_string()), ("accion", "ingreso")])
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     assert!(r.body.contains("5 minutos antes del inicio"), "{}", r.body);
-    let r = gate_r.call(&app, "gate/register", &[("booking_id", &early_r.to_string()), ("accion", "ingreso")]).await;
+    let r = gate_r
+        .call(&app, "gate/register", &[("booking_id", &early_r.to_string()), ("accion", "ingreso")])
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let statuses: Vec<(Uuid, String)> = sqlx::query_as("select id, status from bookings where id in ($1, $2)")
         .bind(early_s)

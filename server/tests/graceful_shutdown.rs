@@ -18,20 +18,13 @@ use std::time::Duration;
 use tower::ServiceExt;
 
 fn config(vars: &[(&str, &str)]) -> server::config::Config {
-    let map: std::collections::HashMap<String, String> = vars
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    server::config::Config::from_lookup("127.0.0.1:3000".parse().unwrap(), |k| map.get(k).cloned())
-        .unwrap()
+    let map: std::collections::HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    server::config::Config::from_lookup("127.0.0.1:3000".parse().unwrap(), |k| map.get(k).cloned()).unwrap()
 }
 
 /// A client that opens a new connection for every request (a closed listener shows at once).
 fn fresh_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .pool_max_idle_per_host(0)
-        .build()
-        .unwrap()
+    reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap()
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
@@ -56,10 +49,7 @@ async fn readiness_fails_first_then_the_in_flight_request_completes_and_serving_
     let base = format!("http://{}", listener.local_addr().unwrap());
     let serving = tokio::spawn({
         let lifecycle = lifecycle.clone();
-        async move {
-            server::serve::run_until_stopped(listener, router, &lifecycle, Duration::from_secs(10))
-                .await
-        }
+        async move { server::serve::run_until_stopped(listener, router, &lifecycle, Duration::from_secs(10)).await }
     });
     let http = fresh_client();
     let ready = http.get(format!("{base}/readyz")).send().await.unwrap();
@@ -85,14 +75,7 @@ async fn readiness_fails_first_then_the_in_flight_request_completes_and_serving_
     let ready = http.get(format!("{base}/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(ready.text().await.unwrap(), "draining");
-    assert_eq!(
-        http.get(format!("{base}/healthz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::OK
-    );
+    assert_eq!(http.get(format!("{base}/healthz")).send().await.unwrap().status(), StatusCode::OK);
     assert!(!lifecycle.is_stopping());
 
     stopping.await.unwrap();
@@ -102,53 +85,22 @@ async fn readiness_fails_first_then_the_in_flight_request_completes_and_serving_
     assert_eq!(answered.status(), StatusCode::OK);
     assert_eq!(answered.text().await.unwrap(), "listo");
     // And serving ends (well within the grace period): no new connection is accepted.
-    tokio::time::timeout(Duration::from_secs(5), serving)
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
+    tokio::time::timeout(Duration::from_secs(5), serving).await.unwrap().unwrap().unwrap();
     assert!(http.get(format!("{base}/healthz")).send().await.is_err());
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn a_stopping_instance_ends_live_streams_with_a_reconnect_hint(pool: PgPool) {
     let config = config(&[]);
-    let server::startup::Assembled {
-        state,
-        router,
-        bus,
-        transport,
-        lifecycle,
-    } = server::startup::app(&config, pool.clone(), options())
-        .await
-        .unwrap();
-    let app = TestApp {
-        state,
-        router,
-        bus,
-        transport,
-    };
+    let server::startup::Assembled { state, router, bus, transport, lifecycle } =
+        server::startup::app(&config, pool.clone(), options()).await.unwrap();
+    let app = TestApp { state, router, bus, transport };
     let (tower, unit) = building(&pool, "Torre Central").await;
-    user(
-        &app,
-        "conserje@x.cl",
-        "concierge",
-        "active",
-        Some((tower, unit)),
-    )
-    .await;
+    user(&app, "conserje@x.cl", "concierge", "active", Some((tower, unit))).await;
     let mut client = Client::default();
-    assert_eq!(
-        client.log_in(&app, "conserje@x.cl", PASSWORD).await.status,
-        StatusCode::OK
-    );
-    let mut req = Request::get(format!("/vivo/edificio/{tower}"))
-        .body(Body::empty())
-        .unwrap();
-    req.headers_mut().insert(
-        header::COOKIE,
-        client.cookie.clone().unwrap().parse().unwrap(),
-    );
+    assert_eq!(client.log_in(&app, "conserje@x.cl", PASSWORD).await.status, StatusCode::OK);
+    let mut req = Request::get(format!("/vivo/edificio/{tower}")).body(Body::empty()).unwrap();
+    req.headers_mut().insert(header::COOKIE, client.cookie.clone().unwrap().parse().unwrap());
     let res = app.router.clone().oneshot(req).await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let mut body = res.into_body();
@@ -163,35 +115,21 @@ async fn a_stopping_instance_ends_live_streams_with_a_reconnect_hint(pool: PgPoo
         }
     })
     .await;
-    assert!(
-        ended.is_ok(),
-        "the stream must end when the instance stops: {text}"
-    );
+    assert!(ended.is_ok(), "the stream must end when the instance stops: {text}");
     assert!(text.contains("event: reconectar"), "{text}");
     assert!(text.contains("retry: 1500"), "{text}");
 }
 
 /// A free port on loopback (bound, then released for the child process).
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// The test database's URL (the child process serves it).
 async fn url_of(pool: &PgPool) -> String {
-    let name: String = sqlx::query_scalar("select current_database()")
-        .fetch_one(pool)
-        .await
-        .unwrap();
-    let url = std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/estacionate_test".into());
-    let server = url
-        .rsplit_once('/')
-        .map_or(url.as_str(), |(server, _)| server)
-        .to_string();
+    let name: String = sqlx::query_scalar("select current_database()").fetch_one(pool).await.unwrap();
+    let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/estacionate_test".into());
+    let server = url.rsplit_once('/').map_or(url.as_str(), |(server, _)| server).to_string();
     format!("{server}/{name}")
 }
 
@@ -215,63 +153,29 @@ async fn the_server_process_exits_0_after_sigterm_and_exports_metrics_until_then
     let base = format!("http://127.0.0.1:{port}");
     let mut ready = false;
     for _ in 0..240 {
-        if http
-            .get(format!("{base}/readyz"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status() == StatusCode::OK)
-        {
+        if http.get(format!("{base}/readyz")).send().await.is_ok_and(|r| r.status() == StatusCode::OK) {
             ready = true;
             break;
         }
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "the server exited during start-up"
-        );
+        assert!(child.try_wait().unwrap().is_none(), "the server exited during start-up");
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     assert!(ready, "the server never became ready");
-    assert_eq!(
-        http.get(format!("{base}/ingresar"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::OK
-    );
+    assert_eq!(http.get(format!("{base}/ingresar")).send().await.unwrap().status(), StatusCode::OK);
 
     // The metrics listener answers on its own port, not on the application's.
-    let metrics = http
-        .get(format!("http://127.0.0.1:{metrics_port}/metrics"))
-        .send()
-        .await
-        .unwrap();
+    let metrics = http.get(format!("http://127.0.0.1:{metrics_port}/metrics")).send().await.unwrap();
     assert_eq!(metrics.status(), StatusCode::OK);
     let text = metrics.text().await.unwrap();
-    for series in [
-        "http_requests_total",
-        "db_pool_connections",
-        "outbox_backlog",
-        "bookings_confirmed_total",
-        "live_streams_open",
-    ] {
+    for series in
+        ["http_requests_total", "db_pool_connections", "outbox_backlog", "bookings_confirmed_total", "live_streams_open"]
+    {
         assert!(text.contains(series), "{series} missing from:\n{text}");
     }
     assert!(text.contains(r#"route="/ingresar""#), "{text}");
-    assert_eq!(
-        http.get(format!("{base}/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(http.get(format!("{base}/metrics")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
 
-    let killed = Command::new("kill")
-        .arg("-TERM")
-        .arg(child.id().to_string())
-        .status()
-        .unwrap();
+    let killed = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
     assert!(killed.success());
     tokio::time::sleep(Duration::from_millis(300)).await;
     let draining = http.get(format!("{base}/readyz")).send().await.unwrap();

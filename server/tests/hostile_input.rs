@@ -24,10 +24,27 @@ const STRUCT_FUNCTIONS: [&str; 4] = ["/api/admin/audit", "/api/admin/bookings", 
 /// Tables whose row counts a refused request must leave alone (the audit log is left out:
 /// refusals such as failed logins are audited on purpose).
 const TABLES: [&str; 21] = [
-    "access_events", "availability_blocks", "block_templates", "blocklist_entries", "bookings",
-    "buildings", "notifications", "outbox", "password_resets", "payment_events", "payments",
-    "payouts", "pricing_rules", "refunds", "resident_profiles", "sales_rep_assignments",
-    "sales_rep_commissions", "spot_closures", "units", "users", "visitor_spots",
+    "access_events",
+    "availability_blocks",
+    "block_templates",
+    "blocklist_entries",
+    "bookings",
+    "buildings",
+    "notifications",
+    "outbox",
+    "password_resets",
+    "payment_events",
+    "payments",
+    "payouts",
+    "pricing_rules",
+    "refunds",
+    "resident_profiles",
+    "sales_rep_assignments",
+    "sales_rep_commissions",
+    "spot_closures",
+    "units",
+    "users",
+    "visitor_spots",
 ];
 
 /// One hostile request body.
@@ -214,11 +231,12 @@ async fn every_server_function_answers_hostile_input_with_a_4xx_and_writes_nothi
                 sent += 1;
                 let status = reply.status;
                 if status.is_server_error() {
-                    failures.push(format!("{role} {path} [{label}]: {status} {}", reply.body.chars().take(120).collect::<String>()));
+                    failures
+                        .push(format!("{role} {path} [{label}]: {status} {}", reply.body.chars().take(120).collect::<String>()));
                 }
                 all_refused &= status.is_client_error();
-                let must_be_unreadable = *label == "invalid UTF-8 body"
-                    || (STRUCT_FUNCTIONS.contains(&path.as_str()) && *label == "script");
+                let must_be_unreadable =
+                    *label == "invalid UTF-8 body" || (STRUCT_FUNCTIONS.contains(&path.as_str()) && *label == "script");
                 if must_be_unreadable && (status != StatusCode::BAD_REQUEST || !reply.body.contains(UNREADABLE)) {
                     failures.push(format!("{role} {path} [{label}]: expected 400 \"{UNREADABLE}\", got {status} {}", reply.body));
                 }

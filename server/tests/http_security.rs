@@ -17,10 +17,7 @@ const ORIGIN: &str = "http://127.0.0.1:3000";
 
 async fn app(pool: PgPool) -> axum::Router {
     let config = Config::from_lookup("127.0.0.1:3000".parse().unwrap(), |_| None).unwrap();
-    let options = LeptosOptions::builder()
-        .output_name("estacionate")
-        .site_root("target/site")
-        .build();
+    let options = LeptosOptions::builder().output_name("estacionate").site_root("target/site").build();
     server::startup::router(&config, pool, options).await.unwrap()
 }
 
@@ -145,8 +142,7 @@ async fn server_function_answers_get_the_non_html_policy(pool: PgPool) {
 async fn cross_origin_and_originless_posts_are_refused(pool: PgPool) {
     let app = app(pool).await;
     let post = |origin: Option<&str>, site: Option<&str>| {
-        let mut req = Request::post("/api/home/facts")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        let mut req = Request::post("/api/home/facts").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         if let Some(o) = origin {
             req = req.header(header::ORIGIN, o);
         }

@@ -44,10 +44,11 @@ async fn login_lands_each_role_on_its_home_and_logout_kills_the_old_cookie(pool:
     let mut replay = stolen;
     assert_logged_out(&replay.who_am_i(&app).await);
 
-    let audit: i64 = sqlx::query_scalar("select count(*) from audit_log where action in ('auth.login_succeeded', 'auth.logged_out')")
-        .fetch_one(&app.state.pool)
-        .await
-        .unwrap();
+    let audit: i64 =
+        sqlx::query_scalar("select count(*) from audit_log where action in ('auth.login_succeeded', 'auth.logged_out')")
+            .fetch_one(&app.state.pool)
+            .await
+            .unwrap();
     assert_eq!(audit, 8);
 }
 
@@ -101,7 +102,11 @@ async fn statuses_get_distinct_messages_only_after_the_right_password(pool: PgPo
     assert!(c.log_in(&app, "pend@x.cl", PASSWORD).await.body.contains("pendiente de aprobación"));
     assert!(c.log_in(&app, "ban@x.cl", PASSWORD).await.body.contains("suspendida"));
     // A wrong password reveals nothing about the status.
-    assert!(c.log_in(&app, "pend@x.cl", "otra-clave-cualquiera").await.body.contains("Correo o contraseña incorrectos"));
+    assert!(c
+        .log_in(&app, "pend@x.cl", "otra-clave-cualquiera")
+        .await
+        .body
+        .contains("Correo o contraseña incorrectos"));
     assert!(c.log_in(&app, "nadie@x.cl", PASSWORD).await.body.contains("Correo o contraseña incorrectos"));
 }
 
@@ -134,12 +139,11 @@ async fn a_ban_ends_a_live_session_and_a_role_change_applies_without_relogin(poo
 async fn latest_code(app: &TestApp) -> String {
     app.deliver().await;
     // The stored text carries only the mask; the code is sealed apart for the sender.
-    let (id, secret_enc): (uuid::Uuid, Vec<u8>) = sqlx::query_as(
-        "select id, secret_enc from notifications where kind = 'password_reset' order by created_at desc limit 1",
-    )
-    .fetch_one(&app.state.pool)
-    .await
-    .unwrap();
+    let (id, secret_enc): (uuid::Uuid, Vec<u8>) =
+        sqlx::query_as("select id, secret_enc from notifications where kind = 'password_reset' order by created_at desc limit 1")
+            .fetch_one(&app.state.pool)
+            .await
+            .unwrap();
     let code = app.state.vault.decrypt(&secret_enc, &app::ssr::pii::notification_secret(&id.to_string())).unwrap();
     assert!(code.len() == 6 && code.chars().all(|c| c.is_ascii_digit()));
     code.to_string()
@@ -299,8 +303,13 @@ fn observatory_score(headers: &http::HeaderMap, set_cookies: &[String]) -> i32 {
         let has = |d: &str| csp.split(';').map(str::trim).any(|x| x.starts_with(d));
         let script = csp.split(';').map(str::trim).find(|d| d.starts_with("script-src")).unwrap_or("");
         let unsafe_script = script.contains("'unsafe-inline'") && !script.contains("'nonce-")
-            || script.contains(" data:") || script.contains(" https:") || script.contains(" *");
-        if unsafe_script || !(has("script-src") || has("default-src")) || !(has("object-src") || csp.contains("default-src 'none'")) {
+            || script.contains(" data:")
+            || script.contains(" https:")
+            || script.contains(" *");
+        if unsafe_script
+            || !(has("script-src") || has("default-src"))
+            || !(has("object-src") || csp.contains("default-src 'none'"))
+        {
             penalty += 20;
         } else if csp.contains("'unsafe-eval'") {
             penalty += 10;
@@ -359,29 +368,42 @@ fn observatory_score(headers: &http::HeaderMap, set_cookies: &[String]) -> i32 {
         }
     }
     let score = 100 - penalty;
-    if score >= 90 { score + bonus } else { score }
+    if score >= 90 {
+        score + bonus
+    } else {
+        score
+    }
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn the_login_page_scores_at_least_100_on_the_http_observatory_rules(pool: PgPool) {
     let enc = "1:ZXN0YWNpb25hdGUtdGVzdC1vbmx5LWtleS0wMDAwMDE=";
     let bidx = "ZXN0YWNpb25hdGUtdGVzdC1vbmx5LWJpZHgtMDAwMDE=";
-    let app = app_with(pool, &[
-        ("APP_ENV", "production"),
-        ("PUBLIC_ORIGIN", "https://estacionate.cl"),
-        ("PII_ENCRYPTION_KEYS", enc),
-        ("PII_BLIND_INDEX_KEY", bidx),
-        // Production never falls back to the payment simulator silently.
-        ("PAYMENT_PROVIDER", "simulator"),
-        // ...nor keeps WhatsApp messages in the development outbox silently.
-        ("NOTIFY_TRANSPORT", "outbox"),
-    ])
+    let app = app_with(
+        pool,
+        &[
+            ("APP_ENV", "production"),
+            ("PUBLIC_ORIGIN", "https://estacionate.cl"),
+            ("PII_ENCRYPTION_KEYS", enc),
+            ("PII_BLIND_INDEX_KEY", bidx),
+            // Production never falls back to the payment simulator silently.
+            ("PAYMENT_PROVIDER", "simulator"),
+            // ...nor keeps WhatsApp messages in the development outbox silently.
+            ("NOTIFY_TRANSPORT", "outbox"),
+        ],
+    )
     .await;
     let b = building(&app.state.pool, "Edificio Uno").await;
     user(&app, "res@x.cl", "resident", "active", Some(b)).await;
     let mut c = Client::default();
     let page = c
-        .send(&app, http::Request::get("/ingresar").header("accept", "text/html").body(axum::body::Body::empty()).unwrap())
+        .send(
+            &app,
+            http::Request::get("/ingresar")
+                .header("accept", "text/html")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
         .await;
     assert_eq!(page.status, StatusCode::OK);
     let login = c
@@ -396,12 +418,7 @@ async fn the_login_page_scores_at_least_100_on_the_http_observatory_rules(pool: 
         )
         .await;
     assert_eq!(login.status, StatusCode::OK, "{}", login.body);
-    let cookies: Vec<String> = login
-        .headers
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().to_string())
-        .collect();
+    let cookies: Vec<String> = login.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect();
     assert_eq!(cookies.len(), 1);
     assert!(cookies[0].starts_with("__Host-estacionate="), "{}", cookies[0]);
     assert!(cookies[0].contains("Path=/") && !cookies[0].contains("Domain="));
@@ -500,7 +517,8 @@ async fn a_resident_whose_rut_or_phone_is_blocklisted_later_cannot_log_in(pool: 
 
 /// An anonymous GET of `path` as a browser without JavaScript sends it.
 async fn get_page(c: &mut Client, app: &TestApp, path: &str) -> Reply {
-    c.send(app, http::Request::get(path).header("accept", "text/html").body(axum::body::Body::empty()).unwrap()).await
+    c.send(app, http::Request::get(path).header("accept", "text/html").body(axum::body::Body::empty()).unwrap())
+        .await
 }
 
 /// A no-JS login: the plain HTML form post (no JSON accept header), with `extra` fields.
@@ -525,10 +543,9 @@ async fn an_anonymous_visitor_sent_to_log_in_lands_back_on_the_page_they_were_on
     user(&app, "res@x.cl", "resident", "active", Some(b)).await;
     user(&app, "con@x.cl", "concierge", "active", Some(b)).await;
 
-    for (page, back) in [
-        ("/mis-reservas", "/mis-reservas"),
-        ("/buscar?fecha=2026-12-08&tipo=auto", "/buscar?fecha=2026-12-08&tipo=auto"),
-    ] {
+    for (page, back) in
+        [("/mis-reservas", "/mis-reservas"), ("/buscar?fecha=2026-12-08&tipo=auto", "/buscar?fecha=2026-12-08&tipo=auto")]
+    {
         // The protected page sends the visitor to log in, carrying where they were.
         let mut c = Client::default();
         let r = get_page(&mut c, &app, page).await;
@@ -543,7 +560,9 @@ async fn an_anonymous_visitor_sent_to_log_in_lands_back_on_the_page_they_were_on
         assert!(form.body.contains(&hidden), "{page}: the login form keeps the return path");
 
         // And logging in, with or without JavaScript, goes back there.
-        let r = c.call(&app, "identity/log_in", &[("email", "res@x.cl"), ("password", PASSWORD), ("volver", back)]).await;
+        let r = c
+            .call(&app, "identity/log_in", &[("email", "res@x.cl"), ("password", PASSWORD), ("volver", back)])
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert_eq!(r.header("location"), Some(back));
         let mut no_js = Client::default();
@@ -563,7 +582,9 @@ async fn hostile_return_paths_fall_back_to_the_roles_home(pool: PgPool) {
     let b = building(&app.state.pool, "Edificio Uno").await;
     user(&app, "res@x.cl", "resident", "active", Some(b)).await;
     // The control: a safe value is honoured, so the fallbacks below are the validation's doing.
-    let r = Client::default().call(&app, "identity/log_in", &[("email", "res@x.cl"), ("password", PASSWORD), ("volver", "/mis-reservas")]).await;
+    let r = Client::default()
+        .call(&app, "identity/log_in", &[("email", "res@x.cl"), ("password", PASSWORD), ("volver", "/mis-reservas")])
+        .await;
     assert_eq!(r.header("location"), Some("/mis-reservas"));
     for hostile in [
         "//evil.example",
@@ -581,7 +602,9 @@ async fn hostile_return_paths_fall_back_to_the_roles_home(pool: PgPool) {
         "",
     ] {
         let mut c = Client::default();
-        let r = c.call(&app, "identity/log_in", &[("email", "res@x.cl"), ("password", PASSWORD), ("volver", hostile)]).await;
+        let r = c
+            .call(&app, "identity/log_in", &[("email", "res@x.cl"), ("password", PASSWORD), ("volver", hostile)])
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{hostile:?}: {}", r.body);
         assert_eq!(r.header("location"), Some("/buscar"), "{hostile:?}");
         let mut no_js = Client::default();

@@ -39,8 +39,14 @@ async fn thirty_parallel_wrong_guesses_verify_at_most_five_passwords(pool: PgPoo
     let replies = join_all(guesses).await;
     // Every password checked leaves one `wrong_password` row; the others were refused unchecked.
     let pool = &app.state.pool;
-    let verified = count(pool, "select count(*) from audit_log where action = 'auth.login_failed' and metadata->>'reason' = 'wrong_password'").await;
-    let refused = count(pool, "select count(*) from audit_log where action = 'auth.login_refused' and metadata->>'reason' = 'locked'").await;
+    let verified = count(
+        pool,
+        "select count(*) from audit_log where action = 'auth.login_failed' and metadata->>'reason' = 'wrong_password'",
+    )
+    .await;
+    let refused =
+        count(pool, "select count(*) from audit_log where action = 'auth.login_refused' and metadata->>'reason' = 'locked'")
+            .await;
     assert!(verified <= 5, "{verified} passwords verified");
     for r in &replies {
         assert!(r.status.is_client_error(), "{} {}", r.status, r.body);
@@ -88,20 +94,22 @@ async fn thirty_parallel_wrong_reset_codes_are_checked_at_most_five_times(pool: 
     let id = user(&app, "res@x.cl", "resident", "active", Some(b)).await;
     // A known code, stored as `request_reset` stores one (argon2id hash).
     let hash = app::ssr::password::hash_password("482913").unwrap();
-    sqlx::query(
-        "insert into password_resets (user_id, code_hash, expires_at) values ($1, $2, now() + interval '10 minutes')",
-    )
-    .bind(id)
-    .bind(hash.into_bytes())
-    .execute(&app.state.pool)
-    .await
-    .unwrap();
+    sqlx::query("insert into password_resets (user_id, code_hash, expires_at) values ($1, $2, now() + interval '10 minutes')")
+        .bind(id)
+        .bind(hash.into_bytes())
+        .execute(&app.state.pool)
+        .await
+        .unwrap();
 
     let confirm = |n: u32, code: String| {
         let app = &app;
         async move {
             client_at(n)
-                .call(app, "identity/confirm_reset", &[("email", "res@x.cl"), ("code", &code), ("password", "Nueva.Clave.Segura.2026")])
+                .call(
+                    app,
+                    "identity/confirm_reset",
+                    &[("email", "res@x.cl"), ("code", &code), ("password", "Nueva.Clave.Segura.2026")],
+                )
                 .await
         }
     };

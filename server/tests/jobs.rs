@@ -51,18 +51,9 @@ async fn two_concurrent_runs_of_one_job_run_it_once(pool: PgPool) {
     assert_eq!(second.to_string(), "skipped: locked");
     gate.notify_one();
     let first = first.await.unwrap();
-    assert!(
-        matches!(&first, JobOutcome::Succeeded { result, .. } if *result == json!({ "ran": true })),
-        "{first:?}"
-    );
-    assert_eq!(
-        runs(&pool, "test-gated").await,
-        vec![("succeeded".into(), None, json!({ "ran": true }), true)]
-    );
-    let instance: String = sqlx::query_scalar("select instance_id from job_runs")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    assert!(matches!(&first, JobOutcome::Succeeded { result, .. } if *result == json!({ "ran": true })), "{first:?}");
+    assert_eq!(runs(&pool, "test-gated").await, vec![("succeeded".into(), None, json!({ "ran": true }), true)]);
+    let instance: String = sqlx::query_scalar("select instance_id from job_runs").fetch_one(&pool).await.unwrap();
     assert_eq!(instance, "instance-a");
 
     // The lock was released: the next run runs.
@@ -84,9 +75,7 @@ async fn of_many_racing_runs_exactly_one_runs(pool: PgPool) {
     for i in 0..RACERS {
         let (pool, job, tx) = (pool.clone(), job.clone(), tx.clone());
         tokio::spawn(async move {
-            let outcome = run_job(&pool, &job, &format!("instance-{i}"))
-                .await
-                .unwrap();
+            let outcome = run_job(&pool, &job, &format!("instance-{i}")).await.unwrap();
             tx.send(outcome).unwrap();
         });
     }
@@ -96,15 +85,9 @@ async fn of_many_racing_runs_exactly_one_runs(pool: PgPool) {
     for _ in 1..RACERS {
         outcomes.push(rx.recv().await.unwrap());
     }
-    assert!(
-        outcomes.iter().all(|o| *o == JobOutcome::SkippedLocked),
-        "{outcomes:?}"
-    );
+    assert!(outcomes.iter().all(|o| *o == JobOutcome::SkippedLocked), "{outcomes:?}");
     gate.notify_one();
-    assert!(matches!(
-        rx.recv().await.unwrap(),
-        JobOutcome::Succeeded { .. }
-    ));
+    assert!(matches!(rx.recv().await.unwrap(), JobOutcome::Succeeded { .. }));
     assert_eq!(runs(&pool, "test-gated").await.len(), 1);
 }
 
@@ -115,27 +98,16 @@ async fn a_failing_job_records_failed_with_the_error_text(pool: PgPool) {
         Err(cause.context("reconciliation of building 42"))
     });
     let outcome = run_job(&pool, &job, "instance-a").await.unwrap();
-    let JobOutcome::Failed { error, .. } = &outcome else {
-        panic!("{outcome:?}")
-    };
-    assert_eq!(
-        error,
-        "reconciliation of building 42: la pasarela no respondió"
-    );
+    let JobOutcome::Failed { error, .. } = &outcome else { panic!("{outcome:?}") };
+    assert_eq!(error, "reconciliation of building 42: la pasarela no respondió");
     assert_eq!(outcome.to_string(), format!("failed: {error}"));
     // The failure released the lock: a second run runs (and fails) too.
-    assert!(matches!(
-        run_job(&pool, &job, "instance-a").await.unwrap(),
-        JobOutcome::Failed { .. }
-    ));
+    assert!(matches!(run_job(&pool, &job, "instance-a").await.unwrap(), JobOutcome::Failed { .. }));
     let rows = runs(&pool, "test-failing").await;
     assert_eq!(rows.len(), 2);
     for (status, error, result, finished) in rows {
         assert_eq!(status, "failed");
-        assert_eq!(
-            error.as_deref(),
-            Some("reconciliation of building 42: la pasarela no respondió")
-        );
+        assert_eq!(error.as_deref(), Some("reconciliation of building 42: la pasarela no respondió"));
         assert_eq!(result, json!({}));
         assert!(finished);
     }
@@ -151,10 +123,7 @@ async fn a_panicking_job_is_recorded_and_releases_its_lock(pool: PgPool) {
     });
     for _ in 0..2 {
         let outcome = run_job(&pool, &job, "instance-a").await.unwrap();
-        assert!(
-            matches!(&outcome, JobOutcome::Failed { error, .. } if error == "the job panicked"),
-            "{outcome:?}"
-        );
+        assert!(matches!(&outcome, JobOutcome::Failed { error, .. } if error == "the job panicked"), "{outcome:?}");
     }
     // Recorded: both runs are closed as failed with the panic, none left `running`.
     assert_eq!(
@@ -169,13 +138,9 @@ async fn runs_left_running_by_a_dead_instance_are_closed(pool: PgPool) {
         .execute(&pool)
         .await
         .unwrap();
-    let job = Job::new("test-ok", Duration::from_secs(60), |_ctx| async {
-        Ok(json!(7))
-    });
+    let job = Job::new("test-ok", Duration::from_secs(60), |_ctx| async { Ok(json!(7)) });
     let outcome = run_job(&pool, &job, "instance-a").await.unwrap();
-    assert!(
-        matches!(&outcome, JobOutcome::Succeeded { result, .. } if *result == json!({ "value": 7 }))
-    );
+    assert!(matches!(&outcome, JobOutcome::Succeeded { result, .. } if *result == json!({ "value": 7 })));
     let rows = runs(&pool, "test-ok").await;
     assert_eq!(rows[0].0, "failed");
     assert!(rows[0].1.as_deref().unwrap().starts_with("abandoned"));
@@ -184,25 +149,20 @@ async fn runs_left_running_by_a_dead_instance_are_closed(pool: PgPool) {
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn generate_availability_runs_by_name(pool: PgPool) {
-    let building: uuid::Uuid = sqlx::query_scalar(
-        "insert into buildings (name, address) values ('Edificio', 'Av. Italia 1000') returning id",
-    )
-    .fetch_one(&pool)
-    .await
-    .unwrap();
+    let building: uuid::Uuid =
+        sqlx::query_scalar("insert into buildings (name, address) values ('Edificio', 'Av. Italia 1000') returning id")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     sqlx::query("insert into visitor_spots (building_id, number) values ($1, 'V1')")
         .bind(building)
         .execute(&pool)
         .await
         .unwrap();
     let mut conn = pool.acquire().await.unwrap();
-    app::availability::ssr::insert_templates(
-        &mut conn,
-        building,
-        &app::availability::standard_templates(),
-    )
-    .await
-    .unwrap();
+    app::availability::ssr::insert_templates(&mut conn, building, &app::availability::standard_templates())
+        .await
+        .unwrap();
     drop(conn);
 
     let job = jobs::find("generate-availability", None).unwrap();
@@ -228,21 +188,14 @@ async fn generate_availability_runs_by_name(pool: PgPool) {
     // the result it returned, by the instance that ran it.
     assert_eq!(
         runs(&pool, "generate-availability").await,
-        vec![
-            ("succeeded".to_string(), None, first, true),
-            ("succeeded".to_string(), None, second, true),
-        ]
+        vec![("succeeded".to_string(), None, first, true), ("succeeded".to_string(), None, second, true),]
     );
-    let instances: Vec<String> =
-        sqlx::query_scalar("select instance_id from job_runs where job_name = 'generate-availability'")
-            .fetch_all(&pool)
-            .await
-            .unwrap();
+    let instances: Vec<String> = sqlx::query_scalar("select instance_id from job_runs where job_name = 'generate-availability'")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
     assert_eq!(instances, ["cli", "cli"]);
-    assert!(jobs::find("nope", None)
-        .unwrap_err()
-        .to_string()
-        .contains("generate-availability"));
+    assert!(jobs::find("nope", None).unwrap_err().to_string().contains("generate-availability"));
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
@@ -277,18 +230,9 @@ async fn a_cancelled_run_frees_its_lock_and_is_closed_by_the_next_run(pool: PgPo
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(held, 0, "the cancelled run's advisory lock is still held");
-    let ok = Job::new("test-gated", Duration::from_secs(60), |_ctx| async {
-        Ok(json!({}))
-    });
+    let ok = Job::new("test-gated", Duration::from_secs(60), |_ctx| async { Ok(json!({})) });
     let outcome = run_job(&pool, &ok, "instance-b").await.unwrap();
-    assert!(
-        matches!(outcome, JobOutcome::Succeeded { .. }),
-        "{outcome:?}"
-    );
-    let statuses: Vec<String> = runs(&pool, "test-gated")
-        .await
-        .into_iter()
-        .map(|r| r.0)
-        .collect();
+    assert!(matches!(outcome, JobOutcome::Succeeded { .. }), "{outcome:?}");
+    let statuses: Vec<String> = runs(&pool, "test-gated").await.into_iter().map(|r| r.0).collect();
     assert_eq!(statuses, vec!["failed", "succeeded"]);
 }

@@ -21,7 +21,9 @@ async fn request_logs_name_the_route_template_not_the_guest_pass_token(pool: PgP
     let _guard = logs.start();
     let app = app(pool).await;
     let token = "PaseSecreto0123456789abcdefXYZ";
-    let r = Client::default().send(&app, Request::get(format!("/pase/{token}")).body(Body::empty()).unwrap()).await;
+    let r = Client::default()
+        .send(&app, Request::get(format!("/pase/{token}")).body(Body::empty()).unwrap())
+        .await;
     assert!(r.status.is_success() || r.status == StatusCode::NOT_FOUND, "{}", r.status);
     Client::default().who_am_i(&app).await;
 
@@ -111,7 +113,9 @@ async fn searches_by_rut_or_email_never_put_the_term_in_a_url(pool: PgPool) {
     let mut staff = Client::default();
     staff.log_in(&app, "badm@x.cl", PASSWORD).await;
     for (kind, value) in [("rut", "12.345.678-5"), ("plate", "KHJT52")] {
-        let r = staff.call(&app, "admin/blocklist_add", &[("kind", kind), ("value", value), ("reason", "Prueba"), ("building_id", "")]).await;
+        let r = staff
+            .call(&app, "admin/blocklist_add", &[("kind", kind), ("value", value), ("reason", "Prueba"), ("building_id", "")])
+            .await;
         assert!(r.status.is_success() || r.status.is_redirection(), "{}", r.body);
     }
 

@@ -30,31 +30,12 @@ async fn metrics_expose_every_named_series_by_route_template(pool: PgPool) {
     let handle = server::metrics::install();
     let app = app(pool.clone()).await;
     let (tower, unit) = building(&pool, "Torre Métrica").await;
-    user(
-        &app,
-        "metricas@x.cl",
-        "resident",
-        "active",
-        Some((tower, unit)),
-    )
-    .await;
+    user(&app, "metricas@x.cl", "resident", "active", Some((tower, unit))).await;
     let mut client = Client::default();
-    assert_eq!(
-        client.log_in(&app, "metricas@x.cl", PASSWORD).await.status,
-        StatusCode::OK
-    );
-    client
-        .send(
-            &app,
-            Request::get(format!("/pase/{GUEST_TOKEN}"))
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
+    assert_eq!(client.log_in(&app, "metricas@x.cl", PASSWORD).await.status, StatusCode::OK);
+    client.send(&app, Request::get(format!("/pase/{GUEST_TOKEN}")).body(Body::empty()).unwrap()).await;
     let job = server::jobs::find("expire-holds", None).unwrap();
-    server::jobs::run_job(&pool, &job, "metricas")
-        .await
-        .unwrap();
+    server::jobs::run_job(&pool, &job, "metricas").await.unwrap();
     server::metrics::collect_once(&server::metrics::Sources {
         web: pool.clone(),
         jobs: pool.clone(),
@@ -102,17 +83,12 @@ fn check_config(vars: &[(&str, &str)]) -> (bool, String) {
         .envs(vars.iter().copied())
         .output()
         .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     (out.status.success(), text)
 }
 
 fn database_url() -> String {
-    std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/estacionate_test".into())
+    std::env::var("DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/estacionate_test".into())
 }
 
 #[test]
@@ -123,10 +99,7 @@ fn check_config_names_every_problem_and_exits_non_zero() {
         ("PII_ENCRYPTION_KEYS", "1:corta"),
         ("TRUSTED_PROXIES", "el-balanceador"),
         ("METRICS_ADDR", "en todas partes"),
-        (
-            "DATABASE_URL",
-            "postgres://postgres:secreto@127.0.0.1:1/estacionate",
-        ),
+        ("DATABASE_URL", "postgres://postgres:secreto@127.0.0.1:1/estacionate"),
         ("REDIS_URL", "redis://127.0.0.1:1"),
     ]);
     assert!(!ok, "{text}");
@@ -141,16 +114,10 @@ fn check_config_names_every_problem_and_exits_non_zero() {
         "DATABASE_URL",
         "REDIS_URL",
     ] {
-        assert!(
-            text.contains(&format!("  {variable}: ")),
-            "{variable} not named:\n{text}"
-        );
+        assert!(text.contains(&format!("  {variable}: ")), "{variable} not named:\n{text}");
     }
     // Secrets are never printed, only what is wrong with them.
-    assert!(
-        !text.contains("corta") && !text.contains("secreto"),
-        "{text}"
-    );
+    assert!(!text.contains("corta") && !text.contains("secreto"), "{text}");
 }
 
 #[test]
@@ -160,25 +127,13 @@ fn check_config_accepts_a_complete_production_environment() {
         ("APP_ENV", "production"),
         ("PUBLIC_ORIGIN", "https://estacionate.cl"),
         ("DATABASE_URL", database.as_str()),
-        (
-            "PII_ENCRYPTION_KEYS",
-            "1:q5Vq8bOQ2m1XnMlqk0yA7d0Cq6F0rJ6y5Xv6b1kq2mE=",
-        ),
-        (
-            "PII_BLIND_INDEX_KEY",
-            "u3Jc9k2sWq0bX8y7v6t5r4e3w2q1a0s9d8f7g6h5j4k=",
-        ),
+        ("PII_ENCRYPTION_KEYS", "1:q5Vq8bOQ2m1XnMlqk0yA7d0Cq6F0rJ6y5Xv6b1kq2mE="),
+        ("PII_BLIND_INDEX_KEY", "u3Jc9k2sWq0bX8y7v6t5r4e3w2q1a0s9d8f7g6h5j4k="),
         ("PAYMENT_PROVIDER", "simulator"),
         ("NOTIFY_TRANSPORT", "outbox"),
         ("TRUSTED_PROXIES", "10.0.0.0/8"),
     ]);
     assert!(ok, "{text}");
-    assert!(
-        text.contains("check-config: OK") && text.contains("environment   production"),
-        "{text}"
-    );
-    assert!(
-        !text.contains("q5Vq8b") && !text.contains("u3Jc9k"),
-        "{text}"
-    );
+    assert!(text.contains("check-config: OK") && text.contains("environment   production"), "{text}");
+    assert!(!text.contains("q5Vq8b") && !text.contains("u3Jc9k"), "{text}");
 }

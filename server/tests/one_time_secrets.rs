@@ -14,12 +14,11 @@ mod payments_support;
 use app::domain::secret::MASK;
 use bus_support::FakeTwilio;
 use common::*;
-use log_capture::Captured;
 use http::StatusCode;
+use log_capture::Captured;
 use sqlx::PgPool;
 
 const NEW_PASSWORD: &str = "Otra.Clave.Larga.2027";
-
 
 /// The six digits after "Tu código es:" in a message text, if there are six.
 fn code_in(text: &str) -> Option<String> {
@@ -216,12 +215,11 @@ async fn the_migration_scrubs_reset_codes_stored_in_clear(pool: PgPool) {
     let scrub = server::MIGRATOR.iter().find(|m| m.version == SCRUB).expect("the scrub migration exists");
     sqlx::raw_sql(&scrub.sql).execute(&mut *conn).await.unwrap();
 
-    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
-        "select idempotency_key, status, rendered_body, template_variables::text from notifications order by 1",
-    )
-    .fetch_all(&mut *conn)
-    .await
-    .unwrap();
+    let rows: Vec<(String, String, String, String)> =
+        sqlx::query_as("select idempotency_key, status, rendered_body, template_variables::text from notifications order by 1")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap();
     for (_, _, body, vars) in &rows {
         assert!(!body.contains("042917") && !vars.contains("042917"), "{body} {vars}");
         assert!(body.contains(&format!("Tu código es: *{MASK}*")) && vars.contains(MASK), "{body} {vars}");
@@ -253,8 +251,10 @@ async fn the_migration_removes_confirmation_codes_from_older_audit_rows(pool: Pg
     for m in server::MIGRATOR.iter().filter(|m| m.version >= SCRUB) {
         sqlx::raw_sql(&m.sql).execute(&mut *conn).await.unwrap();
     }
-    let rows: Vec<(String, String)> =
-        sqlx::query_as("select action, metadata::text from audit_log order by action").fetch_all(&mut *conn).await.unwrap();
+    let rows: Vec<(String, String)> = sqlx::query_as("select action, metadata::text from audit_log order by action")
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
     assert_eq!(rows[0], ("booking.cancelled".to_string(), r#"{"code": "KEEP01"}"#.to_string()), "other actions untouched");
     assert_eq!(rows[1].0, "booking.created");
     assert!(!rows[1].1.contains("K7Q2MX") && rows[1].1.contains("5000"), "{}", rows[1].1);

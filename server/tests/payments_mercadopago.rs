@@ -80,7 +80,10 @@ async fn checkout_posts_the_exact_preference_and_redirects_to_mercadopago(pool: 
         .unwrap();
     assert_eq!(pref.as_deref(), Some("123456-pref"));
     // With MercadoPago configured, the simulator does not exist.
-    let r = f.client.call(&app, "payments/simulator_checkout", &[("booking_id", &b.to_string()), ("firma", "x")]).await;
+    let r = f
+        .client
+        .call(&app, "payments/simulator_checkout", &[("booking_id", &b.to_string()), ("firma", "x")])
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
 
@@ -170,7 +173,8 @@ async fn a_wrong_amount_is_refused_recorded_and_given_back(pool: PgPool) {
     fake.set_payment("1234567", b, "approved", json!(4000));
     assert_eq!(notify(&app, "1234567", SECRET, now_ts(), "req-1").await.status, StatusCode::OK);
     assert_eq!(tuple(&state(&app.state.pool, b).await), ("pending", "pending", "reserved"));
-    let (error,): (Option<String>,) = sqlx::query_as("select process_error from payment_events").fetch_one(&app.state.pool).await.unwrap();
+    let (error,): (Option<String>,) =
+        sqlx::query_as("select process_error from payment_events").fetch_one(&app.state.pool).await.unwrap();
     assert_eq!(error.as_deref(), Some("amount_mismatch"));
     let refunds = fake.requests_to("/refunds");
     assert_eq!(refunds.len(), 1);
@@ -265,14 +269,17 @@ async fn a_webhook_approval_racing_the_hold_expiry_ends_consistent(pool: PgPool)
         let who = resident(&app, f.building, &format!("carrera{n}@x.cl")).await;
         let b = booking(&app, &f, &who, n).await;
         let now = Utc::now();
-        sqlx::query("update bookings set hold_expires_at = $2 where id = $1").bind(b).bind(now).execute(&app.state.pool).await.unwrap();
+        sqlx::query("update bookings set hold_expires_at = $2 where id = $1")
+            .bind(b)
+            .bind(now)
+            .execute(&app.state.pool)
+            .await
+            .unwrap();
         let pid = format!("{}", 5_000_000 + n);
         fake.set_payment(&pid, b, "approved", json!(5000));
         let request_id = format!("req-{n}");
-        let (expired, reply) = tokio::join!(
-            expire_holds(&app.state.pool, now),
-            notify(&app, &pid, SECRET, now_ts(), &request_id)
-        );
+        let (expired, reply) =
+            tokio::join!(expire_holds(&app.state.pool, now), notify(&app, &pid, SECRET, now_ts(), &request_id));
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
         let s = state(&app.state.pool, b).await;
         match tuple(&s) {
@@ -284,11 +291,12 @@ async fn a_webhook_approval_racing_the_hold_expiry_ends_consistent(pool: PgPool)
                 cancelled += 1;
                 assert_eq!(expired.unwrap(), 1);
                 // The late payment was refused and given back in full.
-                let (status, amount): (String, i64) = sqlx::query_as("select status, amount_clp from refunds where booking_id = $1")
-                    .bind(b)
-                    .fetch_one(&app.state.pool)
-                    .await
-                    .unwrap();
+                let (status, amount): (String, i64) =
+                    sqlx::query_as("select status, amount_clp from refunds where booking_id = $1")
+                        .bind(b)
+                        .fetch_one(&app.state.pool)
+                        .await
+                        .unwrap();
                 assert_eq!((status.as_str(), amount), ("succeeded", 5000));
             }
             other => panic!("inconsistent end state {other:?}"),

@@ -44,7 +44,17 @@ async fn approving_on_the_signed_page_confirms_and_shows_the_receipt(pool: PgPoo
 
     let page_html = f.client.send(&app, page(&link)).await;
     assert_eq!(page_html.status, StatusCode::OK);
-    for text in ["Simulador de pago", "Torre Central", "V-07", "Pedro Pérez", "KHJT-52", "$5.000", "Aprobar", "Rechazar", "Dejar pendiente"] {
+    for text in [
+        "Simulador de pago",
+        "Torre Central",
+        "V-07",
+        "Pedro Pérez",
+        "KHJT-52",
+        "$5.000",
+        "Aprobar",
+        "Rechazar",
+        "Dejar pendiente",
+    ] {
         assert!(page_html.body.contains(text), "{text} missing");
     }
     assert!(!page_html.body.contains("style="), "no inline styles (CSP)");
@@ -53,8 +63,10 @@ async fn approving_on_the_signed_page_confirms_and_shows_the_receipt(pool: PgPoo
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.header("location"), Some(format!("/pago/exito?reserva={b}").as_str()));
     assert_eq!(tuple(&state(&app.state.pool, b).await), ("confirmed", "paid", "reserved"));
-    let (provider, status, amount): (String, String, i64) =
-        sqlx::query_as("select provider, status, amount_clp from payments").fetch_one(&app.state.pool).await.unwrap();
+    let (provider, status, amount): (String, String, i64) = sqlx::query_as("select provider, status, amount_clp from payments")
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap();
     assert_eq!((provider.as_str(), status.as_str(), amount), ("simulator", "approved", 5000));
     // A second click is harmless.
     let again = confirm(&app, &mut f.client, &b.to_string(), &firma, "5000", "aprobar").await;
@@ -63,7 +75,10 @@ async fn approving_on_the_signed_page_confirms_and_shows_the_receipt(pool: PgPoo
 
     let receipt = f.client.send(&app, page(&format!("/pago/exito?reserva={b}"))).await;
     assert_eq!(receipt.status, StatusCode::OK);
-    let code: String = sqlx::query_scalar("select confirmation_code from bookings").fetch_one(&app.state.pool).await.unwrap();
+    let code: String = sqlx::query_scalar("select confirmation_code from bookings")
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap();
     let formatted = format!("{}-{}", &code[..4], &code[4..]);
     assert_eq!(testid_text(&receipt.body, "confirmation-code").as_deref(), Some(formatted.as_str()));
     assert_eq!(testid_text(&receipt.body, "amount").as_deref(), Some("$5.000"));

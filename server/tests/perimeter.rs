@@ -67,7 +67,8 @@ async fn a_forwarded_for_header_from_an_untrusted_peer_changes_nothing(pool: PgP
     user(&app, "res@x.cl", "resident", "active", Some(b)).await;
     block_ip(&app, "203.0.113.77").await;
     let mut blocked = Client { cookie: None, ip: Some(ip("203.0.113.77")) };
-    let r = call_via(&mut blocked, &app, "identity/log_in", "198.51.100.5", &[("email", "res@x.cl"), ("password", PASSWORD)]).await;
+    let r =
+        call_via(&mut blocked, &app, "identity/log_in", "198.51.100.5", &[("email", "res@x.cl"), ("password", PASSWORD)]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
 }
 
@@ -146,7 +147,12 @@ async fn a_slow_request_gets_503_but_the_live_stream_stays_open(pool: PgPool) {
         &perimeter,
         &server::lifecycle::Lifecycle::new(),
     );
-    let app = TestApp { state, router, bus: server::startup::bus(&config).await.unwrap(), transport: server::notify::transport(&config).unwrap() };
+    let app = TestApp {
+        state,
+        router,
+        bus: server::startup::bus(&config).await.unwrap(),
+        transport: server::notify::transport(&config).unwrap(),
+    };
     let mut c = Client::default();
     let r = c.send(&app, Request::get("/lento").body(Body::empty()).unwrap()).await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
@@ -160,8 +166,7 @@ async fn a_slow_request_gets_503_but_the_live_stream_stays_open(pool: PgPool) {
 #[tokio::test]
 async fn a_slow_statement_is_cancelled_on_the_web_pool() {
     let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let vars: HashMap<&str, String> =
-        HashMap::from([("DATABASE_URL", url), ("DATABASE_STATEMENT_TIMEOUT_MS", "200".into())]);
+    let vars: HashMap<&str, String> = HashMap::from([("DATABASE_URL", url), ("DATABASE_STATEMENT_TIMEOUT_MS", "200".into())]);
     let config = server::config::Config::from_lookup("127.0.0.1:3000".parse().unwrap(), |k| vars.get(k).cloned()).unwrap();
     let web = server::db::connect_web(&config).await.unwrap();
     let err = sqlx::query("select pg_sleep(2)").execute(&web).await.unwrap_err();
@@ -189,20 +194,34 @@ async fn an_over_long_reason_or_search_is_a_field_error_and_writes_nothing(pool:
     let before = audit_rows().await;
 
     let long = "x".repeat(501);
-    let r = admin.call(&app, "identity/reject_resident", &[("user_id", &pending.to_string()), ("reason", &long)]).await;
+    let r = admin
+        .call(&app, "identity/reject_resident", &[("user_id", &pending.to_string()), ("reason", &long)])
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert!(r.body.contains("\"reason\"") && r.body.contains("hasta 500 caracteres"), "{}", r.body);
-    let status: String = sqlx::query_scalar("select status from users where id = $1").bind(pending).fetch_one(&app.state.pool).await.unwrap();
+    let status: String = sqlx::query_scalar("select status from users where id = $1")
+        .bind(pending)
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap();
     assert_eq!(status, "pending");
     assert_eq!(audit_rows().await, before);
 
-    let r = admin.call(&app, "admin/residents", &[("edificio", ""), ("estado", ""), ("buscar", &"a".repeat(101))]).await;
+    let r = admin
+        .call(&app, "admin/residents", &[("edificio", ""), ("estado", ""), ("buscar", &"a".repeat(101))])
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert!(r.body.contains("\"buscar\""), "{}", r.body);
 
     // At the limit it is accepted.
-    let r = admin.call(&app, "identity/reject_resident", &[("user_id", &pending.to_string()), ("reason", &"x".repeat(500))]).await;
+    let r = admin
+        .call(&app, "identity/reject_resident", &[("user_id", &pending.to_string()), ("reason", &"x".repeat(500))])
+        .await;
     assert!(r.status.is_success(), "{} {}", r.status, r.body);
-    let status: String = sqlx::query_scalar("select status from users where id = $1").bind(pending).fetch_one(&app.state.pool).await.unwrap();
+    let status: String = sqlx::query_scalar("select status from users where id = $1")
+        .bind(pending)
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap();
     assert_eq!(status, "banned");
 }

@@ -116,7 +116,9 @@ async fn changes_need_a_session_and_the_password_and_write_nothing_when_refused(
     }
 
     let mut c = logged_in(&app, "ana.cambia@correo.cl").await;
-    let r = c.call(&app, "privacy/change_email", &[("password", "No.Es.La.Clave.1"), ("email", "nuevo@correo.cl")]).await;
+    let r = c
+        .call(&app, "privacy/change_email", &[("password", "No.Es.La.Clave.1"), ("email", "nuevo@correo.cl")])
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.body.contains("La contraseña no es correcta."), "{}", r.body);
     let r = c.call(&app, "privacy/change_email", &[("password", PASSWORD), ("email", "no es un correo")]).await;
@@ -135,7 +137,9 @@ async fn changes_need_a_session_and_the_password_and_write_nothing_when_refused(
     assert_eq!(unchanged, (1, 0));
 
     // The right password changes the e-mail and keeps this session alive.
-    let r = c.call(&app, "privacy/change_email", &[("password", PASSWORD), ("email", "ana.nueva@correo.cl")]).await;
+    let r = c
+        .call(&app, "privacy/change_email", &[("password", PASSWORD), ("email", "ana.nueva@correo.cl")])
+        .await;
     assert!(r.status.is_success() || r.status.is_redirection(), "{} {}", r.status, r.body);
     assert!(c.who_am_i(&app).await.contains("Camila"), "the session that made the change continues");
 }
@@ -146,7 +150,9 @@ async fn a_new_phone_gets_its_code_by_whatsapp_masked_in_the_stored_text(pool: P
     let b = building(&pool, "Torre Celular").await;
     let ana = user(&app, "ana.celular@correo.cl", "resident", "active", Some(b)).await;
     let mut c = logged_in(&app, "ana.celular@correo.cl").await;
-    let r = c.call(&app, "privacy/request_phone_change", &[("password", PASSWORD), ("phone", "+56 9 7777 8888")]).await;
+    let r = c
+        .call(&app, "privacy/request_phone_change", &[("password", PASSWORD), ("phone", "+56 9 7777 8888")])
+        .await;
     assert!(r.status.is_success() || r.status.is_redirection(), "{} {}", r.status, r.body);
     app.deliver().await;
     let (body, recipient_enc, code_enc_left): (String, Vec<u8>, Option<Vec<u8>>) = sqlx::query_as(
@@ -164,7 +170,11 @@ async fn a_new_phone_gets_its_code_by_whatsapp_masked_in_the_stored_text(pool: P
         .fetch_one(&pool)
         .await
         .unwrap();
-    let to = app.state.vault.decrypt(&recipient_enc, &app::ssr::pii::notification_recipient(&id.to_string())).unwrap();
+    let to = app
+        .state
+        .vault
+        .decrypt(&recipient_enc, &app::ssr::pii::notification_recipient(&id.to_string()))
+        .unwrap();
     assert_eq!(to, "+56977778888", "the code goes to the new number");
     assert_eq!(code_enc_left, None, "the sealed code left the pending change once the message had it");
 }
@@ -186,11 +196,12 @@ async fn the_reminders_job_honours_the_opposition(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(due, vec![kept.to_string()]);
-    let audited: i64 = sqlx::query_scalar("select count(*) from audit_log where action = 'account.reminders_changed' and actor_id = $1")
-        .bind(refuses)
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let audited: i64 =
+        sqlx::query_scalar("select count(*) from audit_log where action = 'account.reminders_changed' and actor_id = $1")
+            .bind(refuses)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!(audited, 1);
 }
 

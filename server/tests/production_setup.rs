@@ -19,13 +19,7 @@ const BIDX: &str = "ZXN0YWNpb25hdGUtdGVzdC1vbmx5LWJpZHgtMDAwMDE=";
 /// The URL of the test's own database (sqlx::test creates one per test).
 fn database_url(pool: &PgPool) -> String {
     let o = pool.connect_options();
-    format!(
-        "postgres://{}@{}:{}/{}",
-        o.get_username(),
-        o.get_host(),
-        o.get_port(),
-        o.get_database().unwrap()
-    )
+    format!("postgres://{}@{}:{}/{}", o.get_username(), o.get_host(), o.get_port(), o.get_database().unwrap())
 }
 
 /// Runs the built `server` binary with only these variables (plus PATH) and `stdin`.
@@ -140,7 +134,8 @@ async fn create_admin_makes_a_first_admin_who_can_log_in(pool: PgPool) {
     let vars = production(&db);
 
     // The password from standard input.
-    let out = run(&["create-admin", "--email", "Root@Estacionate.cl", "--name", "Ana Pérez"], &vars, "Clave.Inicial.Segura.2026\n");
+    let out =
+        run(&["create-admin", "--email", "Root@Estacionate.cl", "--name", "Ana Pérez"], &vars, "Clave.Inicial.Segura.2026\n");
     assert!(out.status.success(), "{}", text(&out));
     assert!(!text(&out).contains("Clave.Inicial"), "the password was echoed");
     let (role, status, name): (String, String, String) =
@@ -172,7 +167,10 @@ async fn create_admin_makes_a_first_admin_who_can_log_in(pool: PgPool) {
     strong.push(("ADMIN_PASSWORD", "Variable.Segura.2026"));
     let out = run(&["create-admin", "--email", "otro@estacionate.cl"], &strong, "");
     assert!(out.status.success(), "{}", text(&out));
-    let admins: i64 = sqlx::query_scalar("select count(*) from users where role = 'admin'").fetch_one(&pool).await.unwrap();
+    let admins: i64 = sqlx::query_scalar("select count(*) from users where role = 'admin'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(admins, 2);
 
     // The new admin logs in (same keys as the binary had).

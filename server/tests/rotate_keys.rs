@@ -35,9 +35,7 @@ fn crypto(encryption_keys: &str, blind_index_key: &str) -> (Vault, BlindIndexer)
 async fn booking_and_notification(pool: &PgPool, vault: &Vault, indexer: &BlindIndexer) {
     let phone = PiiValue::phone(&MobilePhone::parse("+56 9 5555 0101").unwrap());
     let booking_id = Uuid::new_v4();
-    let visitor = BOOKING_VISITOR_PHONE
-        .seal(vault, indexer, &booking_id.to_string(), &phone)
-        .unwrap();
+    let visitor = BOOKING_VISITOR_PHONE.seal(vault, indexer, &booking_id.to_string(), &phone).unwrap();
     sqlx::query(
         "insert into bookings
             (id, block_id, spot_id, building_id, resident_id, during, visitor_name, visitor_plate,
@@ -60,9 +58,7 @@ async fn booking_and_notification(pool: &PgPool, vault: &Vault, indexer: &BlindI
     .unwrap();
 
     let notification_id = Uuid::new_v4();
-    let recipient = NOTIFICATION_RECIPIENT
-        .seal(vault, indexer, &notification_id.to_string(), &phone)
-        .unwrap();
+    let recipient = NOTIFICATION_RECIPIENT.seal(vault, indexer, &notification_id.to_string(), &phone).unwrap();
     sqlx::query(
         "insert into notifications
             (id, booking_id, kind, audience, recipient_bidx, recipient_enc, idempotency_key, rendered_body)
@@ -78,9 +74,7 @@ async fn booking_and_notification(pool: &PgPool, vault: &Vault, indexer: &BlindI
     .unwrap();
 
     let reset_id = Uuid::new_v4();
-    let code_enc = vault
-        .encrypt("482913", &RESET_CODE.aad(&reset_id.to_string()))
-        .unwrap();
+    let code_enc = vault.encrypt("482913", &RESET_CODE.aad(&reset_id.to_string())).unwrap();
     sqlx::query(
         "insert into password_resets (id, user_id, code_hash, code_enc, expires_at)
          select $1, id, '\\x00', $2, now() + interval '10 minutes'
@@ -94,12 +88,8 @@ async fn booking_and_notification(pool: &PgPool, vault: &Vault, indexer: &BlindI
 
     // A new phone waiting for its code (issue 13): the number indexed, the code sealed.
     let change_id = Uuid::new_v4();
-    let new_phone = app::ssr::pii::PHONE_CHANGE_PHONE
-        .seal(vault, indexer, &change_id.to_string(), &phone)
-        .unwrap();
-    let change_code = vault
-        .encrypt("615243", &app::ssr::pii::PHONE_CHANGE_CODE.aad(&change_id.to_string()))
-        .unwrap();
+    let new_phone = app::ssr::pii::PHONE_CHANGE_PHONE.seal(vault, indexer, &change_id.to_string(), &phone).unwrap();
+    let change_code = vault.encrypt("615243", &app::ssr::pii::PHONE_CHANGE_CODE.aad(&change_id.to_string())).unwrap();
     sqlx::query(
         "insert into phone_changes (id, user_id, phone_enc, phone_bidx, code_hash, code_enc, expires_at)
          select $1, id, $2, $3, '\\x00', $4, now() + interval '10 minutes'
@@ -115,12 +105,8 @@ async fn booking_and_notification(pool: &PgPool, vault: &Vault, indexer: &BlindI
 
     // The reset's message: its text masked, its code sealed apart.
     let message_id = Uuid::new_v4();
-    let recipient = NOTIFICATION_RECIPIENT
-        .seal(vault, indexer, &message_id.to_string(), &phone)
-        .unwrap();
-    let secret_enc = vault
-        .encrypt("482913", &NOTIFICATION_SECRET.aad(&message_id.to_string()))
-        .unwrap();
+    let recipient = NOTIFICATION_RECIPIENT.seal(vault, indexer, &message_id.to_string(), &phone).unwrap();
+    let secret_enc = vault.encrypt("482913", &NOTIFICATION_SECRET.aad(&message_id.to_string())).unwrap();
     sqlx::query(
         "insert into notifications
             (id, kind, audience, recipient_bidx, recipient_enc, idempotency_key, rendered_body, secret_enc)
@@ -137,9 +123,7 @@ async fn booking_and_notification(pool: &PgPool, vault: &Vault, indexer: &BlindI
 
     // A saved visitor with a phone, and a calendar feed whose link is sealed.
     let visitor_id = Uuid::new_v4();
-    let visitor = FREQUENT_VISITOR_PHONE
-        .seal(vault, indexer, &visitor_id.to_string(), &phone)
-        .unwrap();
+    let visitor = FREQUENT_VISITOR_PHONE.seal(vault, indexer, &visitor_id.to_string(), &phone).unwrap();
     sqlx::query(
         "insert into frequent_visitors (id, resident_id, name, plate, phone_enc, phone_bidx)
          select $1, id, 'Pedro Soto', 'KHJT52', $2, $3 from users where email = 'residente@estacionate.cl'",
@@ -155,9 +139,7 @@ async fn booking_and_notification(pool: &PgPool, vault: &Vault, indexer: &BlindI
         .await
         .unwrap();
     let token = "feed-token-0123456789abcdefghijklmnopqrstu";
-    let token_enc = vault
-        .encrypt(token, &CALENDAR_FEED_TOKEN.aad(&owner.to_string()))
-        .unwrap();
+    let token_enc = vault.encrypt(token, &CALENDAR_FEED_TOKEN.aad(&owner.to_string())).unwrap();
     sqlx::query("insert into calendar_feeds (user_id, token_hash, token_enc) values ($1, $2, $3)")
         .bind(owner)
         .bind(app::calendar::ssr::token_hash(token))
@@ -168,10 +150,7 @@ async fn booking_and_notification(pool: &PgPool, vault: &Vault, indexer: &BlindI
 }
 
 /// Every (id, enc, bidx, kind) of a column.
-async fn rows(
-    pool: &PgPool,
-    column: &app::ssr::pii::PiiColumn,
-) -> Vec<(Uuid, Vec<u8>, Option<Vec<u8>>, Option<String>)> {
+async fn rows(pool: &PgPool, column: &app::ssr::pii::PiiColumn) -> Vec<(Uuid, Vec<u8>, Option<Vec<u8>>, Option<String>)> {
     let kind = match column.index {
         BlindIndexing::ByKind { .. } => "kind",
         _ => "null::text",
@@ -191,41 +170,24 @@ async fn rows(
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn rotation_moves_everything_to_the_new_keys_and_a_rerun_changes_nothing(pool: PgPool) {
     let (old_vault, old_indexer) = crypto(&format!("1:{}", key(1)), &key(0xA));
-    seed_demo(&pool, &old_vault, &old_indexer, Utc::now())
-        .await
-        .unwrap();
+    seed_demo(&pool, &old_vault, &old_indexer, Utc::now()).await.unwrap();
     booking_and_notification(&pool, &old_vault, &old_indexer).await;
     let mut before = Vec::new();
     for column in &ALL_COLUMNS {
         let rows = rows(&pool, column).await;
-        assert!(
-            !rows.is_empty(),
-            "{}.{} has test data",
-            column.table,
-            column.enc_column
-        );
+        assert!(!rows.is_empty(), "{}.{} has test data", column.table, column.enc_column);
         assert!(rows.iter().all(|r| vault::key_id(&r.1).unwrap() == 1));
         before.push(rows);
     }
 
     let (vault, indexer) = crypto(&format!("1:{},2:{}", key(1), key(2)), &key(0xB));
     // Batches of two: several per column, some ending exactly on a batch boundary.
-    let report = rotate_keys_in_batches(&pool, &vault, &indexer, 2)
-        .await
-        .unwrap();
+    let report = rotate_keys_in_batches(&pool, &vault, &indexer, 2).await.unwrap();
     assert_eq!(report.problems(), 0, "{report}");
     for ((column, old_rows), registered) in report.columns.iter().zip(&before).zip(&ALL_COLUMNS) {
         let n = old_rows.len() as u64;
-        let indexed = if registered.bidx_column().is_some() {
-            n
-        } else {
-            0
-        };
-        assert_eq!(
-            (column.scanned, column.reencrypted, column.reindexed),
-            (n, n, indexed),
-            "{report}"
-        );
+        let indexed = if registered.bidx_column().is_some() { n } else { 0 };
+        assert_eq!((column.scanned, column.reencrypted, column.reindexed), (n, n, indexed), "{report}");
     }
 
     let mut after = Vec::new();
@@ -239,11 +201,7 @@ async fn rotation_moves_everything_to_the_new_keys_and_a_rerun_changes_nothing(p
             let aad = column.aad(&row_id);
             let plaintext = vault.decrypt(enc, &aad).unwrap();
             // Same plaintext as before rotation, read with the old key.
-            assert_eq!(
-                plaintext,
-                old_vault.decrypt(&old.1, &aad).unwrap(),
-                "{where_}"
-            );
+            assert_eq!(plaintext, old_vault.decrypt(&old.1, &aad).unwrap(), "{where_}");
             match column.field(kind.as_deref()) {
                 Some(field) => {
                     let expected = indexer.index(field, &plaintext).to_vec();
@@ -257,12 +215,9 @@ async fn rotation_moves_everything_to_the_new_keys_and_a_rerun_changes_nothing(p
     }
     // The seeded RUT is still 12.345.678-5, now findable with the new key.
     let ruts = &after[0];
-    assert!(ruts.iter().any(|(id, enc, _, _)| {
-        vault
-            .decrypt(enc, &ALL_COLUMNS[0].aad(&id.to_string()))
-            .unwrap()
-            == "12345678-5"
-    }));
+    assert!(ruts
+        .iter()
+        .any(|(id, enc, _, _)| { vault.decrypt(enc, &ALL_COLUMNS[0].aad(&id.to_string())).unwrap() == "12345678-5" }));
 
     let rerun = rotate_keys(&pool, &vault, &indexer).await.unwrap();
     assert_eq!(rerun.changed(), 0, "{rerun}");
@@ -275,9 +230,7 @@ async fn rotation_moves_everything_to_the_new_keys_and_a_rerun_changes_nothing(p
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn only_the_blind_index_key_changes(pool: PgPool) {
     let (old_vault, old_indexer) = crypto(&format!("1:{}", key(1)), &key(0xA));
-    seed_demo(&pool, &old_vault, &old_indexer, Utc::now())
-        .await
-        .unwrap();
+    seed_demo(&pool, &old_vault, &old_indexer, Utc::now()).await.unwrap();
     let (vault, indexer) = crypto(&format!("1:{}", key(1)), &key(0xB));
     let report = rotate_keys(&pool, &vault, &indexer).await.unwrap();
     let total: u64 = report.columns.iter().map(|c| c.scanned).sum();
@@ -290,9 +243,7 @@ async fn only_the_blind_index_key_changes(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn an_undecryptable_row_is_reported_and_left_alone(pool: PgPool) {
     let (old_vault, old_indexer) = crypto(&format!("1:{}", key(1)), &key(0xA));
-    seed_demo(&pool, &old_vault, &old_indexer, Utc::now())
-        .await
-        .unwrap();
+    seed_demo(&pool, &old_vault, &old_indexer, Utc::now()).await.unwrap();
     // Two residents' RUT ciphertexts swapped: each is bound to the other row and must not open.
     sqlx::query(
         "with two as (select user_id, rut_enc from resident_profiles order by user_id limit 2),
@@ -305,10 +256,7 @@ async fn an_undecryptable_row_is_reported_and_left_alone(pool: PgPool) {
     let (vault, indexer) = crypto(&format!("1:{},2:{}", key(1), key(2)), &key(0xA));
     let report = rotate_keys(&pool, &vault, &indexer).await.unwrap();
     let ruts = &report.columns[0];
-    assert_eq!(
-        (ruts.table, ruts.scanned, ruts.failed, ruts.reencrypted),
-        ("resident_profiles", 3, 2, 1)
-    );
+    assert_eq!((ruts.table, ruts.scanned, ruts.failed, ruts.reencrypted), ("resident_profiles", 3, 2, 1));
     assert_eq!(report.problems(), 2);
 }
 
@@ -321,10 +269,8 @@ async fn every_encrypted_column_of_the_schema_is_registered(pool: PgPool) {
     .fetch_all(&pool)
     .await
     .unwrap();
-    let mut registered: Vec<(String, String)> = ALL_COLUMNS
-        .iter()
-        .map(|c| (c.table.to_owned(), c.enc_column.to_owned()))
-        .collect();
+    let mut registered: Vec<(String, String)> =
+        ALL_COLUMNS.iter().map(|c| (c.table.to_owned(), c.enc_column.to_owned())).collect();
     registered.sort();
     assert_eq!(in_schema, registered);
     for column in &ALL_COLUMNS {

@@ -20,15 +20,24 @@ struct Fixture {
 }
 
 async fn fixture(pool: &PgPool) -> Fixture {
-    let building: Uuid = sqlx::query_scalar("insert into buildings (name, address) values ('Torre Test', 'Calle 1') returning id")
-        .fetch_one(pool).await.unwrap();
+    let building: Uuid =
+        sqlx::query_scalar("insert into buildings (name, address) values ('Torre Test', 'Calle 1') returning id")
+            .fetch_one(pool)
+            .await
+            .unwrap();
     let spot: Uuid = sqlx::query_scalar("insert into visitor_spots (building_id, number) values ($1, 'V-01') returning id")
-        .bind(building).fetch_one(pool).await.unwrap();
+        .bind(building)
+        .fetch_one(pool)
+        .await
+        .unwrap();
     let resident: Uuid = sqlx::query_scalar(
         "insert into users (email, password_hash, role, building_id, status, full_name)
          values ('r@x.cl', 'x', 'resident', $1, 'active', 'Residente') returning id",
     )
-    .bind(building).fetch_one(pool).await.unwrap();
+    .bind(building)
+    .fetch_one(pool)
+    .await
+    .unwrap();
     // Noche: 20:00 → 07:00 (11 h); Día completo: 08:00 → 07:00 next day (23 h), same night.
     let block = |start: &'static str, end: &'static str| {
         let pool = pool.clone();
@@ -37,8 +46,13 @@ async fn fixture(pool: &PgPool) -> Fixture {
                 "insert into availability_blocks (spot_id, building_id, starts_at, ends_at, base_price_clp, status)
                  values ($1, $2, $3::timestamptz, $4::timestamptz, 5000, 'available') returning id",
             )
-            .bind(spot).bind(building).bind(start).bind(end)
-            .fetch_one(&pool).await.unwrap()
+            .bind(spot)
+            .bind(building)
+            .bind(start)
+            .bind(end)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
         }
     };
     let night = block("2027-01-15 20:00-03", "2027-01-16 07:00-03").await;
@@ -66,8 +80,7 @@ async fn book(conn: &mut sqlx::PgConnection, f: &Fixture, block: Uuid) -> Result
 }
 
 fn is_overlap(err: &sqlx::Error) -> bool {
-    app::ssr::db::is_violation(err, "bookings_no_overlap")
-        && app::ssr::db::sqlstate(err).as_deref() == Some("23P01")
+    app::ssr::db::is_violation(err, "bookings_no_overlap") && app::ssr::db::sqlstate(err).as_deref() == Some("23P01")
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]

@@ -34,12 +34,7 @@ async fn counts(pool: &PgPool) -> Vec<i64> {
         "blocklist_entries",
         "availability_blocks",
     ] {
-        out.push(
-            sqlx::query_scalar(&format!("select count(*) from {table}"))
-                .fetch_one(pool)
-                .await
-                .unwrap(),
-        );
+        out.push(sqlx::query_scalar(&format!("select count(*) from {table}")).fetch_one(pool).await.unwrap());
     }
     out
 }
@@ -82,63 +77,36 @@ async fn seeds_an_empty_database_once(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn seeded_pii_decrypts_and_is_indexed_by_its_canonical_form(pool: PgPool) {
     let (vault, indexer) = crypto();
-    seed_demo(&pool, &vault, &indexer, Utc::now())
-        .await
-        .unwrap();
+    seed_demo(&pool, &vault, &indexer, Utc::now()).await.unwrap();
 
-    let (user_id, rut_enc, rut_bidx, phone_enc, phone_bidx, hash): (
-        Uuid,
-        Vec<u8>,
-        Vec<u8>,
-        Vec<u8>,
-        Vec<u8>,
-        String,
-    ) = sqlx::query_as(
-        "select u.id, p.rut_enc, p.rut_bidx, u.phone_enc, u.phone_bidx, u.password_hash
+    let (user_id, rut_enc, rut_bidx, phone_enc, phone_bidx, hash): (Uuid, Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>, String) =
+        sqlx::query_as(
+            "select u.id, p.rut_enc, p.rut_bidx, u.phone_enc, u.phone_bidx, u.password_hash
          from users u join resident_profiles p on p.user_id = u.id
          where u.email = 'residente@estacionate.cl'",
-    )
-    .fetch_one(&pool)
-    .await
-    .unwrap();
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     let row = user_id.to_string();
-    assert_eq!(
-        vault.decrypt(&rut_enc, &RESIDENT_RUT.aad(&row)).unwrap(),
-        "12345678-5"
-    );
+    assert_eq!(vault.decrypt(&rut_enc, &RESIDENT_RUT.aad(&row)).unwrap(), "12345678-5");
     for spelling in ["12.345.678-5", "123456785", "12345678-5"] {
         let canonical = Rut::parse(spelling).unwrap().canonical();
-        assert_eq!(
-            rut_bidx,
-            indexer.index(BlindField::Rut, &canonical).to_vec(),
-            "{spelling}"
-        );
+        assert_eq!(rut_bidx, indexer.index(BlindField::Rut, &canonical).to_vec(), "{spelling}");
     }
-    assert_eq!(
-        vault.decrypt(&phone_enc, &USER_PHONE.aad(&row)).unwrap(),
-        "+56912345678"
-    );
-    assert_eq!(
-        phone_bidx,
-        indexer.index(BlindField::Phone, "+56912345678").to_vec()
-    );
+    assert_eq!(vault.decrypt(&phone_enc, &USER_PHONE.aad(&row)).unwrap(), "+56912345678");
+    assert_eq!(phone_bidx, indexer.index(BlindField::Phone, "+56912345678").to_vec());
     // Bound to its row: the same ciphertext does not open as another user's RUT.
-    assert!(vault
-        .decrypt(&rut_enc, &RESIDENT_RUT.aad(&Uuid::new_v4().to_string()))
-        .is_err());
+    assert!(vault.decrypt(&rut_enc, &RESIDENT_RUT.aad(&Uuid::new_v4().to_string())).is_err());
 
     assert!(hash.starts_with("$argon2id$"));
-    assert!(verify_password_async(DEMO_PASSWORD.into(), hash)
-        .await
-        .unwrap());
+    assert!(verify_password_async(DEMO_PASSWORD.into(), hash).await.unwrap());
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn seeded_accounts_rules_and_availability_are_usable(pool: PgPool) {
     let (vault, indexer) = crypto();
-    seed_demo(&pool, &vault, &indexer, Utc::now())
-        .await
-        .unwrap();
+    seed_demo(&pool, &vault, &indexer, Utc::now()).await.unwrap();
 
     let statuses: Vec<(String, String, bool)> = sqlx::query_as(
         "select u.email::text, u.status, p.approved_at is not null
@@ -173,13 +141,7 @@ async fn seeded_accounts_rules_and_availability_are_usable(pool: PgPool) {
     .fetch_all(&pool)
     .await
     .unwrap();
-    assert_eq!(
-        per_building,
-        vec![
-            ("Edificio Parque Bustamante".into(), 6, 0),
-            ("Torre Los Leones".into(), 4, 0)
-        ]
-    );
+    assert_eq!(per_building, vec![("Edificio Parque Bustamante".into(), 6, 0), ("Torre Los Leones".into(), 4, 0)]);
 
     let rules: Vec<(String, i32, i32, String, String)> = sqlx::query_as(
         "select name, multiplier_bp, priority,
@@ -192,33 +154,19 @@ async fn seeded_accounts_rules_and_availability_are_usable(pool: PgPool) {
     .unwrap();
     assert_eq!(rules.len(), 2);
     for rule in rules {
-        assert_eq!(
-            rule,
-            (
-                "Fiestas Patrias".into(),
-                15000,
-                10,
-                "2027-09-17 00:00".into(),
-                "2027-09-21 00:00".into()
-            )
-        );
+        assert_eq!(rule, ("Fiestas Patrias".into(), 15000, 10, "2027-09-17 00:00".into(), "2027-09-21 00:00".into()));
     }
 
-    let plate_bidx: Vec<u8> = sqlx::query_scalar(
-        "select value_bidx from blocklist_entries where kind = 'plate' and building_id is null",
-    )
-    .fetch_one(&pool)
-    .await
-    .unwrap();
-    assert_eq!(
-        plate_bidx,
-        indexer.index(BlindField::Plate, "ZZZZ99").to_vec()
-    );
-    let displays: Vec<String> =
-        sqlx::query_scalar("select value_display from blocklist_entries order by kind")
-            .fetch_all(&pool)
+    let plate_bidx: Vec<u8> =
+        sqlx::query_scalar("select value_bidx from blocklist_entries where kind = 'plate' and building_id is null")
+            .fetch_one(&pool)
             .await
             .unwrap();
+    assert_eq!(plate_bidx, indexer.index(BlindField::Plate, "ZZZZ99").to_vec());
+    let displays: Vec<String> = sqlx::query_scalar("select value_display from blocklist_entries order by kind")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
     assert_eq!(displays, ["vi•••@correo.cl", "ZZZZ-99"]);
 }
 
@@ -239,34 +187,21 @@ async fn the_seeded_resident_logs_in_finds_blocks_and_books(pool: PgPool) {
     let log_in = |email: &str| {
         let (pool, indexer, meta) = (pool.clone(), indexer.clone(), meta.clone());
         let email = Email::parse(email).unwrap();
-        async move {
-            app::identity::ssr::log_in(&pool, &indexer, Some(email), DEMO_PASSWORD.into(), &meta)
-                .await
-        }
+        async move { app::identity::ssr::log_in(&pool, &indexer, Some(email), DEMO_PASSWORD.into(), &meta).await }
     };
     let logged = log_in("residente@estacionate.cl").await.unwrap();
     assert_eq!(logged.role, Role::Resident);
     assert!(log_in("pendiente@estacionate.cl").await.is_err());
     assert!(log_in("bloqueado@estacionate.cl").await.is_err());
 
-    let (building_id, full_name): (Uuid, String) =
-        sqlx::query_as("select building_id, full_name from users where id = $1")
-            .bind(logged.user_id)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-    let actor = Actor {
-        id: logged.user_id,
-        role: Role::Resident,
-        building_id: Some(building_id),
-        full_name,
-    };
-    let tomorrow = app::domain::schedule::local_date(now, chrono_tz::America::Santiago)
-        .succ_opt()
-        .unwrap();
-    let day = search(&pool, &actor, Some(tomorrow), None, now)
+    let (building_id, full_name): (Uuid, String) = sqlx::query_as("select building_id, full_name from users where id = $1")
+        .bind(logged.user_id)
+        .fetch_one(&pool)
         .await
         .unwrap();
+    let actor = Actor { id: logged.user_id, role: Role::Resident, building_id: Some(building_id), full_name };
+    let tomorrow = app::domain::schedule::local_date(now, chrono_tz::America::Santiago).succ_opt().unwrap();
+    let day = search(&pool, &actor, Some(tomorrow), None, now).await.unwrap();
     assert_eq!(day.building, "Edificio Parque Bustamante");
     assert_eq!(day.kinds, ["Día", "Noche", "Día completo"]);
     assert_eq!(day.cards.len(), 6 * 3);
@@ -281,11 +216,6 @@ async fn the_seeded_resident_logs_in_finds_blocks_and_books(pool: PgPool) {
         visitor_phone: None,
     };
     let refused = create(&pool, &vault, &indexer, &actor, booking("zzzz-99"), &meta).await;
-    assert!(
-        matches!(refused, Err(ServerError::App(AppError::Refused(_)))),
-        "{refused:?}"
-    );
-    create(&pool, &vault, &indexer, &actor, booking("KHJT52"), &meta)
-        .await
-        .unwrap();
+    assert!(matches!(refused, Err(ServerError::App(AppError::Refused(_)))), "{refused:?}");
+    create(&pool, &vault, &indexer, &actor, booking("KHJT52"), &meta).await.unwrap();
 }

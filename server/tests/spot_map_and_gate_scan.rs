@@ -10,8 +10,8 @@ mod log_capture;
 
 use axum::body::Body;
 use common::*;
-use log_capture::Captured;
 use http::{header, Request, StatusCode};
+use log_capture::Captured;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -27,7 +27,11 @@ async fn spot(pool: &PgPool, building: Uuid, number: &str, at: Option<(i16, i16)
 }
 
 async fn position(pool: &PgPool, id: Uuid) -> (Option<i16>, Option<i16>) {
-    sqlx::query_as("select map_x, map_y from visitor_spots where id = $1").bind(id).fetch_one(pool).await.unwrap()
+    sqlx::query_as("select map_x, map_y from visitor_spots where id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .unwrap()
 }
 
 async fn page(c: &mut Client, app: &TestApp, path: &str, site: Option<&str>) -> Reply {
@@ -53,13 +57,17 @@ async fn admins_place_their_own_spots_within_the_plan_and_bad_input_changes_noth
     let mut admin = Client::default();
     admin.log_in(&app, "admin.a@x.cl", PASSWORD).await;
 
-    let r = admin.call(&app, "admin/spot_place", &[("spot_id", &v1.to_string()), ("map_x", "120"), ("map_y", " 90 ")]).await;
+    let r = admin
+        .call(&app, "admin/spot_place", &[("spot_id", &v1.to_string()), ("map_x", "120"), ("map_y", " 90 ")])
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.header("location").unwrap().contains(&format!("edificio={}&ubicado=1", a.0)));
     assert_eq!(position(pool, v1).await, (Some(120), Some(90)));
 
     // Another building's spot: not found, untouched.
-    let r = admin.call(&app, "admin/spot_place", &[("spot_id", &other.to_string()), ("map_x", "120"), ("map_y", "90")]).await;
+    let r = admin
+        .call(&app, "admin/spot_place", &[("spot_id", &other.to_string()), ("map_x", "120"), ("map_y", "90")])
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
     assert_eq!(position(pool, other).await, (None, None));
 
@@ -75,14 +83,20 @@ async fn admins_place_their_own_spots_within_the_plan_and_bad_input_changes_noth
         ("500", "", "map_y"),
         (&"9".repeat(5000), "90", "map_x"),
     ] {
-        let r = admin.call(&app, "admin/spot_place", &[("spot_id", &v1.to_string()), ("map_x", x), ("map_y", y)]).await;
+        let r = admin
+            .call(&app, "admin/spot_place", &[("spot_id", &v1.to_string()), ("map_x", x), ("map_y", y)])
+            .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{x:?} {y:?}: {}", r.body);
         assert!(r.body.contains(field) && r.body.contains("La posición"), "{}", r.body);
     }
-    let r = admin.call(&app, "admin/spot_place", &[("spot_id", "not-a-uuid"), ("map_x", "100"), ("map_y", "100")]).await;
+    let r = admin
+        .call(&app, "admin/spot_place", &[("spot_id", "not-a-uuid"), ("map_x", "100"), ("map_y", "100")])
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     // Overlapping V-02's box: a field error naming the rule.
-    let r = admin.call(&app, "admin/spot_place", &[("spot_id", &v1.to_string()), ("map_x", "350"), ("map_y", "320")]).await;
+    let r = admin
+        .call(&app, "admin/spot_place", &[("spot_id", &v1.to_string()), ("map_x", "350"), ("map_y", "320")])
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert!(r.body.contains("choca con otro estacionamiento"), "{}", r.body);
     assert_eq!(position(pool, v1).await, (Some(120), Some(90)));
@@ -92,11 +106,15 @@ async fn admins_place_their_own_spots_within_the_plan_and_bad_input_changes_noth
     for email in ["con.a@x.cl", "soporte@x.cl"] {
         let mut c = Client::default();
         c.log_in(&app, email, PASSWORD).await;
-        let r = c.call(&app, "admin/spot_place", &[("spot_id", &v1.to_string()), ("map_x", "700"), ("map_y", "400")]).await;
+        let r = c
+            .call(&app, "admin/spot_place", &[("spot_id", &v1.to_string()), ("map_x", "700"), ("map_y", "400")])
+            .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{email}: {}", r.body);
     }
     // Both fields empty takes the spot off the plan.
-    let r = admin.call(&app, "admin/spot_place", &[("spot_id", &v1.to_string()), ("map_x", ""), ("map_y", "")]).await;
+    let r = admin
+        .call(&app, "admin/spot_place", &[("spot_id", &v1.to_string()), ("map_x", ""), ("map_y", "")])
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(position(pool, v1).await, (None, None));
     let actions: Vec<String> = sqlx::query_scalar("select action from audit_log where entity_id = $1 order by id")
@@ -181,7 +199,10 @@ async fn booking(app: &TestApp, b: (Uuid, Uuid), resident: Uuid) -> String {
 }
 
 async fn verifications(pool: &PgPool) -> Vec<(String, Option<String>, Uuid)> {
-    sqlx::query_as("select kind, query_text, building_id from access_events order by occurred_at, created_at").fetch_all(pool).await.unwrap()
+    sqlx::query_as("select kind, query_text, building_id from access_events order by occurred_at, created_at")
+        .fetch_all(pool)
+        .await
+        .unwrap()
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
@@ -271,7 +292,13 @@ async fn the_pass_link_verifies_like_a_typed_code_for_the_concierge_only(pool: P
 async fn only_the_gate_screen_may_use_the_camera(pool: PgPool) {
     let app = app(pool).await;
     let mut c = Client::default();
-    for (path, camera) in [("/conserjeria", "camera=(self)"), ("/conserjeria?pase=ABCD2345", "camera=(self)"), ("/buscar", "camera=()"), ("/pase/x", "camera=()"), ("/conserjeria/x", "camera=()")] {
+    for (path, camera) in [
+        ("/conserjeria", "camera=(self)"),
+        ("/conserjeria?pase=ABCD2345", "camera=(self)"),
+        ("/buscar", "camera=()"),
+        ("/pase/x", "camera=()"),
+        ("/conserjeria/x", "camera=()"),
+    ] {
         let r = page(&mut c, &app, path, None).await;
         let policy = r.header("permissions-policy").unwrap();
         assert!(policy.contains(camera), "{path}: {policy}");

@@ -87,7 +87,11 @@ async fn world(pool: PgPool) -> World {
     let booking = booking(&app.state.pool, a.0, target, "KHJT52", "ABCD2345").await;
     // A WhatsApp message about A.
     let message = Uuid::new_v4();
-    let recipient = app.state.vault.encrypt("+56912345678", &app::ssr::pii::notification_recipient(&message.to_string())).unwrap();
+    let recipient = app
+        .state
+        .vault
+        .encrypt("+56912345678", &app::ssr::pii::notification_recipient(&message.to_string()))
+        .unwrap();
     sqlx::query(
         "insert into notifications (id, booking_id, building_id, kind, audience, recipient_bidx, recipient_enc,
                                     idempotency_key, rendered_body)
@@ -149,11 +153,34 @@ async fn reads_are_scoped_to_the_callers_building(pool: PgPool) {
     let a = w.a.to_string();
     let reads: [Row<'_, Expect>; 6] = [
         ("admin/blocklist", vec![("edificio", &a), ("buscar", "")], [Denied(F), Denied(F), SeesA, SeesNoneOfA, SeesA, SeesA]),
-        ("admin/bookings", vec![("filter[edificio]", &a), ("filter[estado]", ""), ("filter[desde]", ""), ("filter[hasta]", ""), ("filter[buscar]", ""), ("pagina", "1")], [Denied(F), Denied(F), SeesA, SeesNoneOfA, SeesA, SeesA]),
+        (
+            "admin/bookings",
+            vec![
+                ("filter[edificio]", &a),
+                ("filter[estado]", ""),
+                ("filter[desde]", ""),
+                ("filter[hasta]", ""),
+                ("filter[buscar]", ""),
+                ("pagina", "1"),
+            ],
+            [Denied(F), Denied(F), SeesA, SeesNoneOfA, SeesA, SeesA],
+        ),
         ("admin/residents", vec![("edificio", &a), ("estado", "")], [Denied(F), Denied(F), SeesA, SeesNoneOfA, SeesA, SeesA]),
         ("admin/pricing", vec![("edificio", &a)], [Denied(F), Denied(F), SeesA, SeesNoneOfA, SeesA, SeesA]),
         ("messages/list", vec![], [Denied(F), Denied(F), SeesA, SeesNoneOfA, SeesA, SeesA]),
-        ("admin/audit", vec![("filter[edificio]", &a), ("filter[actor]", ""), ("filter[accion]", ""), ("filter[entidad]", ""), ("filter[desde]", ""), ("filter[hasta]", ""), ("pagina", "1")], [Denied(F), Denied(F), SeesA, SeesNoneOfA, SeesA, SeesA]),
+        (
+            "admin/audit",
+            vec![
+                ("filter[edificio]", &a),
+                ("filter[actor]", ""),
+                ("filter[accion]", ""),
+                ("filter[entidad]", ""),
+                ("filter[desde]", ""),
+                ("filter[hasta]", ""),
+                ("pagina", "1"),
+            ],
+            [Denied(F), Denied(F), SeesA, SeesNoneOfA, SeesA, SeesA],
+        ),
     ];
     for (endpoint, form, expected) in reads {
         for (i, role) in ROLES.iter().enumerate() {
@@ -180,22 +207,58 @@ async fn changes_to_another_buildings_data_are_refused(pool: PgPool) {
     let first_day = (chrono::Utc::now() + chrono::TimeDelta::days(30)).date_naive();
     let (rule_from, rule_until) = (first_day.to_string(), (first_day + chrono::TimeDelta::days(30)).to_string());
     let writes: Vec<Row<'_, Option<Expect>>> = vec![
-        ("admin/blocklist_remove", vec![("entry_id", &entry)], [Some(Denied(F)), Some(Denied(F)), None, Some(Denied(N)), Some(Denied(F)), None]),
-        ("admin/resident_ban", vec![("user_id", &resident), ("reason", "Prueba de aislamiento")], [Some(Denied(F)), Some(Denied(F)), None, Some(Denied(N)), Some(Denied(F)), Some(Done)]),
-        ("admin/resident_restore", vec![("user_id", &resident)], [Some(Denied(F)), Some(Denied(F)), None, Some(Denied(N)), Some(Denied(F)), Some(Done)]),
-        ("admin/resident_ban", vec![("user_id", &resident), ("reason", "Prueba de aislamiento")], [None, None, Some(Done), None, None, None]),
+        (
+            "admin/blocklist_remove",
+            vec![("entry_id", &entry)],
+            [Some(Denied(F)), Some(Denied(F)), None, Some(Denied(N)), Some(Denied(F)), None],
+        ),
+        (
+            "admin/resident_ban",
+            vec![("user_id", &resident), ("reason", "Prueba de aislamiento")],
+            [Some(Denied(F)), Some(Denied(F)), None, Some(Denied(N)), Some(Denied(F)), Some(Done)],
+        ),
+        (
+            "admin/resident_restore",
+            vec![("user_id", &resident)],
+            [Some(Denied(F)), Some(Denied(F)), None, Some(Denied(N)), Some(Denied(F)), Some(Done)],
+        ),
+        (
+            "admin/resident_ban",
+            vec![("user_id", &resident), ("reason", "Prueba de aislamiento")],
+            [None, None, Some(Done), None, None, None],
+        ),
         ("admin/resident_restore", vec![("user_id", &resident)], [None, None, Some(Done), None, None, None]),
-        ("admin/resident_deactivate", vec![("user_id", &resident)], [Some(Denied(F)), Some(Denied(F)), None, Some(Denied(N)), Some(Denied(F)), Some(Done)]),
+        (
+            "admin/resident_deactivate",
+            vec![("user_id", &resident)],
+            [Some(Denied(F)), Some(Denied(F)), None, Some(Denied(N)), Some(Denied(F)), Some(Done)],
+        ),
         ("admin/resident_restore", vec![("user_id", &resident)], [None, None, Some(Done), None, None, None]),
         ("admin/resident_deactivate", vec![("user_id", &resident)], [None, None, Some(Done), None, None, None]),
         ("admin/resident_restore", vec![("user_id", &resident)], [None, None, None, None, None, Some(Done)]),
         (
             "admin/pricing_save",
-            vec![("rule_id", &rule), ("building_id", &a), ("name", "Regla Alfa"), ("priority", "2"), ("desde", &rule_from), ("hasta", &rule_until), ("multiplier", "1,5")],
+            vec![
+                ("rule_id", &rule),
+                ("building_id", &a),
+                ("name", "Regla Alfa"),
+                ("priority", "2"),
+                ("desde", &rule_from),
+                ("hasta", &rule_until),
+                ("multiplier", "1,5"),
+            ],
             [Some(Denied(F)), Some(Denied(F)), Some(Done), Some(Denied(N)), Some(Denied(F)), Some(Done)],
         ),
-        ("admin/pricing_deactivate", vec![("rule_id", &rule)], [Some(Denied(F)), Some(Denied(F)), None, Some(Denied(N)), Some(Denied(F)), Some(Done)]),
-        ("payments/cancel_booking", vec![("booking_id", &booking)], [Some(Denied(N)), Some(Denied(F)), None, Some(Denied(N)), Some(Done), None]),
+        (
+            "admin/pricing_deactivate",
+            vec![("rule_id", &rule)],
+            [Some(Denied(F)), Some(Denied(F)), None, Some(Denied(N)), Some(Denied(F)), Some(Done)],
+        ),
+        (
+            "payments/cancel_booking",
+            vec![("booking_id", &booking)],
+            [Some(Denied(N)), Some(Denied(F)), None, Some(Denied(N)), Some(Done), None],
+        ),
         ("admin/blocklist_remove", vec![("entry_id", &entry)], [None, None, Some(Done), None, None, None]),
     ];
     for (endpoint, form, expected) in &writes {

@@ -80,9 +80,21 @@ async fn world(pool: PgPool) -> World {
     user(&app, "sup@x.cl", "support", "active", None).await;
     user(&app, "adm@x.cl", "admin", "active", None).await;
     let pool = &app.state.pool;
-    sqlx::query("update resident_profiles set approved_at = now(), approved_by = $1 where user_id = $1").bind(resident_a).execute(pool).await.unwrap();
-    let unit: Uuid = sqlx::query_scalar("insert into units (building_id, number) values ($1, 'ALFA-7') returning id").bind(a.0).fetch_one(pool).await.unwrap();
-    let spot: Uuid = sqlx::query_scalar("insert into visitor_spots (building_id, number) values ($1, 'V-ALFA') returning id").bind(a.0).fetch_one(pool).await.unwrap();
+    sqlx::query("update resident_profiles set approved_at = now(), approved_by = $1 where user_id = $1")
+        .bind(resident_a)
+        .execute(pool)
+        .await
+        .unwrap();
+    let unit: Uuid = sqlx::query_scalar("insert into units (building_id, number) values ($1, 'ALFA-7') returning id")
+        .bind(a.0)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let spot: Uuid = sqlx::query_scalar("insert into visitor_spots (building_id, number) values ($1, 'V-ALFA') returning id")
+        .bind(a.0)
+        .fetch_one(pool)
+        .await
+        .unwrap();
     let template: Uuid = sqlx::query_scalar(
         "insert into block_templates (building_id, name, start_local, duration_minutes, base_price_clp) values ($1, 'Bloque Alfa', '20:00', 660, 5000) returning id",
     )
@@ -138,12 +150,36 @@ async fn inventory_reads_are_scoped_to_the_callers_building(pool: PgPool) {
     let mut w = world(pool).await;
     let (a, template) = (w.a.to_string(), w.template.to_string());
     let reads: Vec<Row<'_>> = vec![
-        ("admin/buildings", vec![("estado", ""), ("buscar", ""), ("pagina", "1")], [Some(Denied(F)), Some(Denied(F)), Some(SeesA), Some(SeesNoneOfA), Some(SeesA), Some(SeesA)]),
-        ("admin/building", vec![("building_id", &a)], [Some(Denied(F)), Some(Denied(F)), Some(SeesA), Some(Denied(N)), Some(SeesA), Some(SeesA)]),
-        ("admin/units", vec![("edificio", &a), ("buscar", ""), ("pagina", "1")], [Some(Denied(F)), Some(Denied(F)), Some(SeesA), Some(SeesNoneOfA), Some(SeesA), Some(SeesA)]),
-        ("admin/spots", vec![("edificio", &a)], [Some(Denied(F)), Some(Denied(F)), Some(SeesA), Some(SeesNoneOfA), Some(SeesA), Some(SeesA)]),
-        ("admin/templates", vec![("edificio", &a)], [Some(Denied(F)), Some(Denied(F)), Some(SeesA), Some(SeesNoneOfA), Some(SeesA), Some(SeesA)]),
-        ("admin/template_preview", vec![("template_id", &template), ("nombre", "Noche"), ("precio", "6000")], [Some(Denied(F)), Some(Denied(F)), Some(Done), Some(Denied(N)), Some(Done), Some(Done)]),
+        (
+            "admin/buildings",
+            vec![("estado", ""), ("buscar", ""), ("pagina", "1")],
+            [Some(Denied(F)), Some(Denied(F)), Some(SeesA), Some(SeesNoneOfA), Some(SeesA), Some(SeesA)],
+        ),
+        (
+            "admin/building",
+            vec![("building_id", &a)],
+            [Some(Denied(F)), Some(Denied(F)), Some(SeesA), Some(Denied(N)), Some(SeesA), Some(SeesA)],
+        ),
+        (
+            "admin/units",
+            vec![("edificio", &a), ("buscar", ""), ("pagina", "1")],
+            [Some(Denied(F)), Some(Denied(F)), Some(SeesA), Some(SeesNoneOfA), Some(SeesA), Some(SeesA)],
+        ),
+        (
+            "admin/spots",
+            vec![("edificio", &a)],
+            [Some(Denied(F)), Some(Denied(F)), Some(SeesA), Some(SeesNoneOfA), Some(SeesA), Some(SeesA)],
+        ),
+        (
+            "admin/templates",
+            vec![("edificio", &a)],
+            [Some(Denied(F)), Some(Denied(F)), Some(SeesA), Some(SeesNoneOfA), Some(SeesA), Some(SeesA)],
+        ),
+        (
+            "admin/template_preview",
+            vec![("template_id", &template), ("nombre", "Noche"), ("precio", "6000")],
+            [Some(Denied(F)), Some(Denied(F)), Some(Done), Some(Denied(N)), Some(Done), Some(Done)],
+        ),
     ];
     run(&mut w, &reads).await;
 }
@@ -162,22 +198,42 @@ async fn run(w: &mut World, rows: &[Row<'_>]) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn inventory_changes_to_another_buildings_data_are_refused(pool: PgPool) {
     let mut w = world(pool).await;
-    let (a, unit, spot, template, closure) = (w.a.to_string(), w.unit.to_string(), w.spot.to_string(), w.template.to_string(), w.closure.to_string());
+    let (a, unit, spot, template, closure) =
+        (w.a.to_string(), w.unit.to_string(), w.spot.to_string(), w.template.to_string(), w.closure.to_string());
     let building_form = |name: &'static str| -> Vec<(&'static str, &'static str)> {
         vec![
-            ("name", name), ("address", "Av. Matta 500"), ("comuna", "Santiago"), ("time_zone", "America/Santiago"),
-            ("commission", "10"), ("monthly_fee", "0"), ("horizon", "7"), ("max_active", "4"), ("hold", "15"),
-            ("no_show", "on"), ("no_show_grace", "30"), ("overstay_grace", "15"), ("check_in_early", "15"),
+            ("name", name),
+            ("address", "Av. Matta 500"),
+            ("comuna", "Santiago"),
+            ("time_zone", "America/Santiago"),
+            ("commission", "10"),
+            ("monthly_fee", "0"),
+            ("horizon", "7"),
+            ("max_active", "4"),
+            ("hold", "15"),
+            ("no_show", "on"),
+            ("no_show_grace", "30"),
+            ("overstay_grace", "15"),
+            ("check_in_early", "15"),
         ]
     };
     let mut save_a = building_form("Torre Alfa");
     save_a.push(("building_id", &a));
     let settings = vec![
-        ("building_id", a.as_str()), ("horizon", "7"), ("max_active", "4"), ("hold", "15"), ("no_show", "on"),
-        ("no_show_grace", "30"), ("overstay_grace", "15"), ("check_in_early", "15"),
+        ("building_id", a.as_str()),
+        ("horizon", "7"),
+        ("max_active", "4"),
+        ("hold", "15"),
+        ("no_show", "on"),
+        ("no_show_grace", "30"),
+        ("overstay_grace", "15"),
+        ("check_in_early", "15"),
     ];
-    let deny_all_but_admin = |last: Expect| [Some(Denied(F)), Some(Denied(F)), Some(Denied(F)), Some(Denied(F)), Some(Denied(F)), Some(last)];
-    let scoped = |own: Option<Expect>, admin: Option<Expect>| [Some(Denied(F)), Some(Denied(F)), own, Some(Denied(N)), Some(Denied(F)), admin];
+    let deny_all_but_admin =
+        |last: Expect| [Some(Denied(F)), Some(Denied(F)), Some(Denied(F)), Some(Denied(F)), Some(Denied(F)), Some(last)];
+    let scoped = |own: Option<Expect>, admin: Option<Expect>| {
+        [Some(Denied(F)), Some(Denied(F)), own, Some(Denied(N)), Some(Denied(F)), admin]
+    };
     let only = |i: usize| {
         let mut r = [None; 6];
         r[i] = Some(Done);
@@ -194,22 +250,50 @@ async fn inventory_changes_to_another_buildings_data_are_refused(pool: PgPool) {
         ("admin/building_restore", vec![("building_id", &a)], deny_all_but_admin(Done)),
         ("admin/building_delete", vec![("building_id", &a)], deny_all_but_admin(Denied(C))),
         ("admin/generate_availability", vec![("building_id", &a)], scoped(Some(Done), Some(Done))),
-        ("admin/units_create", vec![("building_id", &a), ("numbers", "201-203")], [Some(Denied(F)), Some(Denied(F)), Some(Done), None, Some(Denied(F)), None]),
+        (
+            "admin/units_create",
+            vec![("building_id", &a), ("numbers", "201-203")],
+            [Some(Denied(F)), Some(Denied(F)), Some(Done), None, Some(Denied(F)), None],
+        ),
         ("admin/units_create", vec![("building_id", &a), ("numbers", "B-900")], only(3)),
         ("admin/units_create", vec![("building_id", &a), ("numbers", "301")], only(5)),
         ("admin/unit_deactivate", vec![("unit_id", &unit)], scoped(None, Some(Done))),
         ("admin/unit_reactivate", vec![("unit_id", &unit)], scoped(Some(Done), None)),
-        ("admin/spot_create", vec![("building_id", &a), ("number", "V-10"), ("label", ""), ("description", "")], [Some(Denied(F)), Some(Denied(F)), Some(Done), None, Some(Denied(F)), None]),
+        (
+            "admin/spot_create",
+            vec![("building_id", &a), ("number", "V-10"), ("label", ""), ("description", "")],
+            [Some(Denied(F)), Some(Denied(F)), Some(Done), None, Some(Denied(F)), None],
+        ),
         ("admin/spot_create", vec![("building_id", &a), ("number", "V-B90"), ("label", ""), ("description", "")], only(3)),
         ("admin/spot_create", vec![("building_id", &a), ("number", "V-11"), ("label", ""), ("description", "")], only(5)),
-        ("admin/spot_close", vec![("spot_id", &spot), ("desde", &close_from), ("hasta", &close_until), ("reason", "Pintura")], scoped(Some(Done), Some(Done))),
+        (
+            "admin/spot_close",
+            vec![("spot_id", &spot), ("desde", &close_from), ("hasta", &close_until), ("reason", "Pintura")],
+            scoped(Some(Done), Some(Done)),
+        ),
         ("admin/spot_closure_lift", vec![("closure_id", &closure)], scoped(None, Some(Done))),
         ("admin/spot_deactivate", vec![("spot_id", &spot)], scoped(None, Some(Done))),
         ("admin/spot_reactivate", vec![("spot_id", &spot)], scoped(Some(Done), None)),
-        ("admin/template_create", vec![("building_id", &a), ("name", "Tarde"), ("start", "14:00"), ("duration", "4"), ("price", "3000")], [Some(Denied(F)), Some(Denied(F)), Some(Done), None, Some(Denied(F)), None]),
-        ("admin/template_create", vec![("building_id", &a), ("name", "Tarde B"), ("start", "14:00"), ("duration", "4"), ("price", "3000")], only(3)),
-        ("admin/template_create", vec![("building_id", &a), ("name", "Mañana"), ("start", "08:00"), ("duration", "4"), ("price", "3000")], only(5)),
-        ("admin/template_save", vec![("template_id", &template), ("nombre", "Bloque Alfa"), ("precio", "6000")], scoped(Some(Done), Some(Done))),
+        (
+            "admin/template_create",
+            vec![("building_id", &a), ("name", "Tarde"), ("start", "14:00"), ("duration", "4"), ("price", "3000")],
+            [Some(Denied(F)), Some(Denied(F)), Some(Done), None, Some(Denied(F)), None],
+        ),
+        (
+            "admin/template_create",
+            vec![("building_id", &a), ("name", "Tarde B"), ("start", "14:00"), ("duration", "4"), ("price", "3000")],
+            only(3),
+        ),
+        (
+            "admin/template_create",
+            vec![("building_id", &a), ("name", "Mañana"), ("start", "08:00"), ("duration", "4"), ("price", "3000")],
+            only(5),
+        ),
+        (
+            "admin/template_save",
+            vec![("template_id", &template), ("nombre", "Bloque Alfa"), ("precio", "6000")],
+            scoped(Some(Done), Some(Done)),
+        ),
         ("admin/template_deactivate", vec![("template_id", &template)], scoped(None, Some(Done))),
         ("admin/template_reactivate", vec![("template_id", &template)], scoped(Some(Done), None)),
     ];
@@ -256,6 +340,9 @@ async fn inventory_changes_to_another_buildings_data_are_refused(pool: PgPool) {
     .unwrap();
     // 101, ALFA-7, 201-203, 301; one closure left of the admin's and the building admin's two.
     assert_eq!(state, ("active".into(), 7, true, true, true, 6000, 6, 2));
-    let gamma: i64 = sqlx::query_scalar("select count(*) from buildings where name = 'Torre Gamma'").fetch_one(pool).await.unwrap();
+    let gamma: i64 = sqlx::query_scalar("select count(*) from buildings where name = 'Torre Gamma'")
+        .fetch_one(pool)
+        .await
+        .unwrap();
     assert_eq!(gamma, 1);
 }

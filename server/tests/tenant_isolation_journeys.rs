@@ -100,7 +100,11 @@ async fn world(pool: PgPool) -> World {
     let pending = user(&app, "pend.a@x.cl", "resident", "pending", Some(a)).await;
     let pending2 = user(&app, "pend2.a@x.cl", "resident", "pending", Some(a)).await;
     for id in [pending, pending2] {
-        sqlx::query("update users set full_name = 'Pendiente Alfa' where id = $1").bind(id).execute(&app.state.pool).await.unwrap();
+        sqlx::query("update users set full_name = 'Pendiente Alfa' where id = $1")
+            .bind(id)
+            .execute(&app.state.pool)
+            .await
+            .unwrap();
     }
     let pool = &app.state.pool;
     // A's spot ALFA1: a booking arriving in 10 minutes (the check-in window is open) and a free
@@ -158,11 +162,27 @@ async fn resident_and_gate_functions_never_cross_buildings(pool: PgPool) {
     let mut wrong = Vec::new();
     let (booking, block, day) = (w.booking.to_string(), w.block.to_string(), w.day.clone());
     let reads: Vec<Row<'_>> = vec![
-        ("booking/search", vec![("date", &day), ("kind", "")], [SeesA, SeesNoneOfA, Denied(F), Denied(F), Denied(F), Denied(F), Denied(F), Denied(F)]),
-        ("booking/quote", vec![("block_id", &block)], [SeesA, Denied(N), Denied(F), Denied(F), Denied(F), Denied(F), Denied(F), Denied(F)]),
+        (
+            "booking/search",
+            vec![("date", &day), ("kind", "")],
+            [SeesA, SeesNoneOfA, Denied(F), Denied(F), Denied(F), Denied(F), Denied(F), Denied(F)],
+        ),
+        (
+            "booking/quote",
+            vec![("block_id", &block)],
+            [SeesA, Denied(N), Denied(F), Denied(F), Denied(F), Denied(F), Denied(F), Denied(F)],
+        ),
         ("booking/mine", vec![], [SeesA, SeesNoneOfA, Denied(F), Denied(F), Denied(F), Denied(F), Denied(F), Denied(F)]),
-        ("payments/result", vec![("booking_id", &booking)], [SeesA, Denied(N), Denied(N), Denied(N), Denied(N), Denied(N), Denied(N), Denied(N)]),
-        ("payments/refund_preview", vec![("booking_id", &booking)], [SeesA, Denied(N), Denied(F), Denied(F), SeesA, Denied(N), SeesA, SeesA]),
+        (
+            "payments/result",
+            vec![("booking_id", &booking)],
+            [SeesA, Denied(N), Denied(N), Denied(N), Denied(N), Denied(N), Denied(N), Denied(N)],
+        ),
+        (
+            "payments/refund_preview",
+            vec![("booking_id", &booking)],
+            [SeesA, Denied(N), Denied(F), Denied(F), SeesA, Denied(N), SeesA, SeesA],
+        ),
         ("gate/lists", vec![], [Denied(F), Denied(F), SeesA, SeesNoneOfA, SeesA, SeesNoneOfA, Denied(F), Denied(F)]),
         ("identity/pending_residents", vec![], [Denied(F), Denied(F), Denied(F), Denied(F), SeesA, SeesNoneOfA, SeesA, SeesA]),
     ];
@@ -203,11 +223,27 @@ async fn resident_and_gate_functions_never_cross_buildings(pool: PgPool) {
 
     let (pending, pending2) = (w.pending.to_string(), w.pending2.to_string());
     let writes: Vec<Row<'_>> = vec![
-        ("gate/register", vec![("booking_id", &booking), ("accion", "ingreso")], [Denied(F), Denied(F), Skip, Denied(N), Skip, Denied(N), Denied(F), Denied(F)]),
-        ("gate/register", vec![("booking_id", &booking), ("accion", "ingreso")], [Skip, Skip, Done, Skip, Skip, Skip, Skip, Skip]),
-        ("identity/approve_resident", vec![("user_id", &pending)], [Denied(F), Denied(F), Denied(F), Denied(F), Skip, Denied(N), Denied(F), Skip]),
+        (
+            "gate/register",
+            vec![("booking_id", &booking), ("accion", "ingreso")],
+            [Denied(F), Denied(F), Skip, Denied(N), Skip, Denied(N), Denied(F), Denied(F)],
+        ),
+        (
+            "gate/register",
+            vec![("booking_id", &booking), ("accion", "ingreso")],
+            [Skip, Skip, Done, Skip, Skip, Skip, Skip, Skip],
+        ),
+        (
+            "identity/approve_resident",
+            vec![("user_id", &pending)],
+            [Denied(F), Denied(F), Denied(F), Denied(F), Skip, Denied(N), Denied(F), Skip],
+        ),
         ("identity/approve_resident", vec![("user_id", &pending)], [Skip, Skip, Skip, Skip, Done, Skip, Skip, Skip]),
-        ("identity/reject_resident", vec![("user_id", &pending2), ("reason", "No vive en el edificio")], [Denied(F), Denied(F), Denied(F), Denied(F), Skip, Denied(N), Denied(F), Done]),
+        (
+            "identity/reject_resident",
+            vec![("user_id", &pending2), ("reason", "No vive en el edificio")],
+            [Denied(F), Denied(F), Denied(F), Denied(F), Skip, Denied(N), Denied(F), Done],
+        ),
     ];
     for (endpoint, form, expected) in &writes {
         for (i, role) in ROLES.iter().enumerate() {

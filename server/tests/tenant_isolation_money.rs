@@ -104,7 +104,8 @@ async fn money_screens_are_platform_only_and_scoped(pool: PgPool) {
     assert_eq!(rep_client.log_in(&app, "ven@x.cl", PASSWORD).await.header("location"), Some("/ventas"));
 
     let (a_id, payout_id, commission_id, rep_id) = (a.0.to_string(), payout.to_string(), commission.to_string(), rep.to_string());
-    let payouts_form = vec![("q[edificio]", a_id.as_str()), ("q[estado]", ""), ("q[desde]", ""), ("q[hasta]", ""), ("q[pagina]", "1")];
+    let payouts_form =
+        vec![("q[edificio]", a_id.as_str()), ("q[estado]", ""), ("q[desde]", ""), ("q[hasta]", ""), ("q[pagina]", "1")];
     let reads: [Row<'_>; 2] = [
         ("admin/payouts", payouts_form.clone(), [Denied(F), Denied(F), SeesA, SeesNoneOfA, SeesA, SeesA]),
         ("admin/sales_reps", vec![], [Denied(F), Denied(F), Denied(F), Denied(F), SeesA, SeesA]),

@@ -146,9 +146,21 @@ async fn changes_to_another_buildings_staff_are_refused(pool: PgPool) {
     // Denied callers first, then the allowed ones in an order that keeps the data in place for
     // the next row.
     let writes: Vec<Row<'_, Option<Expect>>> = vec![
-        ("admin/staff_ban", vec![("user_id", &target), ("reason", "Prueba de aislamiento")], [Some(Denied(F)), Some(Denied(F)), None, Some(Denied(N)), Some(Denied(F)), Some(Done)]),
-        ("admin/staff_unban", vec![("user_id", &target)], [Some(Denied(F)), Some(Denied(F)), None, Some(Denied(N)), Some(Denied(F)), Some(Done)]),
-        ("admin/staff_ban", vec![("user_id", &target), ("reason", "Prueba de aislamiento")], [None, None, Some(Done), None, None, None]),
+        (
+            "admin/staff_ban",
+            vec![("user_id", &target), ("reason", "Prueba de aislamiento")],
+            [Some(Denied(F)), Some(Denied(F)), None, Some(Denied(N)), Some(Denied(F)), Some(Done)],
+        ),
+        (
+            "admin/staff_unban",
+            vec![("user_id", &target)],
+            [Some(Denied(F)), Some(Denied(F)), None, Some(Denied(N)), Some(Denied(F)), Some(Done)],
+        ),
+        (
+            "admin/staff_ban",
+            vec![("user_id", &target), ("reason", "Prueba de aislamiento")],
+            [None, None, Some(Done), None, None, None],
+        ),
         ("admin/staff_unban", vec![("user_id", &target)], [None, None, Some(Done), None, None, None]),
         (
             "admin/staff_role",
@@ -197,9 +209,10 @@ async fn changes_to_another_buildings_staff_are_refused(pool: PgPool) {
         let r = w.clients[i].call(&w.app, "admin/staff_create", &form).await;
         check(ROLES[i], "admin/staff_create", &r, expected);
     }
-    let created: Vec<(String, Uuid)> = sqlx::query_as("select email::text, building_id from users where email like 'n_@x.cl' order by email")
-        .fetch_all(&w.app.state.pool)
-        .await
-        .unwrap();
+    let created: Vec<(String, Uuid)> =
+        sqlx::query_as("select email::text, building_id from users where email like 'n_@x.cl' order by email")
+            .fetch_all(&w.app.state.pool)
+            .await
+            .unwrap();
     assert_eq!(created, [("n2@x.cl".to_string(), w.a), ("n3@x.cl".into(), w.b), ("n5@x.cl".into(), w.a)]);
 }

@@ -16,7 +16,8 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 async fn page(c: &mut Client, app: &TestApp, path: &str) -> Reply {
-    c.send(app, Request::get(path).header(header::ACCEPT, "text/html").body(Body::empty()).unwrap()).await
+    c.send(app, Request::get(path).header(header::ACCEPT, "text/html").body(Body::empty()).unwrap())
+        .await
 }
 
 async fn get(c: &mut Client, app: &TestApp, path: &str) -> Reply {
@@ -95,7 +96,9 @@ async fn a_residents_visitors_are_theirs_alone_and_prefill_the_booking_form(pool
     let (ana, mut ca) = resident(&app, b, "ana@x.cl").await;
     let (_beto, mut cb) = resident(&app, b, "beto@x.cl").await;
 
-    let r = ca.call(&app, "visitors/save", &[("id", ""), ("name", "Pedro Pérez"), ("plate", "kh-jt 52"), ("phone", "9 8765 4321")]).await;
+    let r = ca
+        .call(&app, "visitors/save", &[("id", ""), ("name", "Pedro Pérez"), ("plate", "kh-jt 52"), ("phone", "9 8765 4321")])
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let id = visitor_ids(&app, ana).await[0];
     let list = ca.call(&app, "visitors/list", &[]).await;
@@ -111,7 +114,10 @@ async fn a_residents_visitors_are_theirs_alone_and_prefill_the_booking_form(pool
     for (endpoint, form) in [
         ("visitors/draft", vec![("visita", format!("v-{id}"))]),
         ("visitors/delete", vec![("id", id_s.clone())]),
-        ("visitors/save", vec![("id", id_s.clone()), ("name", "Intruso Malo".into()), ("plate", "BBBB12".into()), ("phone", "".into())]),
+        (
+            "visitors/save",
+            vec![("id", id_s.clone()), ("name", "Intruso Malo".into()), ("plate", "BBBB12".into()), ("phone", "".into())],
+        ),
     ] {
         let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let r = cb.call(&app, endpoint, &form).await;
@@ -120,7 +126,11 @@ async fn a_residents_visitors_are_theirs_alone_and_prefill_the_booking_form(pool
     }
     let edit = page(&mut cb, &app, &format!("/mis-visitas?editar={id}")).await;
     assert!(edit.body.contains("No encontrado.") && !edit.body.contains("Pedro"), "{}", edit.body);
-    let (name,): (String,) = sqlx::query_as("select name from frequent_visitors where id = $1").bind(id).fetch_one(&app.state.pool).await.unwrap();
+    let (name,): (String,) = sqlx::query_as("select name from frequent_visitors where id = $1")
+        .bind(id)
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap();
     assert_eq!(name, "Pedro Pérez");
 
     // The booking form: the recent visitor is a link that prefills it; Beto's link to Ana's
@@ -129,7 +139,11 @@ async fn a_residents_visitors_are_theirs_alone_and_prefill_the_booking_form(pool
     let form = page(&mut ca, &app, &format!("/reservar/{block}")).await;
     assert!(form.body.contains(&format!("/reservar/{block}?visita=v-{id}")), "{}", form.body);
     let prefilled = page(&mut ca, &app, &format!("/reservar/{block}?visita=v-{id}")).await;
-    assert!(prefilled.body.contains("value=\"Pedro Pérez\"") && prefilled.body.contains("value=\"KHJT-52\""), "{}", prefilled.body);
+    assert!(
+        prefilled.body.contains("value=\"Pedro Pérez\"") && prefilled.body.contains("value=\"KHJT-52\""),
+        "{}",
+        prefilled.body
+    );
     assert!(prefilled.body.contains("value=\"+56987654321\""));
     let foreign = page(&mut cb, &app, &format!("/reservar/{block}?visita=v-{id}")).await;
     assert_eq!(foreign.status, StatusCode::OK);

@@ -29,10 +29,10 @@ pub async fn my_account() -> Result<AccountView, AppError> {
     let (email, building, unit, rut_enc, phone_enc) = row;
     let id = actor.id.to_string();
     // A stored value that cannot be read shows as "No disponible" (and is logged), not as absent.
-    let rut_masked = rut_enc
-        .map(|b| pii::RESIDENT_RUT.display(&state.vault, &id, &b, |r| Rut::parse(r).ok().map(|r| r.masked())));
-    let phone_masked = phone_enc
-        .map(|b| pii::USER_PHONE.display(&state.vault, &id, &b, |p| MobilePhone::parse(p).ok().map(|p| p.masked())));
+    let rut_masked =
+        rut_enc.map(|b| pii::RESIDENT_RUT.display(&state.vault, &id, &b, |r| Rut::parse(r).ok().map(|r| r.masked())));
+    let phone_masked =
+        phone_enc.map(|b| pii::USER_PHONE.display(&state.vault, &id, &b, |p| MobilePhone::parse(p).ok().map(|p| p.masked())));
     Ok(AccountView {
         full_name: actor.full_name,
         email,

@@ -106,7 +106,10 @@ mod tests {
         let ban = Change::Ban("Daños".into());
         assert_eq!(plan(&ban, "active", "active").map(|p| (p.to, p.ends_sessions, p.verb)), Ok(("banned", true, "banned")));
         assert!(matches!(plan(&ban, "banned", "active"), Err(AppError::Conflict(_))));
-        assert_eq!(plan(&Change::Restore, "banned", "pending").map(|p| (p.to, p.ends_sessions, p.verb)), Ok(("pending", false, "unbanned")));
+        assert_eq!(
+            plan(&Change::Restore, "banned", "pending").map(|p| (p.to, p.ends_sessions, p.verb)),
+            Ok(("pending", false, "unbanned"))
+        );
         assert_eq!(plan(&Change::Restore, "inactive", "active").map(|p| p.verb), Ok("reactivated"));
         assert!(plan(&Change::Restore, "active", "active").is_err());
         assert!(plan(&Change::Deactivate, "banned", "active").is_err());

@@ -56,13 +56,8 @@ pub struct BlocklistListing {
 pub const PAGE_SIZE: u32 = 25;
 
 /// The kinds of value a blocklist holds, as the form offers them.
-pub const KINDS: [(&str, &str); 5] = [
-    ("plate", "Patente"),
-    ("rut", "RUT"),
-    ("email", "Correo electrónico"),
-    ("phone", "Celular"),
-    ("ip", "Dirección IP"),
-];
+pub const KINDS: [(&str, &str); 5] =
+    [("plate", "Patente"), ("rut", "RUT"), ("email", "Correo electrónico"), ("phone", "Celular"), ("ip", "Dirección IP")];
 
 /// The Spanish label of a kind.
 pub fn kind_label(kind: &str) -> &'static str {

@@ -4,8 +4,11 @@
 use super::BuildingChoice;
 use crate::domain::role::Role;
 use crate::error::{AppError, FieldError};
+use crate::ssr::{
+    actor::{self, Actor},
+    ServerResult,
+};
 use chrono::NaiveDate;
-use crate::ssr::{actor::{self, Actor}, ServerResult};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -49,21 +52,13 @@ pub fn target_building(actor: &Actor, requested: &str) -> Result<Uuid, AppError>
 
 /// The buildings `actor` administers, by name.
 pub async fn buildings(pool: &PgPool, actor: &Actor) -> ServerResult<Vec<BuildingChoice>> {
-    let own = if actor.role.is_building_scoped() {
-        Some(actor.building_id.ok_or(AppError::NotFound)?)
-    } else {
-        None
-    };
-    let rows: Vec<(Uuid, String)> = sqlx::query_as(
-        "select id, name from buildings where $1::uuid is null or id = $1 order by name",
-    )
-    .bind(own)
-    .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, name)| BuildingChoice { id: id.to_string(), name })
-        .collect())
+    let own = if actor.role.is_building_scoped() { Some(actor.building_id.ok_or(AppError::NotFound)?) } else { None };
+    let rows: Vec<(Uuid, String)> =
+        sqlx::query_as("select id, name from buildings where $1::uuid is null or id = $1 order by name")
+            .bind(own)
+            .fetch_all(pool)
+            .await?;
+    Ok(rows.into_iter().map(|(id, name)| BuildingChoice { id: id.to_string(), name }).collect())
 }
 
 /// The time zone of a building (for local dates), "not found" if it does not exist.
@@ -73,14 +68,15 @@ pub async fn building_zone(pool: &PgPool, building_id: Uuid) -> ServerResult<chr
         .fetch_optional(pool)
         .await?;
     let zone = zone.ok_or(AppError::NotFound)?;
-    zone.parse()
-        .map_err(|_| crate::ssr::ServerError::invariant(format!("time zone {zone}")))
+    zone.parse().map_err(|_| crate::ssr::ServerError::invariant(format!("time zone {zone}")))
 }
 
 /// A local date typed as `yyyy-mm-dd` (what `<input type=date>` sends) or `dd-mm-yyyy`.
 pub fn parse_day(raw: &str) -> Option<NaiveDate> {
     let raw = raw.trim();
-    NaiveDate::parse_from_str(raw, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(raw, "%d-%m-%Y")).ok()
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(raw, "%d-%m-%Y"))
+        .ok()
 }
 
 /// An optional date filter: `None` when empty; when unreadable, `None` and a field error.

@@ -48,7 +48,12 @@ pub struct StaffQuery {
 impl StaffQuery {
     /// The filter as a query string (for the pager and the action links).
     pub fn to_query_string(&self) -> String {
-        super::ui::query_string(&[("rol", &self.rol), ("edificio", &self.edificio), ("estado", &self.estado), ("buscar", &self.buscar)])
+        super::ui::query_string(&[
+            ("rol", &self.rol),
+            ("edificio", &self.edificio),
+            ("estado", &self.estado),
+            ("buscar", &self.buscar),
+        ])
     }
 }
 
@@ -111,5 +116,8 @@ pub struct StaffListing {
 
 /// Roles as choices for a `<select>`.
 pub fn role_choices(roles: &[Role]) -> Vec<RoleChoice> {
-    roles.iter().map(|r| RoleChoice { code: r.as_str().to_string(), label: r.label_es().to_string() }).collect()
+    roles
+        .iter()
+        .map(|r| RoleChoice { code: r.as_str().to_string(), label: r.label_es().to_string() })
+        .collect()
 }

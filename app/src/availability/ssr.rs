@@ -38,9 +38,8 @@ pub async fn insert_templates(
         names.push(template.name.clone());
         starts.push(template.start_local);
         durations.push(
-            i32::try_from(template.duration_minutes).map_err(|_| {
-                ServerError::invariant("block template duration out of range")
-            })?,
+            i32::try_from(template.duration_minutes)
+                .map_err(|_| ServerError::invariant("block template duration out of range"))?,
         );
         prices.push(price.pesos());
     }
@@ -110,11 +109,7 @@ pub async fn generate_blocks(pool: &PgPool, now: DateTime<Utc>) -> ServerResult<
 /// [`generate_blocks`] for one building only (`Some`), or for all (`None`): the administration's
 /// "Generar disponibilidad ahora" runs it for the building at hand so its report counts only
 /// that building's blocks. An archived building gets nothing.
-pub async fn generate_blocks_for(
-    pool: &PgPool,
-    now: DateTime<Utc>,
-    only: Option<Uuid>,
-) -> ServerResult<GenerationReport> {
+pub async fn generate_blocks_for(pool: &PgPool, now: DateTime<Utc>, only: Option<Uuid>) -> ServerResult<GenerationReport> {
     let buildings: Vec<BuildingRow> = sqlx::query_as(
         "select id, time_zone, booking_horizon_days
          from buildings where status = 'active' and ($1::uuid is null or id = $1) order by id",
@@ -211,12 +206,7 @@ fn windows(templates: &[TemplateRow], tz: Tz, horizon_days: u32, now: DateTime<U
 
 /// Inserts every (spot × window) block of one building in one statement; returns how many rows
 /// were new and how many of those were created `blocked` by a closure.
-async fn insert_blocks(
-    pool: &PgPool,
-    building_id: Uuid,
-    spot_ids: &[Uuid],
-    windows: &Windows,
-) -> ServerResult<(u64, u64)> {
+async fn insert_blocks(pool: &PgPool, building_id: Uuid, spot_ids: &[Uuid], windows: &Windows) -> ServerResult<(u64, u64)> {
     let (created, blocked): (i64, i64) = sqlx::query_as(
         "with new_blocks as (
              insert into availability_blocks
@@ -243,10 +233,7 @@ async fn insert_blocks(
     .bind(&windows.prices)
     .fetch_one(pool)
     .await?;
-    Ok((
-        u64::try_from(created).unwrap_or(0),
-        u64::try_from(blocked).unwrap_or(0),
-    ))
+    Ok((u64::try_from(created).unwrap_or(0), u64::try_from(blocked).unwrap_or(0)))
 }
 
 #[cfg(test)]

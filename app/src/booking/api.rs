@@ -29,12 +29,7 @@ pub async fn quote_block(block_id: String) -> Result<BlockQuote, AppError> {
 /// Books a block for a visitor: a pending booking held while the resident pays, then on to
 /// payment.
 #[server(prefix = "/api", endpoint = "booking/book")]
-pub async fn book_block(
-    block_id: String,
-    visitor_name: String,
-    plate: String,
-    visitor_phone: String,
-) -> Result<(), AppError> {
+pub async fn book_block(block_id: String, visitor_name: String, plate: String, visitor_phone: String) -> Result<(), AppError> {
     use crate::domain::{names::VisitorName, phone::MobilePhone, plate::Plate};
     use crate::error::FieldError;
     use crate::ssr::{actor, app_state, error::finish};
@@ -88,8 +83,7 @@ pub async fn load_guest_pass(token: String) -> Result<GuestPass, AppError> {
     if token.len() < 32 || token.len() > 64 {
         return finish::<GuestPass, AppError>(Err(AppError::NotFound));
     }
-    let mut pass =
-        finish(super::ssr::guest_pass(&state.pool, &token, &state.settings.public_origin, chrono::Utc::now()).await)?;
+    let mut pass = finish(super::ssr::guest_pass(&state.pool, &token, &state.settings.public_origin, chrono::Utc::now()).await)?;
     // Shared links leave the site: they carry the public origin.
     pass.url = format!("{}{}", state.settings.public_origin, pass.url);
     Ok(pass)

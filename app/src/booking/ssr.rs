@@ -106,12 +106,11 @@ pub async fn search(
 ) -> ServerResult<SearchResult> {
     actor.require_role(&[Role::Resident])?;
     let building_id = actor.building_id.ok_or(AppError::NotFound)?;
-    let (name, address, zone, commission_bp, rep_bp): (String, String, String, i32, i32) = sqlx::query_as(
-        "select name, address, time_zone, commission_rate_bp, sales_rep_rate_bp from buildings where id = $1",
-    )
-    .bind(building_id)
-    .fetch_one(pool)
-    .await?;
+    let (name, address, zone, commission_bp, rep_bp): (String, String, String, i32, i32) =
+        sqlx::query_as("select name, address, time_zone, commission_rate_bp, sales_rep_rate_bp from buildings where id = $1")
+            .bind(building_id)
+            .fetch_one(pool)
+            .await?;
     let tz = building_zone(&zone)?;
     let today = local_date(now, tz);
     let date = date.filter(|d| *d >= today).unwrap_or(today);
@@ -125,8 +124,8 @@ pub async fn search(
 
     // The local day as an instant range, so the (building, starts_at) index serves the query
     // (midnight may not exist on a DST night: resolve_local moves it forward).
-    let day_start = resolve_local(tz, date.and_time(chrono::NaiveTime::MIN))
-        .ok_or_else(|| ServerError::invariant("day start"))?;
+    let day_start =
+        resolve_local(tz, date.and_time(chrono::NaiveTime::MIN)).ok_or_else(|| ServerError::invariant("day start"))?;
     let day_end = resolve_local(tz, (date + Duration::days(1)).and_time(chrono::NaiveTime::MIN))
         .ok_or_else(|| ServerError::invariant("day end"))?;
     type Row = (Uuid, String, Option<String>, DateTime<Utc>, DateTime<Utc>, i64, bool);
@@ -182,7 +181,9 @@ pub async fn search(
     .fetch_all(&mut *conn)
     .await?;
     // Placed spots keep their position; the others take free cells, never overlapping.
-    let plan = crate::domain::plan::layout(&spots.iter().map(|s| s.1.zip(s.2).map(|(x, y)| (i32::from(x), i32::from(y)))).collect::<Vec<_>>());
+    let plan = crate::domain::plan::layout(
+        &spots.iter().map(|s| s.1.zip(s.2).map(|(x, y)| (i32::from(x), i32::from(y)))).collect::<Vec<_>>(),
+    );
     let map = spots
         .into_iter()
         .zip(plan.centres)
@@ -209,12 +210,7 @@ pub async fn search(
 /// The summary of one bookable block for the resident about to book it (same price as search
 /// and as the booking will store). Another building's block, or one already started, is
 /// "not found".
-pub async fn quote_block(
-    pool: &PgPool,
-    actor: &Actor,
-    block_id: Uuid,
-    now: DateTime<Utc>,
-) -> ServerResult<BlockQuote> {
+pub async fn quote_block(pool: &PgPool, actor: &Actor, block_id: Uuid, now: DateTime<Utc>) -> ServerResult<BlockQuote> {
     actor.require_role(&[Role::Resident])?;
     let building_id = actor.building_id.ok_or(AppError::NotFound)?;
     type Row = (String, String, String, i32, i32, i32, String, Option<String>, DateTime<Utc>, DateTime<Utc>, i64, bool);
@@ -235,7 +231,8 @@ pub async fn quote_block(
     .bind(now)
     .fetch_optional(pool)
     .await?;
-    let Some((building, address, zone, commission_bp, rep_bp, hold_minutes, spot, kind, start, end, base, available)) = row else {
+    let Some((building, address, zone, commission_bp, rep_bp, hold_minutes, spot, kind, start, end, base, available)) = row
+    else {
         return Err(AppError::NotFound.into());
     };
     if !available {
@@ -262,7 +259,20 @@ pub async fn quote_block(
 /// The resident's bookings, newest first; upcoming ones are those whose window has not ended.
 pub async fn my_bookings(pool: &PgPool, actor: &Actor, now: DateTime<Utc>) -> ServerResult<Vec<MyBooking>> {
     actor.require_role(&[Role::Resident])?;
-    type Row = (Uuid, String, String, String, DateTime<Utc>, DateTime<Utc>, Option<String>, Option<String>, String, i64, String, Option<DateTime<Utc>>);
+    type Row = (
+        Uuid,
+        String,
+        String,
+        String,
+        DateTime<Utc>,
+        DateTime<Utc>,
+        Option<String>,
+        Option<String>,
+        String,
+        i64,
+        String,
+        Option<DateTime<Utc>>,
+    );
     let rows: Vec<Row> = sqlx::query_as(
         "select k.id, k.status, s.number, b.time_zone, k.starts_at, k.ends_at, k.visitor_name, k.visitor_plate,
                 k.confirmation_code, k.amount_clp, k.guest_pass_token, k.hold_expires_at
@@ -280,7 +290,14 @@ pub async fn my_bookings(pool: &PgPool, actor: &Actor, now: DateTime<Utc>) -> Se
     for (id, status, spot, zone, start, end, visitor, plate, code, amount, token, hold) in rows {
         let tz = building_zone(&zone)?;
         let status = BookingStatus::parse(&status).map_err(|_| ServerError::invariant(format!("status {status}")))?;
-        let confirmed_like = matches!(status, BookingStatus::Confirmed | BookingStatus::CheckedIn | BookingStatus::Overstay | BookingStatus::CheckedOut | BookingStatus::Completed);
+        let confirmed_like = matches!(
+            status,
+            BookingStatus::Confirmed
+                | BookingStatus::CheckedIn
+                | BookingStatus::Overstay
+                | BookingStatus::CheckedOut
+                | BookingStatus::Completed
+        );
         out.push(MyBooking {
             id: id.to_string(),
             status: status.label_es().to_string(),
@@ -326,7 +343,9 @@ pub async fn guest_pass(pool: &PgPool, token: &str, origin: &str, now: DateTime<
     };
     // The QR holds the gate link (the concierge's scanner reads the code out of it; opening it
     // verifies at the gate, see `domain::gate_link`); the code as stored if it ever fails to parse.
-    let qr_text = ConfirmationCode::parse(&code).map(|c| crate::domain::gate_link::gate_link(origin, &c)).unwrap_or_else(|_| code.clone());
+    let qr_text = ConfirmationCode::parse(&code)
+        .map(|c| crate::domain::gate_link::gate_link(origin, &c))
+        .unwrap_or_else(|_| code.clone());
     let qr_svg = qrcode::QrCode::new(qr_text.as_bytes())
         .map(|qr| {
             qr.render::<qrcode::render::svg::Color<'_>>()
@@ -403,8 +422,19 @@ pub async fn create(
     .fetch_optional(pool)
     .await?;
     // Another building's block is "not found": nothing about it may leak.
-    let Some((spot_id, block_building, starts_at, ends_at, base, building_status, commission_bp, rep_bp, max_active, hold_minutes, spot_active)) =
-        block.filter(|b| b.1 == building_id)
+    let Some((
+        spot_id,
+        block_building,
+        starts_at,
+        ends_at,
+        base,
+        building_status,
+        commission_bp,
+        rep_bp,
+        max_active,
+        hold_minutes,
+        spot_active,
+    )) = block.filter(|b| b.1 == building_id)
     else {
         return Err(AppError::NotFound.into());
     };

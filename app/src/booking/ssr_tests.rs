@@ -1,8 +1,8 @@
 //! Database tests of the booking transaction: prices, blocklist, limits, scope and races.
 
 use super::*;
-use crate::ssr::test_support::{local, resident, test_day};
 use crate::domain::booking::BookingEvent;
+use crate::ssr::test_support::{local, resident, test_day};
 use crate::ssr::{audit::AuditActor, keys::KeyRing};
 use sqlx::postgres::PgPoolOptions;
 use std::sync::Arc;
@@ -143,10 +143,7 @@ async fn every_blocklist_kind_blocks_in_any_spelling_globally_and_per_building(p
         let bidx = w.indexer.index(field, &canonical).to_vec();
         // Entries store their value encrypted too, so a blind-index key rotation can re-index them.
         let id = Uuid::new_v4();
-        let enc = w
-            .vault
-            .encrypt(&canonical, &crate::ssr::pii::BLOCKLIST_VALUE.aad(&id.to_string()))
-            .unwrap();
+        let enc = w.vault.encrypt(&canonical, &crate::ssr::pii::BLOCKLIST_VALUE.aad(&id.to_string())).unwrap();
         async move {
             sqlx::query(
                 "insert into blocklist_entries (id, building_id, kind, value_bidx, value_enc, value_display, reason, created_by)
@@ -203,7 +200,9 @@ async fn another_buildings_block_is_not_found_and_the_limit_holds(pool: PgPool) 
         .unwrap();
     let second = block(&pool, w.building, spot2, &local(5, "08:00"), &local(5, "19:00"), 5000).await;
     book(&pool, &w, &w.resident, w.night, "KHJT52").await.unwrap();
-    assert!(matches!(app_err(book(&pool, &w, &w.resident, second, "KHJT52").await), AppError::Conflict(m) if m.contains("máximo")));
+    assert!(
+        matches!(app_err(book(&pool, &w, &w.resident, second, "KHJT52").await), AppError::Conflict(m) if m.contains("máximo"))
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -211,15 +210,29 @@ async fn cancelling_frees_the_block_and_illegal_transitions_are_refused(pool: Pg
     let w = world(&pool).await;
     let created = book(&pool, &w, &w.resident, w.night, "KHJT52").await.unwrap();
     let mut tx = pool.begin().await.unwrap();
-    let err = crate::booking::transition::apply(&mut tx, created.booking_id, BookingEvent::CheckIn, &AuditActor::System, &RequestMeta::default(), json!({}))
-        .await
-        .unwrap_err();
+    let err = crate::booking::transition::apply(
+        &mut tx,
+        created.booking_id,
+        BookingEvent::CheckIn,
+        &AuditActor::System,
+        &RequestMeta::default(),
+        json!({}),
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, ServerError::App(AppError::Conflict(_))));
     drop(tx);
     let mut tx = pool.begin().await.unwrap();
-    crate::booking::transition::apply(&mut tx, created.booking_id, BookingEvent::Cancel, &w.resident.audit(), &RequestMeta::default(), json!({"reason": "cambio de planes"}))
-        .await
-        .unwrap();
+    crate::booking::transition::apply(
+        &mut tx,
+        created.booking_id,
+        BookingEvent::Cancel,
+        &w.resident.audit(),
+        &RequestMeta::default(),
+        json!({"reason": "cambio de planes"}),
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     let status: String = sqlx::query_scalar("select status from availability_blocks where id = $1")
         .bind(w.night)
@@ -292,12 +305,22 @@ async fn my_bookings_and_the_guest_pass_follow_the_booking(pool: PgPool) {
     assert_eq!(mine.len(), 1);
     assert!(mine[0].can_pay && mine[0].code.is_none() && mine[0].guest_pass.is_none());
     assert_eq!(mine[0].plate, "KHJT-52");
-    assert!(matches!(guest_pass(&pool, &token, "https://estacionate.cl", Utc::now()).await, Err(ServerError::App(AppError::NotFound))));
+    assert!(matches!(
+        guest_pass(&pool, &token, "https://estacionate.cl", Utc::now()).await,
+        Err(ServerError::App(AppError::NotFound))
+    ));
 
     let mut tx = pool.begin().await.unwrap();
-    crate::booking::transition::apply(&mut tx, created.booking_id, BookingEvent::PaymentApproved, &AuditActor::System, &RequestMeta::default(), json!({}))
-        .await
-        .unwrap();
+    crate::booking::transition::apply(
+        &mut tx,
+        created.booking_id,
+        BookingEvent::PaymentApproved,
+        &AuditActor::System,
+        &RequestMeta::default(),
+        json!({}),
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     let mine = my_bookings(&pool, &w.resident, Utc::now()).await.unwrap();
     assert_eq!(mine[0].status, "Confirmada");
@@ -309,9 +332,16 @@ async fn my_bookings_and_the_guest_pass_follow_the_booking(pool: PgPool) {
     assert_eq!(pass.building, "Torre A");
 
     let mut tx = pool.begin().await.unwrap();
-    crate::booking::transition::apply(&mut tx, created.booking_id, BookingEvent::Cancel, &w.resident.audit(), &RequestMeta::default(), json!({}))
-        .await
-        .unwrap();
+    crate::booking::transition::apply(
+        &mut tx,
+        created.booking_id,
+        BookingEvent::Cancel,
+        &w.resident.audit(),
+        &RequestMeta::default(),
+        json!({}),
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(guest_pass(&pool, &token, "https://estacionate.cl", Utc::now()).await.unwrap().state, "cancelled");
     // Another resident's list never shows it.

@@ -6,7 +6,10 @@
 
 use super::transition;
 use crate::domain::booking::BookingEvent;
-use crate::ssr::{audit::{AuditActor, RequestMeta}, ServerResult};
+use crate::ssr::{
+    audit::{AuditActor, RequestMeta},
+    ServerResult,
+};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::PgPool;
@@ -34,10 +37,14 @@ impl Sweep {
 
     fn due_sql(self) -> &'static str {
         match self {
-            Sweep::NoShow => "k.status = 'confirmed' and b.no_show_enabled
-                 and k.starts_at + make_interval(mins => b.no_show_grace_minutes) <= $1",
-            Sweep::Overstay => "k.status = 'checked_in'
-                 and k.ends_at + make_interval(mins => b.overstay_grace_minutes) <= $1",
+            Sweep::NoShow => {
+                "k.status = 'confirmed' and b.no_show_enabled
+                 and k.starts_at + make_interval(mins => b.no_show_grace_minutes) <= $1"
+            }
+            Sweep::Overstay => {
+                "k.status = 'checked_in'
+                 and k.ends_at + make_interval(mins => b.overstay_grace_minutes) <= $1"
+            }
             Sweep::Complete => "k.status = 'confirmed' and not b.no_show_enabled and k.ends_at <= $1",
         }
     }
@@ -59,8 +66,15 @@ pub async fn run(pool: &PgPool, sweep: Sweep, now: DateTime<Utc>) -> ServerResul
         let Some((booking_id, building_id, plate)) = due else {
             return Ok(changed);
         };
-        transition::apply(&mut tx, booking_id, sweep.event(), &AuditActor::System, &RequestMeta::default(), json!({ "by": "job" }))
-            .await?;
+        transition::apply(
+            &mut tx,
+            booking_id,
+            sweep.event(),
+            &AuditActor::System,
+            &RequestMeta::default(),
+            json!({ "by": "job" }),
+        )
+        .await?;
         if sweep == Sweep::NoShow {
             sqlx::query(
                 "insert into access_events (booking_id, building_id, kind, plate_observed, reason)

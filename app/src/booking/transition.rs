@@ -36,17 +36,15 @@ pub async fn apply(
     meta: &RequestMeta,
     details: Value,
 ) -> ServerResult<Transitioned> {
-    let row: Option<(String, Uuid, Uuid)> = sqlx::query_as(
-        "select status, building_id, block_id from bookings where id = $1 for update",
-    )
-    .bind(booking_id)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let row: Option<(String, Uuid, Uuid)> =
+        sqlx::query_as("select status, building_id, block_id from bookings where id = $1 for update")
+            .bind(booking_id)
+            .fetch_optional(&mut *conn)
+            .await?;
     let Some((status, building_id, block_id)) = row else {
         return Err(AppError::NotFound.into());
     };
-    let from = BookingStatus::parse(&status)
-        .map_err(|_| ServerError::invariant(format!("booking status {status}")))?;
+    let from = BookingStatus::parse(&status).map_err(|_| ServerError::invariant(format!("booking status {status}")))?;
     let to = decide(from, event).map_err(|e| AppError::Conflict(e.message()))?;
 
     let cancelled_by = match actor {

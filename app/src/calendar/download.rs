@@ -38,7 +38,9 @@ fn error_response(err: ServerError) -> Response {
         other => {
             let status = StatusCode::from_u16(other.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let text = match other {
-                AppError::NotFound => "No encontramos ese calendario. Si el enlace fue revocado, genera uno nuevo en «Mi cuenta».".to_string(),
+                AppError::NotFound => {
+                    "No encontramos ese calendario. Si el enlace fue revocado, genera uno nuevo en «Mi cuenta».".to_string()
+                }
                 other => other.to_string(),
             };
             (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response()
@@ -103,11 +105,7 @@ pub async fn pass_file(
 }
 
 /// `GET /calendario/{token}.ics`.
-pub async fn feed(
-    State(state): State<AppState>,
-    client: Option<Extension<ClientIp>>,
-    Path(file_name): Path<String>,
-) -> Response {
+pub async fn feed(State(state): State<AppState>, client: Option<Extension<ClientIp>>, Path(file_name): Path<String>) -> Response {
     let result = async {
         limited(&state, client).await?;
         let token = file_name.strip_suffix(".ics").filter(|t| plausible_token(t)).ok_or(AppError::NotFound)?;

@@ -4,9 +4,9 @@
 //! calendar program. The file format is [`crate::domain::calendar`].
 
 pub mod api;
-pub mod panel;
 #[cfg(feature = "ssr")]
 pub mod download;
+pub mod panel;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 

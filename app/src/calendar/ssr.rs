@@ -77,7 +77,13 @@ pub fn file_name(booking: Uuid) -> String {
 }
 
 /// One of the resident's own paid bookings as a calendar file; anyone else's is "not found".
-pub async fn resident_booking(pool: &PgPool, origin: &str, actor: &Actor, booking: Uuid, now: DateTime<Utc>) -> ServerResult<(String, String)> {
+pub async fn resident_booking(
+    pool: &PgPool,
+    origin: &str,
+    actor: &Actor,
+    booking: Uuid,
+    now: DateTime<Utc>,
+) -> ServerResult<(String, String)> {
     actor.require_role(&[Role::Resident])?;
     let row: Option<Row> = sqlx::query_as(&format!(
         "select {COLUMNS} from bookings k
@@ -140,10 +146,7 @@ pub async fn feed(pool: &PgPool, origin: &str, token: &str, now: DateTime<Utc>) 
     .bind(FEED_MAX_EVENTS)
     .fetch_all(pool)
     .await?;
-    let events = rows
-        .into_iter()
-        .map(|r| event(origin, r, Link::MyBookings))
-        .collect::<ServerResult<Vec<_>>>()?;
+    let events = rows.into_iter().map(|r| event(origin, r, Link::MyBookings)).collect::<ServerResult<Vec<_>>>()?;
     Ok(Some(calendar(Some("Estacionate: mis reservas"), &events, now)))
 }
 

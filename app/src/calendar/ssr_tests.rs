@@ -59,14 +59,20 @@ async fn booking(pool: &PgPool, w: &World, who: &Actor, day: u32, status: &str) 
     let sql = match status {
         "pending" => None,
         "confirmed" => Some("update bookings set status = 'confirmed', confirmed_at = now() where id = $1"),
-        "cancelled_paid" => Some("update bookings set status = 'cancelled', confirmed_at = now(), cancelled_at = now() where id = $1"),
+        "cancelled_paid" => {
+            Some("update bookings set status = 'cancelled', confirmed_at = now(), cancelled_at = now() where id = $1")
+        }
         "cancelled_unpaid" => Some("update bookings set status = 'cancelled', cancelled_at = now() where id = $1"),
         other => panic!("{other}"),
     };
     if let Some(sql) = sql {
         sqlx::query(sql).bind(id).execute(pool).await.unwrap();
     }
-    let token: String = sqlx::query_scalar("select guest_pass_token from bookings where id = $1").bind(id).fetch_one(pool).await.unwrap();
+    let token: String = sqlx::query_scalar("select guest_pass_token from bookings where id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .unwrap();
     (id, token)
 }
 
@@ -142,7 +148,10 @@ async fn the_feed_lists_paid_bookings_and_dies_when_renewed_or_revoked(pool: PgP
     assert_eq!(all.len(), 2, "the paid booking and the paid-then-cancelled one, not Beto's");
     assert_eq!(all[0].property_value("STATUS"), Some("CONFIRMED"));
     assert_eq!(all[1].property_value("STATUS"), Some("CANCELLED"));
-    assert!(all.iter().all(|e| e.property_value("URL") == Some(format!("{ORIGIN}/mis-reservas").as_str())), "a feed never hands out passes");
+    assert!(
+        all.iter().all(|e| e.property_value("URL") == Some(format!("{ORIGIN}/mis-reservas").as_str())),
+        "a feed never hands out passes"
+    );
     assert!(!ics.contains("Pedro") && !ics.contains("KHJT"));
 
     // A new link kills the old one.
@@ -152,9 +161,17 @@ async fn the_feed_lists_paid_bookings_and_dies_when_renewed_or_revoked(pool: PgP
     assert_eq!(feed(&pool, ORIGIN, &token, Utc::now()).await.unwrap(), None);
     assert!(feed(&pool, ORIGIN, token_of(&second), Utc::now()).await.unwrap().is_some());
     // A banned resident's feed stops too.
-    sqlx::query("update users set status = 'banned' where id = $1").bind(w.ana.id).execute(&pool).await.unwrap();
+    sqlx::query("update users set status = 'banned' where id = $1")
+        .bind(w.ana.id)
+        .execute(&pool)
+        .await
+        .unwrap();
     assert_eq!(feed(&pool, ORIGIN, token_of(&second), Utc::now()).await.unwrap(), None);
-    sqlx::query("update users set status = 'active' where id = $1").bind(w.ana.id).execute(&pool).await.unwrap();
+    sqlx::query("update users set status = 'active' where id = $1")
+        .bind(w.ana.id)
+        .execute(&pool)
+        .await
+        .unwrap();
     // Revoking.
     assert!(revoke(&pool, &w.ana, &RequestMeta::default()).await.unwrap());
     assert_eq!(feed(&pool, ORIGIN, token_of(&second), Utc::now()).await.unwrap(), None);

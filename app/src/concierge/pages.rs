@@ -2,8 +2,8 @@
 //! JavaScript (the verification is a form post that lands back on the screen with its verdict).
 
 use super::api::{gate_verdict, load_gate_lists, verify_pass_link, RegisterAtGate, VerifyAtGate};
-use crate::error::AppError;
 use super::{GateBooking, Verdict};
+use crate::error::AppError;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -40,10 +40,7 @@ pub fn GatePage() -> impl IntoView {
     // booking, a no-show marked by the job) without a reload.
     let building = RwSignal::new(None::<String>);
     let (live, connected) = crate::ui::live::live_updates(building.into());
-    let lists = Resource::new(
-        move || (register.version().get(), verdict_id(), live.get()),
-        |_| load_gate_lists(),
-    );
+    let lists = Resource::new(move || (register.version().get(), verdict_id(), live.get()), |_| load_gate_lists());
 
     view! {
         <Title text="Conserjería"/>
@@ -134,11 +131,8 @@ fn ConfirmPassLink(code: String, verify: ServerAction<VerifyAtGate>) -> impl Int
 
 #[component]
 fn VerdictCard(verdict: Verdict, register: ServerAction<RegisterAtGate>) -> impl IntoView {
-    let (word, class) = if verdict.allowed {
-        ("AUTORIZADO", "verdict verdict--ok")
-    } else {
-        ("DENEGADO", "verdict verdict--denied")
-    };
+    let (word, class) =
+        if verdict.allowed { ("AUTORIZADO", "verdict verdict--ok") } else { ("DENEGADO", "verdict verdict--denied") };
     view! {
         <div class=class role="status" data-testid="verdict">
             <p class="verdict__word">{word}</p>

@@ -25,7 +25,8 @@ const GATE_ROLES: [Role; 4] = [Role::Concierge, Role::BuildingAdmin, Role::Suppo
 /// (`check_in_early_minutes`), which decides when the gate opens for it.
 type Row = (Uuid, String, Option<String>, String, String, Option<String>, DateTime<Utc>, DateTime<Utc>, String, i32);
 
-const SELECT: &str = "select k.id, k.status, k.visitor_plate, s.number, u.number, k.visitor_name, k.starts_at, k.ends_at, b.time_zone,
+const SELECT: &str =
+    "select k.id, k.status, k.visitor_plate, s.number, u.number, k.visitor_name, k.starts_at, k.ends_at, b.time_zone,
              b.check_in_early_minutes
       from bookings k
       join visitor_spots s on s.id = k.spot_id
@@ -76,7 +77,11 @@ fn early_entry_es(early: u32) -> String {
 
 /// "1 minuto", "45 minutos".
 fn minutes_es(n: u32) -> String {
-    if n == 1 { "1 minuto".into() } else { format!("{n} minutos") }
+    if n == 1 {
+        "1 minuto".into()
+    } else {
+        format!("{n} minutos")
+    }
 }
 
 /// Verifies a plate (any spelling) or a confirmation code at the gate of the actor's building,
@@ -117,7 +122,11 @@ pub async fn verify(pool: &PgPool, actor: &Actor, query: &str, now: DateTime<Utc
 
     let (verdict, booking_id, plate_seen) = match rows.into_iter().next() {
         None => (
-            Verdict { allowed: false, reason: Some("No hay una reserva para esta patente o código en este edificio.".into()), booking: None },
+            Verdict {
+                allowed: false,
+                reason: Some("No hay una reserva para esta patente o código en este edificio.".into()),
+                booking: None,
+            },
             None,
             plate.map(|p| p.as_str().to_string()),
         ),
@@ -180,10 +189,7 @@ pub async fn load_verdict(pool: &PgPool, actor: &Actor, event_id: Uuid, now: Dat
     };
     let booking = match booking_id {
         Some(id) => {
-            let row: Option<Row> = sqlx::query_as(&format!("{SELECT} where k.id = $1"))
-                .bind(id)
-                .fetch_optional(pool)
-                .await?;
+            let row: Option<Row> = sqlx::query_as(&format!("{SELECT} where k.id = $1")).bind(id).fetch_optional(pool).await?;
             row.map(|r| to_gate(r, now)).transpose()?.map(|(g, _)| g)
         }
         None => None,
@@ -249,7 +255,10 @@ pub async fn register(
         BookingEvent::CheckIn if !check_in_window_open(now, start, end, early_minutes_of(early)) => {
             let message = match early_minutes_of(early) {
                 0 => "En este edificio el ingreso se habilita desde el inicio y hasta el fin de la reserva.".to_string(),
-                n => format!("En este edificio el ingreso se habilita {} antes del inicio y hasta el fin de la reserva.", minutes_es(n)),
+                n => format!(
+                    "En este edificio el ingreso se habilita {} antes del inicio y hasta el fin de la reserva.",
+                    minutes_es(n)
+                ),
             };
             return Err(AppError::Conflict(message).into());
         }
@@ -289,7 +298,8 @@ pub async fn lists(pool: &PgPool, actor: &Actor, now: DateTime<Utc>) -> ServerRe
     .bind(now)
     .fetch_all(pool)
     .await?;
-    let mut out = GateLists { building, building_id: building_id.to_string(), arrivals: vec![], inside: vec![], overstays: vec![] };
+    let mut out =
+        GateLists { building, building_id: building_id.to_string(), arrivals: vec![], inside: vec![], overstays: vec![] };
     for row in rows {
         let (gate, status) = to_gate(row, now)?;
         match status {

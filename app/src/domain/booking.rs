@@ -58,10 +58,7 @@ impl BookingStatus {
 
     /// Reads a database value back.
     pub fn parse(value: &str) -> Result<Self, UnknownValue> {
-        Self::ALL
-            .into_iter()
-            .find(|status| status.as_str() == value)
-            .ok_or(UnknownValue)
+        Self::ALL.into_iter().find(|status| status.as_str() == value).ok_or(UnknownValue)
     }
 
     /// The label residents and staff see (es-CL).
@@ -81,17 +78,12 @@ impl BookingStatus {
     /// Whether the booking holds its spot: these are the statuses the database's no-overlap
     /// exclusion constraint covers. A cancelled or no-show booking frees the spot.
     pub const fn is_active(self) -> bool {
-        matches!(
-            self,
-            Self::Pending | Self::Confirmed | Self::CheckedIn | Self::Overstay
-        )
+        matches!(self, Self::Pending | Self::Confirmed | Self::CheckedIn | Self::Overstay)
     }
 
     /// Whether no event can move the booking any further.
     pub fn is_terminal(self) -> bool {
-        BookingEvent::ALL
-            .iter()
-            .all(|event| transition(self, *event).is_err())
+        BookingEvent::ALL.iter().all(|event| transition(self, *event).is_err())
     }
 }
 
@@ -157,10 +149,7 @@ impl BookingEvent {
 
     /// Reads a stored event name back.
     pub fn parse(value: &str) -> Result<Self, UnknownValue> {
-        Self::ALL
-            .into_iter()
-            .find(|event| event.as_str() == value)
-            .ok_or(UnknownValue)
+        Self::ALL.into_iter().find(|event| event.as_str() == value).ok_or(UnknownValue)
     }
 
     /// The verb phrase for error messages: "No se puede {action} una reserva …".
@@ -211,19 +200,12 @@ impl TransitionError {
     /// The message shown to the person who tried (es-CL), e.g. "No se puede cancelar una
     /// reserva en estado «Finalizada»."
     pub fn message(&self) -> String {
-        format!(
-            "No se puede {} una reserva en estado «{}».",
-            self.event.action_es(),
-            self.from.label_es()
-        )
+        format!("No se puede {} una reserva en estado «{}».", self.event.action_es(), self.from.label_es())
     }
 }
 
 /// The state machine: the status an event leads to from a status, or a refusal.
-pub const fn transition(
-    from: BookingStatus,
-    event: BookingEvent,
-) -> Result<BookingStatus, TransitionError> {
+pub const fn transition(from: BookingStatus, event: BookingEvent) -> Result<BookingStatus, TransitionError> {
     use BookingEvent as E;
     use BookingStatus as S;
     match (event, from) {
@@ -266,20 +248,13 @@ mod tests {
         let mut allowed = 0;
         for from in S::ALL {
             for event in E::ALL {
-                let expected = TABLE
-                    .iter()
-                    .find(|(e, f, _)| *e == event && *f == from)
-                    .map(|(_, _, to)| *to);
+                let expected = TABLE.iter().find(|(e, f, _)| *e == event && *f == from).map(|(_, _, to)| *to);
                 match expected {
                     Some(to) => {
                         allowed += 1;
                         assert_eq!(transition(from, event), Ok(to), "{from:?} + {event:?}");
                     }
-                    None => assert_eq!(
-                        transition(from, event),
-                        Err(TransitionError { from, event }),
-                        "{from:?} + {event:?}"
-                    ),
+                    None => assert_eq!(transition(from, event), Err(TransitionError { from, event }), "{from:?} + {event:?}"),
                 }
             }
         }
@@ -302,16 +277,7 @@ mod tests {
 
     #[test]
     fn database_values_and_labels() {
-        let values = [
-            "pending",
-            "confirmed",
-            "checked_in",
-            "checked_out",
-            "overstay",
-            "no_show",
-            "completed",
-            "cancelled",
-        ];
+        let values = ["pending", "confirmed", "checked_in", "checked_out", "overstay", "no_show", "completed", "cancelled"];
         let labels = [
             "Pendiente de pago",
             "Confirmada",
@@ -348,15 +314,9 @@ mod tests {
     #[test]
     fn active_statuses_hold_the_spot() {
         let active: Vec<_> = S::ALL.into_iter().filter(|s| s.is_active()).collect();
-        assert_eq!(
-            active,
-            [S::Pending, S::Confirmed, S::CheckedIn, S::Overstay]
-        );
+        assert_eq!(active, [S::Pending, S::Confirmed, S::CheckedIn, S::Overstay]);
         let terminal: Vec<_> = S::ALL.into_iter().filter(|s| s.is_terminal()).collect();
-        assert_eq!(
-            terminal,
-            [S::CheckedOut, S::NoShow, S::Completed, S::Cancelled]
-        );
+        assert_eq!(terminal, [S::CheckedOut, S::NoShow, S::Completed, S::Cancelled]);
     }
 
     proptest! {

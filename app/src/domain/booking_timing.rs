@@ -17,11 +17,7 @@ pub const DEFAULT_NO_SHOW_GRACE_MINUTES: u32 = 30;
 fn plus_minutes(t: DateTime<Utc>, minutes: i64) -> DateTime<Utc> {
     TimeDelta::try_minutes(minutes)
         .and_then(|delta| t.checked_add_signed(delta))
-        .unwrap_or(if minutes >= 0 {
-            DateTime::<Utc>::MAX_UTC
-        } else {
-            DateTime::<Utc>::MIN_UTC
-        })
+        .unwrap_or(if minutes >= 0 { DateTime::<Utc>::MAX_UTC } else { DateTime::<Utc>::MIN_UTC })
 }
 
 /// When the payment hold of a booking created at `created_at` runs out.
@@ -57,7 +53,12 @@ pub enum CheckInRefusal {
 }
 
 /// The gate's timing verdict for a confirmed booking: `None` when it may enter now.
-pub fn check_in_refusal(now: DateTime<Utc>, start: DateTime<Utc>, end: DateTime<Utc>, early_minutes: u32) -> Option<CheckInRefusal> {
+pub fn check_in_refusal(
+    now: DateTime<Utc>,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    early_minutes: u32,
+) -> Option<CheckInRefusal> {
     if now < check_in_opens_at(start, early_minutes) {
         Some(CheckInRefusal::TooEarly)
     } else if now >= end {
@@ -96,9 +97,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn start() -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, 28, 23, 0, 0)
-            .single()
-            .unwrap_or_default()
+        Utc.with_ymd_and_hms(2026, 11, 28, 23, 0, 0).single().unwrap_or_default()
     }
 
     fn min(m: i64) -> DateTime<Utc> {
@@ -112,12 +111,7 @@ mod tests {
         assert!(!check_in_window_open(min(-16), start(), end, early));
         assert!(check_in_window_open(min(-15), start(), end, early));
         assert!(check_in_window_open(min(0), start(), end, early));
-        assert!(check_in_window_open(
-            end - TimeDelta::seconds(1),
-            start(),
-            end,
-            early
-        ));
+        assert!(check_in_window_open(end - TimeDelta::seconds(1), start(), end, early));
         assert!(!check_in_window_open(end, start(), end, early));
     }
 
@@ -147,11 +141,7 @@ mod tests {
 
     #[test]
     fn no_show_after_grace() {
-        assert!(!no_show_due(
-            min(29),
-            start(),
-            DEFAULT_NO_SHOW_GRACE_MINUTES
-        ));
+        assert!(!no_show_due(min(29), start(), DEFAULT_NO_SHOW_GRACE_MINUTES));
         assert!(no_show_due(min(30), start(), DEFAULT_NO_SHOW_GRACE_MINUTES));
         assert!(no_show_due(min(0), start(), 0));
         assert!(!no_show_due(min(10_000), start(), u32::MAX));
@@ -179,12 +169,7 @@ mod tests {
         let max = DateTime::<Utc>::MAX_UTC;
         assert_eq!(hold_expires_at(max), max);
         assert!(!overstay_due(max - TimeDelta::seconds(1), max));
-        assert!(check_in_window_open(
-            DateTime::<Utc>::MIN_UTC,
-            DateTime::<Utc>::MIN_UTC,
-            max,
-            u32::MAX
-        ));
+        assert!(check_in_window_open(DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MIN_UTC, max, u32::MAX));
     }
 
     proptest! {

@@ -49,7 +49,8 @@ fn assert_shape(text: &str) {
 
 #[test]
 fn a_booking_reads_back_with_its_address_window_and_uid() {
-    let text = calendar(None, &[event("Estacionamiento V-03", "Av. Bustamante 120, Providencia", "Visita")], at(2026, 12, 1, 12, 0));
+    let text =
+        calendar(None, &[event("Estacionamiento V-03", "Av. Bustamante 120, Providencia", "Visita")], at(2026, 12, 1, 12, 0));
     assert!(text.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:"));
     assert_shape(&text);
     let events = parse(&text);
@@ -99,7 +100,11 @@ fn long_lines_fold_at_75_octets_without_splitting_characters() {
 #[test]
 fn a_night_across_each_chilean_clock_change_keeps_its_real_length() {
     for (day, hours) in [(NaiveDate::from_ymd_opt(2026, 4, 4).unwrap(), 12), (NaiveDate::from_ymd_opt(2026, 9, 5).unwrap(), 10)] {
-        let start = Santiago.from_local_datetime(&day.and_hms_opt(20, 0, 0).unwrap()).single().unwrap().with_timezone(&Utc);
+        let start = Santiago
+            .from_local_datetime(&day.and_hms_opt(20, 0, 0).unwrap())
+            .single()
+            .unwrap()
+            .with_timezone(&Utc);
         let end_local = (day + Duration::days(1)).and_hms_opt(7, 0, 0).unwrap();
         let end = Santiago.from_local_datetime(&end_local).single().unwrap().with_timezone(&Utc);
         let mut e = event("Noche", "Av. Italia 1000", "Noche");
@@ -121,7 +126,8 @@ fn a_feed_holds_every_event_its_name_and_cancellations() {
     cancelled.uid = "reserva-2@estacionate".into();
     cancelled.cancelled = true;
     cancelled.url = None;
-    let text = calendar(Some("Estacionate: mis reservas"), &[event("Uno", "Av. Italia 1000", "x"), cancelled], at(2026, 1, 1, 0, 0));
+    let text =
+        calendar(Some("Estacionate: mis reservas"), &[event("Uno", "Av. Italia 1000", "x"), cancelled], at(2026, 1, 1, 0, 0));
     assert_shape(&text);
     let calendar: Calendar = text.parse().unwrap();
     assert_eq!(calendar.property_value("X-WR-CALNAME"), Some("Estacionate: mis reservas"));

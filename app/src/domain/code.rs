@@ -144,13 +144,7 @@ mod tests {
     #[test]
     fn parses_typed_codes() {
         let expected = ConfirmationCode(*b"ABCD2345");
-        for input in [
-            "ABCD2345",
-            "abcd2345",
-            " abcd-2345 ",
-            "AB CD 23 45",
-            "ABCD–2345",
-        ] {
+        for input in ["ABCD2345", "abcd2345", " abcd-2345 ", "AB CD 23 45", "ABCD–2345"] {
             assert_eq!(ConfirmationCode::parse(input), Ok(expected), "{input}");
         }
         assert_eq!(expected.as_str(), "ABCD2345");
@@ -160,30 +154,12 @@ mod tests {
     #[test]
     fn refuses_bad_codes() {
         assert_eq!(ConfirmationCode::parse(" - "), Err(CodeError::Empty));
-        assert_eq!(
-            ConfirmationCode::parse("ABCD234"),
-            Err(CodeError::WrongLength)
-        );
-        assert_eq!(
-            ConfirmationCode::parse("ABCD23456"),
-            Err(CodeError::WrongLength)
-        );
-        assert_eq!(
-            ConfirmationCode::parse("ABCD2340"),
-            Err(CodeError::InvalidCharacter)
-        );
-        assert_eq!(
-            ConfirmationCode::parse("OBCD2345"),
-            Err(CodeError::InvalidCharacter)
-        );
-        assert_eq!(
-            ConfirmationCode::parse("ABCD234ñ"),
-            Err(CodeError::InvalidCharacter)
-        );
-        assert_eq!(
-            ConfirmationCode::parse("ABCD.345"),
-            Err(CodeError::InvalidCharacter)
-        );
+        assert_eq!(ConfirmationCode::parse("ABCD234"), Err(CodeError::WrongLength));
+        assert_eq!(ConfirmationCode::parse("ABCD23456"), Err(CodeError::WrongLength));
+        assert_eq!(ConfirmationCode::parse("ABCD2340"), Err(CodeError::InvalidCharacter));
+        assert_eq!(ConfirmationCode::parse("OBCD2345"), Err(CodeError::InvalidCharacter));
+        assert_eq!(ConfirmationCode::parse("ABCD234ñ"), Err(CodeError::InvalidCharacter));
+        assert_eq!(ConfirmationCode::parse("ABCD.345"), Err(CodeError::InvalidCharacter));
     }
 
     /// An rng that returns 0xFF bytes first, forcing rejections, then zeros.
@@ -212,10 +188,7 @@ mod tests {
     #[test]
     fn rejected_bytes_are_skipped_not_folded() {
         // 0xFF % 31 would be '9'; rejection sampling must skip it and use the zeros that follow.
-        assert_eq!(
-            ConfirmationCode::generate(&mut Biased(0)).as_str(),
-            "22222222"
-        );
+        assert_eq!(ConfirmationCode::generate(&mut Biased(0)).as_str(), "22222222");
     }
 
     #[test]

@@ -50,9 +50,7 @@ pub(crate) fn parse_scaled(input: &str, scale: u32) -> Result<u64, DecimalError>
             .and_then(|v| v.checked_add(u64::from(digit - b'0')))
             .ok_or(DecimalError::Overflow)?;
     }
-    value
-        .checked_mul(10u64.pow(scale - frac_digits))
-        .ok_or(DecimalError::Overflow)
+    value.checked_mul(10u64.pow(scale - frac_digits)).ok_or(DecimalError::Overflow)
 }
 
 /// Writes a scaled integer the es-CL way: comma separator, no trailing zeros (`11000, 4` → `1,1`).
@@ -105,14 +103,8 @@ mod tests {
         assert_eq!(parse_scaled("-1", 4), Err(DecimalError::Invalid));
         assert_eq!(parse_scaled("1e3", 4), Err(DecimalError::Invalid));
         assert_eq!(parse_scaled("1 1", 4), Err(DecimalError::Invalid));
-        assert_eq!(
-            parse_scaled("1,23456", 4),
-            Err(DecimalError::TooManyDecimals)
-        );
-        assert_eq!(
-            parse_scaled("99999999999999999999", 4),
-            Err(DecimalError::Overflow)
-        );
+        assert_eq!(parse_scaled("1,23456", 4), Err(DecimalError::TooManyDecimals));
+        assert_eq!(parse_scaled("99999999999999999999", 4), Err(DecimalError::Overflow));
     }
 
     #[test]

@@ -103,9 +103,7 @@ impl EmailError {
         match self {
             Self::Empty => "Ingresa tu correo electrónico.",
             Self::TooLong => "El correo electrónico es demasiado largo.",
-            Self::Invalid => {
-                "El correo electrónico no es válido. Debe tener la forma nombre@dominio.cl."
-            }
+            Self::Invalid => "El correo electrónico no es válido. Debe tener la forma nombre@dominio.cl.",
         }
     }
 }
@@ -117,18 +115,9 @@ mod tests {
 
     #[test]
     fn normalises_case_and_spaces() {
-        assert_eq!(
-            Email::parse("  Ana.Perez@Correo.CL ").map(String::from),
-            Ok("ana.perez@correo.cl".to_owned())
-        );
-        assert_eq!(
-            Email::parse("a+tag@sub.dominio.cl").map(String::from),
-            Ok("a+tag@sub.dominio.cl".to_owned())
-        );
-        assert_eq!(
-            Email::parse("josé@ñuñoa.cl").map(String::from),
-            Ok("josé@ñuñoa.cl".to_owned())
-        );
+        assert_eq!(Email::parse("  Ana.Perez@Correo.CL ").map(String::from), Ok("ana.perez@correo.cl".to_owned()));
+        assert_eq!(Email::parse("a+tag@sub.dominio.cl").map(String::from), Ok("a+tag@sub.dominio.cl".to_owned()));
+        assert_eq!(Email::parse("josé@ñuñoa.cl").map(String::from), Ok("josé@ñuñoa.cl".to_owned()));
     }
 
     #[test]

@@ -143,11 +143,7 @@ pub enum EventError {
 
 impl DomainEvent {
     /// Reads an outbox row (`event_type`, `event_version`, `payload`) as a typed event.
-    pub fn from_outbox(
-        event_type: &str,
-        version: i64,
-        payload: &serde_json::Value,
-    ) -> Result<Self, EventError> {
+    pub fn from_outbox(event_type: &str, version: i64, payload: &serde_json::Value) -> Result<Self, EventError> {
         if version < 1 || version > i64::from(EVENT_VERSION) {
             return Err(EventError::UnsupportedVersion(version));
         }
@@ -175,14 +171,12 @@ impl DomainEvent {
             "booking.reminder_due" => Self::BookingReminderDue { booking_id: id("booking_id")? },
             "resident.approved" => Self::ResidentApproved { user_id: id("user_id")? },
             "resident.rejected" => Self::ResidentRejected { user_id: id("user_id")? },
-            "auth.password_reset_requested" => Self::PasswordResetRequested {
-                user_id: id("user_id")?,
-                reset_id: id("reset_id")?,
-            },
-            "account.phone_change_requested" => Self::PhoneChangeRequested {
-                user_id: id("user_id")?,
-                change_id: id("change_id")?,
-            },
+            "auth.password_reset_requested" => {
+                Self::PasswordResetRequested { user_id: id("user_id")?, reset_id: id("reset_id")? }
+            }
+            "account.phone_change_requested" => {
+                Self::PhoneChangeRequested { user_id: id("user_id")?, change_id: id("change_id")? }
+            }
             other => return Err(EventError::UnknownType(other.to_string())),
         })
     }
@@ -210,12 +204,7 @@ impl DomainEvent {
 
     /// Whether the event changes what the gate and admin screens show (worth a live push).
     pub const fn is_live(&self) -> bool {
-        !matches!(
-            self,
-            Self::PasswordResetRequested { .. }
-                | Self::PhoneChangeRequested { .. }
-                | Self::BookingReminderDue { .. }
-        )
+        !matches!(self, Self::PasswordResetRequested { .. } | Self::PhoneChangeRequested { .. } | Self::BookingReminderDue { .. })
     }
 }
 
@@ -227,8 +216,7 @@ impl Envelope {
 
     /// Reads a bus message, refusing versions this build does not know.
     pub fn from_json(text: &str) -> Result<Self, EventError> {
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| EventError::Malformed(e.to_string()))?;
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| EventError::Malformed(e.to_string()))?;
         let v = value.get("v").and_then(serde_json::Value::as_i64).unwrap_or(0);
         if v < 1 || v > i64::from(EVENT_VERSION) {
             return Err(EventError::UnsupportedVersion(v));
@@ -275,19 +263,11 @@ mod tests {
             Ok(DomainEvent::ResidentApproved { user_id: user })
         );
         assert_eq!(
-            DomainEvent::from_outbox(
-                "auth.password_reset_requested",
-                1,
-                &json!({ "user_id": user, "reset_id": booking() })
-            ),
+            DomainEvent::from_outbox("auth.password_reset_requested", 1, &json!({ "user_id": user, "reset_id": booking() })),
             Ok(DomainEvent::PasswordResetRequested { user_id: user, reset_id: booking() })
         );
         assert_eq!(
-            DomainEvent::from_outbox(
-                "account.phone_change_requested",
-                1,
-                &json!({ "user_id": user, "change_id": booking() })
-            ),
+            DomainEvent::from_outbox("account.phone_change_requested", 1, &json!({ "user_id": user, "change_id": booking() })),
             Ok(DomainEvent::PhoneChangeRequested { user_id: user, change_id: booking() })
         );
     }

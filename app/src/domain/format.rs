@@ -45,12 +45,7 @@ pub fn month_es(month: u32) -> &'static str {
 
 /// `sábado, 28 de noviembre`: for dates in the coming weeks, where the year is obvious.
 pub fn long_date(date: NaiveDate) -> String {
-    format!(
-        "{}, {} de {}",
-        weekday_es(date.weekday()),
-        date.day(),
-        month_es(date.month())
-    )
+    format!("{}, {} de {}", weekday_es(date.weekday()), date.day(), month_es(date.month()))
 }
 
 /// `sábado, 28 de noviembre de 2026`: for history and receipts.
@@ -85,11 +80,7 @@ pub fn window_label(start: DateTime<Utc>, end: DateTime<Utc>, tz: Tz) -> String 
 
 /// Only the times, `20:00 – 07:00`, for lists already grouped by date.
 pub fn time_range_label(start: DateTime<Utc>, end: DateTime<Utc>, tz: Tz) -> String {
-    format!(
-        "{} – {}",
-        time_hm(start.with_timezone(&tz).time()),
-        time_hm(end.with_timezone(&tz).time())
-    )
+    format!("{} – {}", time_hm(start.with_timezone(&tz).time()), time_hm(end.with_timezone(&tz).time()))
 }
 
 /// A block's times, marking an end on the next day: `20:00 – 07:00 (día siguiente)`.
@@ -114,10 +105,7 @@ mod tests {
     fn dates_in_spanish() {
         assert_eq!(long_date(date(2026, 11, 28)), "sábado, 28 de noviembre");
         assert_eq!(long_date(date(2026, 9, 2)), "miércoles, 2 de septiembre");
-        assert_eq!(
-            long_date_with_year(date(2027, 1, 1)),
-            "viernes, 1 de enero de 2027"
-        );
+        assert_eq!(long_date_with_year(date(2027, 1, 1)), "viernes, 1 de enero de 2027");
         assert_eq!(short_date(date(2026, 3, 5)), "05-03-2026");
         assert_eq!(month_es(0), "");
         assert_eq!(month_es(13), "");
@@ -125,33 +113,17 @@ mod tests {
 
     #[test]
     fn times_are_24_hour() {
-        assert_eq!(
-            time_hm(NaiveTime::from_hms_opt(20, 0, 0).unwrap_or_default()),
-            "20:00"
-        );
-        assert_eq!(
-            time_hm(NaiveTime::from_hms_opt(7, 5, 59).unwrap_or_default()),
-            "07:05"
-        );
+        assert_eq!(time_hm(NaiveTime::from_hms_opt(20, 0, 0).unwrap_or_default()), "20:00");
+        assert_eq!(time_hm(NaiveTime::from_hms_opt(7, 5, 59).unwrap_or_default()), "07:05");
     }
 
     #[test]
     fn window_labels() {
-        let Ok((s, e)) = BlockTemplate::night().window(date(2026, 11, 28), Santiago) else {
-            panic!("night")
-        };
-        assert_eq!(
-            window_label(s, e, Santiago),
-            "sábado, 28 de noviembre, 20:00 – domingo, 29 de noviembre, 07:00"
-        );
+        let Ok((s, e)) = BlockTemplate::night().window(date(2026, 11, 28), Santiago) else { panic!("night") };
+        assert_eq!(window_label(s, e, Santiago), "sábado, 28 de noviembre, 20:00 – domingo, 29 de noviembre, 07:00");
         assert_eq!(time_range_label(s, e, Santiago), "20:00 – 07:00");
-        let Ok((s, e)) = BlockTemplate::day().window(date(2026, 11, 28), Santiago) else {
-            panic!("day")
-        };
-        assert_eq!(
-            window_label(s, e, Santiago),
-            "sábado, 28 de noviembre, 08:00 – 19:00"
-        );
+        let Ok((s, e)) = BlockTemplate::day().window(date(2026, 11, 28), Santiago) else { panic!("day") };
+        assert_eq!(window_label(s, e, Santiago), "sábado, 28 de noviembre, 08:00 – 19:00");
     }
 
     proptest! {

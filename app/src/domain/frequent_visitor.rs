@@ -9,8 +9,7 @@ use uuid::Uuid;
 pub const MAX_PER_RESIDENT: i64 = 50;
 
 /// The refusal when the list is full.
-pub const LIMIT_MESSAGE: &str =
-    "Ya tienes 50 visitas guardadas, el máximo. Elimina alguna que ya no uses para agregar otra.";
+pub const LIMIT_MESSAGE: &str = "Ya tienes 50 visitas guardadas, el máximo. Elimina alguna que ya no uses para agregar otra.";
 
 /// The refusal of a second entry with the same plate.
 pub const DUPLICATE_PLATE_MESSAGE: &str = "Ya tienes una visita guardada con esa patente. Edítala en vez de agregar otra.";
@@ -113,7 +112,15 @@ mod tests {
         for r in [VisitorRef::Saved(id), VisitorRef::Booking(id)] {
             assert_eq!(VisitorRef::parse(&r.encode()), Some(r));
         }
-        for bad in ["", "v-", "x-", "v-123", "x-0b6f3c1e-7f1a-4f0e-9a57-1c2d3e4f5a6b", "v0b6f3c1e-7f1a-4f0e-9a57-1c2d3e4f5a6b", "'; drop table"] {
+        for bad in [
+            "",
+            "v-",
+            "x-",
+            "v-123",
+            "x-0b6f3c1e-7f1a-4f0e-9a57-1c2d3e4f5a6b",
+            "v0b6f3c1e-7f1a-4f0e-9a57-1c2d3e4f5a6b",
+            "'; drop table",
+        ] {
             assert_eq!(VisitorRef::parse(bad), None, "{bad}");
         }
     }
@@ -136,7 +143,11 @@ mod tests {
     #[test]
     fn the_latest_booking_of_a_plate_is_the_one_offered() {
         let (old, new) = (Uuid::new_v4(), Uuid::new_v4());
-        let out = recent(vec![], vec![c(VisitorRef::Booking(old), "Viejo", "KHJT52", 1), c(VisitorRef::Booking(new), "Nuevo", "KHJT52", 9)], 5);
+        let out = recent(
+            vec![],
+            vec![c(VisitorRef::Booking(old), "Viejo", "KHJT52", 1), c(VisitorRef::Booking(new), "Nuevo", "KHJT52", 9)],
+            5,
+        );
         assert_eq!(out, vec![c(VisitorRef::Booking(new), "Nuevo", "KHJT52", 9)]);
     }
 

@@ -47,7 +47,8 @@ mod tests {
 
     #[test]
     fn anything_else_is_verified_as_typed() {
-        for text in ["KHJT-52", "abcd 2345", "https://example.com/otra?pase=ABCD2345", "https://x/conserjeria?v=1", "?pase=", ""] {
+        for text in ["KHJT-52", "abcd 2345", "https://example.com/otra?pase=ABCD2345", "https://x/conserjeria?v=1", "?pase=", ""]
+        {
             assert_eq!(scanned_query(text), text.trim(), "{text}");
         }
     }

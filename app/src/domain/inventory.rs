@@ -181,7 +181,13 @@ pub struct SettingsForm<'a> {
 }
 
 /// An integer field within `range`, or a problem for `field`.
-fn int_in(problems: &mut Vec<FieldProblem>, field: &'static str, raw: &str, range: std::ops::RangeInclusive<i32>, what: &str) -> i32 {
+fn int_in(
+    problems: &mut Vec<FieldProblem>,
+    field: &'static str,
+    raw: &str,
+    range: std::ops::RangeInclusive<i32>,
+    what: &str,
+) -> i32 {
     match raw.trim().parse::<i32>() {
         Ok(n) if range.contains(&n) => n,
         _ => {
@@ -200,7 +206,13 @@ impl BuildingSettings {
             max_active_bookings: int_in(&mut p, "max_active", form.max_active, 1..=100, "El máximo de reservas activas"),
             hold_minutes: int_in(&mut p, "hold", form.hold, 1..=120, "El tiempo para pagar"),
             no_show_enabled: !matches!(form.no_show.trim(), "" | "false" | "off" | "0"),
-            no_show_grace_minutes: int_in(&mut p, "no_show_grace", form.no_show_grace, 0..=1440, "La tolerancia de no presentación"),
+            no_show_grace_minutes: int_in(
+                &mut p,
+                "no_show_grace",
+                form.no_show_grace,
+                0..=1440,
+                "La tolerancia de no presentación",
+            ),
             overstay_grace_minutes: int_in(&mut p, "overstay_grace", form.overstay_grace, 0..=1440, "La tolerancia de salida"),
             check_in_early_minutes: int_in(&mut p, "check_in_early", form.check_in_early, 0..=1440, "La anticipación de ingreso"),
         };
@@ -274,7 +286,9 @@ impl BuildingTerms {
         if time_zone.is_none() {
             p.push(("time_zone", "Elige la zona horaria del edificio.".into()));
         }
-        let commission = Rate::parse(form.commission).map_err(|e| p.push(("commission", format!("Comisión: {}", e.message())))).ok();
+        let commission = Rate::parse(form.commission)
+            .map_err(|e| p.push(("commission", format!("Comisión: {}", e.message()))))
+            .ok();
         let monthly_fee = match form.monthly_fee.trim() {
             "" => Some(Clp::ZERO),
             raw => match Clp::parse(raw) {
@@ -482,10 +496,7 @@ mod tests {
     #[test]
     fn unit_lists_expand_ranges_and_lists() {
         assert_eq!(parse_unit_list("101-103").unwrap(), ["101", "102", "103"]);
-        assert_eq!(
-            parse_unit_list("101-102, 201-202, PH").unwrap(),
-            ["101", "102", "201", "202", "PH"]
-        );
+        assert_eq!(parse_unit_list("101-102, 201-202, PH").unwrap(), ["101", "102", "201", "202", "PH"]);
         assert_eq!(parse_unit_list("01-03\nB-12; 7 - 8").unwrap(), ["01", "02", "03", "B-12", "7", "8"]);
         assert_eq!(parse_unit_list("101, 101, 100-102").unwrap(), ["101", "100", "102"]);
         assert_eq!(parse_unit_list("ph, PH").unwrap(), ["ph"]);
@@ -533,7 +544,14 @@ mod tests {
         assert_eq!((t.commission.basis_points(), t.monthly_fee.pesos()), (1_000, 5_000));
         let t = BuildingTerms::parse(&TermsForm { monthly_fee: "", comuna: " ", ..form.clone() }).unwrap();
         assert_eq!((t.monthly_fee, t.comuna), (Clp::ZERO, None));
-        let bad = BuildingTerms::parse(&TermsForm { name: "", time_zone: "Europe/Madrid", commission: "120", monthly_fee: "5.00", ..form }).unwrap_err();
+        let bad = BuildingTerms::parse(&TermsForm {
+            name: "",
+            time_zone: "Europe/Madrid",
+            commission: "120",
+            monthly_fee: "5.00",
+            ..form
+        })
+        .unwrap_err();
         let fields: Vec<&str> = bad.iter().map(|(f, _)| *f).collect();
         assert_eq!(fields, ["name", "time_zone", "commission", "monthly_fee"]);
     }

@@ -23,10 +23,10 @@ pub mod email;
 pub mod event;
 /// Spanish date and time labels.
 pub mod format;
-/// The guest pass's QR link to the gate, and reading a code back out of a scan.
-pub mod gate_link;
 /// A resident's saved visitors and the recent ones the booking form offers.
 pub mod frequent_visitor;
+/// The guest pass's QR link to the gate, and reading a code back out of a scan.
+pub mod gate_link;
 /// Buildings' terms and settings, unit lists, spots, closures and block templates as typed.
 pub mod inventory;
 /// Chilean pesos.
@@ -39,28 +39,28 @@ pub mod password;
 pub mod payout;
 /// Chilean mobile numbers.
 pub mod phone;
-/// Chilean vehicle plates.
-pub mod plate;
 /// The building plan: spot positions, their bounds, and the layout of unplaced spots.
 pub mod plan;
+/// Chilean vehicle plates.
+pub mod plate;
 /// Price, commissions and building share of a block.
 pub mod pricing;
-/// Where to send a person back after logging in: same-site relative paths only.
-pub mod return_path;
-/// One-time secrets (reset codes) masked in stored and displayed message texts.
-pub mod secret;
 /// Which pricing rule sets a block's multiplier.
 pub mod pricing_rule;
-/// Roles, their homes and scopes.
-pub mod role;
 /// Multipliers and percentage rates in basis points.
 pub mod rate;
 /// The cancellation refund policy.
 pub mod refund;
+/// Where to send a person back after logging in: same-site relative paths only.
+pub mod return_path;
+/// Roles, their homes and scopes.
+pub mod role;
 /// Chilean RUT with its check digit.
 pub mod rut;
 /// Block templates and their real instants across daylight-saving changes.
 pub mod schedule;
+/// One-time secrets (reset codes) masked in stored and displayed message texts.
+pub mod secret;
 /// Shares and rates (occupancy, no-show, cancellation) in basis points.
 pub mod stats;
 /// Reasons staff give and search terms: trimmed and bounded.

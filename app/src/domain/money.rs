@@ -7,9 +7,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// An amount of Chilean pesos.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
 pub struct Clp(i64);
 
 impl Clp {
@@ -158,17 +156,7 @@ mod tests {
         assert_eq!(Clp::parse("  "), Err(ClpError::Empty));
         assert_eq!(Clp::parse("-5000"), Err(ClpError::Negative));
         assert_eq!(Clp::parse("$-5.000"), Err(ClpError::Negative));
-        for input in [
-            "$",
-            "cinco mil",
-            "5,5",
-            "5.00",
-            "50.00.000",
-            ".500",
-            "5.000.",
-            "5 000",
-            "$$5",
-        ] {
+        for input in ["$", "cinco mil", "5,5", "5.00", "50.00.000", ".500", "5.000.", "5 000", "$$5"] {
             assert_eq!(Clp::parse(input), Err(ClpError::Invalid), "{input}");
         }
         assert_eq!(Clp::parse("99999999999999999999"), Err(ClpError::TooLarge));
@@ -184,10 +172,7 @@ mod tests {
         assert_eq!(Clp::new(2).checked_sub(Clp::new(3)), Some(Clp::new(-1)));
         assert_eq!(Clp::new(i64::MAX).checked_add(Clp::new(1)), None);
         assert_eq!(Clp::new(i64::MIN).checked_sub(Clp::new(1)), None);
-        assert_eq!(
-            Clp::checked_sum([Clp::new(1), Clp::new(2)]),
-            Some(Clp::new(3))
-        );
+        assert_eq!(Clp::checked_sum([Clp::new(1), Clp::new(2)]), Some(Clp::new(3)));
         assert_eq!(Clp::checked_sum([Clp::new(i64::MAX), Clp::new(1)]), None);
     }
 

@@ -137,32 +137,17 @@ mod tests {
 
     #[test]
     fn tidies_whitespace() {
-        assert_eq!(
-            PersonName::parse("  Ana   María\tPérez ").map(String::from),
-            Ok("Ana María Pérez".to_owned())
-        );
-        assert_eq!(
-            VisitorName::parse(" Ñuño ").map(String::from),
-            Ok("Ñuño".to_owned())
-        );
+        assert_eq!(PersonName::parse("  Ana   María\tPérez ").map(String::from), Ok("Ana María Pérez".to_owned()));
+        assert_eq!(VisitorName::parse(" Ñuño ").map(String::from), Ok("Ñuño".to_owned()));
     }
 
     #[test]
     fn enforces_lengths_in_characters() {
-        assert_eq!(
-            PersonName::parse("Al").map(String::from),
-            Ok("Al".to_owned())
-        );
+        assert_eq!(PersonName::parse("Al").map(String::from), Ok("Al".to_owned()));
         assert_eq!(PersonName::parse("A"), Err(NameError::PersonTooShort));
         assert_eq!(VisitorName::parse("Al"), Err(NameError::VisitorTooShort));
-        assert_eq!(
-            VisitorName::parse("Ana").map(String::from),
-            Ok("Ana".to_owned())
-        );
-        assert_eq!(
-            VisitorName::parse("A  l"),
-            Ok(VisitorName("A l".to_owned()))
-        );
+        assert_eq!(VisitorName::parse("Ana").map(String::from), Ok("Ana".to_owned()));
+        assert_eq!(VisitorName::parse("A  l"), Ok(VisitorName("A l".to_owned())));
         assert!(PersonName::parse(&"á".repeat(80)).is_ok());
         assert_eq!(PersonName::parse(&"á".repeat(81)), Err(NameError::TooLong));
         assert_eq!(PersonName::parse("   "), Err(NameError::Empty));

@@ -50,9 +50,7 @@ fn is_common(lowered: &str) -> bool {
 /// `aaaaaaaaaaaa`, `abababababab`, `123412341234`: long, yet guessed instantly.
 fn is_short_pattern_repeated(lowered: &str) -> bool {
     let chars: Vec<char> = lowered.chars().collect();
-    (1..=4).any(|period| {
-        chars.len() > period && chars.iter().skip(period).zip(&chars).all(|(a, b)| a == b)
-    })
+    (1..=4).any(|period| chars.len() > period && chars.iter().skip(period).zip(&chars).all(|(a, b)| a == b))
 }
 
 impl fmt::Debug for NewPassword {
@@ -92,22 +90,10 @@ mod tests {
 
     #[test]
     fn counts_characters_not_bytes() {
-        assert_eq!(
-            NewPassword::parse("ñandú-ñandú").map(|_| ()),
-            Err(PasswordError::TooShort)
-        );
+        assert_eq!(NewPassword::parse("ñandú-ñandú").map(|_| ()), Err(PasswordError::TooShort));
         assert!(NewPassword::parse("ñandú-ñandú!").is_ok());
-        assert!(
-            NewPassword::parse(&"ñandú azul. ".repeat(10)[..]).is_ok_and(|p| p
-                .expose()
-                .chars()
-                .count()
-                == 120)
-        );
-        assert_eq!(
-            NewPassword::parse(&"x1y2z".repeat(26)).map(|_| ()),
-            Err(PasswordError::TooLong)
-        );
+        assert!(NewPassword::parse(&"ñandú azul. ".repeat(10)[..]).is_ok_and(|p| p.expose().chars().count() == 120));
+        assert_eq!(NewPassword::parse(&"x1y2z".repeat(26)).map(|_| ()), Err(PasswordError::TooLong));
     }
 
     #[test]
@@ -130,11 +116,7 @@ mod tests {
             "abcabcabcabc",
             "123412341234",
         ] {
-            assert_eq!(
-                NewPassword::parse(common).map(|_| ()),
-                Err(PasswordError::TooCommon),
-                "{common}"
-            );
+            assert_eq!(NewPassword::parse(common).map(|_| ()), Err(PasswordError::TooCommon), "{common}");
         }
     }
 
@@ -142,23 +124,13 @@ mod tests {
     fn the_list_is_lower_case_and_long_enough() {
         let entries: Vec<&str> = COMMON_PASSWORDS.lines().collect();
         assert!(entries.len() >= 300);
-        assert!(entries
-            .iter()
-            .all(|p| *p == p.to_lowercase() && !p.is_empty() && p.trim() == *p));
-        assert!(
-            entries
-                .iter()
-                .filter(|p| p.chars().count() >= MIN_CHARS)
-                .count()
-                >= 300
-        );
+        assert!(entries.iter().all(|p| *p == p.to_lowercase() && !p.is_empty() && p.trim() == *p));
+        assert!(entries.iter().filter(|p| p.chars().count() >= MIN_CHARS).count() >= 300);
     }
 
     #[test]
     fn never_prints_the_value() {
-        let Ok(password) = NewPassword::parse("caballo correcto batería grapa") else {
-            panic!("strong password refused")
-        };
+        let Ok(password) = NewPassword::parse("caballo correcto batería grapa") else { panic!("strong password refused") };
         assert_eq!(format!("{password:?}"), "NewPassword(<redacted>)");
         assert_eq!(password.expose(), "caballo correcto batería grapa");
         assert_eq!(

@@ -52,8 +52,7 @@ pub fn settle(bookings: &[SettledBooking]) -> Result<PayoutTotals, PricingError>
         let share = kept.checked_sub(commission).ok_or(PricingError::Overflow)?;
         totals.bookings = totals.bookings.checked_add(1).ok_or(PricingError::Overflow)?;
         totals.gross = totals.gross.checked_add(kept).ok_or(PricingError::Overflow)?;
-        totals.platform_commission =
-            totals.platform_commission.checked_add(commission).ok_or(PricingError::Overflow)?;
+        totals.platform_commission = totals.platform_commission.checked_add(commission).ok_or(PricingError::Overflow)?;
         totals.building_share = totals.building_share.checked_add(share).ok_or(PricingError::Overflow)?;
     }
     Ok(totals)
@@ -98,7 +97,10 @@ mod tests {
     fn refunds_reduce_what_is_kept_and_a_full_refund_counts_nothing() {
         // A resident cancelling early keeps 10 % of 5.000 with the platform: 500 kept, 50 commission.
         let t = settle(&[booking(5_000, 4_500, 1_000), booking(3_000, 3_000, 1_000), booking(3_300, 9_999, 1_000)]).unwrap();
-        assert_eq!((t.bookings, t.gross, t.platform_commission, t.building_share), (1, Clp::new(500), Clp::new(50), Clp::new(450)));
+        assert_eq!(
+            (t.bookings, t.gross, t.platform_commission, t.building_share),
+            (1, Clp::new(500), Clp::new(50), Clp::new(450))
+        );
     }
 
     #[test]

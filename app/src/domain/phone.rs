@@ -125,9 +125,7 @@ impl PhoneError {
             Self::Empty => "Ingresa un número de celular.",
             Self::Invalid => "El número de celular no es válido. Usa el formato +56 9 1234 5678.",
             Self::NotChilean => "Ingresa un celular chileno (+56 9 …).",
-            Self::NotMobile => {
-                "Ingresa un número de celular (+56 9 …); no se aceptan teléfonos fijos."
-            }
+            Self::NotMobile => "Ingresa un número de celular (+56 9 …); no se aceptan teléfonos fijos.",
         }
     }
 }
@@ -207,19 +205,13 @@ mod tests {
             " 9.1234.5678 ",
         ] {
             let phone = MobilePhone::parse(input);
-            assert_eq!(
-                phone.as_ref().map(MobilePhone::as_e164),
-                Ok("+56912345678"),
-                "{input}"
-            );
+            assert_eq!(phone.as_ref().map(MobilePhone::as_e164), Ok("+56912345678"), "{input}");
         }
     }
 
     #[test]
     fn displays_and_masks() {
-        let Ok(phone) = MobilePhone::parse("912345678") else {
-            panic!("valid phone refused")
-        };
+        let Ok(phone) = MobilePhone::parse("912345678") else { panic!("valid phone refused") };
         assert_eq!(phone.to_string(), "+56 9 1234 5678");
         assert_eq!(phone.masked(), "+56 9 •••• 5678");
         assert_eq!(format!("{phone:?}"), "MobilePhone(\"+56 9 •••• 5678\")");
@@ -228,33 +220,12 @@ mod tests {
     #[test]
     fn refuses_landlines_and_garbage() {
         assert_eq!(MobilePhone::parse(""), Err(PhoneError::Empty));
-        assert_eq!(
-            MobilePhone::parse("+56 2 2345 6789"),
-            Err(PhoneError::NotMobile)
-        );
+        assert_eq!(MobilePhone::parse("+56 2 2345 6789"), Err(PhoneError::NotMobile));
         assert_eq!(MobilePhone::parse("223456789"), Err(PhoneError::NotMobile));
-        assert_eq!(
-            MobilePhone::parse("+54 9 11 2345 6789"),
-            Err(PhoneError::NotChilean)
-        );
-        assert_eq!(
-            MobilePhone::parse("+1 415 555 0100"),
-            Err(PhoneError::NotChilean)
-        );
-        for input in [
-            "12345678",
-            "9123456789",
-            "nueve",
-            "+56 9 1234 567",
-            "9+12345678",
-            "++56912345678",
-            "46912345678",
-        ] {
-            assert_eq!(
-                MobilePhone::parse(input),
-                Err(PhoneError::Invalid),
-                "{input}"
-            );
+        assert_eq!(MobilePhone::parse("+54 9 11 2345 6789"), Err(PhoneError::NotChilean));
+        assert_eq!(MobilePhone::parse("+1 415 555 0100"), Err(PhoneError::NotChilean));
+        for input in ["12345678", "9123456789", "nueve", "+56 9 1234 567", "9+12345678", "++56912345678", "46912345678"] {
+            assert_eq!(MobilePhone::parse(input), Err(PhoneError::Invalid), "{input}");
         }
     }
 

@@ -102,9 +102,7 @@ pub fn layout(spots: &[Option<(i32, i32)>]) -> PlanLayout {
     let mut drawn: Vec<Position> = Vec::with_capacity(spots.len());
     let mut centres: Vec<Option<Position>> = Vec::with_capacity(spots.len());
     for spot in spots {
-        let kept = spot
-            .and_then(|(x, y)| Position::new(x, y))
-            .filter(|p| !drawn.iter().any(|d| overlaps(*d, *p)));
+        let kept = spot.and_then(|(x, y)| Position::new(x, y)).filter(|p| !drawn.iter().any(|d| overlaps(*d, *p)));
         if let Some(p) = kept {
             drawn.push(p);
         }

@@ -40,14 +40,9 @@ impl PlateShape {
         let letters = candidate.bytes().take_while(u8::is_ascii_uppercase).count();
         let digits = candidate.len() - letters;
         let digits_ok = candidate.bytes().skip(letters).all(|b| b.is_ascii_digit());
-        [
-            Self::Current,
-            Self::Old,
-            Self::MotorcycleCurrent,
-            Self::MotorcycleOld,
-        ]
-        .into_iter()
-        .find(|shape| digits_ok && shape.layout() == (letters, digits))
+        [Self::Current, Self::Old, Self::MotorcycleCurrent, Self::MotorcycleOld]
+            .into_iter()
+            .find(|shape| digits_ok && shape.layout() == (letters, digits))
     }
 }
 
@@ -159,11 +154,7 @@ mod tests {
         ] {
             let plate = Plate::parse(input);
             assert_eq!(plate.as_ref().map(Plate::as_str), Ok(canonical), "{input}");
-            assert_eq!(
-                plate.as_ref().map(Plate::pretty),
-                Ok(pretty.to_owned()),
-                "{input}"
-            );
+            assert_eq!(plate.as_ref().map(Plate::pretty), Ok(pretty.to_owned()), "{input}");
             assert_eq!(plate.as_ref().map(Plate::shape), Ok(shape), "{input}");
         }
     }
@@ -171,24 +162,14 @@ mod tests {
     #[test]
     fn refuses_other_shapes() {
         assert_eq!(Plate::parse(" - "), Err(PlateError::Empty));
-        for input in [
-            "ABCDE1", "A12345", "123456", "ABCD123", "AB12C4", "ÑBCD12", "BBBB1", "AB12", "KHJT52X",
-        ] {
+        for input in ["ABCDE1", "A12345", "123456", "ABCD123", "AB12C4", "ÑBCD12", "BBBB1", "AB12", "KHJT52X"] {
             assert_eq!(Plate::parse(input), Err(PlateError::Invalid), "{input}");
         }
-        assert_eq!(
-            PlateError::Invalid.to_string(),
-            "Patente inválida. Usa el formato BBBB12 o AB1234."
-        );
+        assert_eq!(PlateError::Invalid.to_string(), "Patente inválida. Usa el formato BBBB12 o AB1234.");
     }
 
     fn arb_plate() -> impl Strategy<Value = String> {
-        prop_oneof![
-            "[A-Z]{4}[0-9]{2}",
-            "[A-Z]{2}[0-9]{4}",
-            "[A-Z]{3}[0-9]{2}",
-            "[A-Z]{2}[0-9]{3}"
-        ]
+        prop_oneof!["[A-Z]{4}[0-9]{2}", "[A-Z]{2}[0-9]{4}", "[A-Z]{3}[0-9]{2}", "[A-Z]{2}[0-9]{3}"]
     }
 
     proptest! {

@@ -58,26 +58,12 @@ impl PricingError {
 ///
 /// Worked example from the contract: 10.000 at ×1 and 10 % gives a commission of 1.000, a building
 /// share of 9.000, and a rep at 5 % gets 50.
-pub fn quote(
-    base: Clp,
-    multiplier: Multiplier,
-    commission: Rate,
-    rep_rate: Rate,
-) -> Result<Quote, PricingError> {
+pub fn quote(base: Clp, multiplier: Multiplier, commission: Rate, rep_rate: Rate) -> Result<Quote, PricingError> {
     let price = apply_multiplier(base, multiplier)?;
     let platform_commission = platform_commission(price, commission)?;
-    let building_share = price
-        .checked_sub(platform_commission)
-        .ok_or(PricingError::Overflow)?;
+    let building_share = price.checked_sub(platform_commission).ok_or(PricingError::Overflow)?;
     let sales_rep_commission = sales_rep_commission(platform_commission, rep_rate)?;
-    Ok(Quote {
-        base,
-        multiplier,
-        price,
-        platform_commission,
-        building_share,
-        sales_rep_commission,
-    })
+    Ok(Quote { base, multiplier, price, platform_commission, building_share, sales_rep_commission })
 }
 
 /// `ceil(base × multiplier)`: what the resident pays.
@@ -116,9 +102,7 @@ fn scale(amount: Clp, basis_points: u32, rounding: Rounding) -> Result<Clp, Pric
         Rounding::Up => (product + UNIT - 1) / UNIT,
         Rounding::Down => product / UNIT,
     };
-    i64::try_from(scaled)
-        .map(Clp::new)
-        .map_err(|_| PricingError::Overflow)
+    i64::try_from(scaled).map(Clp::new).map_err(|_| PricingError::Overflow)
 }
 
 #[cfg(test)]
@@ -158,63 +142,33 @@ mod tests {
 
     #[test]
     fn multiplier_is_exact_not_float() {
-        assert_eq!(
-            apply_multiplier(Clp::new(3_000), m("1,1")),
-            Ok(Clp::new(3_300))
-        );
-        assert_eq!(
-            apply_multiplier(Clp::new(5_000), m("1,2")),
-            Ok(Clp::new(6_000))
-        );
-        assert_eq!(
-            apply_multiplier(Clp::new(5_000), m("0,85")),
-            Ok(Clp::new(4_250))
-        );
-        assert_eq!(
-            apply_multiplier(Clp::new(4_999), m("1,1")),
-            Ok(Clp::new(5_499))
-        );
+        assert_eq!(apply_multiplier(Clp::new(3_000), m("1,1")), Ok(Clp::new(3_300)));
+        assert_eq!(apply_multiplier(Clp::new(5_000), m("1,2")), Ok(Clp::new(6_000)));
+        assert_eq!(apply_multiplier(Clp::new(5_000), m("0,85")), Ok(Clp::new(4_250)));
+        assert_eq!(apply_multiplier(Clp::new(4_999), m("1,1")), Ok(Clp::new(5_499)));
         assert_eq!(apply_multiplier(Clp::new(1), m("0,0001")), Ok(Clp::new(1)));
         assert_eq!(apply_multiplier(Clp::new(0), m("10")), Ok(Clp::new(0)));
     }
 
     #[test]
     fn commission_rounds_up() {
-        assert_eq!(
-            platform_commission(Clp::new(12_345), r("10")),
-            Ok(Clp::new(1_235))
-        );
-        assert_eq!(
-            platform_commission(Clp::new(1_555), r("10")),
-            Ok(Clp::new(156))
-        );
+        assert_eq!(platform_commission(Clp::new(12_345), r("10")), Ok(Clp::new(1_235)));
+        assert_eq!(platform_commission(Clp::new(1_555), r("10")), Ok(Clp::new(156)));
         let q = quote(Clp::new(12_345), Multiplier::ONE, r("10"), r("5"));
-        assert_eq!(
-            q.map(|q| (q.building_share, q.sales_rep_commission)),
-            Ok((Clp::new(11_110), Clp::new(61)))
-        );
+        assert_eq!(q.map(|q| (q.building_share, q.sales_rep_commission)), Ok((Clp::new(11_110), Clp::new(61))));
     }
 
     #[test]
     fn rep_rate_zero_means_zero() {
         let q = quote(Clp::new(10_000), Multiplier::ONE, r("10"), Rate::ZERO);
         assert_eq!(q.map(|q| q.sales_rep_commission), Ok(Clp::ZERO));
-        assert_eq!(
-            sales_rep_commission(Clp::new(999), r("5")),
-            Ok(Clp::new(49))
-        );
+        assert_eq!(sales_rep_commission(Clp::new(999), r("5")), Ok(Clp::new(49)));
     }
 
     #[test]
     fn refuses_corrupt_input() {
-        assert_eq!(
-            quote(Clp::new(-1), Multiplier::ONE, r("10"), r("5")),
-            Err(PricingError::NegativeBase)
-        );
-        assert_eq!(
-            apply_multiplier(Clp::new(i64::MAX), m("2")),
-            Err(PricingError::Overflow)
-        );
+        assert_eq!(quote(Clp::new(-1), Multiplier::ONE, r("10"), r("5")), Err(PricingError::NegativeBase));
+        assert_eq!(apply_multiplier(Clp::new(i64::MAX), m("2")), Err(PricingError::Overflow));
     }
 
     proptest! {

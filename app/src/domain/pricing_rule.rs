@@ -34,10 +34,7 @@ impl<Id> PricingRuleView<Id> {
     /// Touching is not overlapping: a rule ending exactly when the block starts does not apply.
     /// A rule whose end is not after its start covers nothing.
     pub fn applies_to(&self, block_start: DateTime<Utc>, block_end: DateTime<Utc>) -> bool {
-        self.active
-            && self.starts_at < self.ends_at
-            && self.starts_at < block_end
-            && self.ends_at > block_start
+        self.active && self.starts_at < self.ends_at && self.starts_at < block_end && self.ends_at > block_start
     }
 }
 
@@ -49,15 +46,12 @@ pub fn applicable_rule<Id>(
     block_start: DateTime<Utc>,
     block_end: DateTime<Utc>,
 ) -> Option<&PricingRuleView<Id>> {
-    rules
-        .iter()
-        .filter(|rule| rule.applies_to(block_start, block_end))
-        .max_by(|a, b| {
-            a.priority
-                .cmp(&b.priority)
-                .then(a.created_at.cmp(&b.created_at))
-                .then(b.multiplier.cmp(&a.multiplier))
-        })
+    rules.iter().filter(|rule| rule.applies_to(block_start, block_end)).max_by(|a, b| {
+        a.priority
+            .cmp(&b.priority)
+            .then(a.created_at.cmp(&b.created_at))
+            .then(b.multiplier.cmp(&a.multiplier))
+    })
 }
 
 /// The multiplier for a block: that of [`applicable_rule`], or ×1 when no rule applies.
@@ -76,24 +70,14 @@ mod tests {
     use proptest::prelude::*;
 
     fn at(hour: i64) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, 28, 0, 0, 0)
-            .single()
-            .unwrap_or_default()
-            + TimeDelta::hours(hour)
+        Utc.with_ymd_and_hms(2026, 11, 28, 0, 0, 0).single().unwrap_or_default() + TimeDelta::hours(hour)
     }
 
     fn mult(bp: u32) -> Multiplier {
         Multiplier::from_basis_points(bp).unwrap_or(Multiplier::ONE)
     }
 
-    fn rule(
-        id: u32,
-        priority: i32,
-        from: i64,
-        to: i64,
-        bp: u32,
-        created: i64,
-    ) -> PricingRuleView<u32> {
+    fn rule(id: u32, priority: i32, from: i64, to: i64, bp: u32, created: i64) -> PricingRuleView<u32> {
         PricingRuleView {
             id,
             priority,
@@ -107,10 +91,7 @@ mod tests {
 
     #[test]
     fn no_rule_means_one() {
-        assert_eq!(
-            effective_multiplier::<u32>(&[], at(8), at(19)),
-            Multiplier::ONE
-        );
+        assert_eq!(effective_multiplier::<u32>(&[], at(8), at(19)), Multiplier::ONE);
     }
 
     #[test]
@@ -120,38 +101,22 @@ mod tests {
             rule(2, 5, 0, 24, 15_000, 0),
             rule(3, 9, 30, 40, 20_000, 0), // higher but does not overlap
         ];
-        assert_eq!(
-            applicable_rule(&rules, at(8), at(19)).map(|r| r.id),
-            Some(2)
-        );
+        assert_eq!(applicable_rule(&rules, at(8), at(19)).map(|r| r.id), Some(2));
         assert_eq!(effective_multiplier(&rules, at(8), at(19)), mult(15_000));
     }
 
     #[test]
     fn ties_go_to_the_most_recent_rule() {
-        let rules = [
-            rule(1, 5, 0, 24, 12_000, 10),
-            rule(2, 5, 0, 24, 13_000, 20),
-            rule(3, 5, 0, 24, 11_000, 5),
-        ];
-        assert_eq!(
-            applicable_rule(&rules, at(8), at(19)).map(|r| r.id),
-            Some(2)
-        );
+        let rules = [rule(1, 5, 0, 24, 12_000, 10), rule(2, 5, 0, 24, 13_000, 20), rule(3, 5, 0, 24, 11_000, 5)];
+        assert_eq!(applicable_rule(&rules, at(8), at(19)).map(|r| r.id), Some(2));
     }
 
     #[test]
     fn touching_is_not_overlapping() {
         let ends_at_start = [rule(1, 1, 0, 8, 12_000, 0)];
         let starts_at_end = [rule(1, 1, 19, 30, 12_000, 0)];
-        assert_eq!(
-            effective_multiplier(&ends_at_start, at(8), at(19)),
-            Multiplier::ONE
-        );
-        assert_eq!(
-            effective_multiplier(&starts_at_end, at(8), at(19)),
-            Multiplier::ONE
-        );
+        assert_eq!(effective_multiplier(&ends_at_start, at(8), at(19)), Multiplier::ONE);
+        assert_eq!(effective_multiplier(&starts_at_end, at(8), at(19)), Multiplier::ONE);
         let partial = [rule(1, 1, 18, 30, 12_000, 0)];
         assert_eq!(effective_multiplier(&partial, at(8), at(19)), mult(12_000));
     }
@@ -161,27 +126,17 @@ mod tests {
         let mut inactive = rule(1, 9, 0, 24, 20_000, 0);
         inactive.active = false;
         let inverted = rule(2, 9, 24, 0, 20_000, 0);
-        assert_eq!(
-            effective_multiplier(&[inactive, inverted], at(8), at(19)),
-            Multiplier::ONE
-        );
+        assert_eq!(effective_multiplier(&[inactive, inverted], at(8), at(19)), Multiplier::ONE);
     }
 
     fn arb_rule() -> impl Strategy<Value = PricingRuleView<u32>> {
-        (
-            any::<u32>(),
-            -3i32..3,
-            -48i64..48,
-            0i64..48,
-            1u32..=100_000,
-            0i64..5,
-            any::<bool>(),
-        )
-            .prop_map(|(id, priority, from, len, bp, created, active)| {
+        (any::<u32>(), -3i32..3, -48i64..48, 0i64..48, 1u32..=100_000, 0i64..5, any::<bool>()).prop_map(
+            |(id, priority, from, len, bp, created, active)| {
                 let mut r = rule(id, priority, from, from + len, bp, created);
                 r.active = active;
                 r
-            })
+            },
+        )
     }
 
     proptest! {

@@ -124,9 +124,7 @@ impl MultiplierError {
 /// A percentage in basis points of the whole: `1_000` is 10 %, `10_000` is 100 %.
 ///
 /// Used for the platform commission, the sales-rep commission and refund percentages.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
 #[serde(try_from = "u32", into = "u32")]
 pub struct Rate(u32);
 
@@ -257,49 +255,22 @@ mod tests {
     fn multiplier_refuses_out_of_range_and_garbage() {
         assert_eq!(Multiplier::parse(""), Err(MultiplierError::Empty));
         assert_eq!(Multiplier::parse("0"), Err(MultiplierError::OutOfRange));
-        assert_eq!(
-            Multiplier::parse("0,00001"),
-            Err(MultiplierError::TooManyDecimals)
-        );
-        assert_eq!(
-            Multiplier::parse("10,0001"),
-            Err(MultiplierError::OutOfRange)
-        );
+        assert_eq!(Multiplier::parse("0,00001"), Err(MultiplierError::TooManyDecimals));
+        assert_eq!(Multiplier::parse("10,0001"), Err(MultiplierError::OutOfRange));
         assert_eq!(Multiplier::parse("-1"), Err(MultiplierError::Invalid));
         assert_eq!(Multiplier::parse("uno"), Err(MultiplierError::Invalid));
-        assert_eq!(
-            Multiplier::parse("1,12345"),
-            Err(MultiplierError::TooManyDecimals)
-        );
-        assert_eq!(
-            Multiplier::parse("123456789012"),
-            Err(MultiplierError::OutOfRange)
-        );
-        assert_eq!(
-            Multiplier::from_basis_points(0),
-            Err(MultiplierError::OutOfRange)
-        );
-        assert_eq!(
-            Multiplier::from_basis_points(100_001),
-            Err(MultiplierError::OutOfRange)
-        );
+        assert_eq!(Multiplier::parse("1,12345"), Err(MultiplierError::TooManyDecimals));
+        assert_eq!(Multiplier::parse("123456789012"), Err(MultiplierError::OutOfRange));
+        assert_eq!(Multiplier::from_basis_points(0), Err(MultiplierError::OutOfRange));
+        assert_eq!(Multiplier::from_basis_points(100_001), Err(MultiplierError::OutOfRange));
     }
 
     #[test]
     fn multiplier_displays_es_cl() {
         assert_eq!(Multiplier::ONE.to_string(), "×1");
-        assert_eq!(
-            Multiplier::from_basis_points(11_000).map(|m| m.to_string()),
-            Ok("×1,1".into())
-        );
-        assert_eq!(
-            Multiplier::from_basis_points(20_000).map(|m| m.to_string()),
-            Ok("×2".into())
-        );
-        assert_eq!(
-            Multiplier::from_basis_points(8_500).map(|m| m.to_string()),
-            Ok("×0,85".into())
-        );
+        assert_eq!(Multiplier::from_basis_points(11_000).map(|m| m.to_string()), Ok("×1,1".into()));
+        assert_eq!(Multiplier::from_basis_points(20_000).map(|m| m.to_string()), Ok("×2".into()));
+        assert_eq!(Multiplier::from_basis_points(8_500).map(|m| m.to_string()), Ok("×0,85".into()));
     }
 
     #[test]
@@ -329,14 +300,8 @@ mod tests {
 
     #[test]
     fn rate_displays_es_cl() {
-        assert_eq!(
-            Rate::from_basis_points(1_000).map(|r| r.to_string()),
-            Ok("10 %".into())
-        );
-        assert_eq!(
-            Rate::from_basis_points(1_050).map(|r| r.to_string()),
-            Ok("10,5 %".into())
-        );
+        assert_eq!(Rate::from_basis_points(1_000).map(|r| r.to_string()), Ok("10 %".into()));
+        assert_eq!(Rate::from_basis_points(1_050).map(|r| r.to_string()), Ok("10,5 %".into()));
         assert_eq!(Rate::ZERO.to_string(), "0 %");
         assert_eq!(Rate::FULL.to_string(), "100 %");
         assert_eq!(Rate::saturating_from_basis_points(20_000), Rate::FULL);
@@ -346,8 +311,7 @@ mod tests {
     fn serde_json_like<T: serde::de::DeserializeOwned>(number: &str) -> Result<T, String> {
         use serde::de::IntoDeserializer;
         let value: u32 = number.parse().map_err(|_| "not a number".to_owned())?;
-        let de: serde::de::value::U32Deserializer<serde::de::value::Error> =
-            value.into_deserializer();
+        let de: serde::de::value::U32Deserializer<serde::de::value::Error> = value.into_deserializer();
         T::deserialize(de).map_err(|e| e.to_string())
     }
 

@@ -49,12 +49,8 @@ impl RefundReason {
     pub const fn label_es(self) -> &'static str {
         match self {
             Self::StaffCancellation => "Cancelada por la administración: se reembolsa el total.",
-            Self::EarlyCancellation => {
-                "Cancelación con más de 24 horas de anticipación: se reembolsa el 90 %."
-            }
-            Self::LateCancellation => {
-                "Cancelación con 24 horas o menos de anticipación: no hay reembolso."
-            }
+            Self::EarlyCancellation => "Cancelación con más de 24 horas de anticipación: se reembolsa el 90 %.",
+            Self::LateCancellation => "Cancelación con 24 horas o menos de anticipación: no hay reembolso.",
         }
     }
 }
@@ -74,17 +70,10 @@ pub struct Refund {
 ///
 /// `paid` is what the gateway actually captured (zero for an unpaid booking, which therefore
 /// refunds zero). "More than 24 h" is strict: exactly 24 h before the start is already late.
-pub fn refund_amount(
-    paid: Clp,
-    canceller: Canceller,
-    block_start: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> Refund {
+pub fn refund_amount(paid: Clp, canceller: Canceller, block_start: DateTime<Utc>, now: DateTime<Utc>) -> Refund {
     let (percent, reason) = match canceller {
         Canceller::Staff => (Rate::FULL, RefundReason::StaffCancellation),
-        Canceller::Resident
-            if block_start.signed_duration_since(now) > FREE_CANCELLATION_NOTICE =>
-        {
+        Canceller::Resident if block_start.signed_duration_since(now) > FREE_CANCELLATION_NOTICE => {
             (EARLY_CANCELLATION_REFUND, RefundReason::EarlyCancellation)
         }
         Canceller::Resident => (Rate::ZERO, RefundReason::LateCancellation),
@@ -94,11 +83,7 @@ pub fn refund_amount(
     let amount = paid * i128::from(percent.basis_points()) / 10_000;
     // Never more than `paid`, which came from an i64, so the narrowing cannot fail.
     let amount = i64::try_from(amount).map_or(Clp::ZERO, Clp::new);
-    Refund {
-        amount,
-        percent,
-        reason,
-    }
+    Refund { amount, percent, reason }
 }
 
 #[cfg(test)]
@@ -108,65 +93,25 @@ mod tests {
     use proptest::prelude::*;
 
     fn start() -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, 28, 23, 0, 0)
-            .single()
-            .unwrap_or_default()
+        Utc.with_ymd_and_hms(2026, 11, 28, 23, 0, 0).single().unwrap_or_default()
     }
 
     #[test]
     fn matches_the_old_systems_tested_cases() {
-        let early = refund_amount(
-            Clp::new(10_000),
-            Canceller::Resident,
-            start(),
-            start() - TimeDelta::hours(48),
-        );
+        let early = refund_amount(Clp::new(10_000), Canceller::Resident, start(), start() - TimeDelta::hours(48));
         assert_eq!(
             early,
-            Refund {
-                amount: Clp::new(9_000),
-                percent: EARLY_CANCELLATION_REFUND,
-                reason: RefundReason::EarlyCancellation
-            }
+            Refund { amount: Clp::new(9_000), percent: EARLY_CANCELLATION_REFUND, reason: RefundReason::EarlyCancellation }
         );
-        let late = refund_amount(
-            Clp::new(5_000),
-            Canceller::Resident,
-            start(),
-            start() - TimeDelta::hours(2),
-        );
-        assert_eq!(
-            late,
-            Refund {
-                amount: Clp::ZERO,
-                percent: Rate::ZERO,
-                reason: RefundReason::LateCancellation
-            }
-        );
-        let staff = refund_amount(
-            Clp::new(5_000),
-            Canceller::Staff,
-            start(),
-            start() + TimeDelta::hours(2),
-        );
-        assert_eq!(
-            staff,
-            Refund {
-                amount: Clp::new(5_000),
-                percent: Rate::FULL,
-                reason: RefundReason::StaffCancellation
-            }
-        );
+        let late = refund_amount(Clp::new(5_000), Canceller::Resident, start(), start() - TimeDelta::hours(2));
+        assert_eq!(late, Refund { amount: Clp::ZERO, percent: Rate::ZERO, reason: RefundReason::LateCancellation });
+        let staff = refund_amount(Clp::new(5_000), Canceller::Staff, start(), start() + TimeDelta::hours(2));
+        assert_eq!(staff, Refund { amount: Clp::new(5_000), percent: Rate::FULL, reason: RefundReason::StaffCancellation });
     }
 
     #[test]
     fn boundary_at_exactly_24_hours_is_late() {
-        let exactly = refund_amount(
-            Clp::new(5_000),
-            Canceller::Resident,
-            start(),
-            start() - TimeDelta::hours(24),
-        );
+        let exactly = refund_amount(Clp::new(5_000), Canceller::Resident, start(), start() - TimeDelta::hours(24));
         assert_eq!(exactly.reason, RefundReason::LateCancellation);
         let just_before = start() - TimeDelta::hours(24) - TimeDelta::seconds(1);
         let early = refund_amount(Clp::new(5_000), Canceller::Resident, start(), just_before);
@@ -175,12 +120,7 @@ mod tests {
 
     #[test]
     fn rounds_down_and_ignores_corrupt_amounts() {
-        let r = refund_amount(
-            Clp::new(5_555),
-            Canceller::Resident,
-            start(),
-            start() - TimeDelta::days(3),
-        );
+        let r = refund_amount(Clp::new(5_555), Canceller::Resident, start(), start() - TimeDelta::days(3));
         assert_eq!(r.amount, Clp::new(4_999));
         let r = refund_amount(Clp::new(-10), Canceller::Staff, start(), start());
         assert_eq!(r.amount, Clp::ZERO);

@@ -74,7 +74,11 @@ mod tests {
     /// not a scheme-relative or absolute URL after the browser's own cleanup (it drops tabs and
     /// newlines and reads `\` as `/`).
     fn stays_on_site(path: &str) -> bool {
-        let cleaned: String = path.chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).map(|c| if c == '\\' { '/' } else { c }).collect();
+        let cleaned: String = path
+            .chars()
+            .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+            .map(|c| if c == '\\' { '/' } else { c })
+            .collect();
         cleaned.starts_with('/') && !cleaned.starts_with("//")
     }
 
@@ -107,10 +111,27 @@ mod tests {
     #[test]
     fn hostile_values_fall_back() {
         for bad in [
-            "", "buscar", "//evil.example", "//evil.example/buscar", "/\\evil.example", "\\\\evil.example",
-            "https://evil.example", "http:/evil.example", "javascript:alert(1)", "/%2F%2Fevil.example",
-            "/%2fevil.example", "/%5Cevil.example", "/%252F%252Fevil.example", "/\tevil", "/\n/evil.example",
-            "/buscar\r\nSet-Cookie: x=1", "/ buscar", "/búsqueda", "/ingresar", "/ingresar?volver=/buscar", " /buscar",
+            "",
+            "buscar",
+            "//evil.example",
+            "//evil.example/buscar",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "https://evil.example",
+            "http:/evil.example",
+            "javascript:alert(1)",
+            "/%2F%2Fevil.example",
+            "/%2fevil.example",
+            "/%5Cevil.example",
+            "/%252F%252Fevil.example",
+            "/\tevil",
+            "/\n/evil.example",
+            "/buscar\r\nSet-Cookie: x=1",
+            "/ buscar",
+            "/búsqueda",
+            "/ingresar",
+            "/ingresar?volver=/buscar",
+            " /buscar",
         ] {
             assert_eq!(ReturnPath::parse(bad), None, "{bad:?}");
         }

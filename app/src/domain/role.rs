@@ -23,14 +23,7 @@ pub enum Role {
 
 impl Role {
     /// Every role, in display order.
-    pub const ALL: [Role; 6] = [
-        Role::Resident,
-        Role::Concierge,
-        Role::BuildingAdmin,
-        Role::Support,
-        Role::Admin,
-        Role::SalesRep,
-    ];
+    pub const ALL: [Role; 6] = [Role::Resident, Role::Concierge, Role::BuildingAdmin, Role::Support, Role::Admin, Role::SalesRep];
 
     /// The stored text (`users.role`).
     pub fn as_str(self) -> &'static str {

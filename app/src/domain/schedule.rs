@@ -27,11 +27,7 @@ pub struct BlockTemplate {
 
 impl BlockTemplate {
     /// A template typed by an administrator, checked.
-    pub fn new(
-        name: &str,
-        start_local: NaiveTime,
-        duration_minutes: u32,
-    ) -> Result<Self, ScheduleError> {
+    pub fn new(name: &str, start_local: NaiveTime, duration_minutes: u32) -> Result<Self, ScheduleError> {
         let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
         if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
             return Err(ScheduleError::InvalidName);
@@ -39,11 +35,7 @@ impl BlockTemplate {
         if !(1..=MAX_DURATION_MINUTES).contains(&duration_minutes) {
             return Err(ScheduleError::InvalidDuration);
         }
-        Ok(Self {
-            name,
-            start_local,
-            duration_minutes,
-        })
+        Ok(Self { name, start_local, duration_minutes })
     }
 
     /// *Día*: 08:00 to 19:00, 11 hours.
@@ -81,10 +73,7 @@ impl BlockTemplate {
 
     /// The local start and end, on the wall clock, of the block on `date` (the end may fall on
     /// the next day). These are what is shown; [`BlockTemplate::window`] gives the real instants.
-    pub fn local_window(
-        &self,
-        date: NaiveDate,
-    ) -> Result<(NaiveDateTime, NaiveDateTime), ScheduleError> {
+    pub fn local_window(&self, date: NaiveDate) -> Result<(NaiveDateTime, NaiveDateTime), ScheduleError> {
         if !(1..=MAX_DURATION_MINUTES).contains(&self.duration_minutes) {
             return Err(ScheduleError::InvalidDuration);
         }
@@ -100,11 +89,7 @@ impl BlockTemplate {
     /// The end is the local start plus the duration *on the wall clock*, then converted, so the
     /// real length changes on daylight-saving nights. A local time skipped by a DST jump becomes
     /// the first instant after the jump; a local time that happens twice takes the earlier one.
-    pub fn window(
-        &self,
-        date: NaiveDate,
-        tz: Tz,
-    ) -> Result<(DateTime<Utc>, DateTime<Utc>), ScheduleError> {
+    pub fn window(&self, date: NaiveDate, tz: Tz) -> Result<(DateTime<Utc>, DateTime<Utc>), ScheduleError> {
         let (local_start, local_end) = self.local_window(date)?;
         let start = resolve_local(tz, local_start).ok_or(ScheduleError::OutOfRange)?;
         let end = resolve_local(tz, local_end).ok_or(ScheduleError::OutOfRange)?;
@@ -130,10 +115,7 @@ pub fn resolve_local(tz: Tz, local: NaiveDateTime) -> Option<DateTime<Utc>> {
 /// "local time ≥ `local`" flips from false to true exactly at the jump.
 fn first_instant_after_gap(tz: Tz, local: NaiveDateTime) -> Option<DateTime<Utc>> {
     const SPAN: i64 = 26 * 3600;
-    let local_at = |secs: i64| {
-        DateTime::from_timestamp(secs, 0)
-            .map(|t| tz.from_utc_datetime(&t.naive_utc()).naive_local())
-    };
+    let local_at = |secs: i64| DateTime::from_timestamp(secs, 0).map(|t| tz.from_utc_datetime(&t.naive_utc()).naive_local());
     let reached = |secs: i64| local_at(secs).map(|l| l >= local);
     let centre = local.and_utc().timestamp();
     let (mut lo, mut hi) = (centre.checked_sub(SPAN)?, centre.checked_add(SPAN)?);
@@ -158,9 +140,7 @@ pub fn local_date(now: DateTime<Utc>, tz: Tz) -> NaiveDate {
 
 /// The dates blocks are materialised for: `today` through `today + horizon_days − 1`.
 pub fn dates_in_horizon(today: NaiveDate, horizon_days: u32) -> impl Iterator<Item = NaiveDate> {
-    today
-        .iter_days()
-        .take(usize::try_from(horizon_days).unwrap_or(usize::MAX))
+    today.iter_days().take(usize::try_from(horizon_days).unwrap_or(usize::MAX))
 }
 
 /// A whole number of minutes in words: "11 horas", "1 hora", "45 minutos", "1 hora y 30 minutos".

@@ -16,12 +16,10 @@ pub fn reveal(text: &str, secret: &str) -> String {
 pub fn reveal_variables(variables: &serde_json::Value, secret: &str) -> serde_json::Value {
     match variables {
         serde_json::Value::String(s) => serde_json::Value::String(reveal(s, secret)),
-        serde_json::Value::Object(map) => serde_json::Value::Object(
-            map.iter().map(|(k, v)| (k.clone(), reveal_variables(v, secret))).collect(),
-        ),
-        serde_json::Value::Array(items) => {
-            serde_json::Value::Array(items.iter().map(|v| reveal_variables(v, secret)).collect())
+        serde_json::Value::Object(map) => {
+            serde_json::Value::Object(map.iter().map(|(k, v)| (k.clone(), reveal_variables(v, secret))).collect())
         }
+        serde_json::Value::Array(items) => serde_json::Value::Array(items.iter().map(|v| reveal_variables(v, secret)).collect()),
         other => other.clone(),
     }
 }

@@ -15,10 +15,7 @@ pub async fn facts(pool: &PgPool) -> ServerResult<HomeInfo> {
     )
     .fetch_one(pool)
     .await?;
-    Ok(HomeInfo {
-        today: long_date_with_year(today),
-        active_buildings,
-    })
+    Ok(HomeInfo { today: long_date_with_year(today), active_buildings })
 }
 
 #[cfg(test)]
@@ -31,12 +28,10 @@ mod tests {
         assert!(facts.today.contains(" de 20"), "a long Spanish date, got {}", facts.today);
         assert_eq!(facts.active_buildings, 0);
         // The migrations really ran: the extensions the schema relies on are installed.
-        let has_gist: bool = sqlx::query_scalar(
-            "select exists(select 1 from pg_extension where extname = 'btree_gist')",
-        )
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+        let has_gist: bool = sqlx::query_scalar("select exists(select 1 from pg_extension where extname = 'btree_gist')")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
         assert!(has_gist);
     }
 }

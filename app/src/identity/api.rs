@@ -10,9 +10,7 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
-    crate::domain::{
-        email::Email, names::PersonName, password::NewPassword, phone::MobilePhone, rut::Rut,
-    },
+    crate::domain::{email::Email, names::PersonName, password::NewPassword, phone::MobilePhone, rut::Rut},
     crate::ssr::{actor, app_state, error::finish, rate_limit},
     uuid::Uuid,
 };
@@ -34,11 +32,7 @@ pub async fn signup_options() -> Result<Vec<BuildingOption>, AppError> {
 
 /// Collects every field's problem at once, so the form shows them all.
 #[cfg(feature = "ssr")]
-fn field<T, E: std::fmt::Display>(
-    errors: &mut Vec<FieldError>,
-    name: &str,
-    result: Result<T, E>,
-) -> Option<T> {
+fn field<T, E: std::fmt::Display>(errors: &mut Vec<FieldError>, name: &str, result: Result<T, E>) -> Option<T> {
     match result {
         Ok(v) => Some(v),
         Err(e) => {
@@ -73,16 +67,10 @@ pub async fn sign_up(
     let password = field(&mut errors, "password", NewPassword::parse(&password));
     let rut = field(&mut errors, "rut", Rut::parse(&rut));
     let phone = field(&mut errors, "phone", MobilePhone::parse(&phone));
-    let building_id = field(
-        &mut errors,
-        "building_id",
-        Uuid::parse_str(building_id.trim()).map_err(|_| "Elige tu edificio de la lista."),
-    );
-    let unit_id = field(
-        &mut errors,
-        "unit_id",
-        Uuid::parse_str(unit_id.trim()).map_err(|_| "Elige tu departamento de la lista."),
-    );
+    let building_id =
+        field(&mut errors, "building_id", Uuid::parse_str(building_id.trim()).map_err(|_| "Elige tu edificio de la lista."));
+    let unit_id =
+        field(&mut errors, "unit_id", Uuid::parse_str(unit_id.trim()).map_err(|_| "Elige tu departamento de la lista."));
     let (
         Some(first_name),
         Some(last_name),
@@ -94,21 +82,9 @@ pub async fn sign_up(
         Some(unit_id),
     ) = (first_name, last_name, email, password, rut, phone, building_id, unit_id)
     else {
-        return finish::<(), AppError>(Err(AppError::Invalid {
-            message: "Revisa los campos marcados.".into(),
-            fields: errors,
-        }));
+        return finish::<(), AppError>(Err(AppError::Invalid { message: "Revisa los campos marcados.".into(), fields: errors }));
     };
-    let new = super::ssr::NewResident {
-        first_name,
-        last_name,
-        email,
-        password,
-        rut,
-        phone,
-        building_id,
-        unit_id,
-    };
+    let new = super::ssr::NewResident { first_name, last_name, email, password, rut, phone, building_id, unit_id };
     finish(super::ssr::sign_up(&state.pool, &state.vault, &state.blind_index, new, &meta).await)?;
     leptos_axum::redirect("/ingresar?registro=pendiente");
     Ok(())
@@ -123,8 +99,7 @@ pub async fn log_in(email: String, password: String, volver: Option<String>) -> 
     let ip = meta.ip.map(|i| i.to_string()).unwrap_or_default();
     finish(rate_limit::check(&*state.rate_limiter, rate_limit::LOGIN_PER_IP, &ip).await)?;
     let email = Email::parse(&email).ok();
-    let logged_in =
-        finish(super::ssr::log_in(&state.pool, &state.blind_index, email, password, &meta).await)?;
+    let logged_in = finish(super::ssr::log_in(&state.pool, &state.blind_index, email, password, &meta).await)?;
     let session = finish(actor::session().await)?;
     finish(actor::start_session(&session, logged_in.user_id, logged_in.epoch).await)?;
     let back = volver.as_deref().and_then(crate::domain::return_path::ReturnPath::parse);
@@ -153,13 +128,8 @@ pub async fn request_reset(email: String) -> Result<(), AppError> {
     let meta = actor::request_meta();
     let ip = meta.ip.map(|i| i.to_string()).unwrap_or_default();
     finish(rate_limit::check(&*state.rate_limiter, rate_limit::RESET_REQUEST_PER_IP, &ip).await)?;
-    let email = finish::<_, AppError>(
-        Email::parse(&email).map_err(|e| AppError::field("email", e.to_string())),
-    )?;
-    let account_key = hex_key(&state.blind_index.index(
-        crate::ssr::blind_index::BlindField::Email,
-        email.as_str(),
-    ));
+    let email = finish::<_, AppError>(Email::parse(&email).map_err(|e| AppError::field("email", e.to_string())))?;
+    let account_key = hex_key(&state.blind_index.index(crate::ssr::blind_index::BlindField::Email, email.as_str()));
     if rate_limit::check(&*state.rate_limiter, rate_limit::RESET_REQUEST_PER_ACCOUNT, &account_key)
         .await
         .is_ok()
@@ -187,10 +157,7 @@ pub async fn confirm_reset(email: String, code: String, password: String) -> Res
     let email = field(&mut errors, "email", Email::parse(&email));
     let password = field(&mut errors, "password", NewPassword::parse(&password));
     let (Some(email), Some(password)) = (email, password) else {
-        return finish::<(), AppError>(Err(AppError::Invalid {
-            message: "Revisa los campos marcados.".into(),
-            fields: errors,
-        }));
+        return finish::<(), AppError>(Err(AppError::Invalid { message: "Revisa los campos marcados.".into(), fields: errors }));
     };
     finish(super::ssr::confirm_reset(&state.pool, &email, &code, &password, &meta).await)?;
     leptos_axum::redirect("/ingresar?clave=actualizada");
@@ -202,9 +169,7 @@ pub async fn confirm_reset(email: String, code: String, password: String) -> Res
 pub async fn pending_residents() -> Result<Vec<PendingResident>, AppError> {
     use crate::domain::role::Role;
     let state = app_state()?;
-    let actor = finish(
-        actor::require_role(&state.pool, &[Role::BuildingAdmin, Role::Support, Role::Admin]).await,
-    )?;
+    let actor = finish(actor::require_role(&state.pool, &[Role::BuildingAdmin, Role::Support, Role::Admin]).await)?;
     finish(super::ssr::pending_residents(&state.pool, &state.vault, &actor).await)
 }
 
@@ -217,9 +182,8 @@ pub async fn approve_resident(user_id: String) -> Result<(), AppError> {
 /// Rejects a pending resident, with a reason; the account is banned.
 #[server(prefix = "/api", endpoint = "identity/reject_resident")]
 pub async fn reject_resident(user_id: String, reason: String) -> Result<(), AppError> {
-    let reason = finish::<_, AppError>(
-        crate::domain::text::Reason::parse(&reason).map_err(|e| AppError::field("reason", e.to_string())),
-    )?;
+    let reason =
+        finish::<_, AppError>(crate::domain::text::Reason::parse(&reason).map_err(|e| AppError::field("reason", e.to_string())))?;
     decide(user_id, false, Some(reason.into_string())).await
 }
 
@@ -231,10 +195,7 @@ async fn decide(user_id: String, approve: bool, reason: Option<String>) -> Resul
     // Support reads the queue but does not decide (PRODUCT.md §1: read-mostly).
     let actor = finish(actor::require_role(&state.pool, &[Role::BuildingAdmin, Role::Admin]).await)?;
     let user_id = finish::<_, AppError>(Uuid::parse_str(user_id.trim()).map_err(|_| AppError::NotFound))?;
-    finish(
-        super::ssr::decide_resident(&state.pool, &actor, user_id, approve, reason.as_deref(), &meta)
-            .await,
-    )?;
+    finish(super::ssr::decide_resident(&state.pool, &actor, user_id, approve, reason.as_deref(), &meta).await)?;
     leptos_axum::redirect("/admin/residentes");
     Ok(())
 }

@@ -2,10 +2,7 @@
 //! Leptos; the server functions in `api.rs` call them after parsing input into domain types.
 
 use super::{BuildingOption, PendingResident, UnitOption};
-use crate::domain::{
-    email::Email, names::PersonName, password::NewPassword, phone::MobilePhone, role::Role,
-    rut::Rut,
-};
+use crate::domain::{email::Email, names::PersonName, password::NewPassword, phone::MobilePhone, role::Role, rut::Rut};
 use crate::error::AppError;
 use crate::ssr::{
     actor::Actor,
@@ -38,11 +35,9 @@ pub const BLOCKED_MESSAGE: &str = "No es posible completar la solicitud. Contact
 /// Wrong email or password (never says which).
 pub const INVALID_CREDENTIALS: &str = "Correo o contraseña incorrectos.";
 /// Locked after too many failures.
-pub const LOCKED_MESSAGE: &str =
-    "Cuenta bloqueada temporalmente por intentos fallidos. Intenta nuevamente en 15 minutos.";
+pub const LOCKED_MESSAGE: &str = "Cuenta bloqueada temporalmente por intentos fallidos. Intenta nuevamente en 15 minutos.";
 /// Signed up, not yet approved.
-pub const PENDING_MESSAGE: &str =
-    "Tu cuenta está pendiente de aprobación por la administración de tu edificio.";
+pub const PENDING_MESSAGE: &str = "Tu cuenta está pendiente de aprobación por la administración de tu edificio.";
 /// Banned or rejected.
 pub const BANNED_MESSAGE: &str = "Tu cuenta está suspendida. Contacta a la administración de tu edificio.";
 /// Deactivated.
@@ -117,16 +112,8 @@ pub async fn sign_up(
     }
     // Checked on its own connection so the audit of a hit survives the refusal.
     let mut conn = pool.acquire().await?;
-    if blocklist::is_blocked(
-        &mut conn,
-        indexer,
-        Some(new.building_id),
-        &probes,
-        "auth.sign_up",
-        &AuditActor::Anonymous,
-        meta,
-    )
-    .await?
+    if blocklist::is_blocked(&mut conn, indexer, Some(new.building_id), &probes, "auth.sign_up", &AuditActor::Anonymous, meta)
+        .await?
     {
         return Err(AppError::Refused(BLOCKED_MESSAGE.into()).into());
     }
@@ -140,9 +127,7 @@ pub async fn sign_up(
     let phone_enc = vault
         .encrypt(new.phone.as_e164(), &pii::user_phone(&id_text))
         .map_err(|e| ServerError::unexpected("vault", e))?;
-    let rut_enc = vault
-        .encrypt(&rut, &pii::resident_rut(&id_text))
-        .map_err(|e| ServerError::unexpected("vault", e))?;
+    let rut_enc = vault.encrypt(&rut, &pii::resident_rut(&id_text)).map_err(|e| ServerError::unexpected("vault", e))?;
 
     let mut tx = pool.begin().await?;
     let unit_ok: Option<bool> = sqlx::query_scalar(
@@ -276,9 +261,7 @@ pub async fn log_in(
         // email or address gets the same refusal as a known account would.
         let _ = dummy_verify_async(password).await;
         let mut conn = pool.acquire().await?;
-        if blocklist::is_blocked(&mut conn, indexer, None, &probes, "auth.login", &AuditActor::Anonymous, meta)
-            .await?
-        {
+        if blocklist::is_blocked(&mut conn, indexer, None, &probes, "auth.login", &AuditActor::Anonymous, meta).await? {
             return Err(AppError::Refused(BLOCKED_MESSAGE.into()).into());
         }
         audit::record(
@@ -309,9 +292,7 @@ pub async fn log_in(
 
     let slot = reserve_attempt(pool, user_id).await?;
     let ok = match slot {
-        Some(_) => verify_password_async(password, hash)
-            .await
-            .map_err(|e| ServerError::unexpected("verify", e))?,
+        Some(_) => verify_password_async(password, hash).await.map_err(|e| ServerError::unexpected("verify", e))?,
         // Locked: no guess is checked, but the answer costs the same time as a checked one.
         None => {
             let _ = dummy_verify_async(password).await;
@@ -338,7 +319,12 @@ pub async fn log_in(
         drop(conn);
         let locks = slot >= MAX_FAILED_LOGINS;
         let mut tx = pool.begin().await?;
-        audit::record(&mut tx, &user_entry("auth.login_failed", json!({ "reason": "wrong_password", "consecutive": slot })), meta).await?;
+        audit::record(
+            &mut tx,
+            &user_entry("auth.login_failed", json!({ "reason": "wrong_password", "consecutive": slot })),
+            meta,
+        )
+        .await?;
         if locks {
             audit::record(&mut tx, &user_entry("auth.locked_out", json!({ "minutes": LOCKOUT_MINUTES })), meta).await?;
         }
@@ -364,12 +350,10 @@ pub async fn log_in(
 
     drop(conn);
     let mut tx = pool.begin().await?;
-    sqlx::query(
-        "update users set failed_login_count = 0, locked_until = null, last_login_at = now() where id = $1",
-    )
-    .bind(user_id)
-    .execute(&mut *tx)
-    .await?;
+    sqlx::query("update users set failed_login_count = 0, locked_until = null, last_login_at = now() where id = $1")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
     audit::record(&mut tx, &user_entry("auth.login_succeeded", json!({})), meta).await?;
     tx.commit().await?;
     Ok(LoggedIn { user_id, role, epoch })
@@ -423,12 +407,7 @@ pub async fn record_logout(pool: &PgPool, actor: &Actor, meta: &RequestMeta) -> 
 /// about whether the account exists, by answer or by time: when no code can be sent, the same
 /// CSPRNG, argon2id, encryption and transaction-with-audit work is done on a throwaway code
 /// (ASVS 5.0 6.3.8), so the two paths differ only by two small inserts.
-pub async fn request_reset(
-    pool: &PgPool,
-    vault: &Vault,
-    email: &Email,
-    meta: &RequestMeta,
-) -> ServerResult<()> {
+pub async fn request_reset(pool: &PgPool, vault: &Vault, email: &Email, meta: &RequestMeta) -> ServerResult<()> {
     let user: Option<(Uuid, String, Option<Uuid>, bool)> = sqlx::query_as(
         "select id, role, building_id, phone_enc is not null from users
           where email = $1 and status <> 'banned'",
@@ -440,9 +419,7 @@ pub async fn request_reset(
         return decoy_reset(pool, vault, meta).await;
     };
     let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
-    let code_hash = hash_password_async(code.clone())
-        .await
-        .map_err(|e| ServerError::unexpected("hashing", e))?;
+    let code_hash = hash_password_async(code.clone()).await.map_err(|e| ServerError::unexpected("hashing", e))?;
     let reset_id = Uuid::new_v4();
     let code_enc = vault
         .encrypt(&code, &pii::reset_code(&reset_id.to_string()))
@@ -500,9 +477,7 @@ pub async fn request_reset(
 async fn decoy_reset(pool: &PgPool, vault: &Vault, meta: &RequestMeta) -> ServerResult<()> {
     let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
     let reset_id = Uuid::new_v4();
-    let _ = hash_password_async(code.clone())
-        .await
-        .map_err(|e| ServerError::unexpected("hashing", e))?;
+    let _ = hash_password_async(code.clone()).await.map_err(|e| ServerError::unexpected("hashing", e))?;
     let _ = vault
         .encrypt(&code, &pii::reset_code(&reset_id.to_string()))
         .map_err(|e| ServerError::unexpected("vault", e))?;
@@ -620,11 +595,7 @@ pub async fn confirm_reset(
 }
 
 /// Residents awaiting approval that `actor` may decide on.
-pub async fn pending_residents(
-    pool: &PgPool,
-    vault: &Vault,
-    actor: &Actor,
-) -> ServerResult<Vec<PendingResident>> {
+pub async fn pending_residents(pool: &PgPool, vault: &Vault, actor: &Actor) -> ServerResult<Vec<PendingResident>> {
     let scope = if actor.role.is_building_scoped() { actor.building_id } else { None };
     type Row = (Uuid, String, String, String, String, String, Vec<u8>, Option<Vec<u8>>, String);
     let rows: Vec<Row> = sqlx::query_as(
@@ -675,13 +646,12 @@ pub async fn decide_resident(
     meta: &RequestMeta,
 ) -> ServerResult<()> {
     let mut tx = pool.begin().await?;
-    let building: Option<Uuid> = sqlx::query_scalar(
-        "select building_id from users where id = $1 and role = 'resident' and status = 'pending' for update",
-    )
-    .bind(user_id)
-    .fetch_optional(&mut *tx)
-    .await?
-    .flatten();
+    let building: Option<Uuid> =
+        sqlx::query_scalar("select building_id from users where id = $1 and role = 'resident' and status = 'pending' for update")
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .flatten();
     let Some(building_id) = building else {
         return Err(AppError::NotFound.into());
     };
@@ -697,19 +667,14 @@ pub async fn decide_resident(
             .execute(&mut *tx)
             .await?;
     } else {
-        sqlx::query(
-            "update users set status = 'banned', status_reason = $2, session_epoch = session_epoch + 1 where id = $1",
-        )
-        .bind(user_id)
-        .bind(reason)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query("update users set status = 'banned', status_reason = $2, session_epoch = session_epoch + 1 where id = $1")
+            .bind(user_id)
+            .bind(reason)
+            .execute(&mut *tx)
+            .await?;
     }
-    let (event, action) = if approve {
-        ("resident.approved", "resident.approved")
-    } else {
-        ("resident.rejected", "resident.rejected")
-    };
+    let (event, action) =
+        if approve { ("resident.approved", "resident.approved") } else { ("resident.rejected", "resident.rejected") };
     outbox::enqueue(
         &mut tx,
         &OutboxEvent {

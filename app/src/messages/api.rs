@@ -14,12 +14,11 @@ pub async fn list_messages() -> Result<Vec<MessageView>, AppError> {
     use crate::ssr::{actor, app_state, error::finish, pii, ServerError};
     use uuid::Uuid;
     let state = app_state()?;
-    let actor = finish(
-        actor::require_role(&state.pool, &[Role::BuildingAdmin, Role::Support, Role::Admin]).await,
-    )?;
+    let actor = finish(actor::require_role(&state.pool, &[Role::BuildingAdmin, Role::Support, Role::Admin]).await)?;
     let scope = if actor.role.is_building_scoped() { actor.building_id } else { None };
     // Recipient and text are null once the retention purge (or an erasure) removed them.
-    type Row = (Uuid, String, String, String, Option<String>, Option<String>, Option<Vec<u8>>, Option<Vec<u8>>, i32, Option<String>);
+    type Row =
+        (Uuid, String, String, String, Option<String>, Option<String>, Option<Vec<u8>>, Option<Vec<u8>>, i32, Option<String>);
     let rows: Vec<Row> = finish(
         sqlx::query_as(
             "select n.id,
@@ -42,29 +41,29 @@ pub async fn list_messages() -> Result<Vec<MessageView>, AppError> {
         .map(|(id, created_at, kind, status, transport, body, recipient_enc, secret_enc, attempts, last_error)| {
             let body = body.unwrap_or_else(|| crate::privacy::PURGED_LABEL.to_string());
             MessageView {
-            created_at,
-            kind: super::kind_label(&kind).to_string(),
-            // Null once the retention purge (or an erasure) removed it.
-            recipient: match &recipient_enc {
-                Some(enc) => pii::NOTIFICATION_RECIPIENT.display(&state.vault, &id.to_string(), enc, |p| {
-                    MobilePhone::parse(p).ok().map(|p| p.masked())
-                }),
-                None => crate::privacy::PURGED_LABEL.to_string(),
-            },
-            status: super::status_label(&status).to_string(),
-            body: match secret_enc {
-                Some(enc) if may_reveal && transport.as_deref() == Some("dev_outbox") => state
-                    .vault
-                    .decrypt_secret(&enc, &pii::notification_secret(&id.to_string()))
-                    // Unreadable: logged, and the text keeps its mask.
-                    .inspect_err(|err| pii::log_unreadable(&pii::NOTIFICATION_SECRET, &id.to_string(), err))
-                    .map(|secret| crate::domain::secret::reveal(&body, secret.expose()))
-                    .unwrap_or(body),
-                _ => body,
-            },
-            transport,
-            attempts,
-            last_error,
-        }})
+                created_at,
+                kind: super::kind_label(&kind).to_string(),
+                // Null once the retention purge (or an erasure) removed it.
+                recipient: match &recipient_enc {
+                    Some(enc) => pii::NOTIFICATION_RECIPIENT
+                        .display(&state.vault, &id.to_string(), enc, |p| MobilePhone::parse(p).ok().map(|p| p.masked())),
+                    None => crate::privacy::PURGED_LABEL.to_string(),
+                },
+                status: super::status_label(&status).to_string(),
+                body: match secret_enc {
+                    Some(enc) if may_reveal && transport.as_deref() == Some("dev_outbox") => state
+                        .vault
+                        .decrypt_secret(&enc, &pii::notification_secret(&id.to_string()))
+                        // Unreadable: logged, and the text keeps its mask.
+                        .inspect_err(|err| pii::log_unreadable(&pii::NOTIFICATION_SECRET, &id.to_string(), err))
+                        .map(|secret| crate::domain::secret::reveal(&body, secret.expose()))
+                        .unwrap_or(body),
+                    _ => body,
+                },
+                transport,
+                attempts,
+                last_error,
+            }
+        })
         .collect())
 }

@@ -27,9 +27,7 @@ pub async fn checkout(booking_id: String) -> Result<CheckoutTarget, AppError> {
     let state = app_state()?;
     let actor = finish(actor::require_role(&state.pool, &[Role::Resident]).await)?;
     let id = finish(self::booking_id(&booking_id))?;
-    let url = finish(
-        super::ssr::start_checkout(&state.pool, &*state.gateway, &actor, id, chrono::Utc::now()).await,
-    )?;
+    let url = finish(super::ssr::start_checkout(&state.pool, &*state.gateway, &actor, id, chrono::Utc::now()).await)?;
     // `redirect` needs a valid header value; a gateway URL that is not one is a gateway fault.
     if http::HeaderValue::from_str(&url).is_err() {
         tracing::error!(booking.id = %id, "gateway returned an unusable checkout URL");
@@ -67,13 +65,13 @@ pub async fn confirm_simulated_payment(
     let id = finish(self::booking_id(&booking_id))?;
     let invalid = || AppError::Refused(super::ssr::INVALID_LINK_MESSAGE.into());
     let amount = finish(Clp::parse(&monto).map_err(|_| invalid()))?;
-    let decision = finish(super::Decision::parse(&decision).ok_or_else(|| {
-        AppError::field("decision", "Elige Aprobar, Rechazar o Dejar pendiente.")
-    }))?;
+    let decision = finish(
+        super::Decision::parse(&decision)
+            .ok_or_else(|| AppError::field("decision", "Elige Aprobar, Rechazar o Dejar pendiente.")),
+    )?;
     let meta = actor::request_meta();
     let done = finish(
-        super::simulator::simulate(&state.pool, &signer, &actor, id, &firma, amount, decision, &meta, chrono::Utc::now())
-            .await,
+        super::simulator::simulate(&state.pool, &signer, &actor, id, &firma, amount, decision, &meta, chrono::Utc::now()).await,
     )?;
     leptos_axum::redirect(&format!("{}?reserva={id}", done.result_path()));
     Ok(())

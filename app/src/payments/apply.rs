@@ -119,15 +119,8 @@ fn stored_status(gateway_status: &str) -> &'static str {
 /// * anything else is recorded and the booking waits.
 ///
 /// The caller executes [`Applied::refund_to_execute`] after this returns (the commit).
-pub async fn apply_gateway_payment(
-    pool: &PgPool,
-    payment: &GatewayPayment,
-    meta: &RequestMeta,
-) -> ServerResult<Applied> {
-    let booking_id = payment
-        .external_reference
-        .as_deref()
-        .and_then(|r| Uuid::parse_str(r.trim()).ok());
+pub async fn apply_gateway_payment(pool: &PgPool, payment: &GatewayPayment, meta: &RequestMeta) -> ServerResult<Applied> {
+    let booking_id = payment.external_reference.as_deref().and_then(|r| Uuid::parse_str(r.trim()).ok());
     let mut tx = pool.begin().await?;
     let booking = match booking_id {
         Some(id) => super::ssr::lock_booking(&mut tx, id).await?,
@@ -178,8 +171,7 @@ pub(crate) async fn apply_locked(
 
     let applied = match status {
         "approved" => {
-            let amount_ok = payment.amount == Some(booking.amount)
-                && payment.currency.as_deref() == Some("CLP");
+            let amount_ok = payment.amount == Some(booking.amount) && payment.currency.as_deref() == Some("CLP");
             let refusal = if !amount_ok {
                 Some(Refusal::AmountMismatch)
             } else if booking.status != BookingStatus::Pending {
@@ -200,9 +192,7 @@ pub(crate) async fn apply_locked(
                     .await?;
                     Applied::Confirmed
                 }
-                Some(reason) => {
-                    refuse(conn, booking, payment_id, provider, received, reason, actor, meta).await?
-                }
+                Some(reason) => refuse(conn, booking, payment_id, provider, received, reason, actor, meta).await?,
             }
         }
         "rejected" | "cancelled" if booking.status == BookingStatus::Pending => {
@@ -295,13 +285,12 @@ async fn upsert_payment(
     received: Clp,
 ) -> ServerResult<Uuid> {
     let provider = payment.provider.as_str();
-    let existing: Option<Uuid> = sqlx::query_scalar(
-        "select id from payments where provider = $1 and provider_payment_id = $2 for update",
-    )
-    .bind(provider)
-    .bind(&payment.provider_payment_id)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let existing: Option<Uuid> =
+        sqlx::query_scalar("select id from payments where provider = $1 and provider_payment_id = $2 for update")
+            .bind(provider)
+            .bind(&payment.provider_payment_id)
+            .fetch_optional(&mut *conn)
+            .await?;
     let id = match existing {
         Some(id) => id,
         None => {
@@ -360,13 +349,11 @@ async fn finish_event(
     payment_id: Option<Uuid>,
     error: Option<&str>,
 ) -> ServerResult<()> {
-    sqlx::query(
-        "update payment_events set processed_at = now(), payment_id = $2, process_error = $3 where id = $1",
-    )
-    .bind(event_id)
-    .bind(payment_id)
-    .bind(error)
-    .execute(conn)
-    .await?;
+    sqlx::query("update payment_events set processed_at = now(), payment_id = $2, process_error = $3 where id = $1")
+        .bind(event_id)
+        .bind(payment_id)
+        .bind(error)
+        .execute(conn)
+        .await?;
     Ok(())
 }

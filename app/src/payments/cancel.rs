@@ -66,24 +66,18 @@ async fn policy(
 
 /// The refund a cancellation by `actor` would give right now (or, for a booking already
 /// cancelled, what was refunded and where that refund stands).
-pub async fn refund_preview(
-    pool: &PgPool,
-    actor: &Actor,
-    booking_id: Uuid,
-    now: DateTime<Utc>,
-) -> ServerResult<RefundQuote> {
+pub async fn refund_preview(pool: &PgPool, actor: &Actor, booking_id: Uuid, now: DateTime<Utc>) -> ServerResult<RefundQuote> {
     // Read only, nothing locked: the cancellation itself recomputes under the booking lock.
     let mut tx = pool.begin().await?;
     let booking = read_booking(&mut tx, booking_id, false).await?.ok_or(AppError::NotFound)?;
     let who = canceller(actor, &booking)?;
     let cancellable = decide(booking.status, BookingEvent::Cancel).is_ok();
     let (refund, _) = policy(&mut tx, &booking, who, now).await?;
-    let last_refund: Option<(i64, String)> = sqlx::query_as(
-        "select amount_clp, status from refunds where booking_id = $1 order by created_at desc limit 1",
-    )
-    .bind(booking_id)
-    .fetch_optional(&mut *tx)
-    .await?;
+    let last_refund: Option<(i64, String)> =
+        sqlx::query_as("select amount_clp, status from refunds where booking_id = $1 order by created_at desc limit 1")
+            .bind(booking_id)
+            .fetch_optional(&mut *tx)
+            .await?;
     tx.rollback().await?;
 
     let facts = booking_facts(pool, booking_id).await?.ok_or(AppError::NotFound)?;
@@ -94,9 +88,7 @@ pub async fn refund_preview(
     let (refund_clp, percent, reason, refund_state) = if cancellable {
         (refund.amount, refund.percent.to_string(), refund.reason.label_es().to_string(), None)
     } else {
-        let state = last_refund
-            .as_ref()
-            .map(|(_, status)| RefundState::parse(status).label_es().to_string());
+        let state = last_refund.as_ref().map(|(_, status)| RefundState::parse(status).label_es().to_string());
         let amount = last_refund.map_or(Clp::ZERO, |(amount, _)| Clp::new(amount));
         (amount, String::new(), String::new(), state)
     };
@@ -184,10 +176,7 @@ pub async fn cancel(
             }
         }),
     };
-    Ok(CancelOutcome {
-        refund: refund.amount.to_string(),
-        refund_state: refund_state.map(|s| s.label_es().to_string()),
-    })
+    Ok(CancelOutcome { refund: refund.amount.to_string(), refund_state: refund_state.map(|s| s.label_es().to_string()) })
 }
 
 /// Whether `status` still allows a cancellation (for pages listing bookings).

@@ -111,12 +111,7 @@ pub trait PaymentGateway: Send + Sync {
 
     /// Refunds `amount` of `payment`. `idempotency_key` is the same on every retry of the same
     /// refund, so the gateway never refunds twice.
-    async fn refund(
-        &self,
-        payment: &PaymentToRefund,
-        amount: Clp,
-        idempotency_key: &str,
-    ) -> RefundOutcome;
+    async fn refund(&self, payment: &PaymentToRefund, amount: Clp, idempotency_key: &str) -> RefundOutcome;
 }
 
 /// The built-in gateway: a signed page of this site stands in for the payment provider.
@@ -151,12 +146,7 @@ impl PaymentGateway for SimulatorGateway {
         })
     }
 
-    async fn refund(
-        &self,
-        payment: &PaymentToRefund,
-        _amount: Clp,
-        idempotency_key: &str,
-    ) -> RefundOutcome {
+    async fn refund(&self, payment: &PaymentToRefund, _amount: Clp, idempotency_key: &str) -> RefundOutcome {
         // Only simulated money can be given back by the simulator.
         if payment.provider != Provider::Simulator {
             return RefundOutcome::Failed {
@@ -164,8 +154,6 @@ impl PaymentGateway for SimulatorGateway {
                 retryable: false,
             };
         }
-        RefundOutcome::Succeeded {
-            provider_refund_id: format!("sim-{idempotency_key}"),
-        }
+        RefundOutcome::Succeeded { provider_refund_id: format!("sim-{idempotency_key}") }
     }
 }

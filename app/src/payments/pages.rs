@@ -75,12 +75,7 @@ fn go_to_view(t: CheckoutTarget) -> impl IntoView {
 pub fn SimulatorCheckoutPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let key = move || {
-        (
-            params.with(|p| p.get("id").unwrap_or_default()),
-            query.with(|q| q.get("firma").unwrap_or_default()),
-        )
-    };
+    let key = move || (params.with(|p| p.get("id").unwrap_or_default()), query.with(|q| q.get("firma").unwrap_or_default()));
     let checkout = Resource::new(key, |(id, firma)| simulator_checkout(id, firma));
     let confirm = ServerAction::<ConfirmSimulatedPayment>::new();
     view! {
@@ -185,8 +180,10 @@ fn booking_facts(r: &PaymentOutcome) -> impl IntoView {
 
 fn pay_again(r: &PaymentOutcome, label: &'static str) -> impl IntoView {
     // rel="external": a full page load, so the checkout page's redirect happens on the server.
-    r.can_pay.then(|| view! {
-        <p><a href=checkout_path(&r.booking_id) rel="external" class="button">{label}</a></p>
+    r.can_pay.then(|| {
+        view! {
+            <p><a href=checkout_path(&r.booking_id) rel="external" class="button">{label}</a></p>
+        }
     })
 }
 

@@ -7,8 +7,8 @@
 //! error and the next attempt time; [`retry_refunds`] retries it with the same idempotency key,
 //! so the gateway never pays twice.
 
-use super::gateway::{PaymentGateway, PaymentToRefund, Provider, RefundOutcome};
 use super::apply::Refusal;
+use super::gateway::{PaymentGateway, PaymentToRefund, Provider, RefundOutcome};
 use crate::domain::{money::Clp, role::Role};
 use crate::error::AppError;
 use crate::ssr::{
@@ -119,8 +119,7 @@ const CLAIMED_COLUMNS: &str = "r.id, r.booking_id, r.amount_clp, r.idempotency_k
 
 fn claimed(row: ClaimedRow) -> ServerResult<Claimed> {
     let (id, booking_id, amount, key, attempts, reason, payment_id, provider, provider_payment_id, paid) = row;
-    let provider = Provider::parse(&provider)
-        .ok_or_else(|| ServerError::invariant(format!("payment provider {provider}")))?;
+    let provider = Provider::parse(&provider).ok_or_else(|| ServerError::invariant(format!("payment provider {provider}")))?;
     Ok(Claimed {
         id,
         booking_id,
@@ -173,11 +172,7 @@ pub struct RetryReport {
 /// (the process died) and failed ones whose backoff has passed. Safe to run on several
 /// instances at once: each refund is claimed by one of them. A claimed refund is `pending`
 /// while leased, so a staff retry ([`retry_failed`]) never claims it at the same time.
-pub async fn retry_refunds(
-    pool: &PgPool,
-    gateway: &dyn PaymentGateway,
-    now: DateTime<Utc>,
-) -> ServerResult<RetryReport> {
+pub async fn retry_refunds(pool: &PgPool, gateway: &dyn PaymentGateway, now: DateTime<Utc>) -> ServerResult<RetryReport> {
     let mut report = RetryReport::default();
     // Each refund is tried at most once per run, whatever its new next attempt time says.
     let mut seen: Vec<Uuid> = Vec::new();
@@ -378,10 +373,7 @@ async fn settle_payment(conn: &mut PgConnection, c: &Claimed) -> ServerResult<()
             .execute(&mut *conn)
             .await?;
     }
-    let unapplied = c
-        .reason
-        .as_deref()
-        .is_some_and(|r| Refusal::ALL.iter().any(|x| x.as_str() == r));
+    let unapplied = c.reason.as_deref().is_some_and(|r| Refusal::ALL.iter().any(|x| x.as_str() == r));
     if !unapplied {
         sqlx::query("update bookings set payment_status = $2 where id = $1")
             .bind(c.booking_id)

@@ -49,18 +49,13 @@ impl SimulatorSigner {
         Hkdf::<Sha256>::new(None, ring.blind_index_root().bytes())
             .expand(INFO, key.as_mut_slice())
             .map_err(|_| SignerError::KeyDerivation)?;
-        let mac = Hmac::<Sha256>::new_from_slice(key.as_slice())
-            .map_err(|_| SignerError::KeyDerivation)?;
+        let mac = Hmac::<Sha256>::new_from_slice(key.as_slice()).map_err(|_| SignerError::KeyDerivation)?;
         Ok(Self { mac })
     }
 
     fn mac(&self, booking_id: Uuid, amount: Clp, expires_at: DateTime<Utc>) -> [u8; 32] {
         let mut mac = self.mac.clone();
-        let message = format!(
-            "simulator-checkout|{booking_id}|{}|{}",
-            amount.pesos(),
-            expires_at.timestamp()
-        );
+        let message = format!("simulator-checkout|{booking_id}|{}|{}", amount.pesos(), expires_at.timestamp());
         mac.update(message.as_bytes());
         mac.finalize().into_bytes().into()
     }
@@ -72,13 +67,7 @@ impl SimulatorSigner {
 
     /// Whether `signature` was made by [`Self::sign`] for exactly these values, compared in
     /// constant time. Expiry itself is checked by the caller against its clock.
-    pub fn verify(
-        &self,
-        booking_id: Uuid,
-        amount: Clp,
-        expires_at: DateTime<Utc>,
-        signature: &str,
-    ) -> bool {
+    pub fn verify(&self, booking_id: Uuid, amount: Clp, expires_at: DateTime<Utc>, signature: &str) -> bool {
         let Ok(given) = URL_SAFE_NO_PAD.decode(signature.trim()) else {
             return false;
         };

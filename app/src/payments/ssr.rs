@@ -19,16 +19,14 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 /// A link whose signature does not match the booking, its amount or its expiry.
-pub const INVALID_LINK_MESSAGE: &str =
-    "El enlace de pago no es válido. Vuelve a tu reserva e inicia el pago nuevamente.";
+pub const INVALID_LINK_MESSAGE: &str = "El enlace de pago no es válido. Vuelve a tu reserva e inicia el pago nuevamente.";
 /// The hold lapsed before the payment.
 pub const EXPIRED_MESSAGE: &str =
     "El plazo para pagar esta reserva terminó y el estacionamiento se liberó. Haz una nueva reserva.";
 /// Paying a booking that is no longer waiting for payment.
 pub const NOT_PENDING_MESSAGE: &str = "Esta reserva ya no está pendiente de pago.";
 /// The gateway could not start a checkout.
-pub const GATEWAY_DOWN_MESSAGE: &str =
-    "No pudimos comunicarnos con el medio de pago. Inténtalo nuevamente en unos minutos.";
+pub const GATEWAY_DOWN_MESSAGE: &str = "No pudimos comunicarnos con el medio de pago. Inténtalo nuevamente en unos minutos.";
 
 /// The fields of a booking that payments decide on, read under its row lock.
 #[derive(Debug, Clone)]
@@ -51,11 +49,7 @@ pub(crate) async fn lock_booking(conn: &mut PgConnection, id: Uuid) -> ServerRes
 }
 
 /// Reads booking `id`, locking its row when `for_update`.
-pub(crate) async fn read_booking(
-    conn: &mut PgConnection,
-    id: Uuid,
-    for_update: bool,
-) -> ServerResult<Option<LockedBooking>> {
+pub(crate) async fn read_booking(conn: &mut PgConnection, id: Uuid, for_update: bool) -> ServerResult<Option<LockedBooking>> {
     type Row = (Uuid, Uuid, String, String, i64, DateTime<Utc>, Option<DateTime<Utc>>);
     let sql = if for_update {
         "select resident_id, building_id, status, payment_status, amount_clp, starts_at, hold_expires_at
@@ -64,13 +58,9 @@ pub(crate) async fn read_booking(
         "select resident_id, building_id, status, payment_status, amount_clp, starts_at, hold_expires_at
            from bookings where id = $1"
     };
-    let row: Option<Row> = sqlx::query_as(sql)
-    .bind(id)
-    .fetch_optional(conn)
-    .await?;
+    let row: Option<Row> = sqlx::query_as(sql).bind(id).fetch_optional(conn).await?;
     row.map(|(resident_id, building_id, status, payment_status, amount, starts_at, hold_expires_at)| {
-        let status = BookingStatus::parse(&status)
-            .map_err(|_| ServerError::invariant(format!("booking status {status}")))?;
+        let status = BookingStatus::parse(&status).map_err(|_| ServerError::invariant(format!("booking status {status}")))?;
         Ok(LockedBooking {
             id,
             resident_id,
@@ -126,16 +116,26 @@ impl BookingFacts {
 
     /// When the unpaid hold lapses, local time (`12:45`).
     pub(crate) fn hold_until(&self) -> Option<String> {
-        self.hold_expires_at
-            .map(|t| time_hm(t.with_timezone(&self.tz).time()))
+        self.hold_expires_at.map(|t| time_hm(t.with_timezone(&self.tz).time()))
     }
 }
 
 /// What the pages show about booking `booking_id`, if it exists.
 pub(crate) async fn booking_facts(pool: &PgPool, booking_id: Uuid) -> ServerResult<Option<BookingFacts>> {
     type Row = (
-        Uuid, String, i64, Option<DateTime<Utc>>, String, String, String, String, String,
-        DateTime<Utc>, DateTime<Utc>, Option<String>, Option<String>,
+        Uuid,
+        String,
+        i64,
+        Option<DateTime<Utc>>,
+        String,
+        String,
+        String,
+        String,
+        String,
+        DateTime<Utc>,
+        DateTime<Utc>,
+        Option<String>,
+        Option<String>,
     );
     let row: Option<Row> = sqlx::query_as(
         "select k.resident_id, k.status, k.amount_clp, k.hold_expires_at, k.confirmation_code,
@@ -155,17 +155,14 @@ pub(crate) async fn booking_facts(pool: &PgPool, booking_id: Uuid) -> ServerResu
     };
     Ok(Some(BookingFacts {
         resident_id,
-        status: BookingStatus::parse(&status)
-            .map_err(|_| ServerError::invariant(format!("booking status {status}")))?,
+        status: BookingStatus::parse(&status).map_err(|_| ServerError::invariant(format!("booking status {status}")))?,
         amount: Clp::new(amount),
         hold_expires_at: hold,
         code,
         building,
         address,
         spot,
-        tz: zone
-            .parse::<Tz>()
-            .map_err(|_| ServerError::invariant(format!("time zone {zone}")))?,
+        tz: zone.parse::<Tz>().map_err(|_| ServerError::invariant(format!("time zone {zone}")))?,
         starts_at,
         ends_at,
         visitor: visitor.unwrap_or_default(),
@@ -206,14 +203,14 @@ pub async fn start_checkout(
     let attempt = match open {
         Some((_, Some(url))) => return Ok(url),
         Some((id, None)) => id,
-        None => sqlx::query_scalar(
-            "insert into payments (booking_id, provider, amount_clp) values ($1, $2, $3) returning id",
-        )
-        .bind(booking_id)
-        .bind(provider)
-        .bind(facts.amount.pesos())
-        .fetch_one(pool)
-        .await?,
+        None => {
+            sqlx::query_scalar("insert into payments (booking_id, provider, amount_clp) values ($1, $2, $3) returning id")
+                .bind(booking_id)
+                .bind(provider)
+                .bind(facts.amount.pesos())
+                .fetch_one(pool)
+                .await?
+        }
     };
     let checkout = Checkout {
         booking_id,
@@ -243,12 +240,7 @@ pub async fn start_checkout(
 }
 
 /// The result page's view of a booking, for its resident only.
-pub async fn payment_result(
-    pool: &PgPool,
-    actor: &Actor,
-    booking_id: Uuid,
-    now: DateTime<Utc>,
-) -> ServerResult<PaymentOutcome> {
+pub async fn payment_result(pool: &PgPool, actor: &Actor, booking_id: Uuid, now: DateTime<Utc>) -> ServerResult<PaymentOutcome> {
     let f = booking_facts(pool, booking_id).await?.ok_or(AppError::NotFound)?;
     require_owner(actor, f.resident_id)?;
     let kind = match f.status {
@@ -256,11 +248,8 @@ pub async fn payment_result(
         BookingStatus::Cancelled => ResultKind::Failed,
         _ => ResultKind::Confirmed,
     };
-    let can_pay = kind == ResultKind::Pending
-        && f.hold_expires_at.is_some_and(|t| !hold_expired(now, t));
-    let code = ConfirmationCode::parse(&f.code)
-        .map(|c| c.to_string())
-        .unwrap_or_else(|_| f.code.clone());
+    let can_pay = kind == ResultKind::Pending && f.hold_expires_at.is_some_and(|t| !hold_expired(now, t));
+    let code = ConfirmationCode::parse(&f.code).map(|c| c.to_string()).unwrap_or_else(|_| f.code.clone());
     let guest_pass = if kind == ResultKind::Confirmed && f.ends_at > now {
         let token: Option<String> =
             sqlx::query_scalar("select guest_pass_token from bookings where id = $1 and purged_at is null")

@@ -3,7 +3,6 @@
 //! and their retries — against a fake gateway that records every refund request.
 
 use super::*;
-use crate::ssr::test_support::resident;
 use crate::booking::ssr::{create, NewBooking};
 use crate::domain::{names::VisitorName, plate::Plate};
 use crate::payments::apply::{apply_gateway_payment, Applied, GatewayPayment, Refusal};
@@ -11,12 +10,8 @@ use crate::payments::cancel::{cancel, refund_preview};
 use crate::payments::gateway::{PaymentToRefund, Provider, RefundOutcome};
 use crate::payments::holds::expire_holds;
 use crate::payments::refunds::{retry_refunds, RefundState};
-use crate::ssr::{
-    audit::RequestMeta,
-    blind_index::BlindIndexer,
-    keys::KeyRing,
-    vault::Vault,
-};
+use crate::ssr::test_support::resident;
+use crate::ssr::{audit::RequestMeta, blind_index::BlindIndexer, keys::KeyRing, vault::Vault};
 use chrono::TimeDelta;
 use serde_json::json;
 use sqlx::postgres::PgPoolOptions;
@@ -38,8 +33,14 @@ impl PaymentGateway for FakeGateway {
         Provider::Simulator
     }
 
-    async fn create_checkout(&self, c: &Checkout) -> Result<crate::payments::gateway::CheckoutUrl, crate::payments::gateway::GatewayError> {
-        Ok(crate::payments::gateway::CheckoutUrl { url: format!("/pagar/{}", c.booking_id), preference_id: Some("pref-1".into()) })
+    async fn create_checkout(
+        &self,
+        c: &Checkout,
+    ) -> Result<crate::payments::gateway::CheckoutUrl, crate::payments::gateway::GatewayError> {
+        Ok(crate::payments::gateway::CheckoutUrl {
+            url: format!("/pagar/{}", c.booking_id),
+            preference_id: Some("pref-1".into()),
+        })
     }
 
     async fn refund(&self, _p: &PaymentToRefund, amount: Clp, key: &str) -> RefundOutcome {
@@ -83,10 +84,11 @@ async fn staff(pool: &PgPool, role: Role, building: Option<Uuid>) -> Actor {
 async fn world(pool: &PgPool) -> World {
     let ring = KeyRing::from_config(None, None, false).unwrap();
     let (vault, indexer) = (Vault::new(&ring), BlindIndexer::new(&ring).unwrap());
-    let building: Uuid = sqlx::query_scalar("insert into buildings (name, address) values ('Torre A', 'Av. Italia 1000') returning id")
-        .fetch_one(pool)
-        .await
-        .unwrap();
+    let building: Uuid =
+        sqlx::query_scalar("insert into buildings (name, address) values ('Torre A', 'Av. Italia 1000') returning id")
+            .fetch_one(pool)
+            .await
+            .unwrap();
     let spot: Uuid = sqlx::query_scalar("insert into visitor_spots (building_id, number) values ($1, 'V-01') returning id")
         .bind(building)
         .fetch_one(pool)
@@ -207,7 +209,9 @@ async fn a_rejection_cancels_and_frees_and_a_late_approval_is_refunded(pool: PgP
     assert!(matches!(applied, Applied::Refused { reason: Refusal::BookingNotPending, refund: Some(_) }));
     assert_eq!(state(&pool, b).await.0, "cancelled");
     // A report for a booking that does not exist is recorded, nothing else.
-    let stray = apply_gateway_payment(&pool, &report(Uuid::new_v4(), "9006", "approved", 5000), &meta()).await.unwrap();
+    let stray = apply_gateway_payment(&pool, &report(Uuid::new_v4(), "9006", "approved", 5000), &meta())
+        .await
+        .unwrap();
     assert_eq!(stray, Applied::Refused { reason: Refusal::UnknownBooking, refund: None });
     // A pending report leaves the booking waiting.
     let b2 = booking(&pool, &w, &w.resident, 1).await;
@@ -232,7 +236,11 @@ async fn two_racing_expiry_runs_cancel_each_lapsed_hold_exactly_once(pool: PgPoo
         .execute(&pool)
         .await
         .unwrap();
-    let wide = PgPoolOptions::new().max_connections(8).connect_with(pool.connect_options().as_ref().clone()).await.unwrap();
+    let wide = PgPoolOptions::new()
+        .max_connections(8)
+        .connect_with(pool.connect_options().as_ref().clone())
+        .await
+        .unwrap();
     let (a, b) = tokio::join!(expire_holds(&wide, now), expire_holds(&wide, now));
     assert_eq!(a.unwrap() + b.unwrap(), 12);
     for id in &lapsed {
@@ -247,14 +255,23 @@ async fn two_racing_expiry_runs_cancel_each_lapsed_hold_exactly_once(pool: PgPoo
 #[sqlx::test(migrations = "../migrations")]
 async fn an_approval_racing_the_hold_expiry_ends_in_one_consistent_state(pool: PgPool) {
     let w = Arc::new(world(&pool).await);
-    let wide = PgPoolOptions::new().max_connections(8).connect_with(pool.connect_options().as_ref().clone()).await.unwrap();
+    let wide = PgPoolOptions::new()
+        .max_connections(8)
+        .connect_with(pool.connect_options().as_ref().clone())
+        .await
+        .unwrap();
     let (mut confirmed, mut cancelled) = (0, 0);
     for n in 0..30 {
         // A resident per booking: confirmed bookings count against the per-resident limit.
         let who = resident(&pool, &w.indexer, w.building, &format!("carrera{n}@x.cl")).await;
         let b = booking(&pool, &w, &who, n).await;
         let now = Utc::now();
-        sqlx::query("update bookings set hold_expires_at = $2 where id = $1").bind(b).bind(now).execute(&pool).await.unwrap();
+        sqlx::query("update bookings set hold_expires_at = $2 where id = $1")
+            .bind(b)
+            .bind(now)
+            .execute(&pool)
+            .await
+            .unwrap();
         let pay = report(b, &format!("77{n}"), "approved", 5000);
         let m = meta();
         let (expired, applied) = tokio::join!(expire_holds(&wide, now), apply_gateway_payment(&wide, &pay, &m));
@@ -328,14 +345,17 @@ async fn cancellation_refunds_follow_the_policy_and_the_preview(pool: PgPool) {
 
     // Staff in scope: everything back; out of scope or another resident: not found.
     let by_staff = paid(2).await;
-    let other_building: Uuid = sqlx::query_scalar("insert into buildings (name, address) values ('Torre B', 'Calle 2') returning id")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let other_building: Uuid =
+        sqlx::query_scalar("insert into buildings (name, address) values ('Torre B', 'Calle 2') returning id")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     let foreign_admin = staff(&pool, Role::BuildingAdmin, Some(other_building)).await;
     let neighbour = resident(&pool, &w.indexer, w.building, "vecino@x.cl").await;
     let concierge = staff(&pool, Role::Concierge, Some(w.building)).await;
-    for (who, expected) in [(&foreign_admin, AppError::NotFound), (&neighbour, AppError::NotFound), (&concierge, AppError::Forbidden)] {
+    for (who, expected) in
+        [(&foreign_admin, AppError::NotFound), (&neighbour, AppError::NotFound), (&concierge, AppError::Forbidden)]
+    {
         match cancel(&pool, &gateway, who, by_staff, &meta(), now).await {
             Err(ServerError::App(e)) => assert_eq!(e, expected),
             other => panic!("expected {expected:?}, got {other:?}"),
@@ -383,7 +403,8 @@ async fn a_failed_refund_stays_failed_until_a_retry_succeeds(pool: PgPool) {
     // Due, still failing: failed again, visible, rescheduled.
     let report1 = retry_refunds(&pool, &gateway, next).await.unwrap();
     assert_eq!((report1.attempted, report1.succeeded), (1, 0));
-    let (status, attempts): (String, i32) = sqlx::query_as("select status, attempts from refunds").fetch_one(&pool).await.unwrap();
+    let (status, attempts): (String, i32) =
+        sqlx::query_as("select status, attempts from refunds").fetch_one(&pool).await.unwrap();
     assert_eq!((status.as_str(), attempts), ("failed", 2));
     // The gateway recovers.
     gateway.fail.store(false, Ordering::SeqCst);
@@ -418,7 +439,8 @@ async fn staff_retry_a_failed_refund_once_even_when_two_retry_at_the_same_time(p
         .unwrap();
     let foreign = staff(&pool, Role::BuildingAdmin, Some(other)).await;
     let concierge = staff(&pool, Role::Concierge, Some(w.building)).await;
-    for (who, expected) in [(&foreign, AppError::NotFound), (&concierge, AppError::Forbidden), (&w.resident, AppError::Forbidden)] {
+    for (who, expected) in [(&foreign, AppError::NotFound), (&concierge, AppError::Forbidden), (&w.resident, AppError::Forbidden)]
+    {
         match retry_failed(&pool, &gateway, who, b, &meta()).await {
             Err(ServerError::App(e)) => assert_eq!(e, expected),
             other => panic!("expected {expected:?}, got {other:?}"),
@@ -432,17 +454,11 @@ async fn staff_retry_a_failed_refund_once_even_when_two_retry_at_the_same_time(p
     gateway.slow.store(true, Ordering::SeqCst);
     let support = staff(&pool, Role::Support, None).await;
     let (meta_one, meta_two) = (meta(), meta());
-    let (one, two) = tokio::join!(
-        retry_failed(&pool, &gateway, &admin, b, &meta_one),
-        retry_failed(&pool, &gateway, &support, b, &meta_two),
-    );
+    let (one, two) =
+        tokio::join!(retry_failed(&pool, &gateway, &admin, b, &meta_one), retry_failed(&pool, &gateway, &support, b, &meta_two),);
     let results = [one, two];
     assert_eq!(results.iter().filter(|r| matches!(r, Ok(RefundState::Succeeded))).count(), 1, "{results:?}");
-    assert_eq!(
-        results.iter().filter(|r| matches!(r, Err(ServerError::App(AppError::Conflict(_))))).count(),
-        1,
-        "{results:?}"
-    );
+    assert_eq!(results.iter().filter(|r| matches!(r, Err(ServerError::App(AppError::Conflict(_))))).count(), 1, "{results:?}");
     assert_eq!(gateway.refunds.lock().unwrap().len(), 3, "the gateway is asked once more, not twice");
     assert_eq!(state(&pool, b).await.1, "refunded");
     assert_eq!(count(&pool, "select count(*) from refunds where status = 'succeeded'").await, 1);
@@ -481,5 +497,7 @@ async fn checkout_and_result_are_for_the_owner_only(pool: PgPool) {
     // A lapsed hold cannot be paid.
     let b2 = booking(&pool, &w, &w.resident, 1).await;
     let late = now + TimeDelta::hours(1);
-    assert!(matches!(start_checkout(&pool, &gateway, &w.resident, b2, late).await, Err(ServerError::App(AppError::Conflict(m))) if m == EXPIRED_MESSAGE));
+    assert!(
+        matches!(start_checkout(&pool, &gateway, &w.resident, b2, late).await, Err(ServerError::App(AppError::Conflict(m))) if m == EXPIRED_MESSAGE)
+    );
 }

@@ -9,8 +9,8 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
-    crate::ssr::{actor, app_state, error::finish, rate_limit, AppState},
     crate::ssr::actor::Actor,
+    crate::ssr::{actor, app_state, error::finish, rate_limit, AppState},
     uuid::Uuid,
 };
 
@@ -49,9 +49,7 @@ pub async fn change_email(password: String, email: String) -> Result<(), AppErro
     let (state, actor) = changing().await?;
     let meta = actor::request_meta();
     let email = finish::<_, AppError>(Email::parse(&email).map_err(|e| AppError::field("email", e.to_string())))?;
-    let epoch = finish(
-        super::rectify::change_email(&state.pool, &state.blind_index, &actor, &password, &email, &meta).await,
-    )?;
+    let epoch = finish(super::rectify::change_email(&state.pool, &state.blind_index, &actor, &password, &email, &meta).await)?;
     keep_this_session(&actor, epoch).await?;
     leptos_axum::redirect("/cuenta/contacto?correo=actualizado");
     Ok(())
@@ -63,13 +61,10 @@ pub async fn request_phone_change(password: String, phone: String) -> Result<(),
     use crate::domain::phone::MobilePhone;
     let (state, actor) = changing().await?;
     let meta = actor::request_meta();
-    let phone =
-        finish::<_, AppError>(MobilePhone::parse(&phone).map_err(|e| AppError::field("phone", e.to_string())))?;
+    let phone = finish::<_, AppError>(MobilePhone::parse(&phone).map_err(|e| AppError::field("phone", e.to_string())))?;
     finish(
-        super::rectify::request_phone_change(
-            &state.pool, &state.vault, &state.blind_index, &actor, &password, &phone, &meta,
-        )
-        .await,
+        super::rectify::request_phone_change(&state.pool, &state.vault, &state.blind_index, &actor, &password, &phone, &meta)
+            .await,
     )?;
     leptos_axum::redirect("/cuenta/celular/codigo");
     Ok(())
@@ -80,8 +75,7 @@ pub async fn request_phone_change(password: String, phone: String) -> Result<(),
 pub async fn confirm_phone_change(code: String) -> Result<(), AppError> {
     let (state, actor) = changing().await?;
     let meta = actor::request_meta();
-    let epoch =
-        finish(super::rectify::confirm_phone_change(&state.pool, &state.vault, &actor, &code, &meta).await)?;
+    let epoch = finish(super::rectify::confirm_phone_change(&state.pool, &state.vault, &actor, &code, &meta).await)?;
     keep_this_session(&actor, epoch).await?;
     leptos_axum::redirect("/cuenta/contacto?celular=actualizado");
     Ok(())
@@ -117,9 +111,7 @@ pub async fn request_erasure(password: String) -> Result<(), AppError> {
     let (state, actor) = changing().await?;
     finish::<_, AppError>(actor.require_role(&[Role::Resident]))?;
     let meta = actor::request_meta();
-    finish(
-        super::rectify::reauthenticate(&state.pool, &actor, &password, "privacy.erasure_refused", &meta).await,
-    )?;
+    finish(super::rectify::reauthenticate(&state.pool, &actor, &password, "privacy.erasure_refused", &meta).await)?;
     finish(super::erasure::request(&state.pool, &actor, &meta, chrono::Utc::now()).await)?;
     leptos_axum::redirect("/cuenta/eliminar?solicitud=enviada");
     Ok(())
@@ -140,9 +132,7 @@ pub async fn process_erasure(id: String) -> Result<(), AppError> {
     let meta = actor::request_meta();
     let actor = finish(actor::require_role(&state.pool, &super::erasure::PROCESSORS).await)?;
     let id = finish::<_, AppError>(Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound))?;
-    finish(
-        super::erasure::process(&state.pool, &*state.gateway, &actor, id, &meta, chrono::Utc::now()).await,
-    )?;
+    finish(super::erasure::process(&state.pool, &*state.gateway, &actor, id, &meta, chrono::Utc::now()).await)?;
     leptos_axum::redirect("/admin/privacidad?procesada=1");
     Ok(())
 }

@@ -23,7 +23,6 @@ use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-
 /// Statuses of a booking that still holds a spot.
 const ACTIVE: &str = "('pending', 'confirmed', 'checked_in', 'overstay')";
 
@@ -228,10 +227,9 @@ pub async fn process(
     .fetch_one(&mut *conn)
     .await?;
     if running {
-        return Err(AppError::Conflict(
-            "El residente tiene una reserva en curso: procesa la solicitud cuando termine.".into(),
-        )
-        .into());
+        return Err(
+            AppError::Conflict("El residente tiene una reserva en curso: procesa la solicitud cuando termine.".into()).into()
+        );
     }
     let future: Vec<Uuid> = sqlx::query_scalar(
         "select id from bookings where resident_id = $1 and status in ('pending', 'confirmed') and starts_at > $2
@@ -248,23 +246,20 @@ pub async fn process(
         cancel::cancel(pool, gateway, &resident, *booking, meta, now).await?;
     }
     let mut tx = pool.begin().await?;
-    let still_pending: Option<String> =
-        sqlx::query_scalar("select status from erasure_requests where id = $1 for update")
-            .bind(request_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let still_pending: Option<String> = sqlx::query_scalar("select status from erasure_requests where id = $1 for update")
+        .bind(request_id)
+        .fetch_optional(&mut *tx)
+        .await?;
     if still_pending.as_deref() != Some("pending") {
         return Err(AppError::Conflict("Esta solicitud ya fue procesada.".into()).into());
     }
     let anonymised = anonymise(&mut tx, user_id, now).await?;
-    sqlx::query(
-        "update erasure_requests set status = 'processed', processed_at = $2, processed_by = $3 where id = $1",
-    )
-    .bind(request_id)
-    .bind(now)
-    .bind(actor.id)
-    .execute(&mut *tx)
-    .await?;
+    sqlx::query("update erasure_requests set status = 'processed', processed_at = $2, processed_by = $3 where id = $1")
+        .bind(request_id)
+        .bind(now)
+        .bind(actor.id)
+        .execute(&mut *tx)
+        .await?;
     audit::record(
         &mut tx,
         &AuditEntry {

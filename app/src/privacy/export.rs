@@ -25,8 +25,20 @@ pub async fn my_data(pool: &PgPool, vault: &Vault, actor: &Actor, now: DateTime<
     let id = actor.id;
     let id_text = id.to_string();
     type ProfileRow = (
-        String, Option<String>, Option<String>, String, Option<Vec<u8>>, Option<Vec<u8>>, String, String,
-        Option<String>, Option<String>, Option<String>, bool, DateTime<Utc>, Option<DateTime<Utc>>,
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+        Option<Vec<u8>>,
+        Option<Vec<u8>>,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        bool,
+        DateTime<Utc>,
+        Option<DateTime<Utc>>,
     );
     let p: ProfileRow = sqlx::query_as(
         "select u.full_name, rp.first_name, rp.last_name, u.email::text, rp.rut_enc, u.phone_enc, u.role, u.status,
@@ -40,10 +52,9 @@ pub async fn my_data(pool: &PgPool, vault: &Vault, actor: &Actor, now: DateTime<
     .bind(id)
     .fetch_one(pool)
     .await?;
-    let rut = p
-        .4
-        .map(|enc| pii::RESIDENT_RUT.display(vault, &id_text, &enc, |r| Some(r.to_string())))
-        .map(|r| Rut::parse(&r).map_or(r, |rut| rut.to_string()));
+    let rut =
+        p.4.map(|enc| pii::RESIDENT_RUT.display(vault, &id_text, &enc, |r| Some(r.to_string())))
+            .map(|r| Rut::parse(&r).map_or(r, |rut| rut.to_string()));
     let phone = p.5.map(|enc| pii::USER_PHONE.display(vault, &id_text, &enc, |p| Some(p.to_string())));
     let profile = Profile {
         id: id_text.clone(),
@@ -64,8 +75,19 @@ pub async fn my_data(pool: &PgPool, vault: &Vault, actor: &Actor, now: DateTime<
     };
 
     type BookingRow = (
-        Uuid, String, String, String, DateTime<Utc>, DateTime<Utc>, String, String, i64,
-        Option<String>, Option<String>, Option<Vec<u8>>, Option<DateTime<Utc>>,
+        Uuid,
+        String,
+        String,
+        String,
+        DateTime<Utc>,
+        DateTime<Utc>,
+        String,
+        String,
+        i64,
+        Option<String>,
+        Option<String>,
+        Option<Vec<u8>>,
+        Option<DateTime<Utc>>,
     );
     let bookings: Vec<BookingRow> = sqlx::query_as(
         "select k.id, k.confirmation_code, b.name, s.number, k.starts_at, k.ends_at, k.status, k.payment_status,
@@ -82,7 +104,9 @@ pub async fn my_data(pool: &PgPool, vault: &Vault, actor: &Actor, now: DateTime<
     let bookings = bookings
         .into_iter()
         .map(|k| BookingRecord {
-            visitor_phone: k.11.map(|enc| pii::BOOKING_VISITOR_PHONE.display(vault, &k.0.to_string(), &enc, |p| Some(p.to_string()))),
+            visitor_phone: k
+                .11
+                .map(|enc| pii::BOOKING_VISITOR_PHONE.display(vault, &k.0.to_string(), &enc, |p| Some(p.to_string()))),
             id: k.0.to_string(),
             code: k.1,
             building: k.2,
@@ -113,7 +137,8 @@ pub async fn my_data(pool: &PgPool, vault: &Vault, actor: &Actor, now: DateTime<
     let messages = messages
         .into_iter()
         .map(|(mid, created, kind, status, recipient, body)| MessageRecord {
-            recipient: recipient.map(|enc| pii::NOTIFICATION_RECIPIENT.display(vault, &mid.to_string(), &enc, |p| Some(p.to_string()))),
+            recipient: recipient
+                .map(|enc| pii::NOTIFICATION_RECIPIENT.display(vault, &mid.to_string(), &enc, |p| Some(p.to_string()))),
             id: mid.to_string(),
             created_at: time(created),
             kind,
@@ -153,23 +178,21 @@ pub async fn my_data(pool: &PgPool, vault: &Vault, actor: &Actor, now: DateTime<
         })
         .collect();
 
-    let erasures: Vec<(String, DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
-        "select status, requested_at, due_at from erasure_requests where user_id = $1 order by requested_at desc",
-    )
-    .bind(id)
-    .fetch_all(pool)
-    .await?;
+    let erasures: Vec<(String, DateTime<Utc>, DateTime<Utc>)> =
+        sqlx::query_as("select status, requested_at, due_at from erasure_requests where user_id = $1 order by requested_at desc")
+            .bind(id)
+            .fetch_all(pool)
+            .await?;
     let erasure_requests = erasures
         .into_iter()
         .map(|(status, requested, due)| ErasureRecord { status, requested_at: time(requested), due_at: time(due) })
         .collect();
 
-    let saved: Vec<(Uuid, String, String, Option<Vec<u8>>)> = sqlx::query_as(
-        "select id, name, plate, phone_enc from frequent_visitors where resident_id = $1 order by name",
-    )
-    .bind(id)
-    .fetch_all(pool)
-    .await?;
+    let saved: Vec<(Uuid, String, String, Option<Vec<u8>>)> =
+        sqlx::query_as("select id, name, plate, phone_enc from frequent_visitors where resident_id = $1 order by name")
+            .bind(id)
+            .fetch_all(pool)
+            .await?;
     let saved_visitors = saved
         .into_iter()
         .map(|(vid, name, plate, phone)| SavedVisitorRecord {
@@ -215,8 +238,5 @@ pub async fn record_export(pool: &PgPool, actor: &Actor, format: &str, meta: &Re
 }
 
 /// Copies of one's data per account: generous for a person, useless for scraping.
-pub const EXPORT_PER_ACCOUNT: crate::ssr::rate_limit::Limit = crate::ssr::rate_limit::Limit {
-    name: "privacy-export-acct",
-    max: 20,
-    window: std::time::Duration::from_secs(3600),
-};
+pub const EXPORT_PER_ACCOUNT: crate::ssr::rate_limit::Limit =
+    crate::ssr::rate_limit::Limit { name: "privacy-export-acct", max: 20, window: std::time::Duration::from_secs(3600) };

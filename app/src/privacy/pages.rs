@@ -2,9 +2,7 @@
 //! `/cuenta/contacto`, `/cuenta/celular` and `/cuenta/celular/codigo` (rectification), `/cuenta/eliminar`
 //! (erasure). The notice and the administration's screen are in `notice` and `requests`.
 
-use super::api::{
-    erasure_status, my_data, ChangeEmail, ConfirmPhoneChange, RequestErasure, RequestPhoneChange, SetReminders,
-};
+use super::api::{erasure_status, my_data, ChangeEmail, ConfirmPhoneChange, RequestErasure, RequestPhoneChange, SetReminders};
 use super::registry::{personal, Erasure};
 use super::PersonalData;
 use crate::domain::{email::Email, phone::MobilePhone};

@@ -95,25 +95,14 @@ pub async fn purge(pool: &PgPool, now: DateTime<Utc>, months: u32) -> ServerResu
     for (target, count) in TARGETS.iter().zip(counts.iter_mut()) {
         let sql = statement(target);
         loop {
-            let n = sqlx::query(&sql)
-                .bind(cutoff)
-                .bind(now)
-                .bind(BATCH)
-                .execute(pool)
-                .await?
-                .rows_affected();
+            let n = sqlx::query(&sql).bind(cutoff).bind(now).bind(BATCH).execute(pool).await?.rows_affected();
             *count += n;
             if n < u64::try_from(BATCH).unwrap_or(u64::MAX) {
                 break;
             }
         }
     }
-    Ok(PurgeReport {
-        retention_months: months,
-        bookings: counts[0],
-        access_events: counts[1],
-        notifications: counts[2],
-    })
+    Ok(PurgeReport { retention_months: months, bookings: counts[0], access_events: counts[1], notifications: counts[2] })
 }
 
 #[cfg(test)]

@@ -47,7 +47,13 @@ pub async fn reauthenticate(pool: &PgPool, actor: &Actor, password: &str, action
     Err(AppError::field("password", WRONG_PASSWORD).into())
 }
 
-async fn audit_user(conn: &mut PgConnection, actor: &Actor, action: &str, metadata: serde_json::Value, meta: &RequestMeta) -> ServerResult<()> {
+async fn audit_user(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    action: &str,
+    metadata: serde_json::Value,
+    meta: &RequestMeta,
+) -> ServerResult<()> {
     audit::record(
         conn,
         &AuditEntry {
@@ -119,9 +125,7 @@ pub async fn request_phone_change(
     }
     drop(conn);
     let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
-    let code_hash = hash_password_async(code.clone())
-        .await
-        .map_err(|e| ServerError::unexpected("hashing", e))?;
+    let code_hash = hash_password_async(code.clone()).await.map_err(|e| ServerError::unexpected("hashing", e))?;
     let id = Uuid::new_v4();
     let id_text = id.to_string();
     let vault_err = |e: crate::ssr::vault::VaultError| ServerError::unexpected("vault", e);
@@ -200,14 +204,19 @@ pub async fn confirm_phone_change(
         .bind(RESET_MAX_ATTEMPTS)
         .execute(&mut *tx)
         .await?;
-        audit_user(&mut tx, actor, "account.phone_change_failed", json!({ "change_id": change_id, "attempt": attempts + 1 }), meta).await?;
+        audit_user(
+            &mut tx,
+            actor,
+            "account.phone_change_failed",
+            json!({ "change_id": change_id, "attempt": attempts + 1 }),
+            meta,
+        )
+        .await?;
         tx.commit().await?;
         return Err(bad_code());
     }
     let vault_err = |e: crate::ssr::vault::VaultError| ServerError::unexpected("vault", e);
-    let phone = vault
-        .decrypt(&phone_enc, &pii::PHONE_CHANGE_PHONE.aad(&change_id.to_string()))
-        .map_err(vault_err)?;
+    let phone = vault.decrypt(&phone_enc, &pii::PHONE_CHANGE_PHONE.aad(&change_id.to_string())).map_err(vault_err)?;
     let user_enc = vault.encrypt(&phone, &pii::user_phone(&actor.id.to_string())).map_err(vault_err)?;
     let epoch: i32 = sqlx::query_scalar(
         "update users set phone_enc = $2, phone_bidx = $3, session_epoch = session_epoch + 1
@@ -219,10 +228,7 @@ pub async fn confirm_phone_change(
     .fetch_one(&mut *tx)
     .await?;
     // The pending number has moved to the account: nothing of it stays behind.
-    sqlx::query("delete from phone_changes where user_id = $1")
-        .bind(actor.id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("delete from phone_changes where user_id = $1").bind(actor.id).execute(&mut *tx).await?;
     audit_user(&mut tx, actor, "account.phone_changed", json!({ "change_id": change_id, "sessions_ended": true }), meta).await?;
     tx.commit().await?;
     Ok(epoch)
@@ -244,8 +250,5 @@ pub async fn set_reminders(pool: &PgPool, actor: &Actor, opt_out: bool, meta: &R
 
 /// Re-authenticated changes (e-mail, phone, codes, erasure requests) per account: each one costs
 /// an argon2 verification, and five wrong codes already kill a code.
-pub const CHANGE_PER_ACCOUNT: crate::ssr::rate_limit::Limit = crate::ssr::rate_limit::Limit {
-    name: "privacy-change-acct",
-    max: 20,
-    window: std::time::Duration::from_secs(900),
-};
+pub const CHANGE_PER_ACCOUNT: crate::ssr::rate_limit::Limit =
+    crate::ssr::rate_limit::Limit { name: "privacy-change-acct", max: 20, window: std::time::Duration::from_secs(900) };

@@ -3,13 +3,11 @@
 //! database, and rectification refused without the password or with a wrong code.
 
 use super::{erasure, export, purge, rectify, registry};
-use crate::domain::{
-    email::Email, names::PersonName, password::NewPassword, phone::MobilePhone, role::Role, rut::Rut,
-};
+use crate::domain::money::Clp;
+use crate::domain::{email::Email, names::PersonName, password::NewPassword, phone::MobilePhone, role::Role, rut::Rut};
 use crate::error::AppError;
 use crate::identity::ssr::{sign_up, NewResident};
 use crate::payments::gateway::{Checkout, CheckoutUrl, GatewayError, PaymentGateway, PaymentToRefund, Provider, RefundOutcome};
-use crate::domain::money::Clp;
 use crate::ssr::{
     actor::Actor,
     audit::RequestMeta,
@@ -90,14 +88,27 @@ async fn resident(pool: &PgPool, w: &World, unit: &str, p: &Person) -> Actor {
         unit_id: unit,
     };
     let id = sign_up(pool, &w.vault, &w.indexer, new, &RequestMeta::default()).await.unwrap();
-    sqlx::query("update users set status = 'active' where id = $1").bind(id).execute(pool).await.unwrap();
+    sqlx::query("update users set status = 'active' where id = $1")
+        .bind(id)
+        .execute(pool)
+        .await
+        .unwrap();
     Actor { id, role: Role::Resident, building_id: Some(w.building), full_name: format!("{} {}", p.first, p.last) }
 }
 
 /// A paid booking of `who` for a block `[start, start + 12 h)`, with its payment, a gate event
 /// and a message to the resident.
 #[allow(clippy::too_many_arguments)]
-async fn booking(pool: &PgPool, w: &World, who: &Actor, start: DateTime<Utc>, visitor: &str, plate: &str, phone: &str, status: &str) -> Uuid {
+async fn booking(
+    pool: &PgPool,
+    w: &World,
+    who: &Actor,
+    start: DateTime<Utc>,
+    visitor: &str,
+    plate: &str,
+    phone: &str,
+    status: &str,
+) -> Uuid {
     let block: Uuid = sqlx::query_scalar(
         "insert into availability_blocks (spot_id, building_id, starts_at, ends_at, base_price_clp, status)
          values ($1, $2, $3, $3 + interval '12 hours', 5000, 'reserved') returning id",
@@ -147,14 +158,26 @@ async fn booking(pool: &PgPool, w: &World, who: &Actor, start: DateTime<Utc>, vi
         .execute(pool)
         .await
         .unwrap();
-    message(pool, w, who, Some(id), start - Duration::days(1), &format!("Hola {}, tu visita {visitor} llega pronto.", who.full_name)).await;
+    message(
+        pool,
+        w,
+        who,
+        Some(id),
+        start - Duration::days(1),
+        &format!("Hola {}, tu visita {visitor} llega pronto.", who.full_name),
+    )
+    .await;
     id
 }
 
 /// A sent WhatsApp message to `who`'s phone.
 async fn message(pool: &PgPool, w: &World, who: &Actor, booking: Option<Uuid>, at: DateTime<Utc>, body: &str) {
     let id = Uuid::new_v4();
-    let phone: Vec<u8> = sqlx::query_scalar("select phone_enc from users where id = $1").bind(who.id).fetch_one(pool).await.unwrap();
+    let phone: Vec<u8> = sqlx::query_scalar("select phone_enc from users where id = $1")
+        .bind(who.id)
+        .fetch_one(pool)
+        .await
+        .unwrap();
     let phone = w.vault.decrypt(&phone, &pii::user_phone(&who.id.to_string())).unwrap();
     sqlx::query(
         "insert into notifications (id, booking_id, user_id, building_id, kind, audience, recipient_bidx, recipient_enc,
@@ -175,8 +198,20 @@ async fn message(pool: &PgPool, w: &World, who: &Actor, booking: Option<Uuid>, a
     .unwrap();
 }
 
-const ANA: Person = Person { first: "Anastasia", last: "Villavicencio", email: "anastasia.v@correo.cl", rut: "11.111.111-1", phone: "+56 9 7111 2233" };
-const BRUNO: Person = Person { first: "Bartolomé", last: "Quintanilla", email: "bartolome.q@correo.cl", rut: "22.222.222-2", phone: "+56 9 7444 5566" };
+const ANA: Person = Person {
+    first: "Anastasia",
+    last: "Villavicencio",
+    email: "anastasia.v@correo.cl",
+    rut: "11.111.111-1",
+    phone: "+56 9 7111 2233",
+};
+const BRUNO: Person = Person {
+    first: "Bartolomé",
+    last: "Quintanilla",
+    email: "bartolome.q@correo.cl",
+    rut: "22.222.222-2",
+    phone: "+56 9 7444 5566",
+};
 
 async fn snapshot(pool: &PgPool, sql: &str) -> Vec<String> {
     sqlx::query_scalar(sql).fetch_all(pool).await.unwrap()
@@ -189,7 +224,9 @@ async fn purge_25_months_on_removes_visitors_keeps_money_and_audit_and_reruns_as
     let now = Utc::now();
     let old = booking(&pool, &w, &ana, now - Duration::days(2), "Pedro Pérez", "KHJT52", "+56987654321", "completed").await;
     // Ends 23 months before the moved clock: kept.
-    let recent = booking(&pool, &w, &ana, now + Months::new(2) - Duration::days(1), "Rosa Díaz", "BBCL12", "+56987650000", "confirmed").await;
+    let recent =
+        booking(&pool, &w, &ana, now + Months::new(2) - Duration::days(1), "Rosa Díaz", "BBCL12", "+56987650000", "confirmed")
+            .await;
     let later = now.checked_add_months(Months::new(25)).unwrap();
     let money = "select to_jsonb(x)::text from (select id, amount_clp, platform_commission_clp, building_share_clp, status, payment_status from bookings order by id) x
                  union all select to_jsonb(p)::text from (select id, amount_clp, status from payments order by id) p";
@@ -214,11 +251,12 @@ async fn purge_25_months_on_removes_visitors_keeps_money_and_audit_and_reruns_as
         .await
         .unwrap();
     assert_eq!(kept, (Some("Rosa Díaz".into()), true), "a booking ended 23 months ago is untouched");
-    let event: (Option<String>, Option<String>) = sqlx::query_as("select plate_observed, query_text from access_events where booking_id = $1")
-        .bind(old)
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let event: (Option<String>, Option<String>) =
+        sqlx::query_as("select plate_observed, query_text from access_events where booking_id = $1")
+            .bind(old)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!(event, (None, None));
     let purged_messages: i64 = sqlx::query_scalar(
         "select count(*) from notifications where booking_id = $1 and recipient_enc is null and rendered_body is null and purged_at is not null",
@@ -267,22 +305,37 @@ async fn export_holds_every_field_of_the_person_and_nothing_of_another(pool: PgP
     assert_eq!((p.unit.as_deref(), p.building.as_deref(), p.role.as_str()), (Some("101"), Some("Torre Exporta"), "resident"));
     assert_eq!(data.bookings.len(), 1);
     let b = &data.bookings[0];
-    assert_eq!((b.visitor_name.as_deref(), b.visitor_plate.as_deref(), b.visitor_phone.as_deref()), (Some("Pedro Pérez"), Some("KHJT52"), Some("+56987654321")));
+    assert_eq!(
+        (b.visitor_name.as_deref(), b.visitor_plate.as_deref(), b.visitor_phone.as_deref()),
+        (Some("Pedro Pérez"), Some("KHJT52"), Some("+56987654321"))
+    );
     assert_eq!(b.amount_clp, 5000);
     assert_eq!(data.messages.len(), 1);
     assert_eq!(data.messages[0].recipient.as_deref(), Some("+56971112233"));
     assert!(data.audit.iter().any(|a| a.action == "auth.signed_up"));
 
     let json = serde_json::to_string(&data).unwrap();
-    for foreign in [BRUNO.email, BRUNO.first, BRUNO.last, "22.222.222-2", "22222222-2", "+56974445566", "Ximena", "ZZXY98", "+56911112222", &bruno.id.to_string()] {
+    for foreign in [
+        BRUNO.email,
+        BRUNO.first,
+        BRUNO.last,
+        "22.222.222-2",
+        "22222222-2",
+        "+56974445566",
+        "Ximena",
+        "ZZXY98",
+        "+56911112222",
+        &bruno.id.to_string(),
+    ] {
         assert!(!json.contains(foreign), "the export of one person leaks {foreign:?} of another");
     }
     export::record_export(&pool, &ana, "json", &RequestMeta::default()).await.unwrap();
-    let audited: i64 = sqlx::query_scalar("select count(*) from audit_log where action = 'privacy.data_exported' and entity_id = $1")
-        .bind(ana.id.to_string())
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let audited: i64 =
+        sqlx::query_scalar("select count(*) from audit_log where action = 'privacy.data_exported' and entity_id = $1")
+            .bind(ana.id.to_string())
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!(audited, 1);
 }
 
@@ -305,10 +358,20 @@ async fn erasure_leaves_no_value_of_the_person_in_a_dump_and_cancels_with_the_po
     booking(&pool, &w, &ana, now - Duration::days(5), "Pedro Pérez", "KHJT52", "+56987654321", "completed").await;
     let future = booking(&pool, &w, &ana, now + Duration::days(5), "Pedro Pérez", "KHJT52", "+56987654321", "confirmed").await;
     booking(&pool, &w, &bruno, now + Duration::days(6), "Ximena Zúñiga", "ZZXY98", "+56911112222", "confirmed").await;
-    crate::identity::ssr::request_reset(&pool, &w.vault, &Email::parse(ANA.email).unwrap(), &RequestMeta::default()).await.unwrap();
-    rectify::request_phone_change(&pool, &w.vault, &w.indexer, &ana, PASSWORD, &MobilePhone::parse("+56 9 7999 8888").unwrap(), &RequestMeta::default())
+    crate::identity::ssr::request_reset(&pool, &w.vault, &Email::parse(ANA.email).unwrap(), &RequestMeta::default())
         .await
         .unwrap();
+    rectify::request_phone_change(
+        &pool,
+        &w.vault,
+        &w.indexer,
+        &ana,
+        PASSWORD,
+        &MobilePhone::parse("+56 9 7999 8888").unwrap(),
+        &RequestMeta::default(),
+    )
+    .await
+    .unwrap();
 
     // Wrong password first, then the request; a second one is refused.
     let wrong = rectify::reauthenticate(&pool, &ana, "otra", "privacy.erasure_refused", &RequestMeta::default()).await;
@@ -321,29 +384,48 @@ async fn erasure_leaves_no_value_of_the_person_in_a_dump_and_cancels_with_the_po
     let other_admin = staff(&pool, Role::BuildingAdmin, Some(elsewhere.building)).await;
     let support = staff(&pool, Role::Support, None).await;
     let concierge = staff(&pool, Role::Concierge, Some(w.building)).await;
-    for (who, want) in [(&other_admin, AppError::NotFound), (&support, AppError::Forbidden), (&concierge, AppError::Forbidden), (&ana, AppError::Forbidden)] {
+    for (who, want) in [
+        (&other_admin, AppError::NotFound),
+        (&support, AppError::Forbidden),
+        (&concierge, AppError::Forbidden),
+        (&ana, AppError::Forbidden),
+    ] {
         let got = erasure::process(&pool, &OkGateway, who, request, &RequestMeta::default(), now).await;
         assert_eq!(app_error(got), want);
     }
     let admin = staff(&pool, Role::BuildingAdmin, Some(w.building)).await;
-    assert_eq!(app_error(erasure::process(&pool, &OkGateway, &admin, Uuid::new_v4(), &RequestMeta::default(), now).await), AppError::NotFound);
+    assert_eq!(
+        app_error(erasure::process(&pool, &OkGateway, &admin, Uuid::new_v4(), &RequestMeta::default(), now).await),
+        AppError::NotFound
+    );
     let listed = erasure::list(&pool, &admin, now).await.unwrap();
     assert_eq!((listed.len(), listed[0].days_left, listed[0].can_process), (1, 30, true));
 
     assert_eq!(erasure::process(&pool, &OkGateway, &admin, request, &RequestMeta::default(), now).await.unwrap(), 1);
-    let cancelled: (String, i64) = sqlx::query_as(
-        "select k.status, r.amount_clp from bookings k join refunds r on r.booking_id = k.id where k.id = $1",
-    )
-    .bind(future)
-    .fetch_one(&pool)
-    .await
-    .unwrap();
+    let cancelled: (String, i64) =
+        sqlx::query_as("select k.status, r.amount_clp from bookings k join refunds r on r.booking_id = k.id where k.id = $1")
+            .bind(future)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!(cancelled, ("cancelled".into(), 4500), "the resident's policy: 90 % more than 24 h before");
 
     let text = dump(&pool).await;
     let phone_index: String = w.indexer.index(BlindField::Phone, "+56971112233").iter().map(|b| format!("{b:02x}")).collect();
     let rut_index: String = w.indexer.index(BlindField::Rut, "11111111-1").iter().map(|b| format!("{b:02x}")).collect();
-    for value in [ANA.email, ANA.first, ANA.last, "Anastasia Villavicencio", "11.111.111-1", "11111111-1", "+56971112233", "971112233", "+56979998888", &phone_index, &rut_index] {
+    for value in [
+        ANA.email,
+        ANA.first,
+        ANA.last,
+        "Anastasia Villavicencio",
+        "11.111.111-1",
+        "11111111-1",
+        "+56971112233",
+        "971112233",
+        "+56979998888",
+        &phone_index,
+        &rut_index,
+    ] {
         assert!(!text.contains(value), "{value:?} of the erased person is still in the database");
     }
     assert!(text.contains(BRUNO.email) && text.contains("Ximena"), "another resident's data is untouched");
@@ -355,11 +437,25 @@ async fn erasure_leaves_no_value_of_the_person_in_a_dump_and_cancels_with_the_po
         .unwrap();
     assert_eq!(kept, 2);
     // No way back in.
-    let login = crate::identity::ssr::log_in(&pool, &w.indexer, Some(Email::parse(ANA.email).unwrap()), PASSWORD.into(), &RequestMeta::default()).await;
+    let login = crate::identity::ssr::log_in(
+        &pool,
+        &w.indexer,
+        Some(Email::parse(ANA.email).unwrap()),
+        PASSWORD.into(),
+        &RequestMeta::default(),
+    )
+    .await;
     assert!(matches!(app_error(login), AppError::Invalid { .. }));
-    let (status, epoch): (String, i32) = sqlx::query_as("select status, session_epoch from users where id = $1").bind(ana.id).fetch_one(&pool).await.unwrap();
+    let (status, epoch): (String, i32) = sqlx::query_as("select status, session_epoch from users where id = $1")
+        .bind(ana.id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!((status.as_str(), epoch > 0), ("inactive", true), "sessions ended");
-    assert!(matches!(app_error(erasure::process(&pool, &OkGateway, &admin, request, &RequestMeta::default(), now).await), AppError::Conflict(_)));
+    assert!(matches!(
+        app_error(erasure::process(&pool, &OkGateway, &admin, request, &RequestMeta::default(), now).await),
+        AppError::Conflict(_)
+    ));
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -386,28 +482,62 @@ async fn rectification_needs_the_password_and_the_right_code(pool: PgPool) {
     for password in ["", "Clave.Equivocada.2026"] {
         let refused = rectify::change_email(&pool, &w.indexer, &ana, password, &new_email, &meta).await;
         assert_eq!(app_error(refused).field_message("password").as_deref(), Some(rectify::WRONG_PASSWORD));
-        let refused = rectify::request_phone_change(&pool, &w.vault, &w.indexer, &ana, password, &MobilePhone::parse("+56979998888").unwrap(), &meta).await;
+        let refused = rectify::request_phone_change(
+            &pool,
+            &w.vault,
+            &w.indexer,
+            &ana,
+            password,
+            &MobilePhone::parse("+56979998888").unwrap(),
+            &meta,
+        )
+        .await;
         assert!(matches!(app_error(refused), AppError::Invalid { .. }));
     }
-    let email: String = sqlx::query_scalar("select email::text from users where id = $1").bind(ana.id).fetch_one(&pool).await.unwrap();
+    let email: String = sqlx::query_scalar("select email::text from users where id = $1")
+        .bind(ana.id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(email, ANA.email);
     let changes: i64 = sqlx::query_scalar("select count(*) from phone_changes").fetch_one(&pool).await.unwrap();
     assert_eq!(changes, 0, "no partial write");
     let taken = rectify::change_email(&pool, &w.indexer, &ana, PASSWORD, &Email::parse(BRUNO.email).unwrap(), &meta).await;
     assert!(app_error(taken).field_message("email").is_some());
 
-    let change = rectify::request_phone_change(&pool, &w.vault, &w.indexer, &ana, PASSWORD, &MobilePhone::parse("+56979998888").unwrap(), &meta).await.unwrap();
-    let code_enc: Vec<u8> = sqlx::query_scalar("select code_enc from phone_changes where id = $1").bind(change).fetch_one(&pool).await.unwrap();
+    let change = rectify::request_phone_change(
+        &pool,
+        &w.vault,
+        &w.indexer,
+        &ana,
+        PASSWORD,
+        &MobilePhone::parse("+56979998888").unwrap(),
+        &meta,
+    )
+    .await
+    .unwrap();
+    let code_enc: Vec<u8> = sqlx::query_scalar("select code_enc from phone_changes where id = $1")
+        .bind(change)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     let code = w.vault.decrypt(&code_enc, &pii::PHONE_CHANGE_CODE.aad(&change.to_string())).unwrap();
     let wrong = if code == "000000" { "111111" } else { "000000" };
     let refused = rectify::confirm_phone_change(&pool, &w.vault, &ana, wrong, &meta).await;
     assert_eq!(app_error(refused).field_message("code").as_deref(), Some(crate::identity::ssr::BAD_CODE_MESSAGE));
     // Another person cannot use it, whatever they type.
-    assert!(matches!(app_error(rectify::confirm_phone_change(&pool, &w.vault, &bruno, &code, &meta).await), AppError::Invalid { .. }));
+    assert!(matches!(
+        app_error(rectify::confirm_phone_change(&pool, &w.vault, &bruno, &code, &meta).await),
+        AppError::Invalid { .. }
+    ));
     let phone_of = |id: Uuid| {
         let pool = pool.clone();
         async move {
-            let enc: Vec<u8> = sqlx::query_scalar("select phone_enc from users where id = $1").bind(id).fetch_one(&pool).await.unwrap();
+            let enc: Vec<u8> = sqlx::query_scalar("select phone_enc from users where id = $1")
+                .bind(id)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
             enc
         }
     };
@@ -422,15 +552,21 @@ async fn rectification_needs_the_password_and_the_right_code(pool: PgPool) {
     assert_eq!(left, 0);
     let epoch = rectify::change_email(&pool, &w.indexer, &ana, PASSWORD, &new_email, &meta).await.unwrap();
     assert_eq!(epoch, 2);
-    let actions: Vec<String> = sqlx::query_scalar("select action from audit_log where entity_id = $1 and action like 'account.%' order by id")
-        .bind(ana.id.to_string())
-        .fetch_all(&pool)
-        .await
-        .unwrap();
-    assert!(actions.contains(&"account.phone_changed".to_string()) && actions.contains(&"account.email_changed".to_string()), "{actions:?}");
-    let leaked: i64 = sqlx::query_scalar("select count(*) from audit_log where metadata::text like '%979998888%' or metadata::text like '%nueva@%'")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let actions: Vec<String> =
+        sqlx::query_scalar("select action from audit_log where entity_id = $1 and action like 'account.%' order by id")
+            .bind(ana.id.to_string())
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert!(
+        actions.contains(&"account.phone_changed".to_string()) && actions.contains(&"account.email_changed".to_string()),
+        "{actions:?}"
+    );
+    let leaked: i64 = sqlx::query_scalar(
+        "select count(*) from audit_log where metadata::text like '%979998888%' or metadata::text like '%nueva@%'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
     assert_eq!(leaked, 0, "the audit trail holds no contact data");
 }

@@ -37,10 +37,7 @@ pub struct SessionLimits {
 impl SessionLimits {
     /// `idle_minutes` of inactivity (`SESSION_IDLE_MINUTES`) and the fixed absolute limit.
     pub fn with_idle_minutes(idle_minutes: i64) -> Self {
-        Self {
-            idle_secs: idle_minutes.saturating_mul(60),
-            absolute_secs: SESSION_MAX_HOURS * 3600,
-        }
+        Self { idle_secs: idle_minutes.saturating_mul(60), absolute_secs: SESSION_MAX_HOURS * 3600 }
     }
 
     /// Whether a session issued at `issued` and last seen at `seen` (Unix seconds; a missing
@@ -70,10 +67,7 @@ pub struct Actor {
 impl Actor {
     /// The audit trail's view of this actor.
     pub fn audit(&self) -> AuditActor {
-        AuditActor::User {
-            id: self.id,
-            role: self.role.as_str().to_string(),
-        }
+        AuditActor::User { id: self.id, role: self.role.as_str().to_string() }
     }
 
     /// Refuses unless the actor has one of `roles`.
@@ -128,11 +122,7 @@ pub async fn current_actor(pool: &PgPool) -> ServerResult<Option<Actor>> {
 /// The actor a session names, checked against the database exactly as [`current_actor`] does;
 /// for plain axum handlers (the live-event stream, the CSV export) that have the session but no
 /// Leptos context.
-pub async fn actor_of_session(
-    pool: &PgPool,
-    session: &Session,
-    limits: SessionLimits,
-) -> ServerResult<Option<Actor>> {
+pub async fn actor_of_session(pool: &PgPool, session: &Session, limits: SessionLimits) -> ServerResult<Option<Actor>> {
     actor_of_session_at(pool, session, limits, chrono::Utc::now().timestamp()).await
 }
 
@@ -156,27 +146,18 @@ pub async fn actor_of_session_at(
         session.flush().await.map_err(session_error)?;
         return Ok(None);
     }
-    let row: Option<(String, Option<Uuid>, String, i32, String)> = sqlx::query_as(
-        "select role, building_id, status, session_epoch, full_name from users where id = $1",
-    )
-    .bind(user_id)
-    .fetch_optional(pool)
-    .await?;
+    let row: Option<(String, Option<Uuid>, String, i32, String)> =
+        sqlx::query_as("select role, building_id, status, session_epoch, full_name from users where id = $1")
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await?;
     match row {
-        Some((role, building_id, status, current_epoch, full_name))
-            if status == "active" && current_epoch == epoch =>
-        {
-            let role = Role::parse(&role)
-                .ok_or_else(|| ServerError::invariant(format!("unknown role {role}")))?;
+        Some((role, building_id, status, current_epoch, full_name)) if status == "active" && current_epoch == epoch => {
+            let role = Role::parse(&role).ok_or_else(|| ServerError::invariant(format!("unknown role {role}")))?;
             // Unchanged values leave the session unmodified: requests within the same second
             // cost no store write.
             session.insert(SESSION_SEEN, now).await.map_err(session_error)?;
-            Ok(Some(Actor {
-                id: user_id,
-                role,
-                building_id,
-                full_name,
-            }))
+            Ok(Some(Actor { id: user_id, role, building_id, full_name }))
         }
         _ => {
             session.flush().await.map_err(session_error)?;
@@ -187,9 +168,7 @@ pub async fn actor_of_session_at(
 
 /// The current actor, or "debes iniciar sesión".
 pub async fn require_actor(pool: &PgPool) -> ServerResult<Actor> {
-    current_actor(pool)
-        .await?
-        .ok_or(ServerError::App(AppError::Unauthenticated))
+    current_actor(pool).await?.ok_or(ServerError::App(AppError::Unauthenticated))
 }
 
 /// The current actor if they have one of `roles`.
@@ -205,12 +184,7 @@ pub async fn start_session(session: &Session, user_id: Uuid, epoch: i32) -> Serv
 }
 
 /// [`start_session`] issued at `now` (Unix seconds).
-pub async fn start_session_at(
-    session: &Session,
-    user_id: Uuid,
-    epoch: i32,
-    now: i64,
-) -> ServerResult<()> {
+pub async fn start_session_at(session: &Session, user_id: Uuid, epoch: i32, now: i64) -> ServerResult<()> {
     session.cycle_id().await.map_err(session_error)?;
     session.insert(SESSION_USER, user_id).await.map_err(session_error)?;
     session.insert(SESSION_EPOCH, epoch).await.map_err(session_error)?;
@@ -229,20 +203,10 @@ pub fn request_meta() -> RequestMeta {
     let Some(parts) = use_context::<http::request::Parts>() else {
         return RequestMeta::default();
     };
-    let header = |name: &str| {
-        parts
-            .headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
+    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
     // The one client address the server's middleware decided (trusted proxies considered).
     let ip = parts.extensions.get::<super::client_ip::ClientIp>().map(|c| c.0);
-    RequestMeta {
-        ip,
-        user_agent: header("user-agent"),
-        request_id: header("x-request-id"),
-    }
+    RequestMeta { ip, user_agent: header("user-agent"), request_id: header("x-request-id") }
 }
 
 #[cfg(test)]

@@ -54,25 +54,15 @@ pub struct AuditEntry<'a> {
 }
 
 /// Appends `entry` on `conn` (pass the transaction of the change it records).
-pub async fn record(
-    conn: &mut PgConnection,
-    entry: &AuditEntry<'_>,
-    meta: &RequestMeta,
-) -> ServerResult<()> {
+pub async fn record(conn: &mut PgConnection, entry: &AuditEntry<'_>, meta: &RequestMeta) -> ServerResult<()> {
     let (actor_type, actor_id, actor_role) = match entry.actor {
         AuditActor::User { id, role } => ("user", Some(*id), Some(role.as_str())),
         AuditActor::System => ("system", None, None),
         AuditActor::Anonymous => ("anonymous", None, None),
     };
-    let metadata = if entry.metadata.is_object() {
-        entry.metadata.clone()
-    } else {
-        serde_json::json!({ "value": entry.metadata })
-    };
-    let user_agent = meta
-        .user_agent
-        .as_deref()
-        .map(|ua| ua.chars().take(300).collect::<String>());
+    let metadata =
+        if entry.metadata.is_object() { entry.metadata.clone() } else { serde_json::json!({ "value": entry.metadata }) };
+    let user_agent = meta.user_agent.as_deref().map(|ua| ua.chars().take(300).collect::<String>());
     sqlx::query(
         "insert into audit_log
             (actor_id, actor_type, actor_role, building_id, action, entity_type, entity_id,
@@ -125,28 +115,15 @@ mod tests {
         tx.commit().await.unwrap();
 
         let (action, ip): (String, String) =
-            sqlx::query_as("select action, host(ip) from audit_log")
-                .fetch_one(&pool)
-                .await
-                .unwrap();
+            sqlx::query_as("select action, host(ip) from audit_log").fetch_one(&pool).await.unwrap();
         assert_eq!((action.as_str(), ip.as_str()), ("test.happened", "192.0.2.7"));
 
         // (d) append-only: UPDATE, DELETE and TRUNCATE are refused by the database itself.
-        for statement in [
-            "update audit_log set action = 'forged'",
-            "delete from audit_log",
-            "truncate audit_log",
-        ] {
+        for statement in ["update audit_log set action = 'forged'", "delete from audit_log", "truncate audit_log"] {
             let err = sqlx::query(statement).execute(&pool).await.unwrap_err();
-            assert!(
-                err.to_string().contains("append-only"),
-                "{statement}: {err}"
-            );
+            assert!(err.to_string().contains("append-only"), "{statement}: {err}");
         }
-        let count: i64 = sqlx::query_scalar("select count(*) from audit_log")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+        let count: i64 = sqlx::query_scalar("select count(*) from audit_log").fetch_one(&pool).await.unwrap();
         assert_eq!(count, 1);
     }
 }

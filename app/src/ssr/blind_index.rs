@@ -53,13 +53,7 @@ pub enum BlindField {
 
 impl BlindField {
     /// Every field, in the order used for the key table.
-    pub const ALL: [BlindField; 5] = [
-        BlindField::Email,
-        BlindField::Rut,
-        BlindField::Phone,
-        BlindField::Plate,
-        BlindField::Ip,
-    ];
+    pub const ALL: [BlindField; 5] = [BlindField::Email, BlindField::Rut, BlindField::Phone, BlindField::Plate, BlindField::Ip];
 
     /// Stable name used in the HKDF info string. Changing it changes every index of the field.
     pub fn as_str(self) -> &'static str {
@@ -115,8 +109,7 @@ impl BlindIndexer {
         let derive = |field: BlindField| -> Result<HmacSha256, BlindIndexError> {
             let mut key = Zeroizing::new([0u8; KEY_LEN]);
             let info = format!("{INFO_PREFIX}{}", field.as_str());
-            hkdf.expand(info.as_bytes(), key.as_mut())
-                .map_err(|_| BlindIndexError::KeyDerivation)?;
+            hkdf.expand(info.as_bytes(), key.as_mut()).map_err(|_| BlindIndexError::KeyDerivation)?;
             HmacSha256::new_from_slice(key.as_ref()).map_err(|_| BlindIndexError::KeyDerivation)
         };
         Ok(Self {
@@ -148,12 +141,7 @@ impl fmt::Debug for BlindIndexer {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    reason = "tests"
-)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
 mod tests {
     use base64::engine::general_purpose::STANDARD as BASE64;
     use base64::Engine as _;
@@ -172,24 +160,15 @@ mod tests {
     #[test]
     fn deterministic() {
         let ix = BlindIndexer::new(&KeyRing::for_testing()).unwrap();
-        assert_eq!(
-            ix.index(BlindField::Rut, "12345678-5"),
-            ix.index(BlindField::Rut, "12345678-5")
-        );
-        assert_ne!(
-            ix.index(BlindField::Rut, "12345678-5"),
-            ix.index(BlindField::Rut, "12345679-3")
-        );
+        assert_eq!(ix.index(BlindField::Rut, "12345678-5"), ix.index(BlindField::Rut, "12345678-5"));
+        assert_ne!(ix.index(BlindField::Rut, "12345678-5"), ix.index(BlindField::Rut, "12345679-3"));
     }
 
     #[test]
     fn fields_are_separated() {
         let ix = BlindIndexer::new(&KeyRing::for_testing()).unwrap();
         let value = "x@example.cl";
-        let all: Vec<BlindIndex> = BlindField::ALL
-            .iter()
-            .map(|f| ix.index(*f, value))
-            .collect();
+        let all: Vec<BlindIndex> = BlindField::ALL.iter().map(|f| ix.index(*f, value)).collect();
         for (i, a) in all.iter().enumerate() {
             for b in &all[i + 1..] {
                 assert_ne!(a, b);
@@ -204,27 +183,17 @@ mod tests {
     fn keys_are_separated() {
         let a = BlindIndexer::from_root(&[1; KEY_LEN]).unwrap();
         let b = BlindIndexer::from_root(&[2; KEY_LEN]).unwrap();
-        assert_ne!(
-            a.index(BlindField::Phone, "+56912345678"),
-            b.index(BlindField::Phone, "+56912345678")
-        );
+        assert_ne!(a.index(BlindField::Phone, "+56912345678"), b.index(BlindField::Phone, "+56912345678"));
     }
 
     #[test]
     fn built_from_ring_uses_the_configured_root() {
         let root = sequential_root();
-        let ring = KeyRing::from_config(
-            Some(&format!("1:{}", BASE64.encode([9u8; KEY_LEN]))),
-            Some(&BASE64.encode(root)),
-            true,
-        )
-        .unwrap();
+        let ring = KeyRing::from_config(Some(&format!("1:{}", BASE64.encode([9u8; KEY_LEN]))), Some(&BASE64.encode(root)), true)
+            .unwrap();
         let from_ring = BlindIndexer::new(&ring).unwrap();
         let direct = BlindIndexer::from_root(&root).unwrap();
-        assert_eq!(
-            from_ring.index(BlindField::Email, "a@b.cl"),
-            direct.index(BlindField::Email, "a@b.cl")
-        );
+        assert_eq!(from_ring.index(BlindField::Email, "a@b.cl"), direct.index(BlindField::Email, "a@b.cl"));
     }
 
     /// Known answers computed independently with Python's standard library (RFC 5869 HKDF by
@@ -260,10 +229,7 @@ mod tests {
             hex(&dev.index(BlindField::Phone, "+56912345678")),
             "c678c060a15bb0a4a49097bb146004477588b59548c187e37ce48f66b7f4b41b"
         );
-        assert_eq!(
-            hex(&seq.index(BlindField::Plate, "")),
-            "b6be7557a8dadb05bc8b6c6c6516bc61a7f9a94346e2a608d4878ac260c4224d"
-        );
+        assert_eq!(hex(&seq.index(BlindField::Plate, "")), "b6be7557a8dadb05bc8b6c6c6516bc61a7f9a94346e2a608d4878ac260c4224d");
         assert_eq!(
             hex(&seq.index(BlindField::Ip, "192.0.2.1")),
             "5843b2ce68a0d65877434a0e878a8f7033bf42867237ebf98598136886fe96c0"

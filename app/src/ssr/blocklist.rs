@@ -28,10 +28,8 @@ pub async fn is_blocked(
     actor: &AuditActor,
     meta: &RequestMeta,
 ) -> ServerResult<bool> {
-    let indexed: Vec<(BlindField, Vec<u8>)> = probes
-        .iter()
-        .map(|p| (p.kind, indexer.index(p.kind, p.canonical).to_vec()))
-        .collect();
+    let indexed: Vec<(BlindField, Vec<u8>)> =
+        probes.iter().map(|p| (p.kind, indexer.index(p.kind, p.canonical).to_vec())).collect();
     is_blocked_by_index(conn, building_id, &indexed, action, actor, meta).await
 }
 

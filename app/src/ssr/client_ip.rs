@@ -263,10 +263,7 @@ mod tests {
     #[test]
     fn rfc_7239_forwarded_is_read_when_configured() {
         let t = TrustedProxies::parse("10.0.0.0/8", ForwardedHeader::Forwarded).unwrap_or_else(|e| panic!("{e}"));
-        let h = headers(
-            "forwarded",
-            &[r#"for=1.2.3.4, for="[2001:db8:cafe::17]:4711";proto=https, for=10.0.0.2;by=10.0.0.1"#],
-        );
+        let h = headers("forwarded", &[r#"for=1.2.3.4, for="[2001:db8:cafe::17]:4711";proto=https, for=10.0.0.2;by=10.0.0.1"#]);
         assert_eq!(t.client_ip(ip("10.0.0.1"), &h), ip("2001:db8:cafe::17"));
         let h = headers("forwarded", &["proto=https;For=\"192.0.2.60:8080\""]);
         assert_eq!(t.client_ip(ip("10.0.0.1"), &h), ip("192.0.2.60"));

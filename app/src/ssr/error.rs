@@ -44,10 +44,7 @@ impl std::error::Error for Failed {
 
 impl ServerError {
     /// `what` failed because of `cause`; both reach the log (`"hashing: <cause>: <its cause>…"`).
-    pub fn unexpected(
-        what: impl Into<String>,
-        cause: impl std::error::Error + Send + Sync + 'static,
-    ) -> Self {
+    pub fn unexpected(what: impl Into<String>, cause: impl std::error::Error + Send + Sync + 'static) -> Self {
         Self::Unexpected(Box::new(Failed { what: what.into(), cause: Box::new(cause) }))
     }
 
@@ -70,9 +67,7 @@ impl From<ServerError> for AppError {
             ServerError::App(app) => app,
             // Text PostgreSQL cannot store (a NUL character) reached a query: the input's
             // fault, answered like any other unreadable input and not logged as a failure.
-            ServerError::Database(sqlx::Error::Database(db))
-                if db.code().as_deref() == Some(CHARACTER_NOT_IN_REPERTOIRE) =>
-            {
+            ServerError::Database(sqlx::Error::Database(db)) if db.code().as_deref() == Some(CHARACTER_NOT_IN_REPERTOIRE) => {
                 tracing::warn!("text the database cannot store in a request");
                 AppError::Invalid { message: crate::error::UNREADABLE_INPUT.into(), fields: Vec::new() }
             }
@@ -134,10 +129,9 @@ fn set_error_status(err: &AppError) {
     if wants_html {
         return;
     }
-    if let (Some(response), Ok(status)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        http::StatusCode::from_u16(err.status_code()),
-    ) {
+    if let (Some(response), Ok(status)) =
+        (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(err.status_code()))
+    {
         response.set_status(status);
     }
 }

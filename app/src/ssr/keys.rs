@@ -159,43 +159,24 @@ impl KeyRing {
 
         let encryption = match non_blank(encryption_keys) {
             Some(raw) => parse_encryption_keys(raw)?,
-            None if production => {
-                return Err(KeyError::Missing {
-                    var: ENV_ENCRYPTION_KEYS,
-                })
-            }
-            None => BTreeMap::from([(
-                DEV_ENCRYPTION_KEY_ID,
-                Key32::from_seed(DEV_ENCRYPTION_KEY_SEED),
-            )]),
+            None if production => return Err(KeyError::Missing { var: ENV_ENCRYPTION_KEYS }),
+            None => BTreeMap::from([(DEV_ENCRYPTION_KEY_ID, Key32::from_seed(DEV_ENCRYPTION_KEY_SEED))]),
         };
         let blind_index = match non_blank(blind_index_key) {
             Some(raw) => parse_single_key(ENV_BLIND_INDEX_KEY, raw, 1)?,
-            None if production => {
-                return Err(KeyError::Missing {
-                    var: ENV_BLIND_INDEX_KEY,
-                })
-            }
+            None if production => return Err(KeyError::Missing { var: ENV_BLIND_INDEX_KEY }),
             None => Key32::from_seed(DEV_BLIND_INDEX_KEY_SEED),
         };
 
         // Flag development keys however they got here (fallback or pasted into the env), so the
         // warning and the production refusal cannot be bypassed by configuring them explicitly.
-        let enc_insecure = encryption
-            .values()
-            .any(|k| k.same_as(&dev_enc) || k.same_as(&dev_bidx) || k.is_all_zero());
-        let bidx_insecure = blind_index.same_as(&dev_bidx)
-            || blind_index.same_as(&dev_enc)
-            || blind_index.is_all_zero();
+        let enc_insecure = encryption.values().any(|k| k.same_as(&dev_enc) || k.same_as(&dev_bidx) || k.is_all_zero());
+        let bidx_insecure = blind_index.same_as(&dev_bidx) || blind_index.same_as(&dev_enc) || blind_index.is_all_zero();
         if production && enc_insecure {
-            return Err(KeyError::InsecureKeyInProduction {
-                var: ENV_ENCRYPTION_KEYS,
-            });
+            return Err(KeyError::InsecureKeyInProduction { var: ENV_ENCRYPTION_KEYS });
         }
         if production && bidx_insecure {
-            return Err(KeyError::InsecureKeyInProduction {
-                var: ENV_BLIND_INDEX_KEY,
-            });
+            return Err(KeyError::InsecureKeyInProduction { var: ENV_BLIND_INDEX_KEY });
         }
         // A shared key would let a leak of either secret break both protections.
         if encryption.values().any(|k| k.same_as(&blind_index)) {
@@ -206,20 +187,11 @@ impl KeyRing {
             Some(id) => *id,
             // parse_encryption_keys rejects empty lists; kept as an error rather than a panic.
             None => {
-                return Err(KeyError::Malformed {
-                    var: ENV_ENCRYPTION_KEYS,
-                    entry: 1,
-                    reason: "no keys configured",
-                });
+                return Err(KeyError::Malformed { var: ENV_ENCRYPTION_KEYS, entry: 1, reason: "no keys configured" });
             }
         };
 
-        Ok(KeyRing {
-            encryption,
-            current,
-            blind_index,
-            development: enc_insecure || bidx_insecure,
-        })
+        Ok(KeyRing { encryption, current, blind_index, development: enc_insecure || bidx_insecure })
     }
 
     /// The ring made of the development keys only, for unit tests.
@@ -261,10 +233,7 @@ impl KeyRing {
 impl fmt::Debug for KeyRing {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("KeyRing")
-            .field(
-                "encryption_key_ids",
-                &self.encryption.keys().collect::<Vec<_>>(),
-            )
+            .field("encryption_key_ids", &self.encryption.keys().collect::<Vec<_>>())
             .field("current", &self.current)
             .field("blind_index", &"[REDACTED]")
             .field("development", &self.development)
@@ -276,9 +245,7 @@ impl fmt::Debug for KeyRing {
 /// `PII_ENCRYPTION_KEYS` (prefix it with `id:`) or `PII_BLIND_INDEX_KEY`.
 pub fn generate_key_b64() -> Result<String, KeyError> {
     let mut key = Zeroizing::new([0u8; KEY_LEN]);
-    OsRng
-        .try_fill_bytes(key.as_mut())
-        .map_err(|_| KeyError::Rng)?;
+    OsRng.try_fill_bytes(key.as_mut()).map_err(|_| KeyError::Rng)?;
     Ok(BASE64.encode(key.as_ref()))
 }
 
@@ -294,22 +261,13 @@ fn parse_encryption_keys(raw: &str) -> Result<BTreeMap<u16, Key32>, KeyError> {
     let mut keys = BTreeMap::new();
     for (index, entry) in raw.split(',').enumerate() {
         let position = index + 1;
-        let malformed = |reason| KeyError::Malformed {
-            var: VAR,
-            entry: position,
-            reason,
-        };
+        let malformed = |reason| KeyError::Malformed { var: VAR, entry: position, reason };
         let entry = entry.trim();
         if entry.is_empty() {
             return Err(malformed("empty entry (stray comma?)"));
         }
-        let (id, key) = entry
-            .split_once(':')
-            .ok_or_else(|| malformed("expected `id:base64key`"))?;
-        let id: u16 = id
-            .trim()
-            .parse()
-            .map_err(|_| malformed("key id must be an integer 1-65535"))?;
+        let (id, key) = entry.split_once(':').ok_or_else(|| malformed("expected `id:base64key`"))?;
+        let id: u16 = id.trim().parse().map_err(|_| malformed("key id must be an integer 1-65535"))?;
         if id == 0 {
             return Err(malformed("key id must be at least 1"));
         }
@@ -327,25 +285,13 @@ fn parse_encryption_keys(raw: &str) -> Result<BTreeMap<u16, Key32>, KeyError> {
 /// of the secret.
 fn parse_single_key(var: &'static str, raw: &str, entry: usize) -> Result<Key32, KeyError> {
     let malformed = |reason| KeyError::Malformed { var, entry, reason };
-    let decoded = Zeroizing::new(
-        BASE64
-            .decode(raw.trim())
-            .map_err(|_| malformed("key is not valid base64"))?,
-    );
-    let bytes: &[u8; KEY_LEN] = decoded
-        .as_slice()
-        .try_into()
-        .map_err(|_| malformed("key must decode to exactly 32 bytes"))?;
+    let decoded = Zeroizing::new(BASE64.decode(raw.trim()).map_err(|_| malformed("key is not valid base64"))?);
+    let bytes: &[u8; KEY_LEN] = decoded.as_slice().try_into().map_err(|_| malformed("key must decode to exactly 32 bytes"))?;
     Ok(Key32::from_array(bytes))
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    reason = "tests"
-)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
 mod tests {
     use super::*;
 
@@ -362,14 +308,8 @@ mod tests {
         // Independently computed: python3 -c "import hashlib;print(hashlib.sha256(b'...').hexdigest())"
         let enc = Key32::from_seed(DEV_ENCRYPTION_KEY_SEED);
         let bidx = Key32::from_seed(DEV_BLIND_INDEX_KEY_SEED);
-        assert_eq!(
-            hex(enc.bytes()),
-            "67b7dd07627abc1702db78d2198db28517efa05a35aa7348a8a1133940795b00"
-        );
-        assert_eq!(
-            hex(bidx.bytes()),
-            "1d86f178c0d990fa21a28e1386630a4feaa89b50275350b709b66ca626d758ec"
-        );
+        assert_eq!(hex(enc.bytes()), "67b7dd07627abc1702db78d2198db28517efa05a35aa7348a8a1133940795b00");
+        assert_eq!(hex(bidx.bytes()), "1d86f178c0d990fa21a28e1386630a4feaa89b50275350b709b66ca626d758ec");
     }
 
     fn hex(bytes: &[u8]) -> String {
@@ -386,19 +326,9 @@ mod tests {
     #[test]
     fn production_requires_both_variables() {
         let err = KeyRing::from_config(None, Some(&b64(2)), true).unwrap_err();
-        assert!(matches!(
-            err,
-            KeyError::Missing {
-                var: ENV_ENCRYPTION_KEYS
-            }
-        ));
+        assert!(matches!(err, KeyError::Missing { var: ENV_ENCRYPTION_KEYS }));
         let err = KeyRing::from_config(Some(&format!("1:{}", b64(1))), None, true).unwrap_err();
-        assert!(matches!(
-            err,
-            KeyError::Missing {
-                var: ENV_BLIND_INDEX_KEY
-            }
-        ));
+        assert!(matches!(err, KeyError::Missing { var: ENV_BLIND_INDEX_KEY }));
     }
 
     #[test]
@@ -406,34 +336,19 @@ mod tests {
         let dev_enc = BASE64.encode(Sha256::digest(DEV_ENCRYPTION_KEY_SEED.as_bytes()));
         let dev_bidx = BASE64.encode(Sha256::digest(DEV_BLIND_INDEX_KEY_SEED.as_bytes()));
         let err = prod(&format!("1:{dev_enc}"), &b64(2)).unwrap_err();
-        assert!(matches!(
-            err,
-            KeyError::InsecureKeyInProduction {
-                var: ENV_ENCRYPTION_KEYS
-            }
-        ));
+        assert!(matches!(err, KeyError::InsecureKeyInProduction { var: ENV_ENCRYPTION_KEYS }));
         let err = prod(&format!("1:{}", b64(1)), &dev_bidx).unwrap_err();
-        assert!(matches!(
-            err,
-            KeyError::InsecureKeyInProduction {
-                var: ENV_BLIND_INDEX_KEY
-            }
-        ));
+        assert!(matches!(err, KeyError::InsecureKeyInProduction { var: ENV_BLIND_INDEX_KEY }));
         let err = prod(&format!("1:{}", b64(0)), &b64(2)).unwrap_err();
         assert!(matches!(err, KeyError::InsecureKeyInProduction { .. }));
         // The same explicit dev key outside production is accepted but flagged.
-        let ring =
-            KeyRing::from_config(Some(&format!("1:{dev_enc}")), Some(&b64(2)), false).unwrap();
+        let ring = KeyRing::from_config(Some(&format!("1:{dev_enc}")), Some(&b64(2)), false).unwrap();
         assert!(ring.is_development());
     }
 
     #[test]
     fn newest_key_encrypts_and_all_are_kept() {
-        let ring = prod(
-            &format!(" 2:{} , 7:{},1:{} ", b64(2), b64(7), b64(1)),
-            &b64(9),
-        )
-        .unwrap();
+        let ring = prod(&format!(" 2:{} , 7:{},1:{} ", b64(2), b64(7), b64(1)), &b64(9)).unwrap();
         assert!(!ring.is_development());
         assert_eq!(ring.current_encryption_key_id(), 7);
         assert_eq!(ring.encryption_key_ids().collect::<Vec<_>>(), vec![1, 2, 7]);
@@ -455,10 +370,7 @@ mod tests {
             let err = prod(&case, &b64(9)).unwrap_err();
             let msg = err.to_string();
             assert!(msg.contains(ENV_ENCRYPTION_KEYS), "{msg}");
-            assert!(
-                !msg.contains(&secret) && !msg.contains("base64\"") && !msg.contains('*'),
-                "{msg}"
-            );
+            assert!(!msg.contains(&secret) && !msg.contains("base64\"") && !msg.contains('*'), "{msg}");
         }
         let err = prod(&format!("1:{secret},1:{}", b64(6)), &b64(9)).unwrap_err();
         assert!(matches!(err, KeyError::DuplicateId { id: 1, .. }));

@@ -25,12 +25,8 @@ pub struct OutboxEvent<'a, P: Serialize> {
 }
 
 /// Writes `event` on `conn` (the transaction of the change) and returns the outbox id.
-pub async fn enqueue<P: Serialize>(
-    conn: &mut PgConnection,
-    event: &OutboxEvent<'_, P>,
-) -> ServerResult<i64> {
-    let payload = serde_json::to_value(event.payload)
-        .map_err(|e| super::ServerError::unexpected("outbox payload", e))?;
+pub async fn enqueue<P: Serialize>(conn: &mut PgConnection, event: &OutboxEvent<'_, P>) -> ServerResult<i64> {
+    let payload = serde_json::to_value(event.payload).map_err(|e| super::ServerError::unexpected("outbox payload", e))?;
     let id: i64 = sqlx::query_scalar(
         "insert into outbox (event_type, event_version, aggregate_type, aggregate_id, building_id, payload)
          values ($1, $2, $3, $4, $5, $6)

@@ -9,9 +9,7 @@
 //! Hashing takes tens of milliseconds of CPU, which would stall every other request on an async
 //! worker thread, so the server calls the `*_async` wrappers that run on tokio's blocking pool.
 
-use argon2::password_hash::{
-    self, PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString,
-};
+use argon2::password_hash::{self, PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use rand::rngs::OsRng;
 use rand::RngCore as _;
@@ -23,8 +21,7 @@ const SALT_LEN: usize = 16;
 /// A fixed argon2id hash (same parameters as real hashes) of a random password nobody knows,
 /// verified when a login names an unknown email so that the response takes as long as for a
 /// known one and does not reveal which emails have accounts (ASVS 5.0 6.3.x).
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$/BOemCvFIsHGDdXnCEv8xA$NCii0c3unfdEXOVOEEHbyugSI1tZAud55aInt+0lKfY";
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$/BOemCvFIsHGDdXnCEv8xA$NCii0c3unfdEXOVOEEHbyugSI1tZAud55aInt+0lKfY";
 
 /// Why hashing or verification failed. Messages never include the password or the hash.
 #[derive(Debug, thiserror::Error)]
@@ -58,13 +55,9 @@ fn hasher() -> Argon2<'static> {
 pub fn hash_password(password: &str) -> Result<String, PasswordError> {
     let mut salt_bytes = [0u8; SALT_LEN];
     // try_fill_bytes instead of SaltString::generate, whose RNG call panics on failure.
-    OsRng
-        .try_fill_bytes(&mut salt_bytes)
-        .map_err(|_| PasswordError::Rng)?;
+    OsRng.try_fill_bytes(&mut salt_bytes).map_err(|_| PasswordError::Rng)?;
     let salt = SaltString::encode_b64(&salt_bytes).map_err(PasswordError::Hash)?;
-    let hash = hasher()
-        .hash_password(password.as_bytes(), &salt)
-        .map_err(PasswordError::Hash)?;
+    let hash = hasher().hash_password(password.as_bytes(), &salt).map_err(PasswordError::Hash)?;
     Ok(hash.to_string())
 }
 
@@ -80,9 +73,7 @@ pub fn verify_password(password: &str, phc: &str) -> Result<bool, PasswordError>
         Ok(()) => Ok(true),
         Err(password_hash::Error::Password) => Ok(false),
         // Unknown algorithm, bad parameters, etc.: the stored value is not one we can check.
-        Err(password_hash::Error::Algorithm | password_hash::Error::ParamValueInvalid(_)) => {
-            Err(PasswordError::MalformedHash)
-        }
+        Err(password_hash::Error::Algorithm | password_hash::Error::ParamValueInvalid(_)) => Err(PasswordError::MalformedHash),
         Err(e) => Err(PasswordError::Hash(e)),
     }
 }
@@ -153,12 +144,7 @@ pub async fn dummy_verify_async(password: String) -> Result<bool, PasswordError>
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    reason = "tests"
-)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
 mod tests {
     use super::*;
 
@@ -185,27 +171,13 @@ mod tests {
         let a = hash_password("contraseña").unwrap();
         let b = hash_password("contraseña").unwrap();
         assert_ne!(a, b);
-        assert!(
-            verify_password("contraseña", &a).unwrap()
-                && verify_password("contraseña", &b).unwrap()
-        );
+        assert!(verify_password("contraseña", &a).unwrap() && verify_password("contraseña", &b).unwrap());
     }
 
     #[test]
     fn malformed_hash_is_an_error() {
-        for bad in [
-            "",
-            "not a hash",
-            "$argon2id$v=19$m=19456,t=2,p=1$",
-            "$argon2id$v=19$m=x,t=2,p=1$c2FsdHNhbHQ$aGFzaA",
-        ] {
-            assert!(
-                matches!(
-                    verify_password("pw", bad),
-                    Err(PasswordError::MalformedHash)
-                ),
-                "{bad}"
-            );
+        for bad in ["", "not a hash", "$argon2id$v=19$m=19456,t=2,p=1$", "$argon2id$v=19$m=x,t=2,p=1$c2FsdHNhbHQ$aGFzaA"] {
+            assert!(matches!(verify_password("pw", bad), Err(PasswordError::MalformedHash)), "{bad}");
             assert!(needs_rehash(bad));
         }
     }
@@ -219,11 +191,7 @@ mod tests {
 
     #[test]
     fn weaker_params_need_rehash() {
-        let weak = Argon2::new(
-            Algorithm::Argon2id,
-            Version::V0x13,
-            Params::new(8, 1, 1, None).unwrap(),
-        );
+        let weak = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(8, 1, 1, None).unwrap());
         let salt = SaltString::encode_b64(&[7; SALT_LEN]).unwrap();
         let phc = weak.hash_password(b"pw", &salt).unwrap().to_string();
         assert!(needs_rehash(&phc));
@@ -235,14 +203,9 @@ mod tests {
     async fn async_wrappers() {
         let phc = hash_password_async("secreto123".to_owned()).await.unwrap();
         assert!(phc.starts_with(PHC_PREFIX));
-        assert!(verify_password_async("secreto123".to_owned(), phc.clone())
-            .await
-            .unwrap());
+        assert!(verify_password_async("secreto123".to_owned(), phc.clone()).await.unwrap());
         assert!(!verify_password_async("otro".to_owned(), phc).await.unwrap());
         assert!(!dummy_verify_async("secreto123".to_owned()).await.unwrap());
-        assert!(matches!(
-            verify_password_async("x".to_owned(), "garbage".to_owned()).await,
-            Err(PasswordError::MalformedHash)
-        ));
+        assert!(matches!(verify_password_async("x".to_owned(), "garbage".to_owned()).await, Err(PasswordError::MalformedHash)));
     }
 }

@@ -57,10 +57,7 @@ pub const RESIDENT_RUT: PiiColumn = PiiColumn {
     table: "resident_profiles",
     key_column: "user_id",
     enc_column: "rut_enc",
-    index: BlindIndexing::Field {
-        column: "rut_bidx",
-        field: BlindField::Rut,
-    },
+    index: BlindIndexing::Field { column: "rut_bidx", field: BlindField::Rut },
 };
 
 /// `users.phone_enc` / `phone_bidx`: a user's mobile number (residents and staff).
@@ -68,10 +65,7 @@ pub const USER_PHONE: PiiColumn = PiiColumn {
     table: "users",
     key_column: "id",
     enc_column: "phone_enc",
-    index: BlindIndexing::Field {
-        column: "phone_bidx",
-        field: BlindField::Phone,
-    },
+    index: BlindIndexing::Field { column: "phone_bidx", field: BlindField::Phone },
 };
 
 /// `bookings.visitor_phone_enc` / `visitor_phone_bidx`: the visitor's optional mobile number.
@@ -79,10 +73,7 @@ pub const BOOKING_VISITOR_PHONE: PiiColumn = PiiColumn {
     table: "bookings",
     key_column: "id",
     enc_column: "visitor_phone_enc",
-    index: BlindIndexing::Field {
-        column: "visitor_phone_bidx",
-        field: BlindField::Phone,
-    },
+    index: BlindIndexing::Field { column: "visitor_phone_bidx", field: BlindField::Phone },
 };
 
 /// `frequent_visitors.phone_enc` / `phone_bidx`: a saved visitor's optional mobile number.
@@ -90,10 +81,7 @@ pub const FREQUENT_VISITOR_PHONE: PiiColumn = PiiColumn {
     table: "frequent_visitors",
     key_column: "id",
     enc_column: "phone_enc",
-    index: BlindIndexing::Field {
-        column: "phone_bidx",
-        field: BlindField::Phone,
-    },
+    index: BlindIndexing::Field { column: "phone_bidx", field: BlindField::Phone },
 };
 
 /// `notifications.recipient_enc` / `recipient_bidx`: the WhatsApp number a message goes to.
@@ -101,10 +89,7 @@ pub const NOTIFICATION_RECIPIENT: PiiColumn = PiiColumn {
     table: "notifications",
     key_column: "id",
     enc_column: "recipient_enc",
-    index: BlindIndexing::Field {
-        column: "recipient_bidx",
-        field: BlindField::Phone,
-    },
+    index: BlindIndexing::Field { column: "recipient_bidx", field: BlindField::Phone },
 };
 
 /// `blocklist_entries.value_enc` / `value_bidx`: the blocked value, kept encrypted only so that
@@ -113,58 +98,37 @@ pub const BLOCKLIST_VALUE: PiiColumn = PiiColumn {
     table: "blocklist_entries",
     key_column: "id",
     enc_column: "value_enc",
-    index: BlindIndexing::ByKind {
-        column: "value_bidx",
-    },
+    index: BlindIndexing::ByKind { column: "value_bidx" },
 };
 
 /// `password_resets.code_enc`: the reset code, kept until the WhatsApp message is sent (its hash
 /// is what is checked); not indexed.
-pub const RESET_CODE: PiiColumn = PiiColumn {
-    table: "password_resets",
-    key_column: "id",
-    enc_column: "code_enc",
-    index: BlindIndexing::None,
-};
+pub const RESET_CODE: PiiColumn =
+    PiiColumn { table: "password_resets", key_column: "id", enc_column: "code_enc", index: BlindIndexing::None };
 
 /// `notifications.secret_enc`: the one-time secret (a reset code) of a message whose stored and
 /// displayed text carries [`crate::domain::secret::MASK`] in its place; put back only for the
 /// provider request. Not indexed.
-pub const NOTIFICATION_SECRET: PiiColumn = PiiColumn {
-    table: "notifications",
-    key_column: "id",
-    enc_column: "secret_enc",
-    index: BlindIndexing::None,
-};
+pub const NOTIFICATION_SECRET: PiiColumn =
+    PiiColumn { table: "notifications", key_column: "id", enc_column: "secret_enc", index: BlindIndexing::None };
 
 /// `phone_changes.phone_enc` / `phone_bidx`: a new mobile number waiting for its WhatsApp code.
 pub const PHONE_CHANGE_PHONE: PiiColumn = PiiColumn {
     table: "phone_changes",
     key_column: "id",
     enc_column: "phone_enc",
-    index: BlindIndexing::Field {
-        column: "phone_bidx",
-        field: BlindField::Phone,
-    },
+    index: BlindIndexing::Field { column: "phone_bidx", field: BlindField::Phone },
 };
 
 /// `phone_changes.code_enc`: the code confirming a new number, kept until its message is
 /// created (its hash is what is checked); not indexed.
-pub const PHONE_CHANGE_CODE: PiiColumn = PiiColumn {
-    table: "phone_changes",
-    key_column: "id",
-    enc_column: "code_enc",
-    index: BlindIndexing::None,
-};
+pub const PHONE_CHANGE_CODE: PiiColumn =
+    PiiColumn { table: "phone_changes", key_column: "id", enc_column: "code_enc", index: BlindIndexing::None };
 
 /// `calendar_feeds.token_enc`: the secret of a resident's calendar-feed link, sealed so its owner
 /// can see the link again (the feed is looked up by the token's SHA-256); not indexed.
-pub const CALENDAR_FEED_TOKEN: PiiColumn = PiiColumn {
-    table: "calendar_feeds",
-    key_column: "user_id",
-    enc_column: "token_enc",
-    index: BlindIndexing::None,
-};
+pub const CALENDAR_FEED_TOKEN: PiiColumn =
+    PiiColumn { table: "calendar_feeds", key_column: "user_id", enc_column: "token_enc", index: BlindIndexing::None };
 
 /// Every encrypted column of the schema. A new `*_enc` column must be added here, or key
 /// rotation will leave it behind (the server's rotation test checks the schema against this list).
@@ -287,10 +251,7 @@ impl PiiValue {
     }
 
     fn new(field: BlindField, canonical: String) -> Self {
-        Self {
-            field,
-            canonical: Zeroizing::new(canonical),
-        }
+        Self { field, canonical: Zeroizing::new(canonical) }
     }
 
     /// The field this value belongs to.
@@ -380,21 +341,13 @@ impl PiiColumn {
     /// ([`log_unreadable`]) and returned, so the caller shows [`UNAVAILABLE`] rather than
     /// treating the value as absent.
     pub fn open(&self, vault: &Vault, row_id: &str, blob: &[u8]) -> Result<String, VaultError> {
-        vault
-            .decrypt(blob, &self.aad(row_id))
-            .inspect_err(|err| log_unreadable(self, row_id, err))
+        vault.decrypt(blob, &self.aad(row_id)).inspect_err(|err| log_unreadable(self, row_id, err))
     }
 
     /// The text a screen shows for this column's `blob` of row `row_id`: the plaintext shaped
     /// by `show` (masked, formatted), or [`UNAVAILABLE`] when it cannot be decrypted or `show`
     /// refuses it (a plaintext that no longer parses); both failures are logged.
-    pub fn display(
-        &self,
-        vault: &Vault,
-        row_id: &str,
-        blob: &[u8],
-        show: impl FnOnce(&str) -> Option<String>,
-    ) -> String {
+    pub fn display(&self, vault: &Vault, row_id: &str, blob: &[u8], show: impl FnOnce(&str) -> Option<String>) -> String {
         let Ok(plain) = self.open(vault, row_id, blob) else {
             return UNAVAILABLE.to_string();
         };
@@ -407,33 +360,15 @@ impl PiiColumn {
     /// Encrypts `value` for this column of row `row_id` and computes its blind index.
     ///
     /// Generate the row's UUID in Rust before the insert: the AAD needs it.
-    pub fn seal(
-        &self,
-        vault: &Vault,
-        indexer: &BlindIndexer,
-        row_id: &str,
-        value: &PiiValue,
-    ) -> Result<Sealed, PiiError> {
+    pub fn seal(&self, vault: &Vault, indexer: &BlindIndexer, row_id: &str, value: &PiiValue) -> Result<Sealed, PiiError> {
         match self.index {
-            BlindIndexing::None => {
-                return Err(PiiError::NotIndexed {
-                    table: self.table,
-                    column: self.enc_column,
-                })
-            }
+            BlindIndexing::None => return Err(PiiError::NotIndexed { table: self.table, column: self.enc_column }),
             BlindIndexing::Field { field, .. } if field != value.field => {
-                return Err(PiiError::WrongField {
-                    table: self.table,
-                    column: self.enc_column,
-                    value: value.field.as_str(),
-                });
+                return Err(PiiError::WrongField { table: self.table, column: self.enc_column, value: value.field.as_str() });
             }
             BlindIndexing::Field { .. } | BlindIndexing::ByKind { .. } => {}
         }
-        Ok(Sealed {
-            enc: vault.encrypt(value.expose(), &self.aad(row_id))?,
-            bidx: value.blind_index(indexer).to_vec(),
-        })
+        Ok(Sealed { enc: vault.encrypt(value.expose(), &self.aad(row_id))?, bidx: value.blind_index(indexer).to_vec() })
     }
 }
 
@@ -452,17 +387,9 @@ mod tests {
     #[test]
     fn rut_blind_index_is_equal_across_input_formats() {
         let (_, indexer) = crypto();
-        let spellings = [
-            "12.345.678-5",
-            "123456785",
-            "12345678-5",
-            " 12 345 678‐5 ",
-            "012345678-5",
-        ];
-        let indexes: Vec<BlindIndex> = spellings
-            .iter()
-            .map(|s| PiiValue::rut(Rut::parse(s).unwrap()).blind_index(&indexer))
-            .collect();
+        let spellings = ["12.345.678-5", "123456785", "12345678-5", " 12 345 678‐5 ", "012345678-5"];
+        let indexes: Vec<BlindIndex> =
+            spellings.iter().map(|s| PiiValue::rut(Rut::parse(s).unwrap()).blind_index(&indexer)).collect();
         let expected = indexer.index(BlindField::Rut, "12345678-5");
         for (spelling, index) in spellings.iter().zip(&indexes) {
             assert_eq!(*index, expected, "{spelling}");
@@ -477,8 +404,7 @@ mod tests {
     #[test]
     fn phone_email_plate_and_ip_indexes_ignore_spelling() {
         let (_, indexer) = crypto();
-        let phone =
-            |s: &str| PiiValue::phone(&MobilePhone::parse(s).unwrap()).blind_index(&indexer);
+        let phone = |s: &str| PiiValue::phone(&MobilePhone::parse(s).unwrap()).blind_index(&indexer);
         assert_eq!(phone("+56 9 1234 5678"), phone("912345678"));
         let email = |s: &str| PiiValue::email(&Email::parse(s).unwrap()).blind_index(&indexer);
         assert_eq!(email(" Ana@Example.CL "), email("ana@example.cl"));
@@ -494,35 +420,20 @@ mod tests {
         let row = "0b6f3c1e-7f1a-4f0e-9a57-1c2d3e4f5a6b";
         let rut = PiiValue::rut(Rut::parse("12.345.678-5").unwrap());
         let sealed = RESIDENT_RUT.seal(&vault, &indexer, row, &rut).unwrap();
-        assert_eq!(
-            vault.decrypt(&sealed.enc, &RESIDENT_RUT.aad(row)).unwrap(),
-            "12345678-5"
-        );
+        assert_eq!(vault.decrypt(&sealed.enc, &RESIDENT_RUT.aad(row)).unwrap(), "12345678-5");
         assert!(vault.decrypt(&sealed.enc, &USER_PHONE.aad(row)).is_err());
-        assert_eq!(
-            sealed.bidx,
-            indexer.index(BlindField::Rut, "12345678-5").to_vec()
-        );
-        assert!(matches!(
-            USER_PHONE.seal(&vault, &indexer, row, &rut),
-            Err(PiiError::WrongField { .. })
-        ));
+        assert_eq!(sealed.bidx, indexer.index(BlindField::Rut, "12345678-5").to_vec());
+        assert!(matches!(USER_PHONE.seal(&vault, &indexer, row, &rut), Err(PiiError::WrongField { .. })));
         // The blocklist takes any field; its kind column says which.
         assert!(BLOCKLIST_VALUE.seal(&vault, &indexer, row, &rut).is_ok());
         assert_eq!(BLOCKLIST_VALUE.field(Some("rut")), Some(BlindField::Rut));
         assert_eq!(BLOCKLIST_VALUE.field(Some("nope")), None);
         assert_eq!(RESIDENT_RUT.field(None), Some(BlindField::Rut));
         assert_eq!(RESET_CODE.field(None), None);
-        assert!(matches!(
-            RESET_CODE.seal(&vault, &indexer, row, &rut),
-            Err(PiiError::NotIndexed { .. })
-        ));
+        assert!(matches!(RESET_CODE.seal(&vault, &indexer, row, &rut), Err(PiiError::NotIndexed { .. })));
         // The short constructors are the columns' AAD.
         assert_eq!(resident_rut(row), RESIDENT_RUT.aad(row));
-        assert_eq!(
-            reset_code(row),
-            Aad::new("password_resets", "code_enc", row)
-        );
+        assert_eq!(reset_code(row), Aad::new("password_resets", "code_enc", row));
         assert_eq!(format!("{rut:?}"), "PiiValue(rut, [REDACTED])");
     }
 

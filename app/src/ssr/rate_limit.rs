@@ -51,12 +51,7 @@ pub const CALENDAR_PER_IP: Limit = Limit { name: "calendar-ip", max: 60, window:
 /// A counter store.
 pub trait RateLimiter: Send + Sync + 'static {
     /// Counts one hit on `key` and answers whether it is still within `max` for `window`.
-    fn hit<'a>(
-        &'a self,
-        key: &'a str,
-        max: u32,
-        window: Duration,
-    ) -> Pin<Box<dyn Future<Output = bool> + Send + 'a>>;
+    fn hit<'a>(&'a self, key: &'a str, max: u32, window: Duration) -> Pin<Box<dyn Future<Output = bool> + Send + 'a>>;
 }
 
 /// One rule's limiter, shared with sweeps while hits continue.
@@ -130,12 +125,7 @@ fn quota(max: u32, window: Duration) -> Quota {
 }
 
 impl RateLimiter for MemoryRateLimiter {
-    fn hit<'a>(
-        &'a self,
-        key: &'a str,
-        max: u32,
-        window: Duration,
-    ) -> Pin<Box<dyn Future<Output = bool> + Send + 'a>> {
+    fn hit<'a>(&'a self, key: &'a str, max: u32, window: Duration) -> Pin<Box<dyn Future<Output = bool> + Send + 'a>> {
         Box::pin(async move { self.hit_now(key, max, window) })
     }
 }
@@ -154,11 +144,7 @@ pub fn ip_subject(ip: IpAddr) -> String {
 /// Checks `limit` for `subject` (an IP, an email's blind index…); `Err(RateLimited)` when over.
 /// A subject that is an IP address is keyed by [`ip_subject`], so callers cannot get the IPv6
 /// grouping wrong.
-pub async fn check(
-    limiter: &dyn RateLimiter,
-    limit: Limit,
-    subject: &str,
-) -> Result<(), crate::error::AppError> {
+pub async fn check(limiter: &dyn RateLimiter, limit: Limit, subject: &str) -> Result<(), crate::error::AppError> {
     let subject = match subject.parse::<IpAddr>() {
         Ok(ip) => ip_subject(ip),
         Err(_) => subject.to_string(),

@@ -2,8 +2,8 @@
 //! as context for both page renders and server functions.
 
 use super::{blind_index::BlindIndexer, rate_limit::RateLimiter, vault::Vault};
-use crate::payments::{gateway::PaymentGateway, signing::SimulatorSigner};
 use crate::error::AppError;
+use crate::payments::{gateway::PaymentGateway, signing::SimulatorSigner};
 use axum::extract::FromRef;
 use leptos::prelude::*;
 use sqlx::PgPool;

@@ -1,7 +1,10 @@
 //! Fixtures shared by the database tests of several areas.
 
 use crate::domain::role::Role;
-use crate::ssr::{actor::Actor, blind_index::{BlindField, BlindIndexer}};
+use crate::ssr::{
+    actor::Actor,
+    blind_index::{BlindField, BlindIndexer},
+};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -87,9 +90,7 @@ pub fn app_error<T: std::fmt::Debug>(result: crate::ssr::ServerResult<T>) -> cra
 /// the past) and every call within one run agrees, even across midnight.
 pub fn test_day() -> chrono::NaiveDate {
     static DAY: std::sync::OnceLock<chrono::NaiveDate> = std::sync::OnceLock::new();
-    *DAY.get_or_init(|| {
-        chrono::Utc::now().with_timezone(&chrono_tz::America::Santiago).date_naive() + chrono::Duration::days(30)
-    })
+    *DAY.get_or_init(|| chrono::Utc::now().with_timezone(&chrono_tz::America::Santiago).date_naive() + chrono::Duration::days(30))
 }
 
 /// `hh:mm` in Santiago, `days` after [`test_day`], as text PostgreSQL reads as a `timestamptz`

@@ -89,32 +89,17 @@ pub struct Aad<'a> {
 impl<'a> Aad<'a> {
     /// Builds the associated data for one field of one row.
     pub fn new(table: &'static str, column: &'static str, row_id: &'a str) -> Self {
-        Self {
-            table,
-            column,
-            row_id,
-        }
+        Self { table, column, row_id }
     }
 
     /// Serialises header and location unambiguously: every variable-length part is prefixed with
     /// its length, so `("ab", "c")` and `("a", "bc")` give different bytes.
     fn to_bytes(self, version: u8, key_id: u16) -> Vec<u8> {
-        let mut out = Vec::with_capacity(
-            HEADER_LEN
-                + 4 * 8
-                + AAD_DOMAIN.len()
-                + self.table.len()
-                + self.column.len()
-                + self.row_id.len(),
-        );
+        let mut out =
+            Vec::with_capacity(HEADER_LEN + 4 * 8 + AAD_DOMAIN.len() + self.table.len() + self.column.len() + self.row_id.len());
         out.push(version);
         out.extend_from_slice(&key_id.to_be_bytes());
-        for part in [
-            AAD_DOMAIN,
-            self.table.as_bytes(),
-            self.column.as_bytes(),
-            self.row_id.as_bytes(),
-        ] {
+        for part in [AAD_DOMAIN, self.table.as_bytes(), self.column.as_bytes(), self.row_id.as_bytes()] {
             out.extend_from_slice(&(part.len() as u64).to_be_bytes());
             out.extend_from_slice(part);
         }
@@ -143,17 +128,10 @@ fn parse(blob: &[u8]) -> Result<Parts<'_>, VaultError> {
     }
     // `split_first_chunk` returns None instead of panicking, so no input can index out of bounds.
     let (id_bytes, rest) = rest.split_first_chunk::<2>().ok_or(VaultError::Truncated)?;
-    let (nonce, ciphertext) = rest
-        .split_first_chunk::<NONCE_LEN>()
-        .ok_or(VaultError::Truncated)?;
+    let (nonce, ciphertext) = rest.split_first_chunk::<NONCE_LEN>().ok_or(VaultError::Truncated)?;
     let key_id = u16::from_be_bytes(*id_bytes);
     let nonce = *nonce;
-    Ok(Parts {
-        version,
-        key_id,
-        nonce,
-        ciphertext,
-    })
+    Ok(Parts { version, key_id, nonce, ciphertext })
 }
 
 /// Reads the key id from a blob's header (e.g. for rotation statistics).
@@ -198,10 +176,7 @@ impl Vault {
             .encryption_keys()
             .map(|(id, key)| (id, Aes256Gcm::new(&Key::<Aes256Gcm>::from(*key.bytes()))))
             .collect();
-        Self {
-            ciphers,
-            current: ring.current_encryption_key_id(),
-        }
+        Self { ciphers, current: ring.current_encryption_key_id() }
     }
 
     /// Id of the key used for new encryptions.
@@ -211,23 +186,12 @@ impl Vault {
 
     /// Encrypts `plaintext` for the location `aad` with the current key and a fresh random nonce.
     pub fn encrypt(&self, plaintext: &str, aad: &Aad<'_>) -> Result<Vec<u8>, VaultError> {
-        let cipher = self
-            .ciphers
-            .get(&self.current)
-            .ok_or(VaultError::UnknownKeyId(self.current))?;
+        let cipher = self.ciphers.get(&self.current).ok_or(VaultError::UnknownKeyId(self.current))?;
         let mut nonce = [0u8; NONCE_LEN];
-        OsRng
-            .try_fill_bytes(&mut nonce)
-            .map_err(|_| VaultError::Rng)?;
+        OsRng.try_fill_bytes(&mut nonce).map_err(|_| VaultError::Rng)?;
         let aad_bytes = aad.to_bytes(FORMAT_VERSION, self.current);
         let ciphertext = cipher
-            .encrypt(
-                &Nonce::from(nonce),
-                Payload {
-                    msg: plaintext.as_bytes(),
-                    aad: &aad_bytes,
-                },
-            )
+            .encrypt(&Nonce::from(nonce), Payload { msg: plaintext.as_bytes(), aad: &aad_bytes })
             .map_err(|_| VaultError::Encrypt)?;
 
         let mut blob = Vec::with_capacity(HEADER_LEN + NONCE_LEN + ciphertext.len());
@@ -244,19 +208,10 @@ impl Vault {
     /// template), so it is zeroized and cannot be logged by accident.
     pub fn decrypt(&self, blob: &[u8], aad: &Aad<'_>) -> Result<String, VaultError> {
         let parts = parse(blob)?;
-        let cipher = self
-            .ciphers
-            .get(&parts.key_id)
-            .ok_or(VaultError::UnknownKeyId(parts.key_id))?;
+        let cipher = self.ciphers.get(&parts.key_id).ok_or(VaultError::UnknownKeyId(parts.key_id))?;
         let aad_bytes = aad.to_bytes(parts.version, parts.key_id);
         let plaintext = cipher
-            .decrypt(
-                &Nonce::from(parts.nonce),
-                Payload {
-                    msg: parts.ciphertext,
-                    aad: &aad_bytes,
-                },
-            )
+            .decrypt(&Nonce::from(parts.nonce), Payload { msg: parts.ciphertext, aad: &aad_bytes })
             .map_err(|_| VaultError::Authentication)?;
         String::from_utf8(plaintext).map_err(|e| {
             // Wipe the rejected bytes; they are still plaintext.
@@ -268,8 +223,7 @@ impl Vault {
     /// Like [`Vault::decrypt`], but returns the value in a [`SecretText`] that is zeroized on
     /// drop and redacted by `Debug`.
     pub fn decrypt_secret(&self, blob: &[u8], aad: &Aad<'_>) -> Result<SecretText, VaultError> {
-        self.decrypt(blob, aad)
-            .map(|text| SecretText(Zeroizing::new(text)))
+        self.decrypt(blob, aad).map(|text| SecretText(Zeroizing::new(text)))
     }
 
     /// True when the blob should be rewritten by the rotate-keys command: it is not in the
@@ -300,12 +254,7 @@ impl fmt::Debug for Vault {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    reason = "tests"
-)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
 mod tests {
     use base64::engine::general_purpose::STANDARD as BASE64;
     use base64::Engine as _;
@@ -314,23 +263,11 @@ mod tests {
     use super::*;
 
     const ROW: &str = "0b6f3c1e-7f1a-4f0e-9a57-1c2d3e4f5a6b";
-    const AAD: Aad<'static> = Aad {
-        table: "residents",
-        column: "rut_enc",
-        row_id: ROW,
-    };
+    const AAD: Aad<'static> = Aad { table: "residents", column: "rut_enc", row_id: ROW };
 
     fn ring(ids: &[u16]) -> KeyRing {
-        let list: Vec<String> = ids
-            .iter()
-            .map(|id| format!("{id}:{}", BASE64.encode([*id as u8; 32])))
-            .collect();
-        KeyRing::from_config(
-            Some(&list.join(",")),
-            Some(&BASE64.encode([0xEE; 32])),
-            true,
-        )
-        .unwrap()
+        let list: Vec<String> = ids.iter().map(|id| format!("{id}:{}", BASE64.encode([*id as u8; 32]))).collect();
+        KeyRing::from_config(Some(&list.join(",")), Some(&BASE64.encode([0xEE; 32])), true).unwrap()
     }
 
     fn vault() -> Vault {
@@ -362,10 +299,7 @@ mod tests {
     #[test]
     fn same_plaintext_gives_different_ciphertexts() {
         let v = vault();
-        assert_ne!(
-            v.encrypt("+56912345678", &AAD).unwrap(),
-            v.encrypt("+56912345678", &AAD).unwrap()
-        );
+        assert_ne!(v.encrypt("+56912345678", &AAD).unwrap(), v.encrypt("+56912345678", &AAD).unwrap());
     }
 
     #[test]
@@ -376,10 +310,7 @@ mod tests {
             for flip in [0x01u8, 0x80] {
                 let mut bad = blob.clone();
                 bad[i] ^= flip;
-                assert!(
-                    v.decrypt(&bad, &AAD).is_err(),
-                    "byte {i} flip {flip:#x} accepted"
-                );
+                assert!(v.decrypt(&bad, &AAD).is_err(), "byte {i} flip {flip:#x} accepted");
             }
         }
         let mut longer = blob.clone();
@@ -392,24 +323,12 @@ mod tests {
         let v = vault();
         let blob = v.encrypt("12345678-5", &AAD).unwrap();
         let wrong = [
-            Aad {
-                row_id: "0b6f3c1e-7f1a-4f0e-9a57-1c2d3e4f5a6c",
-                ..AAD
-            },
-            Aad {
-                column: "phone_enc",
-                ..AAD
-            },
-            Aad {
-                table: "visitors",
-                ..AAD
-            },
+            Aad { row_id: "0b6f3c1e-7f1a-4f0e-9a57-1c2d3e4f5a6c", ..AAD },
+            Aad { column: "phone_enc", ..AAD },
+            Aad { table: "visitors", ..AAD },
         ];
         for aad in wrong {
-            assert!(matches!(
-                v.decrypt(&blob, &aad),
-                Err(VaultError::Authentication)
-            ));
+            assert!(matches!(v.decrypt(&blob, &aad), Err(VaultError::Authentication)));
         }
     }
 
@@ -428,19 +347,13 @@ mod tests {
     #[test]
     fn unknown_key_id_fails() {
         let blob = Vault::new(&ring(&[1, 2])).encrypt("x", &AAD).unwrap();
-        assert!(matches!(
-            Vault::new(&ring(&[1])).decrypt(&blob, &AAD),
-            Err(VaultError::UnknownKeyId(2))
-        ));
+        assert!(matches!(Vault::new(&ring(&[1])).decrypt(&blob, &AAD), Err(VaultError::UnknownKeyId(2))));
     }
 
     #[test]
     fn same_id_different_key_fails() {
         let blob = vault().encrypt("x", &AAD).unwrap();
-        assert!(matches!(
-            Vault::new(&ring(&[1])).decrypt(&blob, &AAD),
-            Err(VaultError::Authentication)
-        ));
+        assert!(matches!(Vault::new(&ring(&[1])).decrypt(&blob, &AAD), Err(VaultError::Authentication)));
     }
 
     #[test]
@@ -448,20 +361,11 @@ mod tests {
         let v = vault();
         let blob = v.encrypt("12345678-5", &AAD).unwrap();
         for len in 0..blob.len() {
-            assert!(
-                v.decrypt(&blob[..len], &AAD).is_err(),
-                "length {len} accepted"
-            );
+            assert!(v.decrypt(&blob[..len], &AAD).is_err(), "length {len} accepted");
         }
         assert!(matches!(v.decrypt(&[], &AAD), Err(VaultError::Truncated)));
-        assert!(matches!(
-            v.decrypt(&[1, 0, 1], &AAD),
-            Err(VaultError::Truncated)
-        ));
-        assert!(matches!(
-            v.decrypt(&[2; 40], &AAD),
-            Err(VaultError::UnsupportedVersion(2))
-        ));
+        assert!(matches!(v.decrypt(&[1, 0, 1], &AAD), Err(VaultError::Truncated)));
+        assert!(matches!(v.decrypt(&[2; 40], &AAD), Err(VaultError::UnsupportedVersion(2))));
     }
 
     #[test]
@@ -478,25 +382,14 @@ mod tests {
         assert!(!new.needs_rotation(&rotated));
         assert_eq!(new.decrypt(&rotated, &AAD).unwrap(), "+56912345678");
         // Re-encryption keeps the location binding.
-        assert!(new
-            .reencrypt(
-                &blob,
-                &Aad {
-                    row_id: "other",
-                    ..AAD
-                }
-            )
-            .is_err());
+        assert!(new.reencrypt(&blob, &Aad { row_id: "other", ..AAD }).is_err());
         assert!(new.needs_rotation(b"garbage"));
     }
 
     #[test]
     fn debug_is_redacted() {
         let out = format!("{:?}", Vault::new(&ring(&[3])));
-        assert!(
-            out.contains("key_ids: [3]") && !out.contains("Aes"),
-            "{out}"
-        );
+        assert!(out.contains("key_ids: [3]") && !out.contains("Aes"), "{out}");
     }
 
     proptest! {

@@ -59,11 +59,7 @@ pub fn TextField(
     let error = move || local_error.get().or_else(|| server_error.get());
     let error_id = format!("{name}-error");
     let hint_id = format!("{name}-hint");
-    let described_by = if hint.is_some() {
-        format!("{hint_id} {error_id}")
-    } else {
-        error_id.clone()
-    };
+    let described_by = if hint.is_some() { format!("{hint_id} {error_id}") } else { error_id.clone() };
     let check = move |ev: leptos::ev::Event| {
         if let Some(validate) = validate {
             set_local_error.set(validate(&event_target_value(&ev)));

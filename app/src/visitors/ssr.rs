@@ -68,13 +68,12 @@ pub async fn draft(pool: &PgPool, vault: &Vault, actor: &Actor, reference: Visit
     actor.require_role(&[Role::Resident])?;
     match reference {
         VisitorRef::Saved(id) => {
-            let row: Option<(String, String, Option<Vec<u8>>)> = sqlx::query_as(
-                "select name, plate, phone_enc from frequent_visitors where id = $1 and resident_id = $2",
-            )
-            .bind(id)
-            .bind(actor.id)
-            .fetch_optional(pool)
-            .await?;
+            let row: Option<(String, String, Option<Vec<u8>>)> =
+                sqlx::query_as("select name, plate, phone_enc from frequent_visitors where id = $1 and resident_id = $2")
+                    .bind(id)
+                    .bind(actor.id)
+                    .fetch_optional(pool)
+                    .await?;
             let (name, plate, enc) = row.ok_or(AppError::NotFound)?;
             Ok(VisitorDraft {
                 id: id.to_string(),
@@ -135,7 +134,8 @@ pub async fn recent(pool: &PgPool, actor: &Actor) -> ServerResult<Vec<RecentVisi
     .bind(i64::try_from(RECENT_COUNT * 2).unwrap_or(10))
     .fetch_all(pool)
     .await?;
-    let to = |r: fn(Uuid) -> VisitorRef| move |(id, name, plate, used_at): Row| Candidate { reference: r(id), name, plate, used_at };
+    let to =
+        |r: fn(Uuid) -> VisitorRef| move |(id, name, plate, used_at): Row| Candidate { reference: r(id), name, plate, used_at };
     let picked = frequent_visitor::recent(
         saved.into_iter().map(to(VisitorRef::Saved)).collect(),
         booked.into_iter().map(to(VisitorRef::Booking)).collect(),
@@ -170,7 +170,9 @@ pub async fn save(
     {
         // Its own connection, so the audit of a hit survives the refusal.
         let mut conn = pool.acquire().await?;
-        if blocklist::is_blocked_by_index(&mut conn, Some(building_id), &indexed, "frequent_visitor.save", &actor.audit(), meta).await? {
+        if blocklist::is_blocked_by_index(&mut conn, Some(building_id), &indexed, "frequent_visitor.save", &actor.audit(), meta)
+            .await?
+        {
             return Err(AppError::Refused(BLOCKED_MESSAGE.into()).into());
         }
     }
@@ -213,10 +215,7 @@ pub async fn save(
         }
     } else {
         // The resident's row is the lock: concurrent saves of one resident queue here.
-        sqlx::query("select 1 from users where id = $1 for update")
-            .bind(actor.id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("select 1 from users where id = $1 for update").bind(actor.id).execute(&mut *tx).await?;
         let count: i64 = sqlx::query_scalar("select count(*) from frequent_visitors where resident_id = $1")
             .bind(actor.id)
             .fetch_one(&mut *tx)

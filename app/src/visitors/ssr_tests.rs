@@ -61,9 +61,17 @@ async fn audit_count(pool: &PgPool, action: &str) -> i64 {
 #[sqlx::test(migrations = "../migrations")]
 async fn a_saved_visitor_round_trips_with_the_phone_sealed_and_indexed(pool: PgPool) {
     let w = world(&pool).await;
-    let id = save(&pool, &w.vault, &w.indexer, &w.ana, None, input(" Pedro   Pérez ", "kh-jt 52", "9 8765 4321"), &RequestMeta::default())
-        .await
-        .unwrap();
+    let id = save(
+        &pool,
+        &w.vault,
+        &w.indexer,
+        &w.ana,
+        None,
+        input(" Pedro   Pérez ", "kh-jt 52", "9 8765 4321"),
+        &RequestMeta::default(),
+    )
+    .await
+    .unwrap();
     let (name, plate, enc, bidx): (String, String, Vec<u8>, Vec<u8>) =
         sqlx::query_as("select name, plate, phone_enc, phone_bidx from frequent_visitors where id = $1")
             .bind(id)
@@ -84,7 +92,9 @@ async fn a_saved_visitor_round_trips_with_the_phone_sealed_and_indexed(pool: PgP
     assert_eq!((d.name.as_str(), d.plate.as_str(), d.phone.as_str()), ("Pedro Pérez", "KHJT-52", "+56987654321"));
 
     // Editing removes the phone (both columns) and changes the plate.
-    save(&pool, &w.vault, &w.indexer, &w.ana, Some(id), input("Pedro Pérez", "AB1234", ""), &RequestMeta::default()).await.unwrap();
+    save(&pool, &w.vault, &w.indexer, &w.ana, Some(id), input("Pedro Pérez", "AB1234", ""), &RequestMeta::default())
+        .await
+        .unwrap();
     let (plate, enc, bidx): (String, Option<Vec<u8>>, Option<Vec<u8>>) =
         sqlx::query_as("select plate, phone_enc, phone_bidx from frequent_visitors where id = $1")
             .bind(id)
@@ -114,7 +124,9 @@ async fn another_residents_visitor_is_not_found_for_every_operation(pool: PgPool
     let w = world(&pool).await;
     let anas = add(&pool, &w, &w.ana, "KHJT52").await.unwrap();
     assert_eq!(app_err(draft(&pool, &w.vault, &w.beto, VisitorRef::Saved(anas)).await), AppError::NotFound);
-    let edit = save(&pool, &w.vault, &w.indexer, &w.beto, Some(anas), input("Intruso Malo", "BBBB12", ""), &RequestMeta::default()).await;
+    let edit =
+        save(&pool, &w.vault, &w.indexer, &w.beto, Some(anas), input("Intruso Malo", "BBBB12", ""), &RequestMeta::default())
+            .await;
     assert_eq!(app_err(edit), AppError::NotFound);
     assert_eq!(app_err(delete(&pool, &w.beto, anas, &RequestMeta::default()).await), AppError::NotFound);
     assert_eq!(app_err(delete(&pool, &w.ana, Uuid::new_v4(), &RequestMeta::default()).await), AppError::NotFound);
@@ -145,7 +157,10 @@ async fn a_second_entry_with_the_same_plate_is_a_field_error(pool: PgPool) {
     assert_eq!(err.field_message("plate").as_deref(), Some(DUPLICATE_PLATE_MESSAGE));
     // Editing another entry onto that plate too.
     let second = add(&pool, &w, &w.ana, "AB1234").await.unwrap();
-    let err = app_err(save(&pool, &w.vault, &w.indexer, &w.ana, Some(second), input("Otra Persona", "KHJT52", ""), &RequestMeta::default()).await);
+    let err = app_err(
+        save(&pool, &w.vault, &w.indexer, &w.ana, Some(second), input("Otra Persona", "KHJT52", ""), &RequestMeta::default())
+            .await,
+    );
     assert_eq!(err.field_message("plate").as_deref(), Some(DUPLICATE_PLATE_MESSAGE));
     // Another resident may save the same car.
     add(&pool, &w, &w.beto, "KHJT52").await.unwrap();
@@ -163,7 +178,11 @@ async fn the_limit_holds_under_concurrent_saves(pool: PgPool) {
         add(&pool, &w, &w.ana, &plate_number(i)).await.unwrap();
     }
     // Ten tabs race for the last place: exactly one wins, on separate connections.
-    let racers = PgPoolOptions::new().max_connections(12).connect_with((*pool.connect_options()).clone()).await.unwrap();
+    let racers = PgPoolOptions::new()
+        .max_connections(12)
+        .connect_with((*pool.connect_options()).clone())
+        .await
+        .unwrap();
     let w = Arc::new(w);
     let tasks: Vec<_> = (0..10)
         .map(|i| {
@@ -216,7 +235,9 @@ async fn a_blocklisted_plate_or_phone_is_refused_like_the_booking(pool: PgPool) 
     entry("phone", "+56987654321", BlindField::Phone).await;
     assert_eq!(app_err(add(&pool, &w, &w.ana, "AB1234").await), AppError::Refused(BLOCKED_MESSAGE.into()));
     // Without the phone the same visitor is fine.
-    save(&pool, &w.vault, &w.indexer, &w.ana, None, input("Pedro Pérez", "AB1234", ""), &RequestMeta::default()).await.unwrap();
+    save(&pool, &w.vault, &w.indexer, &w.ana, None, input("Pedro Pérez", "AB1234", ""), &RequestMeta::default())
+        .await
+        .unwrap();
     assert_eq!(audit_count(&pool, "blocklist.hit").await, 2, "every refusal is audited");
     let saved: i64 = sqlx::query_scalar("select count(*) from frequent_visitors").fetch_one(&pool).await.unwrap();
     assert_eq!(saved, 1);

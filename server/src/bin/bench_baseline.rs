@@ -38,9 +38,7 @@ async fn main() -> anyhow::Result<()> {
         .fetch_optional(&pool)
         .await?
         .context("no buildings: seed the bench database first")?;
-    let router = Router::new()
-        .route("/building", get(building_name))
-        .with_state(Baseline { pool, building });
+    let router = Router::new().route("/building", get(building_name)).with_state(Baseline { pool, building });
     let listener = tokio::net::TcpListener::bind(cli.addr).await?;
     eprintln!("bench_baseline listening on http://{}", cli.addr);
     axum::serve(listener, router).with_graceful_shutdown(shutdown()).await?;

@@ -97,14 +97,25 @@ async fn main() -> anyhow::Result<()> {
     let raw = raw_streams(redis_url.expose(), cli.raw).await?;
 
     // ---- the pipeline ----------------------------------------------------------------------
-    let opts = leptos::prelude::LeptosOptions::builder().output_name("estacionate").site_root("target/site").build();
+    let opts = leptos::prelude::LeptosOptions::builder()
+        .output_name("estacionate")
+        .site_root("target/site")
+        .build();
     let assembled = startup::app(&config, pool.clone(), opts).await?;
     let state = assembled.state.clone();
     let ids = seed(&state, cli.events).await?;
     eprintln!("seeded {} pending bookings", ids.len());
     // Events of the seeding (booking.created) are not part of the measurement.
-    sqlx::query("update outbox set relayed_at = now(), notified_at = now() where relayed_at is null").execute(&pool).await?;
-    server::notify::spawn_workers(state.clone(), assembled.bus.clone(), assembled.transport.clone(), "bench".into(), Default::default());
+    sqlx::query("update outbox set relayed_at = now(), notified_at = now() where relayed_at is null")
+        .execute(&pool)
+        .await?;
+    server::notify::spawn_workers(
+        state.clone(),
+        assembled.bus.clone(),
+        assembled.transport.clone(),
+        "bench".into(),
+        Default::default(),
+    );
 
     let commits: Arc<Mutex<HashMap<Uuid, Instant>>> = Arc::default();
     let started = Instant::now();
@@ -116,9 +127,16 @@ async fn main() -> anyhow::Result<()> {
         writers.push(tokio::spawn(async move {
             for id in chunk {
                 let mut tx = pool.begin().await?;
-                app::booking::transition::apply(&mut tx, id, BookingEvent::PaymentApproved, &AuditActor::System, &RequestMeta::default(), serde_json::json!({ "provider": "bench" }))
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                app::booking::transition::apply(
+                    &mut tx,
+                    id,
+                    BookingEvent::PaymentApproved,
+                    &AuditActor::System,
+                    &RequestMeta::default(),
+                    serde_json::json!({ "provider": "bench" }),
+                )
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
                 tx.commit().await?;
                 if let Ok(mut c) = commits.lock() {
                     c.insert(id, Instant::now());
@@ -142,7 +160,9 @@ async fn main() -> anyhow::Result<()> {
     let arrivals = arrivals.lock().map(|a| a.clone()).unwrap_or_default();
     anyhow::ensure!(arrivals.len() == ids.len(), "only {} of {} messages arrived", arrivals.len(), ids.len());
     let by_notification: Vec<(Uuid, Uuid)> =
-        sqlx::query_as("select id, booking_id from notifications where kind = 'booking_confirmed'").fetch_all(&pool).await?;
+        sqlx::query_as("select id, booking_id from notifications where kind = 'booking_confirmed'")
+            .fetch_all(&pool)
+            .await?;
     let commits = commits.lock().map(|c| c.clone()).unwrap_or_default();
     let mut delays: Vec<f64> = by_notification
         .iter()
@@ -191,14 +211,18 @@ async fn raw_streams(url: &str, n: usize) -> anyhow::Result<f64> {
         let producer = producer.clone();
         tokio::spawn(async move {
             for _ in 0..n {
-                producer.xadd::<String, _, _, _, _>(key, false, ("MAXLEN", "~", 100_000), "*", vec![("e", payload.as_str())]).await?;
+                producer
+                    .xadd::<String, _, _, _, _>(key, false, ("MAXLEN", "~", 100_000), "*", vec![("e", payload.as_str())])
+                    .await?;
             }
             anyhow::Ok(())
         })
     };
     let mut seen = 0;
     while seen < n {
-        let got = consumer.xreadgroup::<fred::prelude::Value, _, _, _, _>("g", "c", Some(50), Some(1000), false, key, ">").await?;
+        let got = consumer
+            .xreadgroup::<fred::prelude::Value, _, _, _, _>("g", "c", Some(50), Some(1000), false, key, ">")
+            .await?;
         if got.is_null() {
             continue;
         }
@@ -254,7 +278,9 @@ async fn seed(state: &app::ssr::AppState, n: usize) -> anyhow::Result<Vec<Uuid>>
     for (k, chunk) in blocks.iter().take(n).collect::<Vec<_>>().chunks(100).enumerate() {
         let id = Uuid::new_v4();
         let phone = format!("+569{:08}", 20_000_000 + k);
-        let rut = Rut::from_body(20_000_000 + u32::try_from(k)?).map_err(|e| anyhow::anyhow!("rut: {e:?}"))?.canonical();
+        let rut = Rut::from_body(20_000_000 + u32::try_from(k)?)
+            .map_err(|e| anyhow::anyhow!("rut: {e:?}"))?
+            .canonical();
         sqlx::query(
             "insert into users (id, email, password_hash, role, building_id, status, full_name, phone_enc, phone_bidx)
              values ($1, $2, $3, 'resident', $4, 'active', 'Residente Bench', $5, $6)",
@@ -278,7 +304,12 @@ async fn seed(state: &app::ssr::AppState, n: usize) -> anyhow::Result<Vec<Uuid>>
         .bind(state.blind_index.index(BlindField::Rut, &rut).to_vec())
         .execute(pool)
         .await?;
-        let who = Actor { id, role: app::domain::role::Role::Resident, building_id: Some(building), full_name: "Residente Bench".into() };
+        let who = Actor {
+            id,
+            role: app::domain::role::Role::Resident,
+            building_id: Some(building),
+            full_name: "Residente Bench".into(),
+        };
         for block in chunk {
             let new = app::booking::ssr::NewBooking {
                 block_id: **block,

@@ -45,10 +45,7 @@ impl InProcessBus {
 
     fn take(&self, group: &str, max: usize) -> Result<Vec<Delivery>, BusError> {
         let mut inner = self.lock()?;
-        let g = inner
-            .groups
-            .get_mut(group)
-            .ok_or_else(|| BusError(format!("unknown group {group}")))?;
+        let g = inner.groups.get_mut(group).ok_or_else(|| BusError(format!("unknown group {group}")))?;
         let now = Instant::now();
         let mut out = Vec::new();
         while out.len() < max {

@@ -41,26 +41,14 @@ pub trait EventBus: Send + Sync + 'static {
 
     /// Up to `max` new entries for `consumer` in `group`, waiting at most `wait` for the first.
     /// Each stays pending for the group until [`EventBus::ack`].
-    async fn read(
-        &self,
-        group: &str,
-        consumer: &str,
-        max: usize,
-        wait: Duration,
-    ) -> Result<Vec<Delivery>, BusError>;
+    async fn read(&self, group: &str, consumer: &str, max: usize, wait: Duration) -> Result<Vec<Delivery>, BusError>;
 
     /// Marks entries done for `group`.
     async fn ack(&self, group: &str, ids: &[String]) -> Result<(), BusError>;
 
     /// Takes over entries of `group` pending longer than `min_idle` (their consumer died or hung)
     /// and hands them to `consumer`.
-    async fn claim_stale(
-        &self,
-        group: &str,
-        consumer: &str,
-        min_idle: Duration,
-        max: usize,
-    ) -> Result<Vec<Delivery>, BusError>;
+    async fn claim_stale(&self, group: &str, consumer: &str, min_idle: Duration, max: usize) -> Result<Vec<Delivery>, BusError>;
 
     /// Every live event any instance publishes, from now on.
     fn live(&self) -> broadcast::Receiver<Envelope>;

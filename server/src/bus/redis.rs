@@ -10,11 +10,10 @@
 use super::{BusError, Delivery, EventBus, GroupBacklog, LIVE_CAPACITY};
 use app::domain::event::Envelope;
 use async_trait::async_trait;
-use fred::prelude::{
-    Client, ClientLike, Config as RedisConfig, EventInterface, PubsubInterface, ReconnectPolicy,
-    StreamsInterface,
-};
 use fred::clients::SubscriberClient;
+use fred::prelude::{
+    Client, ClientLike, Config as RedisConfig, EventInterface, PubsubInterface, ReconnectPolicy, StreamsInterface,
+};
 use fred::types::Builder;
 use std::collections::HashMap;
 use std::time::Duration;
@@ -115,11 +114,7 @@ impl RedisBus {
     /// Creates `group` (and the stream) unless it exists. From id 0: after a restart that lost
     /// the stream, entries the relay added before the group came back must still be read.
     async fn ensure_group(&self, group: &str) -> Result<(), BusError> {
-        match self
-            .commands
-            .xgroup_create::<(), _, _, _>(self.names.stream.as_str(), group, "0", true)
-            .await
-        {
+        match self.commands.xgroup_create::<(), _, _, _>(self.names.stream.as_str(), group, "0", true).await {
             Ok(()) => Ok(()),
             Err(e) if e.to_string().contains("BUSYGROUP") => Ok(()),
             Err(e) => Err(bus_err(e)),
@@ -149,10 +144,7 @@ impl EventBus for RedisBus {
             .await
             .map_err(bus_err)?;
         if envelope.event.is_live() {
-            self.commands
-                .publish::<i64, _, _>(self.names.channel.as_str(), payload)
-                .await
-                .map_err(bus_err)?;
+            self.commands.publish::<i64, _, _>(self.names.channel.as_str(), payload).await.map_err(bus_err)?;
         }
         Ok(())
     }
@@ -160,25 +152,25 @@ impl EventBus for RedisBus {
     async fn read(&self, group: &str, consumer: &str, max: usize, wait: Duration) -> Result<Vec<Delivery>, BusError> {
         let block = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX);
         // XREADGROUP answers nil when BLOCK times out: not a map, so convert only real replies.
-        let read = self
-            .reader
-            .xreadgroup::<fred::prelude::Value, _, _, _, _>(
-                group,
-                consumer,
-                Some(max as u64),
-                Some(block),
-                false,
-                self.names.stream.as_str(),
-                ">",
-            )
-            .await
-            .and_then(|v| {
-                if v.is_null() {
-                    Ok(HashMap::new())
-                } else {
-                    v.into_xread_response::<String, String, String, String>()
-                }
-            });
+        let read =
+            self.reader
+                .xreadgroup::<fred::prelude::Value, _, _, _, _>(
+                    group,
+                    consumer,
+                    Some(max as u64),
+                    Some(block),
+                    false,
+                    self.names.stream.as_str(),
+                    ">",
+                )
+                .await
+                .and_then(|v| {
+                    if v.is_null() {
+                        Ok(HashMap::new())
+                    } else {
+                        v.into_xread_response::<String, String, String, String>()
+                    }
+                });
         match read {
             Ok(mut streams) => Ok(Self::deliveries(streams.remove(&self.names.stream).unwrap_or_default())),
             Err(e) if e.to_string().contains("NOGROUP") => {
@@ -204,18 +196,15 @@ impl EventBus for RedisBus {
     async fn claim_stale(&self, group: &str, consumer: &str, min_idle: Duration, max: usize) -> Result<Vec<Delivery>, BusError> {
         let idle = u64::try_from(min_idle.as_millis()).unwrap_or(u64::MAX);
         // XPENDING with IDLE, then XCLAIM (XAUTOCLAIM's reply changed shape in Redis 7).
-        let pending: Vec<(String, String, u64, u64)> = match self
-            .commands
-            .xpending(self.names.stream.as_str(), group, (idle, "-", "+", max as u64))
-            .await
-        {
-            Ok(p) => p,
-            Err(e) if e.to_string().contains("NOGROUP") => {
-                self.ensure_group(group).await?;
-                return Ok(Vec::new());
-            }
-            Err(e) => return Err(bus_err(e)),
-        };
+        let pending: Vec<(String, String, u64, u64)> =
+            match self.commands.xpending(self.names.stream.as_str(), group, (idle, "-", "+", max as u64)).await {
+                Ok(p) => p,
+                Err(e) if e.to_string().contains("NOGROUP") => {
+                    self.ensure_group(group).await?;
+                    return Ok(Vec::new());
+                }
+                Err(e) => return Err(bus_err(e)),
+            };
         if pending.is_empty() {
             return Ok(Vec::new());
         }
@@ -245,10 +234,7 @@ impl EventBus for RedisBus {
 
     async fn backlog(&self, group: &str) -> Result<GroupBacklog, BusError> {
         // XINFO GROUPS: one map per group; `lag` exists from Redis 7 on (nil when unknown).
-        let groups: Vec<HashMap<String, fred::types::Value>> = match self
-            .commands
-            .xinfo_groups(self.names.stream.as_str())
-            .await
+        let groups: Vec<HashMap<String, fred::types::Value>> = match self.commands.xinfo_groups(self.names.stream.as_str()).await
         {
             Ok(groups) => groups,
             // No stream yet: nothing was ever published, nothing is behind.

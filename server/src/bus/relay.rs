@@ -49,13 +49,7 @@ pub async fn relay_batch(pool: &PgPool, bus: &dyn EventBus, max: i64) -> Result<
                 continue;
             }
         };
-        let envelope = Envelope {
-            v: EVENT_VERSION,
-            id,
-            building_id,
-            occurred_at: created_at.to_rfc3339(),
-            event,
-        };
+        let envelope = Envelope { v: EVENT_VERSION, id, building_id, occurred_at: created_at.to_rfc3339(), event };
         if let Err(err) = bus.publish(&envelope).await {
             failure = Some(err.to_string());
             break;
@@ -70,13 +64,11 @@ pub async fn relay_batch(pool: &PgPool, bus: &dyn EventBus, max: i64) -> Result<
             .await?;
     }
     for (id, error) in unreadable {
-        sqlx::query(
-            "update outbox set relayed_at = now(), notified_at = now(), last_error = $2 where id = $1",
-        )
-        .bind(id)
-        .bind(error)
-        .execute(pool)
-        .await?;
+        sqlx::query("update outbox set relayed_at = now(), notified_at = now(), last_error = $2 where id = $1")
+            .bind(id)
+            .bind(error)
+            .execute(pool)
+            .await?;
     }
     if let Some(error) = failure {
         // The bus is down: release the unpublished rest of the batch for a quick retry.

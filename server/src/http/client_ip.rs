@@ -13,11 +13,7 @@ use std::sync::Arc;
 
 /// Middleware: the socket peer, or — when the peer is a trusted proxy — the right-most address
 /// of its forwarding header that no trusted proxy wrote.
-pub async fn resolve_client_ip(
-    State(trusted): State<Arc<TrustedProxies>>,
-    mut req: Request,
-    next: Next,
-) -> Response {
+pub async fn resolve_client_ip(State(trusted): State<Arc<TrustedProxies>>, mut req: Request, next: Next) -> Response {
     if let Some(peer) = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()) {
         let client = trusted.client_ip(peer, req.headers());
         req.extensions_mut().insert(ClientIp(client));

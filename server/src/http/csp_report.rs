@@ -61,16 +61,12 @@ async fn receive(State(state): State<CspReportState>, req: Request) -> StatusCod
     if rate_limit::check(&*state.limiter, CSP_REPORT_PER_IP, &ip).await.is_err() {
         return StatusCode::TOO_MANY_REQUESTS;
     }
-    let json_body = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| {
-            let ct = ct.split(';').next().unwrap_or_default().trim();
-            ct.eq_ignore_ascii_case("application/csp-report")
-                || ct.eq_ignore_ascii_case("application/reports+json")
-                || ct.eq_ignore_ascii_case("application/json")
-        });
+    let json_body = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| {
+        let ct = ct.split(';').next().unwrap_or_default().trim();
+        ct.eq_ignore_ascii_case("application/csp-report")
+            || ct.eq_ignore_ascii_case("application/reports+json")
+            || ct.eq_ignore_ascii_case("application/json")
+    });
     if !json_body {
         return StatusCode::UNSUPPORTED_MEDIA_TYPE;
     }
@@ -125,21 +121,13 @@ pub fn violations(body: &[u8]) -> Option<Vec<Violation>> {
 
 fn violation(report: &serde_json::Value, directive_key: &str, fallback_key: &str, blocked_key: &str) -> Violation {
     let text = |key: &str| report.get(key).and_then(|v| v.as_str()).unwrap_or_default();
-    let directive = Some(text(directive_key))
-        .filter(|d| !d.is_empty())
-        .unwrap_or_else(|| text(fallback_key));
+    let directive = Some(text(directive_key)).filter(|d| !d.is_empty()).unwrap_or_else(|| text(fallback_key));
     Violation { directive: directive_name(directive), blocked: blocked_origin(text(blocked_key)) }
 }
 
 /// The directive's name alone (a `violated-directive` may carry the whole policy line).
 fn directive_name(directive: &str) -> String {
-    let name: String = directive
-        .split_whitespace()
-        .next()
-        .unwrap_or_default()
-        .chars()
-        .take(40)
-        .collect();
+    let name: String = directive.split_whitespace().next().unwrap_or_default().chars().take(40).collect();
     if !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c == '-') {
         name
     } else {
@@ -187,10 +175,7 @@ mod tests {
         );
         let batch = br#"[{"type": "csp-violation", "url": "http://x/pase/T", "body": {"effectiveDirective": "style-src-attr",
             "blockedURL": "inline", "documentURL": "http://x/pase/T"}}, {"type": "deprecation", "body": {}}]"#;
-        assert_eq!(
-            violations(batch).unwrap(),
-            [Violation { directive: "style-src-attr".into(), blocked: "inline".into() }]
-        );
+        assert_eq!(violations(batch).unwrap(), [Violation { directive: "style-src-attr".into(), blocked: "inline".into() }]);
         assert_eq!(violations(b"[1, 2").map(|v| v.len()), None);
         assert_eq!(violations(br#"{"other": 1}"#), None);
         assert_eq!(blocked_origin("data"), "other");

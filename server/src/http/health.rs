@@ -2,8 +2,8 @@
 
 use crate::lifecycle::Lifecycle;
 use axum::extract::State;
-use sqlx::PgPool;
 use http::StatusCode;
+use sqlx::PgPool;
 use std::time::Duration;
 
 /// `/healthz`: the process is up and serving.

@@ -67,11 +67,7 @@ fn too_large(req: &Request, limit: BodyLimit) -> Response {
         Ok(json) if wants_json => {
             (StatusCode::PAYLOAD_TOO_LARGE, [(header::CONTENT_TYPE, "application/json")], json).into_response()
         }
-        _ => (
-            StatusCode::PAYLOAD_TOO_LARGE,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            error.to_string(),
-        )
+        _ => (StatusCode::PAYLOAD_TOO_LARGE, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], error.to_string())
             .into_response(),
     }
 }

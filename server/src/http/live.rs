@@ -17,9 +17,9 @@
 
 use super::session::AppSessionStore;
 use super::stream_slots::{StreamSlot, StreamSlots};
+use crate::bus::EventBus;
 use crate::lifecycle::Lifecycle;
 use crate::metrics::LiveStreamGauge;
-use crate::bus::EventBus;
 use app::domain::{event::Envelope, role::Role};
 use app::ssr::actor::{self, SessionLimits};
 use axum::{
@@ -43,8 +43,7 @@ use tower_sessions::{session::Id, Session};
 use uuid::Uuid;
 
 /// The answer when a user already holds every stream they may.
-pub const TOO_MANY_STREAMS: &str =
-    "Tienes demasiadas pantallas en vivo abiertas. Cierra alguna e inténtalo nuevamente.";
+pub const TOO_MANY_STREAMS: &str = "Tienes demasiadas pantallas en vivo abiertas. Cierra alguna e inténtalo nuevamente.";
 
 /// What the stream needs.
 #[derive(Clone)]
@@ -101,11 +100,7 @@ async fn stream(State(state): State<LiveState>, Path(id): Path<String>, session:
         return StatusCode::UNAUTHORIZED.into_response();
     };
     let Some(slot) = state.slots.try_acquire(viewer.id) else {
-        return (
-            StatusCode::TOO_MANY_REQUESTS,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            TOO_MANY_STREAMS,
-        )
+        return (StatusCode::TOO_MANY_REQUESTS, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], TOO_MANY_STREAMS)
             .into_response();
     };
     let mut recheck = interval_at(Instant::now() + state.recheck, state.recheck);
@@ -125,9 +120,7 @@ async fn stream(State(state): State<LiveState>, Path(id): Path<String>, session:
         let event = watch.next().await?;
         Some((Ok::<_, Infallible>(event), watch))
     });
-    Sse::new(events)
-        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
-        .into_response()
+    Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()
 }
 
 /// One open stream: its bus receiver, its re-check timer and the slot it holds.
@@ -184,11 +177,7 @@ impl Watch {
     /// checks it exactly as a request would. Never saved, so it does not extend the session.
     /// A failed check closes the stream: the browser reconnects and is checked from scratch.
     async fn viewer_still_allowed(&self) -> bool {
-        let session = Session::new(
-            Some(self.session_id),
-            Arc::new(self.state.sessions.clone()),
-            None,
-        );
+        let session = Session::new(Some(self.session_id), Arc::new(self.state.sessions.clone()), None);
         let now = chrono::Utc::now().timestamp();
         match actor::actor_of_session_at(&self.state.pool, &session, self.state.limits, now).await {
             Ok(Some(viewer)) => may_watch(&viewer, self.building_id),

@@ -18,7 +18,11 @@ use crate::config::Perimeter;
 use crate::lifecycle::Lifecycle;
 use app::ssr::{client_ip::ClientIp, AppState};
 use app::{shell, App};
-use axum::{middleware, routing::{get, post}, Router};
+use axum::{
+    middleware,
+    routing::{get, post},
+    Router,
+};
 use http::{HeaderName, Request};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::sync::Arc;
@@ -49,16 +53,13 @@ pub fn router(
     lifecycle: &Lifecycle,
 ) -> Router {
     let routes = generate_route_list(App);
-    let allowed = AllowedOrigin {
-        public_origin: state.settings.public_origin.clone().into(),
-    };
+    let allowed = AllowedOrigin { public_origin: state.settings.public_origin.clone().into() };
 
     let leptos_options = state.leptos_options.clone();
     let csp_reports = csp_report::routes(state.rate_limiter.clone());
-    let readiness = Router::new().route("/readyz", get(health::readyz)).with_state(health::Readiness {
-        pool: state.pool.clone(),
-        lifecycle: lifecycle.clone(),
-    });
+    let readiness = Router::new()
+        .route("/readyz", get(health::readyz))
+        .with_state(health::Readiness { pool: state.pool.clone(), lifecycle: lifecycle.clone() });
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/admin/reservas/exportar", get(app::admin::bookings::csv::export))
@@ -67,38 +68,23 @@ pub fn router(
         .route("/mis-reservas/{id}/calendario.ics", get(app::calendar::download::booking_file))
         .route("/pase/{token}/calendario.ics", get(app::calendar::download::pass_file))
         .route("/calendario/{file}", get(app::calendar::download::feed))
-        .leptos_routes_with_context(&state, routes, security::provide_request_nonce, move || {
-            shell(leptos_options.clone())
-        })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
-            security::provide_request_nonce,
-            shell,
-        ))
+        .leptos_routes_with_context(&state, routes, security::provide_request_nonce, move || shell(leptos_options.clone()))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(security::provide_request_nonce, shell))
         .with_state(state)
         .merge(extra)
-        .layer(middleware::from_fn_with_state(
-            limits::BodyLimit(perimeter.server_fn_body_limit),
-            limits::limit_server_fn_body,
-        ))
+        .layer(middleware::from_fn_with_state(limits::BodyLimit(perimeter.server_fn_body_limit), limits::limit_server_fn_body))
         .merge(csp_reports)
         .merge(readiness)
         .route_layer(middleware::from_fn(route_log::record_route))
         .layer(middleware::from_fn_with_state(allowed, origin::require_same_origin))
         .layer(sessions)
         .layer(CompressionLayer::new())
-        .layer(middleware::from_fn_with_state(
-            limits::RequestTimeout(perimeter.request_timeout),
-            limits::time_limit,
-        ))
+        .layer(middleware::from_fn_with_state(limits::RequestTimeout(perimeter.request_timeout), limits::time_limit))
         .layer(middleware::from_fn_with_state(dev_reload, security::security_headers))
         .layer(middleware::from_fn(route_log::keep_request_span))
         .layer(middleware::from_fn(crate::metrics::track_http))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
-            let request_id = req
-                .headers()
-                .get(&REQUEST_ID)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default();
+            let request_id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or_default();
             let client_ip = req.extensions().get::<ClientIp>().map(|c| c.0.to_string()).unwrap_or_default();
             tracing::info_span!(
                 "request",
@@ -111,8 +97,5 @@ pub fn router(
         }))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-        .layer(middleware::from_fn_with_state(
-            Arc::new(perimeter.trusted_proxies.clone()),
-            client_ip::resolve_client_ip,
-        ))
+        .layer(middleware::from_fn_with_state(Arc::new(perimeter.trusted_proxies.clone()), client_ip::resolve_client_ip))
 }

@@ -23,11 +23,7 @@ pub struct AllowedOrigin {
 }
 
 /// Middleware applied to `/api/*` (server functions).
-pub async fn require_same_origin(
-    State(allowed): State<AllowedOrigin>,
-    req: Request,
-    next: Next,
-) -> Response {
+pub async fn require_same_origin(State(allowed): State<AllowedOrigin>, req: Request, next: Next) -> Response {
     if is_safe(req.method()) || is_webhook(&req) || is_same_origin(&req, &allowed) {
         return next.run(req).await;
     }
@@ -68,10 +64,7 @@ fn is_same_origin(req: &Request, allowed: &AllowedOrigin) -> bool {
     match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
         Some(origin) => origin == &*allowed.public_origin || origin == host_origin(req, allowed),
         // Without Origin we rely on Sec-Fetch-Site having said same-origin.
-        None => headers
-            .get("sec-fetch-site")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|s| s == "same-origin"),
+        None => headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()).is_some_and(|s| s == "same-origin"),
     }
 }
 
@@ -79,10 +72,6 @@ fn is_same_origin(req: &Request, allowed: &AllowedOrigin) -> bool {
 /// accepts `localhost` and `127.0.0.1` alike during development.
 fn host_origin(req: &Request, allowed: &AllowedOrigin) -> String {
     let scheme = if allowed.public_origin.starts_with("https://") { "https" } else { "http" };
-    let host = req
-        .headers()
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
+    let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
     format!("{scheme}://{host}")
 }

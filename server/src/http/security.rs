@@ -82,11 +82,7 @@ pub async fn security_headers(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("text/html"));
-    let policy = if is_html {
-        page_policy(&nonce.0, dev_reload.0.as_deref())
-    } else {
-        NON_HTML_POLICY.to_string()
-    };
+    let policy = if is_html { page_policy(&nonce.0, dev_reload.0.as_deref()) } else { NON_HTML_POLICY.to_string() };
 
     let static_asset = res.headers().contains_key(header::LAST_MODIFIED);
     let headers = res.headers_mut();
@@ -98,28 +94,16 @@ pub async fn security_headers(
             headers.insert(HeaderName::from_static("reporting-endpoints"), value);
         }
     }
-    headers.insert(
-        header::STRICT_TRANSPORT_SECURITY,
-        HeaderValue::from_static("max-age=63072000; includeSubDomains; preload"),
-    );
+    headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=63072000; includeSubDomains; preload"));
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("strict-origin-when-cross-origin"),
-    );
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
     headers.insert(
         HeaderName::from_static("permissions-policy"),
         HeaderValue::from_static(if camera { GATE_PERMISSIONS_POLICY } else { PERMISSIONS_POLICY }),
     );
-    headers.insert(
-        HeaderName::from_static("cross-origin-opener-policy"),
-        HeaderValue::from_static("same-origin"),
-    );
-    headers.insert(
-        HeaderName::from_static("cross-origin-resource-policy"),
-        HeaderValue::from_static("same-origin"),
-    );
+    headers.insert(HeaderName::from_static("cross-origin-opener-policy"), HeaderValue::from_static("same-origin"));
+    headers.insert(HeaderName::from_static("cross-origin-resource-policy"), HeaderValue::from_static("same-origin"));
     // Pages and server-function answers may hold private data: never keep them in a cache, so
     // the back button after logout shows nothing private. Static assets keep their caching.
     if is_html || !(static_asset || headers.contains_key(header::CACHE_CONTROL)) {

@@ -68,7 +68,5 @@ pub fn session_layer(store: AppSessionStore, config: &Config) -> SessionManagerL
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_path("/")
-        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
-            config.session_idle_minutes,
-        )))
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(config.session_idle_minutes)))
 }

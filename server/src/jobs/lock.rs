@@ -27,17 +27,9 @@ impl JobLock {
         let conn = pool.acquire().await?;
         // Owned by a guard before the query, so that even a cancelled or failed attempt (which
         // may or may not have taken the lock) closes the connection rather than pooling it.
-        let mut guard = Self {
-            conn: Some(conn),
-            job_name,
-        };
+        let mut guard = Self { conn: Some(conn), job_name };
         let acquired: bool = match guard.conn.as_mut() {
-            Some(conn) => {
-                sqlx::query_scalar(TRY_LOCK)
-                    .bind(job_name)
-                    .fetch_one(&mut **conn)
-                    .await?
-            }
+            Some(conn) => sqlx::query_scalar(TRY_LOCK).bind(job_name).fetch_one(&mut **conn).await?,
             None => false,
         };
         if acquired {
@@ -56,10 +48,7 @@ impl JobLock {
         };
         // The connection stays inside the guard while the unlock runs: if this future is
         // dropped half-way, `Drop` still closes it.
-        let released: bool = sqlx::query_scalar(UNLOCK)
-            .bind(self.job_name)
-            .fetch_one(&mut **conn)
-            .await?;
+        let released: bool = sqlx::query_scalar(UNLOCK).bind(self.job_name).fetch_one(&mut **conn).await?;
         if released {
             self.conn.take();
         } else {

@@ -11,8 +11,8 @@
 
 pub mod booking_sweeps;
 pub mod generate_availability;
-pub mod purge_personal_data;
 mod lock;
+pub mod purge_personal_data;
 pub mod reconcile_payouts;
 pub mod reminders;
 mod runner;
@@ -43,9 +43,7 @@ pub struct JobContext {
     pub now: DateTime<Utc>,
 }
 
-type BoxedRun = Arc<
-    dyn Fn(JobContext) -> Pin<Box<dyn Future<Output = JobResult> + Send + 'static>> + Send + Sync,
->;
+type BoxedRun = Arc<dyn Fn(JobContext) -> Pin<Box<dyn Future<Output = JobResult> + Send + 'static>> + Send + Sync>;
 
 /// A named, scheduled job.
 #[derive(Clone)]
@@ -64,11 +62,7 @@ impl Job {
         F: Fn(JobContext) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = JobResult> + Send + 'static,
     {
-        Self {
-            name,
-            interval,
-            run: Arc::new(move |ctx| Box::pin(run(ctx))),
-        }
+        Self { name, interval, run: Arc::new(move |ctx| Box::pin(run(ctx))) }
     }
 
     /// Starts the job's future (it runs when polled).
@@ -141,27 +135,16 @@ pub struct UnknownJob {
 }
 
 /// The registered job called `name` (with `gateway` for the jobs that need it).
-pub fn find(
-    name: &str,
-    gateway: Option<Arc<dyn app::payments::gateway::PaymentGateway>>,
-) -> Result<Job, UnknownJob> {
+pub fn find(name: &str, gateway: Option<Arc<dyn app::payments::gateway::PaymentGateway>>) -> Result<Job, UnknownJob> {
     registry_with(gateway)
         .into_iter()
         .find(|job| job.name == name)
-        .ok_or_else(|| UnknownJob {
-            name: name.to_owned(),
-            known: names(),
-        })
+        .ok_or_else(|| UnknownJob { name: name.to_owned(), known: names() })
 }
 
 /// An identifier of this process for `job_runs.instance_id`: which instance ran what.
 pub fn instance_id() -> String {
-    let nonce: String = uuid::Uuid::new_v4()
-        .simple()
-        .to_string()
-        .chars()
-        .take(8)
-        .collect();
+    let nonce: String = uuid::Uuid::new_v4().simple().to_string().chars().take(8).collect();
     format!("pid{}-{nonce}", std::process::id())
 }
 
@@ -171,10 +154,7 @@ mod tests {
 
     #[test]
     fn unknown_names_list_the_known_ones() {
-        assert_eq!(
-            find("generate-availability", None).unwrap().name,
-            "generate-availability"
-        );
+        assert_eq!(find("generate-availability", None).unwrap().name, "generate-availability");
         let err = find("nope", None).unwrap_err().to_string();
         assert_eq!(
             err,

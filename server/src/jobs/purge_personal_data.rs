@@ -7,8 +7,7 @@ use app::privacy::purge::{purge, retention_months};
 
 /// Purges what is older than the retention period at the run's instant.
 pub async fn run(ctx: JobContext) -> JobResult {
-    let months = retention_months(std::env::var("RETENTION_MONTHS").ok().as_deref())
-        .map_err(anyhow::Error::msg)?;
+    let months = retention_months(std::env::var("RETENTION_MONTHS").ok().as_deref()).map_err(anyhow::Error::msg)?;
     let report = purge(&ctx.pool, ctx.now, months).await?;
     tracing::info!(
         months = report.retention_months,

@@ -58,18 +58,13 @@ pub async fn run_job(pool: &PgPool, job: &Job, instance_id: &str) -> anyhow::Res
         return Ok(JobOutcome::SkippedLocked);
     };
     abandon_stale_runs(pool, job.name).await?;
-    let run_id: Uuid = sqlx::query_scalar(
-        "insert into job_runs (job_name, instance_id) values ($1, $2) returning id",
-    )
-    .bind(job.name)
-    .bind(instance_id)
-    .fetch_one(pool)
-    .await?;
+    let run_id: Uuid = sqlx::query_scalar("insert into job_runs (job_name, instance_id) values ($1, $2) returning id")
+        .bind(job.name)
+        .bind(instance_id)
+        .fetch_one(pool)
+        .await?;
 
-    let ctx = JobContext {
-        pool: pool.clone(),
-        now: Utc::now(),
-    };
+    let ctx = JobContext { pool: pool.clone(), now: Utc::now() };
     let outcome = match tokio::spawn(job.start(ctx)).await {
         Ok(Ok(result)) => {
             let result = as_object(result);
@@ -105,13 +100,11 @@ pub async fn run_job(pool: &PgPool, job: &Job, instance_id: &str) -> anyhow::Res
 /// Records a failed run.
 async fn failed(pool: &PgPool, run_id: Uuid, error: String) -> sqlx::Result<JobOutcome> {
     let error: String = error.chars().take(MAX_ERROR_CHARS).collect();
-    sqlx::query(
-        "update job_runs set status = 'failed', finished_at = now(), error = $2 where id = $1",
-    )
-    .bind(run_id)
-    .bind(&error)
-    .execute(pool)
-    .await?;
+    sqlx::query("update job_runs set status = 'failed', finished_at = now(), error = $2 where id = $1")
+        .bind(run_id)
+        .bind(&error)
+        .execute(pool)
+        .await?;
     Ok(JobOutcome::Failed { run_id, error })
 }
 
@@ -129,11 +122,7 @@ async fn abandon_stale_runs(pool: &PgPool, job_name: &str) -> sqlx::Result<()> {
     .await?
     .rows_affected();
     if abandoned > 0 {
-        tracing::warn!(
-            job = job_name,
-            abandoned,
-            "closed runs left by a stopped instance"
-        );
+        tracing::warn!(job = job_name, abandoned, "closed runs left by a stopped instance");
     }
     Ok(())
 }

@@ -72,11 +72,8 @@ pub async fn consume_once(
     settings: &ConsumerSettings,
     claim: bool,
 ) -> Result<usize, crate::bus::BusError> {
-    let mut deliveries = if claim {
-        bus.claim_stale(NOTIFICATIONS, consumer, settings.claim_idle, settings.batch).await?
-    } else {
-        Vec::new()
-    };
+    let mut deliveries =
+        if claim { bus.claim_stale(NOTIFICATIONS, consumer, settings.claim_idle, settings.batch).await? } else { Vec::new() };
     if deliveries.is_empty() {
         deliveries = bus.read(NOTIFICATIONS, consumer, settings.batch, settings.wait).await?;
     }

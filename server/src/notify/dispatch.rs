@@ -4,8 +4,8 @@
 //! died before marking) creates its messages once. Sending happens later, in [`super::sender`].
 
 use super::templates::{
-    BookingCancelled, BookingConfirmed, BookingReminder, ContentVariables, PasswordReset, PaymentFailed,
-    PhoneChangeCode, ResidentApproved, ResidentRejected,
+    BookingCancelled, BookingConfirmed, BookingReminder, ContentVariables, PasswordReset, PaymentFailed, PhoneChangeCode,
+    ResidentApproved, ResidentRejected,
 };
 use app::domain::event::{DomainEvent, Envelope};
 use app::domain::phone::MobilePhone;
@@ -58,11 +58,10 @@ struct NewMessage<'a> {
 /// Creates the messages `envelope` implies, once.
 pub async fn handle(state: &AppState, envelope: &Envelope) -> Result<Outcome, DispatchError> {
     let mut tx = state.pool.begin().await?;
-    let row: Option<(Option<DateTime<Utc>>,)> =
-        sqlx::query_as("select notified_at from outbox where id = $1 for update")
-            .bind(envelope.id)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let row: Option<(Option<DateTime<Utc>>,)> = sqlx::query_as("select notified_at from outbox where id = $1 for update")
+        .bind(envelope.id)
+        .fetch_optional(&mut *tx)
+        .await?;
     match row {
         None => return Ok(Outcome::Gone),
         Some((Some(_),)) => return Ok(Outcome::Duplicate),
@@ -74,9 +73,9 @@ pub async fn handle(state: &AppState, envelope: &Envelope) -> Result<Outcome, Di
         "update outbox set notified_at = now(), relayed_at = coalesce(relayed_at, now()), last_error = null
           where id = $1",
     )
-        .bind(envelope.id)
-        .execute(&mut *tx)
-        .await?;
+    .bind(envelope.id)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(Outcome::Handled)
 }
@@ -84,12 +83,7 @@ pub async fn handle(state: &AppState, envelope: &Envelope) -> Result<Outcome, Di
 /// Records a failed attempt at handling outbox event `id`; after `give_up_after` attempts the
 /// event is marked handled (its messages abandoned, the error kept) so it stops coming back.
 /// Returns whether it gave up.
-pub async fn record_failure(
-    pool: &sqlx::PgPool,
-    id: i64,
-    error: &str,
-    give_up_after: i32,
-) -> Result<bool, sqlx::Error> {
+pub async fn record_failure(pool: &sqlx::PgPool, id: i64, error: &str, give_up_after: i32) -> Result<bool, sqlx::Error> {
     let gave_up: Option<bool> = sqlx::query_scalar(
         "update outbox set attempts = attempts + 1, last_error = $2,
                 notified_at = case when attempts + 1 >= $3 then now() else notified_at end,
@@ -133,19 +127,23 @@ async fn messages(
             let phone = user_phone(state, user_id, &phone_enc)?;
             // The stored text names the code only as the mask: staff read these rows.
             let text = PasswordReset { code: MASK, minutes: app::identity::ssr::RESET_CODE_MINUTES };
-            insert(state, tx, NewMessage {
-                kind: "password_reset",
-                audience: "user",
-                user_id: Some(user_id),
-                booking_id: None,
-                building_id,
-                phone: &phone,
-                idempotency_key: format!("password_reset:{reset_id}"),
-                body: render(&text)?,
-                variables: text.content_variables(),
-                secret: Some(code.expose()),
-                event_id,
-            })
+            insert(
+                state,
+                tx,
+                NewMessage {
+                    kind: "password_reset",
+                    audience: "user",
+                    user_id: Some(user_id),
+                    booking_id: None,
+                    building_id,
+                    phone: &phone,
+                    idempotency_key: format!("password_reset:{reset_id}"),
+                    body: render(&text)?,
+                    variables: text.content_variables(),
+                    secret: Some(code.expose()),
+                    event_id,
+                },
+            )
             .await
         }
         DomainEvent::PhoneChangeRequested { user_id, change_id } => {
@@ -174,19 +172,23 @@ async fn messages(
                 .and_then(|p| MobilePhone::parse(&p).ok())
                 .ok_or_else(|| DispatchError::Event(format!("phone change {change_id}: unreadable number")))?;
             let text = PhoneChangeCode { code: MASK, minutes: app::identity::ssr::RESET_CODE_MINUTES };
-            insert(state, tx, NewMessage {
-                kind: "phone_change_code",
-                audience: "user",
-                user_id: Some(user_id),
-                booking_id: None,
-                building_id,
-                phone: &phone,
-                idempotency_key: format!("phone_change_code:{change_id}"),
-                body: render(&text)?,
-                variables: text.content_variables(),
-                secret: Some(code.expose()),
-                event_id,
-            })
+            insert(
+                state,
+                tx,
+                NewMessage {
+                    kind: "phone_change_code",
+                    audience: "user",
+                    user_id: Some(user_id),
+                    booking_id: None,
+                    building_id,
+                    phone: &phone,
+                    idempotency_key: format!("phone_change_code:{change_id}"),
+                    body: render(&text)?,
+                    variables: text.content_variables(),
+                    secret: Some(code.expose()),
+                    event_id,
+                },
+            )
             .await?;
             // The code now travels sealed in the message alone; the hash stays for the check.
             sqlx::query("update phone_changes set code_enc = null where id = $1")
@@ -220,19 +222,23 @@ async fn messages(
                 let text = ResidentRejected { first_name: &first_name, building: &building, reason: &reason };
                 ("resident_rejected", render(&text)?, text.content_variables())
             };
-            insert(state, tx, NewMessage {
-                kind,
-                audience: "resident",
-                user_id: Some(user_id),
-                booking_id: None,
-                building_id: Some(building_id),
-                phone: &phone,
-                idempotency_key: format!("{kind}:{user_id}:{event_id}"),
-                body,
-                variables,
-                secret: None,
-                event_id,
-            })
+            insert(
+                state,
+                tx,
+                NewMessage {
+                    kind,
+                    audience: "resident",
+                    user_id: Some(user_id),
+                    booking_id: None,
+                    building_id: Some(building_id),
+                    phone: &phone,
+                    idempotency_key: format!("{kind}:{user_id}:{event_id}"),
+                    body,
+                    variables,
+                    secret: None,
+                    event_id,
+                },
+            )
             .await
         }
         DomainEvent::BookingConfirmed { booking_id } => {
@@ -242,14 +248,24 @@ async fn messages(
                 let intro = format!("{} te reservó un estacionamiento de visita.", first_name(&b.resident_name));
                 let name = first_name(&visitor_name);
                 let text = b.confirmed(&name, &intro);
-                insert(state, tx, b.message("booking_confirmed", "visitor", phone, render(&text)?, text.content_variables(), event_id)).await?;
+                insert(
+                    state,
+                    tx,
+                    b.message("booking_confirmed", "visitor", phone, render(&text)?, text.content_variables(), event_id),
+                )
+                .await?;
             }
             if let Some(phone) = &b.resident_phone {
                 let who = if visitor_name.is_empty() { "tu visita" } else { &visitor_name };
                 let intro = format!("tu reserva para {who} está pagada y confirmada.");
                 let name = first_name(&b.resident_name);
                 let text = b.confirmed(&name, &intro);
-                insert(state, tx, b.message("booking_confirmed", "resident", phone, render(&text)?, text.content_variables(), event_id)).await?;
+                insert(
+                    state,
+                    tx,
+                    b.message("booking_confirmed", "resident", phone, render(&text)?, text.content_variables(), event_id),
+                )
+                .await?;
             }
             Ok(())
         }
@@ -264,14 +280,24 @@ async fn messages(
                 let intro = "tu estacionamiento de visita es en menos de una hora.";
                 let name = first_name(&visitor_name);
                 let text = b.reminder(&name, intro);
-                insert(state, tx, b.message("booking_reminder", "visitor", phone, render(&text)?, text.content_variables(), event_id)).await?;
+                insert(
+                    state,
+                    tx,
+                    b.message("booking_reminder", "visitor", phone, render(&text)?, text.content_variables(), event_id),
+                )
+                .await?;
             }
             if let Some(phone) = &b.resident_phone {
                 let who = if visitor_name.is_empty() { "tu visita" } else { &visitor_name };
                 let intro = format!("{who} tiene el estacionamiento de visita en menos de una hora.");
                 let name = first_name(&b.resident_name);
                 let text = b.reminder(&name, &intro);
-                insert(state, tx, b.message("booking_reminder", "resident", phone, render(&text)?, text.content_variables(), event_id)).await?;
+                insert(
+                    state,
+                    tx,
+                    b.message("booking_reminder", "resident", phone, render(&text)?, text.content_variables(), event_id),
+                )
+                .await?;
             }
             Ok(())
         }
@@ -287,7 +313,12 @@ async fn messages(
                 refund: refund_clp,
                 refund_label: &refund_label,
             };
-            insert(state, tx, b.message("booking_cancelled", "resident", phone, render(&text)?, text.content_variables(), event_id)).await
+            insert(
+                state,
+                tx,
+                b.message("booking_cancelled", "resident", phone, render(&text)?, text.content_variables(), event_id),
+            )
+            .await
         }
         DomainEvent::PaymentFailed { booking_id } => {
             let Some(b) = BookingFacts::load(state, tx, booking_id).await? else { return Ok(()) };
@@ -300,7 +331,8 @@ async fn messages(
                 window: &b.window,
                 search_url: &search_url,
             };
-            insert(state, tx, b.message("payment_failed", "resident", phone, render(&text)?, text.content_variables(), event_id)).await
+            insert(state, tx, b.message("payment_failed", "resident", phone, render(&text)?, text.content_variables(), event_id))
+                .await
         }
         // Events without messages: live screens only.
         DomainEvent::BookingCreated { .. }
@@ -334,14 +366,24 @@ struct BookingFacts {
 }
 
 impl BookingFacts {
-    async fn load(
-        state: &AppState,
-        tx: &mut Transaction<'_, Postgres>,
-        booking_id: Uuid,
-    ) -> Result<Option<Self>, DispatchError> {
+    async fn load(state: &AppState, tx: &mut Transaction<'_, Postgres>, booking_id: Uuid) -> Result<Option<Self>, DispatchError> {
         type Row = (
-            Uuid, Uuid, String, String, String, String, String, DateTime<Utc>, DateTime<Utc>,
-            Option<String>, Option<String>, String, String, Option<Vec<u8>>, Option<Vec<u8>>, String,
+            Uuid,
+            Uuid,
+            String,
+            String,
+            String,
+            String,
+            String,
+            DateTime<Utc>,
+            DateTime<Utc>,
+            Option<String>,
+            Option<String>,
+            String,
+            String,
+            Option<Vec<u8>>,
+            Option<Vec<u8>>,
+            String,
         );
         let row: Option<Row> = sqlx::query_as(
             "select k.resident_id, k.building_id, k.status, b.name, b.address, b.time_zone, s.number,
@@ -357,7 +399,25 @@ impl BookingFacts {
         .bind(booking_id)
         .fetch_optional(&mut **tx)
         .await?;
-        let Some((resident_id, building_id, status, building, address, zone, spot, start, end, visitor, plate, code, token, visitor_phone, resident_phone, resident_name)) = row else {
+        let Some((
+            resident_id,
+            building_id,
+            status,
+            building,
+            address,
+            zone,
+            spot,
+            start,
+            end,
+            visitor,
+            plate,
+            code,
+            token,
+            visitor_phone,
+            resident_phone,
+            resident_name,
+        )) = row
+        else {
             return Ok(None);
         };
         let tz: chrono_tz::Tz = zone.parse().map_err(|_| DispatchError::Event(format!("zone {zone}")))?;
@@ -396,15 +456,29 @@ impl BookingFacts {
 
     fn confirmed<'a>(&'a self, name: &'a str, intro: &'a str) -> BookingConfirmed<'a> {
         BookingConfirmed {
-            name, intro, building: &self.building, address: &self.address, spot: &self.spot,
-            window: &self.window, plate: &self.plate, code: &self.code, pass_url: &self.pass_url,
+            name,
+            intro,
+            building: &self.building,
+            address: &self.address,
+            spot: &self.spot,
+            window: &self.window,
+            plate: &self.plate,
+            code: &self.code,
+            pass_url: &self.pass_url,
         }
     }
 
     fn reminder<'a>(&'a self, name: &'a str, intro: &'a str) -> BookingReminder<'a> {
         BookingReminder {
-            name, intro, building: &self.building, address: &self.address, spot: &self.spot,
-            window: &self.window, plate: &self.plate, code: &self.code, pass_url: &self.pass_url,
+            name,
+            intro,
+            building: &self.building,
+            address: &self.address,
+            spot: &self.spot,
+            window: &self.window,
+            plate: &self.plate,
+            code: &self.code,
+            pass_url: &self.pass_url,
         }
     }
 
@@ -443,10 +517,7 @@ fn render(template: &impl Template) -> Result<String, DispatchError> {
 }
 
 fn decrypt(state: &AppState, blob: &[u8], aad: &app::ssr::vault::Aad<'_>) -> Result<String, DispatchError> {
-    state
-        .vault
-        .decrypt(blob, aad)
-        .map_err(|e| DispatchError::Event(format!("vault: {e}")))
+    state.vault.decrypt(blob, aad).map_err(|e| DispatchError::Event(format!("vault: {e}")))
 }
 
 fn user_phone(state: &AppState, user_id: Uuid, phone_enc: &[u8]) -> Result<MobilePhone, DispatchError> {

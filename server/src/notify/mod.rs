@@ -160,11 +160,7 @@ pub fn spawn_workers(
 
 /// Runs relay, consumer and sender until nothing is left to do (tests, and `seed-demo`'s
 /// messages before the server starts). Returns how many messages were sent.
-pub async fn drain(
-    state: &AppState,
-    bus: &dyn EventBus,
-    transport: Arc<dyn Transport>,
-) -> anyhow::Result<usize> {
+pub async fn drain(state: &AppState, bus: &dyn EventBus, transport: Arc<dyn Transport>) -> anyhow::Result<usize> {
     let settings = ConsumerSettings { wait: Duration::from_millis(20), ..ConsumerSettings::default() };
     let sender = Sender { pool: state.pool.clone(), vault: state.vault.clone(), transport, policy: RetryPolicy::default() };
     let mut sent = 0;

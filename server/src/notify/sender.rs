@@ -181,13 +181,15 @@ impl Sender {
         .fetch_all(&self.pool)
         .await?;
 
-        let results = futures_util::stream::iter(due.into_iter().map(|(id, kind, enc, body, variables, secret_enc, attempts)| async move {
-            let outcome = match self.outgoing(id, kind, &enc, body, variables, secret_enc.as_deref()) {
-                Ok(msg) => self.transport.send(&msg).await,
-                Err(e) => Err(e),
-            };
-            (id, attempts, outcome)
-        }))
+        let results = futures_util::stream::iter(due.into_iter().map(
+            |(id, kind, enc, body, variables, secret_enc, attempts)| async move {
+                let outcome = match self.outgoing(id, kind, &enc, body, variables, secret_enc.as_deref()) {
+                    Ok(msg) => self.transport.send(&msg).await,
+                    Err(e) => Err(e),
+                };
+                (id, attempts, outcome)
+            },
+        ))
         .buffer_unordered(8)
         .collect::<Vec<_>>()
         .await;
@@ -281,7 +283,6 @@ impl Sender {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,7 +290,12 @@ mod tests {
 
     #[test]
     fn backoff_doubles_up_to_the_cap_with_bounded_jitter() {
-        let policy = RetryPolicy { base: Duration::from_secs(2), cap: Duration::from_secs(60), max_attempts: 10, lease: Duration::from_secs(60) };
+        let policy = RetryPolicy {
+            base: Duration::from_secs(2),
+            cap: Duration::from_secs(60),
+            max_attempts: 10,
+            lease: Duration::from_secs(60),
+        };
         let mut rng = rand::rngs::StdRng::seed_from_u64(7);
         for (attempt, full) in [(1, 2u64), (2, 4), (3, 8), (4, 16), (5, 32), (6, 60), (20, 60), (i32::MAX, 60)] {
             for _ in 0..50 {

@@ -37,11 +37,7 @@ async fn callback(
     body: Bytes,
 ) -> StatusCode {
     let params: Vec<(String, String)> = form_urlencoded_pairs(&body);
-    let url = format!(
-        "{}{}",
-        state.public_origin,
-        uri.path_and_query().map(|p| p.as_str()).unwrap_or(STATUS_CALLBACK_PATH)
-    );
+    let url = format!("{}{}", state.public_origin, uri.path_and_query().map(|p| p.as_str()).unwrap_or(STATUS_CALLBACK_PATH));
     let given = headers.get("x-twilio-signature").and_then(|v| v.to_str().ok()).unwrap_or_default();
     if !signature_matches(&state.auth_token, &url, &params, given) {
         tracing::warn!("twilio status callback with a bad signature refused");

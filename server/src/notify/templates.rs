@@ -257,9 +257,10 @@ mod tests {
 
     #[test]
     fn cancellation_states_the_refund_or_its_absence() {
-        let with = BookingCancelled { name: "Ana", spot: "V-1", building: "B", window: "w", refund: 4950, refund_label: "$4.950" }
-            .render()
-            .unwrap();
+        let with =
+            BookingCancelled { name: "Ana", spot: "V-1", building: "B", window: "w", refund: 4950, refund_label: "$4.950" }
+                .render()
+                .unwrap();
         assert!(with.contains("Reembolso: $4.950."));
         let without = BookingCancelled { name: "Ana", spot: "V-1", building: "B", window: "w", refund: 0, refund_label: "$0" }
             .render()
@@ -269,13 +270,10 @@ mod tests {
 
     #[test]
     fn approval_text_names_building_and_link() {
-        let text = ResidentApproved {
-            first_name: "Camila",
-            building: "Torre Los Leones",
-            login_url: "https://estacionate.cl/ingresar",
-        }
-        .render()
-        .unwrap();
+        let text =
+            ResidentApproved { first_name: "Camila", building: "Torre Los Leones", login_url: "https://estacionate.cl/ingresar" }
+                .render()
+                .unwrap();
         assert!(text.starts_with("✅ *Estacionate · Cuenta aprobada*"));
         assert!(text.contains("Hola Camila, la administración de Torre Los Leones aprobó tu cuenta."));
         assert!(text.contains("https://estacionate.cl/ingresar"));

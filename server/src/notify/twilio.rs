@@ -83,16 +83,17 @@ impl TwilioTransport {
             }
             _ => form.push(("Body", msg.body.clone())),
         }
-        form.push((
-            "StatusCallback",
-            format!("{}{STATUS_CALLBACK_PATH}?n={}", s.public_origin, msg.notification_id),
-        ));
+        form.push(("StatusCallback", format!("{}{STATUS_CALLBACK_PATH}?n={}", s.public_origin, msg.notification_id)));
         form
     }
 }
 
 fn whatsapp_address(from: &str) -> String {
-    if from.starts_with("whatsapp:") { from.to_string() } else { format!("whatsapp:{from}") }
+    if from.starts_with("whatsapp:") {
+        from.to_string()
+    } else {
+        format!("whatsapp:{from}")
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -164,10 +165,7 @@ fn without_url(e: &reqwest::Error) -> String {
 
 /// Twilio's request signature: base64(HMAC-SHA1(auth token, full URL + every POST parameter's
 /// name and value, sorted by name)).
-#[expect(
-    clippy::expect_used,
-    reason = "HMAC takes a key of any length (RFC 2104 hashes a long one), so keying cannot fail"
-)]
+#[expect(clippy::expect_used, reason = "HMAC takes a key of any length (RFC 2104 hashes a long one), so keying cannot fail")]
 pub fn signature(auth_token: &str, url: &str, params: &[(String, String)]) -> String {
     let mut sorted: Vec<&(String, String)> = params.iter().collect();
     sorted.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
@@ -176,8 +174,7 @@ pub fn signature(auth_token: &str, url: &str, params: &[(String, String)]) -> St
         data.push_str(k);
         data.push_str(v);
     }
-    let mut mac = Hmac::<sha1::Sha1>::new_from_slice(auth_token.as_bytes())
-        .expect("HMAC accepts any key length");
+    let mut mac = Hmac::<sha1::Sha1>::new_from_slice(auth_token.as_bytes()).expect("HMAC accepts any key length");
     mac.update(data.as_bytes());
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
@@ -242,12 +239,8 @@ mod tests {
         assert_eq!(keys, ["To", "From", "Body", "StatusCallback"]);
         assert_eq!(body[0].1, "whatsapp:+56912345678");
         assert_eq!(body[1].1, "whatsapp:+14155238886");
-        assert_eq!(
-            body[3].1,
-            "https://estacionate.cl/webhooks/twilio/estado?n=00000000-0000-0000-0000-000000000005"
-        );
-        let content = transport(TwilioSender::MessagingService("MG9".into()), &[("booking_confirmed", "HX1")])
-            .form(&outgoing());
+        assert_eq!(body[3].1, "https://estacionate.cl/webhooks/twilio/estado?n=00000000-0000-0000-0000-000000000005");
+        let content = transport(TwilioSender::MessagingService("MG9".into()), &[("booking_confirmed", "HX1")]).form(&outgoing());
         assert!(content.contains(&("MessagingServiceSid", "MG9".to_string())));
         assert!(content.contains(&("ContentSid", "HX1".to_string())));
         assert!(content.contains(&("ContentVariables", r#"{"1":"Ana"}"#.to_string())));

@@ -5,9 +5,7 @@
 use crate::config::{MercadoPagoConfig, Secret};
 use app::domain::money::Clp;
 use app::payments::apply::GatewayPayment;
-use app::payments::gateway::{
-    Checkout, CheckoutUrl, GatewayError, PaymentGateway, PaymentToRefund, Provider, RefundOutcome,
-};
+use app::payments::gateway::{Checkout, CheckoutUrl, GatewayError, PaymentGateway, PaymentToRefund, Provider, RefundOutcome};
 use chrono::SecondsFormat;
 use serde::Deserialize;
 use serde_json::{json, Number, Value};
@@ -148,10 +146,7 @@ impl MercadoPago {
         if !status.is_success() {
             return Err(GatewayError(format!("payment look-up: HTTP {status}")));
         }
-        let body: PaymentBody = response
-            .json()
-            .await
-            .map_err(|e| GatewayError(format!("payment look-up body: {e}")))?;
+        let body: PaymentBody = response.json().await.map_err(|e| GatewayError(format!("payment look-up body: {e}")))?;
         let provider_payment_id = id_text(&body.id);
         if provider_payment_id != id {
             return Err(GatewayError("payment look-up returned another payment".into()));
@@ -214,22 +209,14 @@ impl PaymentGateway for MercadoPago {
         if !status.is_success() {
             return Err(GatewayError(format!("preference: HTTP {status}")));
         }
-        let body: PreferenceBody = response
-            .json()
-            .await
-            .map_err(|e| GatewayError(format!("preference body: {e}")))?;
+        let body: PreferenceBody = response.json().await.map_err(|e| GatewayError(format!("preference body: {e}")))?;
         Ok(CheckoutUrl { url: body.init_point, preference_id: Some(body.id) })
     }
 
     async fn refund(&self, payment: &PaymentToRefund, amount: Clp, idempotency_key: &str) -> RefundOutcome {
         let id = match (&payment.provider, &payment.provider_payment_id) {
             (Provider::MercadoPago, Some(id)) if valid_id(id) => id,
-            _ => {
-                return RefundOutcome::Failed {
-                    reason: "not a MercadoPago payment with a valid id".into(),
-                    retryable: false,
-                }
-            }
+            _ => return RefundOutcome::Failed { reason: "not a MercadoPago payment with a valid id".into(), retryable: false },
         };
         let sent = self
             .http
@@ -251,10 +238,9 @@ impl PaymentGateway for MercadoPago {
                 let provider_refund_id = id_text(&body.id);
                 match body.status.as_deref() {
                     Some("approved") | None => RefundOutcome::Succeeded { provider_refund_id },
-                    Some("rejected" | "cancelled") => RefundOutcome::Failed {
-                        reason: format!("refund {provider_refund_id} rejected"),
-                        retryable: false,
-                    },
+                    Some("rejected" | "cancelled") => {
+                        RefundOutcome::Failed { reason: format!("refund {provider_refund_id} rejected"), retryable: false }
+                    }
                     Some(_) => RefundOutcome::InProcess { provider_refund_id },
                 }
             }

@@ -42,11 +42,7 @@ pub fn gateways(config: &Config, ring: &KeyRing) -> anyhow::Result<Gateways> {
                 tracing::info!("payments: simulator");
             }
             let signer = Arc::new(SimulatorSigner::new(ring)?);
-            Ok(Gateways {
-                gateway: Arc::new(SimulatorGateway::new(signer.clone())),
-                simulator: Some(signer),
-                mercadopago: None,
-            })
+            Ok(Gateways { gateway: Arc::new(SimulatorGateway::new(signer.clone())), simulator: Some(signer), mercadopago: None })
         }
     }
 }

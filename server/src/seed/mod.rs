@@ -52,21 +52,14 @@ pub struct SeedReport {
 }
 
 /// Seeds the demo data if the database has no buildings.
-pub async fn seed_demo(
-    pool: &PgPool,
-    vault: &Vault,
-    indexer: &BlindIndexer,
-    now: DateTime<Utc>,
-) -> anyhow::Result<SeedOutcome> {
+pub async fn seed_demo(pool: &PgPool, vault: &Vault, indexer: &BlindIndexer, now: DateTime<Utc>) -> anyhow::Result<SeedOutcome> {
     let password = NewPassword::parse(DEMO_PASSWORD)?;
     let mut tx = pool.begin().await?;
     // Serialises concurrent seeders (two instances starting at once); released at commit.
     sqlx::query("select pg_advisory_xact_lock(hashtext('estacionate.seed-demo'))")
         .execute(&mut *tx)
         .await?;
-    let populated: bool = sqlx::query_scalar("select exists(select 1 from buildings)")
-        .fetch_one(&mut *tx)
-        .await?;
+    let populated: bool = sqlx::query_scalar("select exists(select 1 from buildings)").fetch_one(&mut *tx).await?;
     if populated {
         return Ok(SeedOutcome::AlreadyPopulated);
     }

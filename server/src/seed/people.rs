@@ -1,9 +1,7 @@
 //! Demo accounts: one per staff role, and three residents of Edificio Parque Bustamante (approved,
 //! pending approval, banned) with RUT and phone encrypted and blind-indexed.
 
-use app::domain::{
-    email::Email, names::PersonName, password::NewPassword, phone::MobilePhone, rut::Rut,
-};
+use app::domain::{email::Email, names::PersonName, password::NewPassword, phone::MobilePhone, rut::Rut};
 use app::ssr::blind_index::BlindIndexer;
 use app::ssr::password::hash_password_async;
 use app::ssr::pii::{PiiValue, Sealed, RESIDENT_RUT, USER_PHONE};
@@ -227,12 +225,7 @@ pub async fn create(
         )
         .await?;
         staff_ids.push((spec.email, id));
-        logins.push(DemoLogin {
-            email: spec.email,
-            role: spec.role,
-            building: name_of(spec.scope),
-            note: spec.note,
-        });
+        logins.push(DemoLogin { email: spec.email, role: spec.role, building: name_of(spec.scope), note: spec.note });
     }
     let staff = |email: &str| {
         staff_ids
@@ -267,12 +260,7 @@ pub async fn create(
 
     for spec in RESIDENTS {
         create_resident(conn, places, &people, spec, password, vault, indexer).await?;
-        logins.push(DemoLogin {
-            email: spec.email,
-            role: "resident",
-            building: name_of(Scope::Parque),
-            note: spec.note,
-        });
+        logins.push(DemoLogin { email: spec.email, role: "resident", building: name_of(Scope::Parque), note: spec.note });
     }
     Ok(People { logins, ..people })
 }
@@ -308,12 +296,7 @@ async fn create_resident(
         },
     )
     .await?;
-    let rut = RESIDENT_RUT.seal(
-        vault,
-        indexer,
-        &row_id,
-        &PiiValue::rut(Rut::parse(spec.rut)?),
-    )?;
+    let rut = RESIDENT_RUT.seal(vault, indexer, &row_id, &PiiValue::rut(Rut::parse(spec.rut)?))?;
     let unit = places::unit(conn, places.parque, spec.unit).await?;
     sqlx::query(
         "insert into resident_profiles
@@ -337,12 +320,7 @@ async fn create_resident(
 }
 
 /// Seals a typed phone number for `users.phone_enc` of user `id`.
-fn seal_phone(
-    vault: &Vault,
-    indexer: &BlindIndexer,
-    id: Uuid,
-    raw: &str,
-) -> anyhow::Result<Sealed> {
+fn seal_phone(vault: &Vault, indexer: &BlindIndexer, id: Uuid, raw: &str) -> anyhow::Result<Sealed> {
     let phone = PiiValue::phone(&MobilePhone::parse(raw)?);
     Ok(USER_PHONE.seal(vault, indexer, &id.to_string(), &phone)?)
 }

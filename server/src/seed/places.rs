@@ -32,42 +32,12 @@ const PARQUE_BUSTAMANTE: BuildingSpec = BuildingSpec {
     floors: 4,
     units_per_floor: 10,
     spots: &[
-        SpotSpec {
-            number: "V1",
-            description: "Subterráneo -1, junto al acceso vehicular",
-            x: 150,
-            y: 150,
-        },
-        SpotSpec {
-            number: "V2",
-            description: "Subterráneo -1, junto al acceso vehicular",
-            x: 350,
-            y: 150,
-        },
-        SpotSpec {
-            number: "V3",
-            description: "Subterráneo -1, frente a los ascensores",
-            x: 550,
-            y: 150,
-        },
-        SpotSpec {
-            number: "V4",
-            description: "Subterráneo -1, frente a los ascensores",
-            x: 150,
-            y: 420,
-        },
-        SpotSpec {
-            number: "V5",
-            description: "Subterráneo -1, junto a la sala de bicicletas",
-            x: 350,
-            y: 420,
-        },
-        SpotSpec {
-            number: "V6",
-            description: "Subterráneo -1, al fondo (vehículos pequeños)",
-            x: 550,
-            y: 420,
-        },
+        SpotSpec { number: "V1", description: "Subterráneo -1, junto al acceso vehicular", x: 150, y: 150 },
+        SpotSpec { number: "V2", description: "Subterráneo -1, junto al acceso vehicular", x: 350, y: 150 },
+        SpotSpec { number: "V3", description: "Subterráneo -1, frente a los ascensores", x: 550, y: 150 },
+        SpotSpec { number: "V4", description: "Subterráneo -1, frente a los ascensores", x: 150, y: 420 },
+        SpotSpec { number: "V5", description: "Subterráneo -1, junto a la sala de bicicletas", x: 350, y: 420 },
+        SpotSpec { number: "V6", description: "Subterráneo -1, al fondo (vehículos pequeños)", x: 550, y: 420 },
     ],
 };
 
@@ -79,30 +49,10 @@ const TORRE_LOS_LEONES: BuildingSpec = BuildingSpec {
     floors: 5,
     units_per_floor: 8,
     spots: &[
-        SpotSpec {
-            number: "E1",
-            description: "Nivel calle, a la derecha de la conserjería",
-            x: 150,
-            y: 250,
-        },
-        SpotSpec {
-            number: "E2",
-            description: "Nivel calle, a la derecha de la conserjería",
-            x: 350,
-            y: 250,
-        },
-        SpotSpec {
-            number: "E3",
-            description: "Subterráneo -1, rampa de bajada",
-            x: 600,
-            y: 250,
-        },
-        SpotSpec {
-            number: "E4",
-            description: "Subterráneo -1, junto a bodegas",
-            x: 800,
-            y: 250,
-        },
+        SpotSpec { number: "E1", description: "Nivel calle, a la derecha de la conserjería", x: 150, y: 250 },
+        SpotSpec { number: "E2", description: "Nivel calle, a la derecha de la conserjería", x: 350, y: 250 },
+        SpotSpec { number: "E3", description: "Subterráneo -1, rampa de bajada", x: 600, y: 250 },
+        SpotSpec { number: "E4", description: "Subterráneo -1, junto a bodegas", x: 800, y: 250 },
     ],
 };
 
@@ -126,19 +76,11 @@ pub struct Places {
 pub async fn create(conn: &mut PgConnection) -> anyhow::Result<Places> {
     let (parque, parque_units, parque_spots) = create_one(conn, &PARQUE_BUSTAMANTE).await?;
     let (leones, leones_units, leones_spots) = create_one(conn, &TORRE_LOS_LEONES).await?;
-    Ok(Places {
-        parque,
-        leones,
-        units: parque_units + leones_units,
-        spots: parque_spots + leones_spots,
-    })
+    Ok(Places { parque, leones, units: parque_units + leones_units, spots: parque_spots + leones_spots })
 }
 
 /// One building with its units, spots and templates; returns its id and the unit and spot counts.
-async fn create_one(
-    conn: &mut PgConnection,
-    spec: &BuildingSpec,
-) -> anyhow::Result<(Uuid, u64, usize)> {
+async fn create_one(conn: &mut PgConnection, spec: &BuildingSpec) -> anyhow::Result<(Uuid, u64, usize)> {
     let id = building(conn, spec).await?;
     let units = create_units(conn, id, spec).await?;
     let spots = create_spots(conn, id, spec).await?;
@@ -147,18 +89,12 @@ async fn create_one(
 }
 
 /// The unit `number` of a building (residents are placed in units by number).
-pub async fn unit(
-    conn: &mut PgConnection,
-    building_id: Uuid,
-    number: &str,
-) -> anyhow::Result<Uuid> {
-    Ok(
-        sqlx::query_scalar("select id from units where building_id = $1 and number = $2")
-            .bind(building_id)
-            .bind(number)
-            .fetch_one(conn)
-            .await?,
-    )
+pub async fn unit(conn: &mut PgConnection, building_id: Uuid, number: &str) -> anyhow::Result<Uuid> {
+    Ok(sqlx::query_scalar("select id from units where building_id = $1 and number = $2")
+        .bind(building_id)
+        .bind(number)
+        .fetch_one(conn)
+        .await?)
 }
 
 async fn building(conn: &mut PgConnection, spec: &BuildingSpec) -> anyhow::Result<Uuid> {
@@ -176,11 +112,7 @@ async fn building(conn: &mut PgConnection, spec: &BuildingSpec) -> anyhow::Resul
 }
 
 /// Units `101`…`110`, `201`…: floor × 100 + position.
-async fn create_units(
-    conn: &mut PgConnection,
-    id: Uuid,
-    spec: &BuildingSpec,
-) -> anyhow::Result<u64> {
+async fn create_units(conn: &mut PgConnection, id: Uuid, spec: &BuildingSpec) -> anyhow::Result<u64> {
     let done = sqlx::query(
         "insert into units (building_id, number, floor)
          select $1, (f * 100 + n)::text, f
@@ -195,17 +127,9 @@ async fn create_units(
     Ok(done.rows_affected())
 }
 
-async fn create_spots(
-    conn: &mut PgConnection,
-    id: Uuid,
-    spec: &BuildingSpec,
-) -> anyhow::Result<usize> {
+async fn create_spots(conn: &mut PgConnection, id: Uuid, spec: &BuildingSpec) -> anyhow::Result<usize> {
     let numbers: Vec<&str> = spec.spots.iter().map(|s| s.number).collect();
-    let labels: Vec<String> = spec
-        .spots
-        .iter()
-        .map(|s| format!("Visita {}", s.number))
-        .collect();
+    let labels: Vec<String> = spec.spots.iter().map(|s| format!("Visita {}", s.number)).collect();
     let descriptions: Vec<&str> = spec.spots.iter().map(|s| s.description).collect();
     let xs: Vec<i16> = spec.spots.iter().map(|s| s.x).collect();
     let ys: Vec<i16> = spec.spots.iter().map(|s| s.y).collect();

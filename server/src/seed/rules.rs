@@ -120,13 +120,9 @@ fn long_weekend_next_month(today: NaiveDate) -> anyhow::Result<(NaiveDate, Naive
 /// Inserts a rule from local midnight of its first day to local midnight after its last day.
 async fn insert_rule(conn: &mut PgConnection, rule: &Rule<'_>, tz: Tz) -> anyhow::Result<()> {
     let midnight = |d: NaiveDate| {
-        resolve_local(tz, d.and_time(chrono::NaiveTime::MIN))
-            .ok_or_else(|| anyhow::anyhow!("no local midnight on {d}"))
+        resolve_local(tz, d.and_time(chrono::NaiveTime::MIN)).ok_or_else(|| anyhow::anyhow!("no local midnight on {d}"))
     };
-    let after_last = rule
-        .last_day
-        .succ_opt()
-        .ok_or_else(|| anyhow::anyhow!("no day after {}", rule.last_day))?;
+    let after_last = rule.last_day.succ_opt().ok_or_else(|| anyhow::anyhow!("no day after {}", rule.last_day))?;
     sqlx::query(
         "insert into pricing_rules
             (building_id, name, priority, starts_at, ends_at, multiplier_bp, created_by)
@@ -183,10 +179,7 @@ async fn insert_blocked(
 
 /// `vi•••@correo.cl`: enough for an administrator to recognise the entry.
 fn masked_email(email: &Email) -> String {
-    let (local, domain) = email
-        .as_str()
-        .split_once('@')
-        .unwrap_or((email.as_str(), ""));
+    let (local, domain) = email.as_str().split_once('@').unwrap_or((email.as_str(), ""));
     let shown: String = local.chars().take(2).collect();
     format!("{shown}•••@{domain}")
 }
@@ -198,10 +191,7 @@ mod tests {
     #[test]
     fn long_weekend_is_the_first_friday_to_sunday_of_next_month() {
         let (fri, sun) = long_weekend_next_month(day(2026, 11, 28).unwrap()).unwrap();
-        assert_eq!(
-            (fri, sun),
-            (day(2026, 12, 4).unwrap(), day(2026, 12, 6).unwrap())
-        );
+        assert_eq!((fri, sun), (day(2026, 12, 4).unwrap(), day(2026, 12, 6).unwrap()));
         let (fri, _) = long_weekend_next_month(day(2026, 12, 31).unwrap()).unwrap();
         assert_eq!(fri, day(2027, 1, 1).unwrap());
     }

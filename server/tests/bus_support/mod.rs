@@ -77,17 +77,16 @@ async fn handle(State(fake): State<FakeTwilio>, method: Method, uri: Uri, header
     if method != Method::POST || uri.path() != format!("/2010-04-01/Accounts/{ACCOUNT}/Messages.json") {
         problems.push(format!("{method} {}", uri.path()));
     }
-    let basic = format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("{ACCOUNT}:{AUTH_TOKEN}"))
-    );
+    let basic = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{ACCOUNT}:{AUTH_TOKEN}")));
     if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(basic.as_str()) {
         problems.push("authorization".into());
     }
     if headers.get("content-type").and_then(|v| v.to_str().ok()) != Some("application/x-www-form-urlencoded") {
         problems.push("content-type".into());
     }
-    let to_ok = form.get("To").is_some_and(|t| t.starts_with("whatsapp:+569") && t.len() == "whatsapp:+56912345678".len());
+    let to_ok = form
+        .get("To")
+        .is_some_and(|t| t.starts_with("whatsapp:+569") && t.len() == "whatsapp:+56912345678".len());
     if !to_ok {
         problems.push(format!("To {:?}", form.get("To")));
     }

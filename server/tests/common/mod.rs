@@ -75,8 +75,7 @@ impl Client {
             req.headers_mut().insert(header::COOKIE, c.parse().unwrap());
         }
         if let Some(ip) = self.ip {
-            req.extensions_mut()
-                .insert(axum::extract::ConnectInfo(std::net::SocketAddr::new(ip, 40000)));
+            req.extensions_mut().insert(axum::extract::ConnectInfo(std::net::SocketAddr::new(ip, 40000)));
         }
         let res: Response<Body> = app.router.clone().oneshot(req).await.unwrap();
         let status = res.status();
@@ -95,11 +94,7 @@ impl Client {
 
     /// Calls a server function as the hydrated page does (JSON answer, our Origin).
     pub async fn call(&mut self, app: &TestApp, endpoint: &str, form: &[(&str, &str)]) -> Reply {
-        let body = form
-            .iter()
-            .map(|(k, v)| format!("{}={}", k, urlencode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
+        let body = form.iter().map(|(k, v)| format!("{}={}", k, urlencode(v))).collect::<Vec<_>>().join("&");
         let req = Request::post(format!("/api/{endpoint}"))
             .header(header::ORIGIN, ORIGIN)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -145,24 +140,15 @@ pub async fn building(pool: &PgPool, name: &str) -> (Uuid, Uuid) {
 }
 
 /// Creates a user with `PASSWORD`, a phone, and (for residents) a profile.
-pub async fn user(
-    app: &TestApp,
-    email: &str,
-    role: &str,
-    status: &str,
-    building: Option<(Uuid, Uuid)>,
-) -> Uuid {
+pub async fn user(app: &TestApp, email: &str, role: &str, status: &str, building: Option<(Uuid, Uuid)>) -> Uuid {
     let pool = &app.state.pool;
     let id = Uuid::new_v4();
     let hash = app::ssr::password::hash_password(PASSWORD).unwrap();
     let phone = "+56912345678";
     let phone_enc = app.state.vault.encrypt(phone, &pii::user_phone(&id.to_string())).unwrap();
     let phone_bidx = app.state.blind_index.index(BlindField::Phone, phone).to_vec();
-    let building_id = if role == "resident" || role == "concierge" || role == "building_admin" {
-        building.map(|b| b.0)
-    } else {
-        None
-    };
+    let building_id =
+        if role == "resident" || role == "concierge" || role == "building_admin" { building.map(|b| b.0) } else { None };
     sqlx::query(
         "insert into users (id, email, password_hash, role, building_id, status, full_name, phone_enc, phone_bidx)
          values ($1, $2, $3, $4, $5, $6, 'Camila Rojas', $7, $8)",

@@ -58,7 +58,11 @@ pub fn start(n: i64) -> DateTime<Utc> {
     let santiago = chrono_tz::America::Santiago;
     let first = *FIRST.get_or_init(|| Utc::now().with_timezone(&santiago).date_naive() + TimeDelta::days(30));
     let day = first + TimeDelta::days(n);
-    santiago.from_local_datetime(&day.and_hms_opt(20, 0, 0).unwrap()).earliest().unwrap().with_timezone(&Utc)
+    santiago
+        .from_local_datetime(&day.and_hms_opt(20, 0, 0).unwrap())
+        .earliest()
+        .unwrap()
+        .with_timezone(&Utc)
 }
 
 /// A pending booking of `who` (5.000 CLP) on a new block `n` days after the first.

@@ -81,7 +81,12 @@ pub fn svg(id: &str, title: &str, desc: &str, series: &Series) -> String {
 pub fn describe(series: &Series, what: &str) -> String {
     let top = series.points.iter().max_by_key(|p| p.value);
     match top {
-        Some(p) => format!("{what}: {} valores. El más alto es {} ({}). Los valores exactos están en la tabla siguiente.", series.points.len(), p.text, p.full),
+        Some(p) => format!(
+            "{what}: {} valores. El más alto es {} ({}). Los valores exactos están en la tabla siguiente.",
+            series.points.len(),
+            p.text,
+            p.full
+        ),
         None => format!("{what}: sin datos."),
     }
 }

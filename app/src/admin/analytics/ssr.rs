@@ -36,7 +36,11 @@ pub async fn load(pool: &PgPool, actor: &Actor, requested: &str, days: u32, now:
     let building: Option<Uuid> = scope::listing_scope(actor, requested)?;
     let buildings = scope::buildings(pool, actor).await?;
     let scope_label = match building {
-        Some(id) => buildings.iter().find(|b| b.id == id.to_string()).map(|b| b.name.clone()).ok_or(crate::error::AppError::NotFound)?,
+        Some(id) => buildings
+            .iter()
+            .find(|b| b.id == id.to_string())
+            .map(|b| b.name.clone())
+            .ok_or(crate::error::AppError::NotFound)?,
         None => "Todos los edificios".to_string(),
     };
     let sb = SCOPE;
@@ -180,7 +184,11 @@ pub async fn load(pool: &PgPool, actor: &Actor, requested: &str, days: u32, now:
         _ => String::new(),
     };
     Ok(Analytics {
-        selected: if actor.role.is_building_scoped() { String::new() } else { building.map(|b| b.to_string()).unwrap_or_default() },
+        selected: if actor.role.is_building_scoped() {
+            String::new()
+        } else {
+            building.map(|b| b.to_string()).unwrap_or_default()
+        },
         buildings,
         scope_label,
         days,

@@ -26,19 +26,80 @@ async fn bookings_per_day_rates_revenue_and_occupancy(pool: PgPool) {
     let day = |d: &str| at(&format!("2030-01-{d}T11:00:00Z")); // 08:00 local
 
     // Made (and paid) on the 14th, visited the 15th 08:00–19:00, left.
-    booking(&pool, a, a1, ra.id, "checked_out", "paid", day("15"), 11, at("2030-01-14T12:00:00Z"), Some(at("2030-01-14T12:00:00Z"))).await;
+    booking(
+        &pool,
+        a,
+        a1,
+        ra.id,
+        "checked_out",
+        "paid",
+        day("15"),
+        11,
+        at("2030-01-14T12:00:00Z"),
+        Some(at("2030-01-14T12:00:00Z")),
+    )
+    .await;
     // Made the 13th for the 14th; nobody came.
-    booking(&pool, a, a2, ra.id, "no_show", "paid", day("14"), 11, at("2030-01-13T12:00:00Z"), Some(at("2030-01-13T12:00:00Z"))).await;
+    booking(&pool, a, a2, ra.id, "no_show", "paid", day("14"), 11, at("2030-01-13T12:00:00Z"), Some(at("2030-01-13T12:00:00Z")))
+        .await;
     // Made the 14th for the 16th, then cancelled and refunded.
-    booking(&pool, a, a2, ra.id, "cancelled", "refunded", day("16"), 11, at("2030-01-14T13:00:00Z"), Some(at("2030-01-14T13:00:00Z"))).await;
+    booking(
+        &pool,
+        a,
+        a2,
+        ra.id,
+        "cancelled",
+        "refunded",
+        day("16"),
+        11,
+        at("2030-01-14T13:00:00Z"),
+        Some(at("2030-01-14T13:00:00Z")),
+    )
+    .await;
     // Made the 10th for the 10th; never arrived, no-show disabled: completed.
-    booking(&pool, a, a1, ra.id, "completed", "paid", day("10"), 11, at("2030-01-10T10:00:00Z"), Some(at("2030-01-10T10:00:00Z"))).await;
+    booking(
+        &pool,
+        a,
+        a1,
+        ra.id,
+        "completed",
+        "paid",
+        day("10"),
+        11,
+        at("2030-01-10T10:00:00Z"),
+        Some(at("2030-01-10T10:00:00Z")),
+    )
+    .await;
     // Made today for the 20th.
-    booking(&pool, a, a1, ra.id, "confirmed", "paid", day("20"), 11, at("2030-01-15T12:00:00Z"), Some(at("2030-01-15T12:00:00Z"))).await;
+    booking(
+        &pool,
+        a,
+        a1,
+        ra.id,
+        "confirmed",
+        "paid",
+        day("20"),
+        11,
+        at("2030-01-15T12:00:00Z"),
+        Some(at("2030-01-15T12:00:00Z")),
+    )
+    .await;
     // A hold that was never paid: in no number.
     booking(&pool, a, a2, ra.id, "cancelled", "failed", day("17"), 11, at("2030-01-15T12:00:00Z"), None).await;
     // Another building's booking: in none of A's numbers.
-    booking(&pool, b, b1, rb.id, "checked_out", "paid", day("15"), 11, at("2030-01-15T12:00:00Z"), Some(at("2030-01-15T12:00:00Z"))).await;
+    booking(
+        &pool,
+        b,
+        b1,
+        rb.id,
+        "checked_out",
+        "paid",
+        day("15"),
+        11,
+        at("2030-01-15T12:00:00Z"),
+        Some(at("2030-01-15T12:00:00Z")),
+    )
+    .await;
     // The 15th also has a free 11-hour block and a maintenance block (which does not count).
     sqlx::query(
         "insert into availability_blocks (spot_id, building_id, starts_at, ends_at, base_price_clp, status)
@@ -58,12 +119,20 @@ async fn bookings_per_day_rates_revenue_and_occupancy(pool: PgPool) {
     assert_eq!(r.bookings_by_day.points.len(), 30);
     let per_day: Vec<(String, u64)> =
         r.bookings_by_day.points.iter().filter(|p| p.value > 0).map(|p| (p.full.clone(), p.value)).collect();
-    assert_eq!(per_day, [("10-01-2030".to_string(), 1), ("13-01-2030".into(), 1), ("14-01-2030".into(), 2), ("15-01-2030".into(), 1)]);
+    assert_eq!(
+        per_day,
+        [("10-01-2030".to_string(), 1), ("13-01-2030".into(), 1), ("14-01-2030".into(), 2), ("15-01-2030".into(), 1)]
+    );
     assert_eq!((r.bookings, r.cancelled, r.cancellation_rate.as_str()), (5, 1, "20 %"));
     assert_eq!((r.outcomes, r.no_shows, r.no_show_rate.as_str()), (3, 1, "33,33 %"));
 
-    let revenue: Vec<(String, String)> =
-        r.revenue_by_day.points.iter().filter(|p| p.value > 0).map(|p| (p.full.clone(), p.text.clone())).collect();
+    let revenue: Vec<(String, String)> = r
+        .revenue_by_day
+        .points
+        .iter()
+        .filter(|p| p.value > 0)
+        .map(|p| (p.full.clone(), p.text.clone()))
+        .collect();
     assert_eq!(revenue.len(), 4, "{revenue:?}");
     assert_eq!(find(&r.revenue_by_day, "15-01-2030").text, "$5.000");
     assert_eq!(find(&r.revenue_by_day, "13-01-2030").value, 5_000);

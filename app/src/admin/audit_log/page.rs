@@ -2,10 +2,10 @@
 
 use super::api::list_audit;
 use super::{AuditListing, AuditQuery, AuditRow};
+use crate::admin::search::SEARCH_PATH;
 use crate::admin::ui::{BuildingFilter, Pager};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use crate::admin::search::SEARCH_PATH;
 use leptos_router::hooks::use_query_map;
 
 /// The audit screen.
@@ -16,7 +16,14 @@ pub fn AuditPage() -> impl IntoView {
         query.with(|q| {
             let get = |k: &str| q.get(k).unwrap_or_default();
             (
-                AuditQuery { actor: get("actor"), accion: get("accion"), entidad: get("entidad"), edificio: get("edificio"), desde: get("desde"), hasta: get("hasta") },
+                AuditQuery {
+                    actor: get("actor"),
+                    accion: get("accion"),
+                    entidad: get("entidad"),
+                    edificio: get("edificio"),
+                    desde: get("desde"),
+                    hasta: get("hasta"),
+                },
                 get("pagina"),
             )
         })

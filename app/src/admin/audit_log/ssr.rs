@@ -6,7 +6,6 @@ use crate::error::AppError;
 use crate::ssr::{actor::Actor, ServerResult};
 use sqlx::PgPool;
 
-
 fn like(s: &str) -> String {
     s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
@@ -30,7 +29,19 @@ pub async fn list(pool: &PgPool, actor: &Actor, q: &AuditQuery, page: u32) -> Se
     let action_q = opt(&q.accion).map(|s| format!("{}%", like(&s.to_lowercase())));
     let entity_q = opt(&q.entidad);
     let page = page.max(1);
-    type Row = (String, String, Option<String>, Option<String>, Option<String>, String, Option<String>, Option<String>, Option<String>, serde_json::Value, i64);
+    type Row = (
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        serde_json::Value,
+        i64,
+    );
     let rows: Vec<Row> = sqlx::query_as(
         "select to_char(a.occurred_at at time zone coalesce(b.time_zone, 'America/Santiago'), 'DD-MM-YYYY HH24:MI:SS'),
                 a.actor_type, u.full_name, u.email::text, a.actor_role, a.action, a.entity_type, a.entity_id, b.name,
@@ -68,7 +79,10 @@ pub async fn list(pool: &PgPool, actor: &Actor, q: &AuditQuery, page: u32) -> Se
                 ("system", _, _) => "Sistema".into(),
                 _ => "Anónimo".into(),
             },
-            role: role.as_deref().and_then(crate::domain::role::Role::parse).map_or_else(String::new, |r| r.label_es().to_string()),
+            role: role
+                .as_deref()
+                .and_then(crate::domain::role::Role::parse)
+                .map_or_else(String::new, |r| r.label_es().to_string()),
             action,
             entity: match (entity_type, entity_id) {
                 (Some(t), Some(i)) => format!("{t} {i}"),
@@ -79,9 +93,15 @@ pub async fn list(pool: &PgPool, actor: &Actor, q: &AuditQuery, page: u32) -> Se
             metadata: serde_json::to_string_pretty(&metadata).unwrap_or_default(),
         })
         .collect();
-    Ok(AuditListing { rows, total, page, pages: total.div_ceil(PAGE_SIZE).max(1), buildings: scope::buildings(pool, actor).await?, actor_search: q.actor.clone() })
+    Ok(AuditListing {
+        rows,
+        total,
+        page,
+        pages: total.div_ceil(PAGE_SIZE).max(1),
+        buildings: scope::buildings(pool, actor).await?,
+        actor_search: q.actor.clone(),
+    })
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -104,9 +124,20 @@ mod tests {
             (platform.audit(), "blocklist.added", Some(b), "blocklist_entry"),
             (AuditActor::System, "booking.no_show", None, "booking"),
         ] {
-            record(&mut conn, &AuditEntry { actor: &who, action, entity_type: Some(entity), entity_id: Some("e1".into()), building_id: building, metadata: json!({ "kind": "plate" }) }, &RequestMeta::default())
-                .await
-                .unwrap();
+            record(
+                &mut conn,
+                &AuditEntry {
+                    actor: &who,
+                    action,
+                    entity_type: Some(entity),
+                    entity_id: Some("e1".into()),
+                    building_id: building,
+                    metadata: json!({ "kind": "plate" }),
+                },
+                &RequestMeta::default(),
+            )
+            .await
+            .unwrap();
         }
         drop(conn);
         let run = |actor: Actor, q: AuditQuery| {
@@ -119,11 +150,18 @@ mod tests {
         assert_eq!(run(platform.clone(), foreign).await, ["blocklist.added"]);
         assert_eq!(run(platform.clone(), AuditQuery::default()).await.len(), 4);
         assert_eq!(run(platform.clone(), AuditQuery { accion: "blocklist.".into(), ..Default::default() }).await.len(), 2);
-        assert_eq!(run(platform.clone(), AuditQuery { entidad: "booking".into(), ..Default::default() }).await, ["booking.no_show"]);
+        assert_eq!(
+            run(platform.clone(), AuditQuery { entidad: "booking".into(), ..Default::default() }).await,
+            ["booking.no_show"]
+        );
         assert_eq!(run(platform.clone(), AuditQuery { actor: "staff.cl".into(), ..Default::default() }).await.len(), 3);
-        let listing = list(&pool, &platform, &AuditQuery { accion: "booking".into(), ..Default::default() }, 1).await.unwrap();
+        let listing = list(&pool, &platform, &AuditQuery { accion: "booking".into(), ..Default::default() }, 1)
+            .await
+            .unwrap();
         assert_eq!(listing.rows[0].actor, "Sistema");
         assert!(listing.rows[0].metadata.contains("\"kind\": \"plate\""));
-        assert!(list(&pool, &platform, &AuditQuery { desde: "31-02-2030".into(), ..Default::default() }, 1).await.is_err());
+        assert!(list(&pool, &platform, &AuditQuery { desde: "31-02-2030".into(), ..Default::default() }, 1)
+            .await
+            .is_err());
     }
 }

@@ -28,12 +28,7 @@ pub async fn list_blocklist(edificio: String, buscar: String, pagina: Option<Str
 /// Adds a value to the blocklist. `building_id` empty means the global list (admins only; a
 /// building admin always adds to their own building).
 #[server(prefix = "/api", endpoint = "admin/blocklist_add")]
-pub async fn add_blocklist_entry(
-    kind: String,
-    value: String,
-    reason: String,
-    building_id: String,
-) -> Result<(), AppError> {
+pub async fn add_blocklist_entry(kind: String, value: String, reason: String, building_id: String) -> Result<(), AppError> {
     let state = app_state()?;
     let actor = finish(scope::require_writer(&state.pool).await)?;
     let mut fields = Vec::new();

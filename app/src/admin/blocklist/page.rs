@@ -16,9 +16,8 @@ pub fn BlocklistPage() -> impl IntoView {
     let query = use_query_map();
     let add = ServerAction::<AddBlocklistEntry>::new();
     let remove = ServerAction::<RemoveBlocklistEntry>::new();
-    let params = move || {
-        query.with(|q| (q.get("edificio").unwrap_or_default(), q.get("buscar").unwrap_or_default(), q.get("pagina")))
-    };
+    let params =
+        move || query.with(|q| (q.get("edificio").unwrap_or_default(), q.get("buscar").unwrap_or_default(), q.get("pagina")));
     let listing = Resource::new(
         move || (params(), add.version().get(), remove.version().get()),
         |((edificio, buscar, pagina), _, _)| list_blocklist(edificio, buscar, pagina),

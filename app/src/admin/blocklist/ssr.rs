@@ -116,9 +116,7 @@ pub async fn list(
         .map(|(id, building_id, building, kind, enc, display, reason, by, at, _)| {
             let field = field_of_kind(&kind);
             let value = match (field, enc) {
-                (Some(field), Some(enc)) => {
-                    BLOCKLIST_VALUE.display(vault, &id.to_string(), &enc, |v| Some(pretty(field, v)))
-                }
+                (Some(field), Some(enc)) => BLOCKLIST_VALUE.display(vault, &id.to_string(), &enc, |v| Some(pretty(field, v))),
                 _ => display,
             };
             BlockedEntry {
@@ -239,10 +237,7 @@ pub async fn remove(pool: &PgPool, actor: &Actor, id: Uuid, meta: &RequestMeta) 
         None => {}
         Some(b) => actor.require_building(b)?,
     }
-    sqlx::query("delete from blocklist_entries where id = $1")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("delete from blocklist_entries where id = $1").bind(id).execute(&mut *tx).await?;
     audit::record(
         &mut tx,
         &AuditEntry {

@@ -3,7 +3,10 @@
 
 use super::*;
 use crate::domain::role::Role;
-use crate::ssr::{blocklist, test_support::{app_error, building, keys, staff}};
+use crate::ssr::{
+    blocklist,
+    test_support::{app_error, building, keys, staff},
+};
 
 fn plate(raw: &str) -> PiiValue {
     parse_value(BlindField::Plate, raw).unwrap()
@@ -19,12 +22,11 @@ async fn entries_are_added_found_by_any_spelling_and_removed(pool: PgPool) {
     let id = add(&pool, &vault, &indexer, &admin_a, entry, &meta).await.unwrap();
 
     // Stored as blind index + ciphertext; the display column holds no more than the plate.
-    let (bidx, enc): (Vec<u8>, Vec<u8>) =
-        sqlx::query_as("select value_bidx, value_enc from blocklist_entries where id = $1")
-            .bind(id)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let (bidx, enc): (Vec<u8>, Vec<u8>) = sqlx::query_as("select value_bidx, value_enc from blocklist_entries where id = $1")
+        .bind(id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(bidx, indexer.index(BlindField::Plate, "KHJT52").to_vec());
     assert_eq!(vault.decrypt(&enc, &BLOCKLIST_VALUE.aad(&id.to_string())).unwrap(), "KHJT52");
 
@@ -93,12 +95,26 @@ async fn building_admins_only_touch_their_own_building(pool: PgPool) {
     let platform = staff(&pool, Role::Admin, None).await;
     let support = staff(&pool, Role::Support, None).await;
     let meta = RequestMeta::default();
-    let in_a = add(&pool, &vault, &indexer, &admin_a, NewEntry { building_id: Some(a), value: plate("BBBB12"), reason: "X".into() }, &meta)
-        .await
-        .unwrap();
-    let global = add(&pool, &vault, &indexer, &platform, NewEntry { building_id: None, value: plate("CCCC12"), reason: "X".into() }, &meta)
-        .await
-        .unwrap();
+    let in_a = add(
+        &pool,
+        &vault,
+        &indexer,
+        &admin_a,
+        NewEntry { building_id: Some(a), value: plate("BBBB12"), reason: "X".into() },
+        &meta,
+    )
+    .await
+    .unwrap();
+    let global = add(
+        &pool,
+        &vault,
+        &indexer,
+        &platform,
+        NewEntry { building_id: None, value: plate("CCCC12"), reason: "X".into() },
+        &meta,
+    )
+    .await
+    .unwrap();
 
     // B's admin sees none of A's entries and cannot remove them ("no encontrado").
     let l = list(&pool, &vault, &indexer, &admin_b, Some(b), "", 1).await.unwrap();

@@ -30,18 +30,13 @@ pub const TRUNCATED_NOTE: &str =
     "Exportación limitada a las primeras 20.000 reservas: acota el filtro (por ejemplo, por fechas) para obtener el resto.";
 
 /// The header row.
-pub const HEADER: [&str; 10] = [
-    "Código", "Edificio", "Estacionamiento", "Inicio", "Término", "Visita", "Patente", "Estado", "Monto (CLP)", "Id",
-];
+pub const HEADER: [&str; 10] =
+    ["Código", "Edificio", "Estacionamiento", "Inicio", "Término", "Visita", "Patente", "Estado", "Monto (CLP)", "Id"];
 
 /// One CSV field: quoted when it holds the separator, a quote or a line break, and prefixed
 /// with `'` when a spreadsheet would read it as a formula (CSV injection).
 pub fn field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_string()
-    };
+    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_string() };
     if value.contains([';', '"', '\n', '\r']) {
         format!("\"{}\"", value.replace('"', "\"\""))
     } else {
@@ -95,7 +90,12 @@ pub async fn export(
     }
 }
 
-async fn build(state: &AppState, session: &Session, q: &BookingQuery, meta: &RequestMeta) -> Result<(String, String), ServerError> {
+async fn build(
+    state: &AppState,
+    session: &Session,
+    q: &BookingQuery,
+    meta: &RequestMeta,
+) -> Result<(String, String), ServerError> {
     let actor = actor_of_session(&state.pool, session, state.settings.session_limits)
         .await?
         .ok_or(AppError::Unauthenticated)?;

@@ -2,10 +2,10 @@
 
 use super::api::list_bookings;
 use super::{AdminBooking, BookingListing, BookingQuery, REFUND_FILTERS};
-use crate::payments::api::RetryRefund;
-use leptos::form::ActionForm;
 use crate::admin::ui::{BuildingFilter, Pager};
 use crate::domain::booking::BookingStatus;
+use crate::payments::api::RetryRefund;
+use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::Form, hooks::use_query_map};
@@ -18,7 +18,14 @@ pub fn AdminBookingsPage() -> impl IntoView {
         query.with(|q| {
             let get = |k: &str| q.get(k).unwrap_or_default();
             (
-                BookingQuery { estado: get("estado"), desde: get("desde"), hasta: get("hasta"), edificio: get("edificio"), buscar: get("buscar"), reembolso: get("reembolso") },
+                BookingQuery {
+                    estado: get("estado"),
+                    desde: get("desde"),
+                    hasta: get("hasta"),
+                    edificio: get("edificio"),
+                    buscar: get("buscar"),
+                    reembolso: get("reembolso"),
+                },
                 get("pagina"),
             )
         })

@@ -47,14 +47,18 @@ pub fn parse_filter(actor: &Actor, q: &BookingQuery) -> Result<Filter, AppError>
         r => match super::REFUND_FILTERS.iter().find(|(value, _, _)| *value == r) {
             Some((_, status, _)) => Some(*status),
             None => {
-                fields.push(FieldError { field: "reembolso".into(), message: "Elige un estado de reembolso de la lista.".into() });
+                fields
+                    .push(FieldError { field: "reembolso".into(), message: "Elige un estado de reembolso de la lista.".into() });
                 None
             }
         },
     };
     if let (Some(f), Some(t)) = (from, to) {
         if f > t {
-            fields.push(FieldError { field: "hasta".into(), message: "La fecha final debe ser igual o posterior a la inicial.".into() });
+            fields.push(FieldError {
+                field: "hasta".into(),
+                message: "La fecha final debe ser igual o posterior a la inicial.".into(),
+            });
         }
     }
     let search = match scope::search_term(&q.buscar) {

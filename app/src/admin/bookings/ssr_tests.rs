@@ -44,7 +44,14 @@ pub async fn booking(pool: &PgPool, building: Uuid, resident: Uuid, plate: &str,
 }
 
 fn q(estado: &str, desde: &str, hasta: &str, buscar: &str) -> BookingQuery {
-    BookingQuery { estado: estado.into(), desde: desde.into(), hasta: hasta.into(), edificio: String::new(), buscar: buscar.into(), reembolso: String::new() }
+    BookingQuery {
+        estado: estado.into(),
+        desde: desde.into(),
+        hasta: hasta.into(),
+        edificio: String::new(),
+        buscar: buscar.into(),
+        reembolso: String::new(),
+    }
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -87,7 +94,10 @@ async fn filters_search_and_scope(pool: PgPool) {
     let listing = list(&pool, &admin_a, &parse_filter(&admin_a, &q("", "", "", "")).unwrap(), 1).await.unwrap();
     assert_eq!((listing.total, listing.pages), (2, 1));
     let confirmed = listing.rows.iter().find(|r| r.code == "ABCD2345").unwrap();
-    assert_eq!((confirmed.starts.as_str(), confirmed.plate.as_str(), confirmed.amount.as_str()), (format!("{} 23:30", day_text(0)).as_str(), "KHJT-52", "$5.000"));
+    assert_eq!(
+        (confirmed.starts.as_str(), confirmed.plate.as_str(), confirmed.amount.as_str()),
+        (format!("{} 23:30", day_text(0)).as_str(), "KHJT-52", "$5.000")
+    );
     assert!(confirmed.cancellable);
     assert!(!listing.rows.iter().find(|r| r.code == "EFGH2345").unwrap().cancellable);
 
@@ -142,7 +152,13 @@ async fn failed_and_pending_refunds_are_found_by_their_filter_in_scope(pool: PgP
         let pool = pool.clone();
         async move {
             let f = parse_filter(&actor, &query).unwrap();
-            list(&pool, &actor, &f, 1).await.unwrap().rows.into_iter().map(|r| (r.code, r.refund, r.refund_failed)).collect::<Vec<_>>()
+            list(&pool, &actor, &f, 1)
+                .await
+                .unwrap()
+                .rows
+                .into_iter()
+                .map(|r| (r.code, r.refund, r.refund_failed))
+                .collect::<Vec<_>>()
         }
     };
     let row = |code: &str, refund: &str, failed: bool| (code.to_string(), refund.to_string(), failed);
@@ -150,7 +166,12 @@ async fn failed_and_pending_refunds_are_found_by_their_filter_in_scope(pool: PgP
     assert_eq!(run(admin_a.clone(), with_refund("pendiente")).await, [row("EFGH2345", "Pendiente", false)]);
     assert_eq!(
         run(admin_a.clone(), with_refund("")).await,
-        [row("TUVW2345", "—", false), row("PQRS2345", "Realizado", false), row("EFGH2345", "Pendiente", false), row("ABCD2345", "Fallido", true)]
+        [
+            row("TUVW2345", "—", false),
+            row("PQRS2345", "Realizado", false),
+            row("EFGH2345", "Pendiente", false),
+            row("ABCD2345", "Fallido", true)
+        ]
     );
     // Platform staff see every building's failed refunds; a building admin only their own.
     assert_eq!(run(platform.clone(), with_refund("fallido")).await.len(), 2);
@@ -166,7 +187,12 @@ async fn failed_and_pending_refunds_are_found_by_their_filter_in_scope(pool: PgP
     let now = chrono::Utc::now();
     let dashboard = |actor: Actor, requested: &'static str| {
         let pool = pool.clone();
-        async move { crate::admin::dashboard::ssr::load(&pool, &actor, requested, crate::admin::dashboard::Period::Today, now).await.unwrap().failed_refunds }
+        async move {
+            crate::admin::dashboard::ssr::load(&pool, &actor, requested, crate::admin::dashboard::Period::Today, now)
+                .await
+                .unwrap()
+                .failed_refunds
+        }
     };
     assert_eq!(dashboard(admin_a.clone(), "").await, 1);
     assert_eq!(dashboard(platform.clone(), "").await, 2);

@@ -49,7 +49,15 @@ pub fn invalid(problems: Vec<FieldProblem>) -> AppError {
 /// The settings half of a building form.
 #[cfg(feature = "ssr")]
 #[allow(clippy::too_many_arguments)]
-fn settings_of(horizon: &str, max_active: &str, hold: &str, no_show: Option<&str>, no_show_grace: &str, overstay_grace: &str, check_in_early: &str) -> Result<BuildingSettings, Vec<FieldProblem>> {
+fn settings_of(
+    horizon: &str,
+    max_active: &str,
+    hold: &str,
+    no_show: Option<&str>,
+    no_show_grace: &str,
+    overstay_grace: &str,
+    check_in_early: &str,
+) -> Result<BuildingSettings, Vec<FieldProblem>> {
     BuildingSettings::parse(&SettingsForm {
         horizon,
         max_active,
@@ -111,8 +119,19 @@ pub async fn create_building(
     let actor = finish(scope::require_staff(&state.pool).await)?;
     finish(actor.require_role(&[crate::domain::role::Role::Admin]))?;
     let (terms, settings) = finish(parse_building(
-        &name, &address, &comuna, &time_zone, &commission, &monthly_fee, &horizon, &max_active, &hold,
-        no_show.as_deref(), &no_show_grace, &overstay_grace, &check_in_early,
+        &name,
+        &address,
+        &comuna,
+        &time_zone,
+        &commission,
+        &monthly_fee,
+        &horizon,
+        &max_active,
+        &hold,
+        no_show.as_deref(),
+        &no_show_grace,
+        &overstay_grace,
+        &check_in_early,
     ))?;
     let meta = actor::request_meta();
     let id = finish(super::ssr::create(&state.pool, &actor, &terms, &settings, full_day.is_some(), &meta).await)?;
@@ -144,8 +163,19 @@ pub async fn save_building(
     finish(actor.require_role(&[crate::domain::role::Role::Admin]))?;
     let id = finish(scope::parse_id(&building_id))?;
     let (terms, settings) = finish(parse_building(
-        &name, &address, &comuna, &time_zone, &commission, &monthly_fee, &horizon, &max_active, &hold,
-        no_show.as_deref(), &no_show_grace, &overstay_grace, &check_in_early,
+        &name,
+        &address,
+        &comuna,
+        &time_zone,
+        &commission,
+        &monthly_fee,
+        &horizon,
+        &max_active,
+        &hold,
+        no_show.as_deref(),
+        &no_show_grace,
+        &overstay_grace,
+        &check_in_early,
     ))?;
     let meta = actor::request_meta();
     finish(super::ssr::update(&state.pool, &actor, id, &terms, &settings, &meta).await)?;
@@ -170,7 +200,10 @@ pub async fn save_building_settings(
     let actor = finish(scope::require_writer(&state.pool).await)?;
     let id = finish(scope::parse_id(&building_id))?;
     finish(actor.require_building(id))?;
-    let settings = finish(settings_of(&horizon, &max_active, &hold, no_show.as_deref(), &no_show_grace, &overstay_grace, &check_in_early).map_err(invalid))?;
+    let settings = finish(
+        settings_of(&horizon, &max_active, &hold, no_show.as_deref(), &no_show_grace, &overstay_grace, &check_in_early)
+            .map_err(invalid),
+    )?;
     let meta = actor::request_meta();
     finish(super::ssr::update_settings(&state.pool, &actor, id, &settings, &meta).await)?;
     leptos_axum::redirect(&format!("/admin/edificios/{id}?guardado=1"));

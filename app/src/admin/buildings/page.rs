@@ -127,7 +127,10 @@ impl Values {
 }
 
 /// The terms fields (name, address, comuna, zone, commission, fee).
-fn terms_fields(v: &Values, err: impl Fn(&'static str) -> Signal<Option<String>> + Copy + Send + Sync + 'static) -> impl IntoView {
+fn terms_fields(
+    v: &Values,
+    err: impl Fn(&'static str) -> Signal<Option<String>> + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let zone = v.time_zone.clone();
     view! {
         <Input name="name" label="Nombre" value=v.name.clone() error=err("name")/>
@@ -146,7 +149,10 @@ fn terms_fields(v: &Values, err: impl Fn(&'static str) -> Signal<Option<String>>
 }
 
 /// The settings fields.
-fn settings_fields(v: &Values, err: impl Fn(&'static str) -> Signal<Option<String>> + Copy + Send + Sync + 'static) -> impl IntoView {
+fn settings_fields(
+    v: &Values,
+    err: impl Fn(&'static str) -> Signal<Option<String>> + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     view! {
         <fieldset class="fieldset">
             <legend>"Reglas de reserva"</legend>
@@ -287,7 +293,16 @@ pub fn BuildingPage() -> impl IntoView {
     let generate = ServerAction::<GenerateAvailability>::new();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
     let detail = Resource::new(
-        move || (id(), save.version().get(), settings.version().get(), archive.version().get(), restore.version().get(), generate.version().get()),
+        move || {
+            (
+                id(),
+                save.version().get(),
+                settings.version().get(),
+                archive.version().get(),
+                restore.version().get(),
+                generate.version().get(),
+            )
+        },
         |(id, ..)| get_building(id),
     );
     let get = move |k: &'static str| query.with(|q| q.get(k)).filter(|s| !s.is_empty());

@@ -26,7 +26,8 @@ pub async fn list(pool: &PgPool, actor: &Actor, status: Option<&str>, search: &s
     actor.require_role(&crate::admin::scope::READERS)?;
     let own = if actor.role.is_building_scoped() { Some(actor.building_id.ok_or(AppError::NotFound)?) } else { None };
     let search = search.trim();
-    let pattern = (!search.is_empty()).then(|| format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+    let pattern =
+        (!search.is_empty()).then(|| format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
     let total: i64 = sqlx::query_scalar(
         "select count(*) from buildings
           where ($1::uuid is null or id = $1) and ($2::text is null or status = $2)
@@ -126,7 +127,23 @@ pub async fn detail(pool: &PgPool, actor: &Actor, building_id: Uuid, now: DateTi
     .bind(building_id)
     .fetch_optional(pool)
     .await?;
-    let Some((name, address, comuna, time_zone, bp, fee, status, horizon, max_active, hold, no_show, no_show_grace, overstay_grace, check_in_early)) = row else {
+    let Some((
+        name,
+        address,
+        comuna,
+        time_zone,
+        bp,
+        fee,
+        status,
+        horizon,
+        max_active,
+        hold,
+        no_show,
+        no_show_grace,
+        overstay_grace,
+        check_in_early,
+    )) = row
+    else {
         return Err(AppError::NotFound.into());
     };
     let (units, spots, templates, future_available): (i64, i64, i64, i64) = sqlx::query_as(
@@ -191,7 +208,12 @@ fn snapshot(terms: Option<&BuildingTerms>, s: &BuildingSettings) -> serde_json::
 }
 
 /// Writes every term and setting of building `id`; false when there is no such building.
-async fn write(conn: &mut sqlx::PgConnection, id: Uuid, terms: &BuildingTerms, settings: &BuildingSettings) -> ServerResult<bool> {
+async fn write(
+    conn: &mut sqlx::PgConnection,
+    id: Uuid,
+    terms: &BuildingTerms,
+    settings: &BuildingSettings,
+) -> ServerResult<bool> {
     let done = sqlx::query(
         "update buildings set name = $2, address = $3, comuna = $4, time_zone = $5, commission_rate_bp = $6,
                 monthly_fee_clp = $7, booking_horizon_days = $8, max_active_bookings_per_resident = $9,
@@ -249,7 +271,14 @@ pub async fn create(
     }
     audit::record(
         &mut tx,
-        &AuditEntry { actor: &actor.audit(), action: "building.created", entity_type: Some("building"), entity_id: Some(id.to_string()), building_id: Some(id), metadata },
+        &AuditEntry {
+            actor: &actor.audit(),
+            action: "building.created",
+            entity_type: Some("building"),
+            entity_id: Some(id.to_string()),
+            building_id: Some(id),
+            metadata,
+        },
         meta,
     )
     .await?;
@@ -274,7 +303,14 @@ pub async fn update(
     }
     audit::record(
         &mut tx,
-        &AuditEntry { actor: &actor.audit(), action: "building.updated", entity_type: Some("building"), entity_id: Some(building_id.to_string()), building_id: Some(building_id), metadata: snapshot(Some(terms), settings) },
+        &AuditEntry {
+            actor: &actor.audit(),
+            action: "building.updated",
+            entity_type: Some("building"),
+            entity_id: Some(building_id.to_string()),
+            building_id: Some(building_id),
+            metadata: snapshot(Some(terms), settings),
+        },
         meta,
     )
     .await?;
@@ -283,7 +319,13 @@ pub async fn update(
 }
 
 /// Changes only a building's settings: admins, and the building admin of that building.
-pub async fn update_settings(pool: &PgPool, actor: &Actor, building_id: Uuid, settings: &BuildingSettings, meta: &RequestMeta) -> ServerResult<()> {
+pub async fn update_settings(
+    pool: &PgPool,
+    actor: &Actor,
+    building_id: Uuid,
+    settings: &BuildingSettings,
+    meta: &RequestMeta,
+) -> ServerResult<()> {
     actor.require_role(&crate::admin::scope::WRITERS)?;
     actor.require_building(building_id)?;
     let mut tx = pool.begin().await?;
@@ -308,7 +350,14 @@ pub async fn update_settings(pool: &PgPool, actor: &Actor, building_id: Uuid, se
     }
     audit::record(
         &mut tx,
-        &AuditEntry { actor: &actor.audit(), action: "building.settings_updated", entity_type: Some("building"), entity_id: Some(building_id.to_string()), building_id: Some(building_id), metadata: snapshot(None, settings) },
+        &AuditEntry {
+            actor: &actor.audit(),
+            action: "building.settings_updated",
+            entity_type: Some("building"),
+            entity_id: Some(building_id.to_string()),
+            building_id: Some(building_id),
+            metadata: snapshot(None, settings),
+        },
         meta,
     )
     .await?;
@@ -319,10 +368,17 @@ pub async fn update_settings(pool: &PgPool, actor: &Actor, building_id: Uuid, se
 /// Archives (`true`) or restores a building. An archived building gets no new blocks (the
 /// generator skips it) and no new bookings (booking refuses it, search shows its blocks as not
 /// available); existing bookings and blocks are kept. Admins only.
-pub async fn set_archived(pool: &PgPool, actor: &Actor, building_id: Uuid, archived: bool, meta: &RequestMeta) -> ServerResult<()> {
+pub async fn set_archived(
+    pool: &PgPool,
+    actor: &Actor,
+    building_id: Uuid,
+    archived: bool,
+    meta: &RequestMeta,
+) -> ServerResult<()> {
     actor.require_role(&TERMS_EDITORS)?;
     let mut tx = pool.begin().await?;
-    let (from, to, action) = if archived { ("active", "archived", "building.archived") } else { ("archived", "active", "building.restored") };
+    let (from, to, action) =
+        if archived { ("active", "archived", "building.archived") } else { ("archived", "active", "building.restored") };
     let exists: Option<String> = sqlx::query_scalar("select status from buildings where id = $1 for update")
         .bind(building_id)
         .fetch_optional(&mut *tx)
@@ -342,7 +398,14 @@ pub async fn set_archived(pool: &PgPool, actor: &Actor, building_id: Uuid, archi
         .await?;
     audit::record(
         &mut tx,
-        &AuditEntry { actor: &actor.audit(), action, entity_type: Some("building"), entity_id: Some(building_id.to_string()), building_id: Some(building_id), metadata: json!({ "from": from, "to": to }) },
+        &AuditEntry {
+            actor: &actor.audit(),
+            action,
+            entity_type: Some("building"),
+            entity_id: Some(building_id.to_string()),
+            building_id: Some(building_id),
+            metadata: json!({ "from": from, "to": to }),
+        },
         meta,
     )
     .await?;
@@ -376,7 +439,14 @@ pub async fn delete(pool: &PgPool, actor: &Actor, building_id: Uuid, meta: &Requ
     }
     audit::record(
         &mut tx,
-        &AuditEntry { actor: &actor.audit(), action: "building.deleted", entity_type: Some("building"), entity_id: Some(building_id.to_string()), building_id: None, metadata: json!({ "name": name }) },
+        &AuditEntry {
+            actor: &actor.audit(),
+            action: "building.deleted",
+            entity_type: Some("building"),
+            entity_id: Some(building_id.to_string()),
+            building_id: None,
+            metadata: json!({ "name": name }),
+        },
         meta,
     )
     .await?;
@@ -386,7 +456,13 @@ pub async fn delete(pool: &PgPool, actor: &Actor, building_id: Uuid, meta: &Requ
 
 /// Runs the availability generator for one building now (idempotent) and audits how many
 /// blocks it created. Admins and that building's admin; an archived building is a conflict.
-pub async fn generate(pool: &PgPool, actor: &Actor, building_id: Uuid, now: DateTime<Utc>, meta: &RequestMeta) -> ServerResult<GenerationReport> {
+pub async fn generate(
+    pool: &PgPool,
+    actor: &Actor,
+    building_id: Uuid,
+    now: DateTime<Utc>,
+    meta: &RequestMeta,
+) -> ServerResult<GenerationReport> {
     actor.require_role(&crate::admin::scope::WRITERS)?;
     actor.require_building(building_id)?;
     let status: Option<String> = sqlx::query_scalar("select status from buildings where id = $1")
@@ -395,7 +471,9 @@ pub async fn generate(pool: &PgPool, actor: &Actor, building_id: Uuid, now: Date
         .await?;
     match status.as_deref() {
         None => return Err(AppError::NotFound.into()),
-        Some("archived") => return Err(AppError::Conflict("El edificio está archivado: no se generan bloques nuevos.".into()).into()),
+        Some("archived") => {
+            return Err(AppError::Conflict("El edificio está archivado: no se generan bloques nuevos.".into()).into())
+        }
         _ => {}
     }
     // The generator is one idempotent insert per building and needs no transaction of its own;

@@ -55,14 +55,19 @@ async fn admins_create_edit_archive_and_restore_buildings(pool: PgPool) {
     .await
     .unwrap();
     assert_eq!(row, ("Torre Nueva".into(), 1050, 50_000, 14, "America/Santiago".into()));
-    let templates: Vec<(String, i64)> = sqlx::query_as("select name, base_price_clp from block_templates where building_id = $1 order by sort_order")
-        .bind(id)
-        .fetch_all(&pool)
-        .await
-        .unwrap();
+    let templates: Vec<(String, i64)> =
+        sqlx::query_as("select name, base_price_clp from block_templates where building_id = $1 order by sort_order")
+            .bind(id)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
     assert_eq!(templates, [("Día".to_string(), 5000), ("Noche".to_string(), 5000)]);
     let with_full = create(&pool, &admin, &terms("Torre Completa"), &settings("14"), true, &meta).await.unwrap();
-    let n: i64 = sqlx::query_scalar("select count(*) from block_templates where building_id = $1").bind(with_full).fetch_one(&pool).await.unwrap();
+    let n: i64 = sqlx::query_scalar("select count(*) from block_templates where building_id = $1")
+        .bind(with_full)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(n, 3);
 
     // Only admins create or change terms.
@@ -77,17 +82,28 @@ async fn admins_create_edit_archive_and_restore_buildings(pool: PgPool) {
     assert_eq!(app_error(update_settings(&pool, &ba, other, &settings("90"), &meta).await), AppError::NotFound);
     assert_eq!(app_error(update_settings(&pool, &support, id, &settings("90"), &meta).await), AppError::Forbidden);
     let d = detail(&pool, &ba, id, now).await.unwrap();
-    assert_eq!((d.name.as_str(), d.horizon, d.commission.as_str(), d.can_edit_terms, d.can_edit_settings), ("Torre Renovada", 90, "10,5", false, true));
+    assert_eq!(
+        (d.name.as_str(), d.horizon, d.commission.as_str(), d.can_edit_terms, d.can_edit_settings),
+        ("Torre Renovada", 90, "10,5", false, true)
+    );
     assert_eq!(app_error(detail(&pool, &ba, other, now).await), AppError::NotFound);
 
     // Archive: no generation, no listing as active; restore brings it back.
-    sqlx::query("insert into visitor_spots (building_id, number) values ($1, 'V-01')").bind(id).execute(&pool).await.unwrap();
+    sqlx::query("insert into visitor_spots (building_id, number) values ($1, 'V-01')")
+        .bind(id)
+        .execute(&pool)
+        .await
+        .unwrap();
     assert_eq!(app_error(set_archived(&pool, &ba, id, true, &meta).await), AppError::Forbidden);
     set_archived(&pool, &admin, id, true, &meta).await.unwrap();
     assert!(matches!(app_error(set_archived(&pool, &admin, id, true, &meta).await), AppError::Conflict(_)));
     assert!(matches!(app_error(generate(&pool, &admin, id, now, &meta).await), AppError::Conflict(_)));
     let all = crate::availability::ssr::generate_blocks(&pool, now).await.unwrap();
-    let blocks: i64 = sqlx::query_scalar("select count(*) from availability_blocks where building_id = $1").bind(id).fetch_one(&pool).await.unwrap();
+    let blocks: i64 = sqlx::query_scalar("select count(*) from availability_blocks where building_id = $1")
+        .bind(id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(blocks, 0, "the hourly generator skips archived buildings ({all:?})");
     let archived = list(&pool, &admin, Some("archived"), "", 1).await.unwrap();
     assert_eq!(archived.rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["Torre Renovada"]);
@@ -108,7 +124,17 @@ async fn admins_create_edit_archive_and_restore_buildings(pool: PgPool) {
     set_archived(&pool, &admin, id, false, &meta).await.unwrap();
     assert_eq!(
         audit_actions(&pool, id).await,
-        ["building.created", "building.updated", "building.settings_updated", "building.archived", "building.restored", "availability.generated", "availability.generated", "building.archived", "building.restored"]
+        [
+            "building.created",
+            "building.updated",
+            "building.settings_updated",
+            "building.archived",
+            "building.restored",
+            "availability.generated",
+            "availability.generated",
+            "building.archived",
+            "building.restored"
+        ]
     );
     // Search and paging.
     let found = list(&pool, &support, None, "renov", 1).await.unwrap();
@@ -125,7 +151,11 @@ async fn delete_is_refused_while_the_building_holds_bookings_money_or_accounts(p
     // An empty building (with units, spots, templates and blocks) can be deleted.
     let empty = create(&pool, &admin, &terms("Torre Vacía"), &settings("3"), false, &meta).await.unwrap();
     units::bulk_create(&pool, &admin, empty, &parse_unit_list("101-105").unwrap(), &meta).await.unwrap();
-    sqlx::query("insert into visitor_spots (building_id, number) values ($1, 'V-01')").bind(empty).execute(&pool).await.unwrap();
+    sqlx::query("insert into visitor_spots (building_id, number) values ($1, 'V-01')")
+        .bind(empty)
+        .execute(&pool)
+        .await
+        .unwrap();
     generate(&pool, &admin, empty, Utc::now(), &meta).await.unwrap();
     let ba = staff(&pool, Role::BuildingAdmin, Some(empty)).await;
     assert_eq!(app_error(delete(&pool, &ba, empty, &meta).await), AppError::Forbidden);
@@ -134,14 +164,22 @@ async fn delete_is_refused_while_the_building_holds_bookings_money_or_accounts(p
     assert!(why.contains("1 cuenta de usuario"), "{why}");
     sqlx::query("delete from users where id = $1").bind(ba.id).execute(&pool).await.unwrap();
     delete(&pool, &admin, empty, &meta).await.unwrap();
-    let gone: i64 = sqlx::query_scalar("select count(*) from buildings where id = $1").bind(empty).fetch_one(&pool).await.unwrap();
+    let gone: i64 = sqlx::query_scalar("select count(*) from buildings where id = $1")
+        .bind(empty)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(gone, 0);
     assert_eq!(audit_actions(&pool, empty).await.last().map(String::as_str), Some("building.deleted"));
 
     // A building with a paid booking: refused with the explanation, and nothing deleted.
     let busy = create(&pool, &admin, &terms("Torre Ocupada"), &settings("3"), false, &meta).await.unwrap();
     let res = resident(&pool, &indexer, busy, "r@x.cl").await;
-    let spot: Uuid = sqlx::query_scalar("insert into visitor_spots (building_id, number) values ($1, 'V-01') returning id").bind(busy).fetch_one(&pool).await.unwrap();
+    let spot: Uuid = sqlx::query_scalar("insert into visitor_spots (building_id, number) values ($1, 'V-01') returning id")
+        .bind(busy)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     let block: Uuid = sqlx::query_scalar(
         "insert into availability_blocks (spot_id, building_id, starts_at, ends_at, base_price_clp, status)
          values ($1, $2, now() + interval '1 day', now() + interval '1 day 11 hours', 5000, 'reserved') returning id",
@@ -172,7 +210,11 @@ async fn delete_is_refused_while_the_building_holds_bookings_money_or_accounts(p
     assert_eq!(why, "Este edificio tiene 1 reserva y pagos registrados; archívalo en su lugar.");
     let d = detail(&pool, &admin, busy, Utc::now()).await.unwrap();
     assert_eq!(d.delete_blocker.as_deref(), Some(why.as_str()));
-    let still: i64 = sqlx::query_scalar("select count(*) from buildings where id = $1").bind(busy).fetch_one(&pool).await.unwrap();
+    let still: i64 = sqlx::query_scalar("select count(*) from buildings where id = $1")
+        .bind(busy)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(still, 1);
     assert_eq!(delete_blocker((3, 0, 0)).as_deref(), Some("Este edificio tiene 3 reservas registradas; archívalo en su lugar."));
     assert_eq!(delete_blocker((0, 0, 0)), None);
@@ -188,7 +230,9 @@ async fn bulk_units_skip_existing_numbers_and_stay_in_scope(pool: PgPool) {
     let meta = RequestMeta::default();
     let first = units::bulk_create(&pool, &admin_a, a, &parse_unit_list("101-120").unwrap(), &meta).await.unwrap();
     assert_eq!((first.created, first.existing.len()), (20, 0));
-    let second = units::bulk_create(&pool, &admin_a, a, &parse_unit_list("119-122, PH").unwrap(), &meta).await.unwrap();
+    let second = units::bulk_create(&pool, &admin_a, a, &parse_unit_list("119-122, PH").unwrap(), &meta)
+        .await
+        .unwrap();
     assert_eq!((second.created, second.existing.clone()), (3, vec!["119".to_string(), "120".to_string()]));
     assert_eq!(second.summary(), "3 unidades creadas, 2 ya existían (119, 120).");
     assert_eq!(app_error(units::bulk_create(&pool, &admin_b, a, &["1".into()], &meta).await), AppError::NotFound);
@@ -201,14 +245,26 @@ async fn bulk_units_skip_existing_numbers_and_stay_in_scope(pool: PgPool) {
     assert_eq!(app_error(units::list(&pool, &admin_b, a, "", 1).await), AppError::NotFound);
 
     // Deactivated units are not offered at sign-up.
-    let unit: Uuid = sqlx::query_scalar("select id from units where building_id = $1 and number = '101'").bind(a).fetch_one(&pool).await.unwrap();
+    let unit: Uuid = sqlx::query_scalar("select id from units where building_id = $1 and number = '101'")
+        .bind(a)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(app_error(units::set_active(&pool, &admin_b, unit, false, &meta).await), AppError::NotFound);
     units::set_active(&pool, &admin_a, unit, false, &meta).await.unwrap();
     assert!(matches!(app_error(units::set_active(&pool, &admin_a, unit, false, &meta).await), AppError::Conflict(_)));
     let offered = crate::identity::ssr::signup_options(&pool).await.unwrap();
-    let numbers: Vec<String> = offered.iter().filter(|o| o.id == a.to_string()).flat_map(|o| o.units.iter().map(|u| u.number.clone())).collect();
+    let numbers: Vec<String> = offered
+        .iter()
+        .filter(|o| o.id == a.to_string())
+        .flat_map(|o| o.units.iter().map(|u| u.number.clone()))
+        .collect();
     assert!(!numbers.contains(&"101".to_string()) && numbers.contains(&"102".to_string()));
     units::set_active(&pool, &admin_a, unit, true, &meta).await.unwrap();
-    let actions: Vec<String> = sqlx::query_scalar("select action from audit_log where building_id = $1 order by id").bind(a).fetch_all(&pool).await.unwrap();
+    let actions: Vec<String> = sqlx::query_scalar("select action from audit_log where building_id = $1 order by id")
+        .bind(a)
+        .fetch_all(&pool)
+        .await
+        .unwrap();
     assert_eq!(actions, ["unit.bulk_created", "unit.bulk_created", "unit.deactivated", "unit.reactivated"]);
 }

@@ -91,7 +91,11 @@ pub async fn load(pool: &PgPool, actor: &Actor, requested: &str, period: Period,
     Ok(Dashboard {
         scope_label,
         building_id: building.map(|b| b.to_string()).unwrap_or_default(),
-        selected: if actor.role.is_building_scoped() { String::new() } else { building.map(|b| b.to_string()).unwrap_or_default() },
+        selected: if actor.role.is_building_scoped() {
+            String::new()
+        } else {
+            building.map(|b| b.to_string()).unwrap_or_default()
+        },
         buildings,
         period,
         active_bookings: count(active),

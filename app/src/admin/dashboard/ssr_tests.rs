@@ -18,7 +18,10 @@ pub async fn spot(pool: &PgPool, building: Uuid, number: &str) -> Uuid {
 /// A unique confirmation code in the codes' alphabet.
 fn code() -> String {
     const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
-    Uuid::new_v4().as_bytes()[..8].iter().map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()])).collect()
+    Uuid::new_v4().as_bytes()[..8]
+        .iter()
+        .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
+        .collect()
 }
 
 /// A $5.000 booking (commission $500) of `spot` from `start` for `hours`, in `status` and
@@ -91,16 +94,36 @@ async fn occupancy_now_revenue_and_scope(pool: PgPool) {
     let (a1, a2) = (spot(&pool, a, "1").await, spot(&pool, a, "2").await);
     let b1 = spot(&pool, b, "1").await;
     // An inactive spot counts in no total.
-    sqlx::query("update visitor_spots set active = false where id = $1").bind(spot(&pool, a, "3").await).execute(&pool).await.unwrap();
+    sqlx::query("update visitor_spots set active = false where id = $1")
+        .bind(spot(&pool, a, "3").await)
+        .execute(&pool)
+        .await
+        .unwrap();
     let hour = Duration::hours(1);
     // A: a visitor inside now, one expected tomorrow, one cancelled (refunded) and one paid 10 days ago.
     booking(&pool, a, a1, ra.id, "checked_in", "paid", now - hour, 3, now - hour * 2, Some(now - hour * 2)).await;
     booking(&pool, a, a2, ra.id, "confirmed", "paid", now + Duration::days(1), 11, now - hour, Some(now - hour)).await;
     booking(&pool, a, a2, ra.id, "cancelled", "refunded", now - hour, 2, now - hour * 3, Some(now - hour * 3)).await;
-    booking(&pool, a, a1, ra.id, "completed", "paid", now - Duration::days(10), 11, now - Duration::days(10), Some(now - Duration::days(10))).await;
+    booking(
+        &pool,
+        a,
+        a1,
+        ra.id,
+        "completed",
+        "paid",
+        now - Duration::days(10),
+        11,
+        now - Duration::days(10),
+        Some(now - Duration::days(10)),
+    )
+    .await;
     // B: a visitor inside now.
     booking(&pool, b, b1, rb.id, "checked_in", "paid", now - hour, 3, now - hour, Some(now - hour)).await;
-    sqlx::query("update users set status = 'pending' where id = $1").bind(ra.id).execute(&pool).await.unwrap();
+    sqlx::query("update users set status = 'pending' where id = $1")
+        .bind(ra.id)
+        .execute(&pool)
+        .await
+        .unwrap();
 
     let admin_a = staff(&pool, Role::BuildingAdmin, Some(a)).await;
     let admin_b = staff(&pool, Role::BuildingAdmin, Some(b)).await;
@@ -110,7 +133,10 @@ async fn occupancy_now_revenue_and_scope(pool: PgPool) {
     assert_eq!(d.scope_label, "Torre A", "a building admin is pinned to their building");
     assert_eq!(super::super::occupancy_label(d.occupied_spots, d.total_spots), "1 de 2 cupos ocupados ahora");
     assert_eq!(d.active_bookings, 2);
-    assert_eq!((d.paid_bookings, d.revenue.as_str(), d.commission.as_str(), d.building_share.as_str()), (2, "$10.000", "$1.000", "$9.000"));
+    assert_eq!(
+        (d.paid_bookings, d.revenue.as_str(), d.commission.as_str(), d.building_share.as_str()),
+        (2, "$10.000", "$1.000", "$9.000")
+    );
     assert_eq!(d.pending_approvals, 1);
     assert_eq!(d.building_id, a.to_string());
     let d = load(&pool, &admin_a, "", Period::Month, now).await.unwrap();
@@ -129,7 +155,11 @@ async fn occupancy_now_revenue_and_scope(pool: PgPool) {
     assert_eq!((d.occupied_spots, d.total_spots, d.revenue.as_str()), (1, 1, "$5.000"));
 
     // An archived building's spots leave the totals.
-    sqlx::query("update buildings set status = 'archived', archived_at = now() where id = $1").bind(b).execute(&pool).await.unwrap();
+    sqlx::query("update buildings set status = 'archived', archived_at = now() where id = $1")
+        .bind(b)
+        .execute(&pool)
+        .await
+        .unwrap();
     let d = load(&pool, &platform, "", Period::Today, now).await.unwrap();
     assert_eq!((d.occupied_spots, d.total_spots), (1, 2));
     let support = staff(&pool, Role::Support, None).await;

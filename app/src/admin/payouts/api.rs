@@ -23,7 +23,10 @@ pub async fn list_payouts(q: PayoutQuery) -> Result<PayoutListing, AppError> {
     let to = scope::date_filter(&mut fields, "hasta", &q.hasta);
     if let (Some(f), Some(t)) = (from, to) {
         if f > t {
-            fields.push(FieldError { field: "hasta".into(), message: "La fecha final debe ser igual o posterior a la inicial.".into() });
+            fields.push(FieldError {
+                field: "hasta".into(),
+                message: "La fecha final debe ser igual o posterior a la inicial.".into(),
+            });
         }
     }
     if !fields.is_empty() {
@@ -70,9 +73,6 @@ pub async fn reconcile_payouts() -> Result<String, AppError> {
     let state = app_state()?;
     let _admin = finish(actor::require_role(&state.pool, &[Role::Admin]).await)?;
     let report = finish(super::ssr::reconcile(&state.pool, chrono::Utc::now(), super::LOOKBACK_DAYS).await)?;
-    leptos_axum::redirect(&format!(
-        "/admin/liquidaciones?hecho=conciliado&escritas={}",
-        report.payouts_written
-    ));
+    leptos_axum::redirect(&format!("/admin/liquidaciones?hecho=conciliado&escritas={}", report.payouts_written));
     Ok(format!("{} liquidaciones actualizadas", report.payouts_written))
 }

@@ -21,7 +21,13 @@ pub fn PayoutsPage() -> impl IntoView {
     let params = move || {
         query.with(|q| {
             let get = |k: &str| q.get(k).unwrap_or_default();
-            PayoutQuery { edificio: get("edificio"), estado: get("estado"), desde: get("desde"), hasta: get("hasta"), pagina: get("pagina") }
+            PayoutQuery {
+                edificio: get("edificio"),
+                estado: get("estado"),
+                desde: get("desde"),
+                hasta: get("hasta"),
+                pagina: get("pagina"),
+            }
         })
     };
     let listing = Resource::new(
@@ -161,7 +167,11 @@ fn Results(listing: PayoutListing, q: PayoutQuery) -> impl IntoView {
 }
 
 fn link(qs: &str, key: &str, id: &str) -> String {
-    if qs.is_empty() { format!("{PATH}?{key}={id}") } else { format!("{PATH}?{qs}&{key}={id}") }
+    if qs.is_empty() {
+        format!("{PATH}?{key}={id}")
+    } else {
+        format!("{PATH}?{qs}&{key}={id}")
+    }
 }
 
 fn row(r: PayoutRow, qs: &str, can_pay: bool, sees_reps: bool) -> impl IntoView {

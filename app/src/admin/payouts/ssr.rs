@@ -54,15 +54,12 @@ fn pricing(e: crate::domain::pricing::PricingError) -> ServerError {
 /// building: one payout per building and day with money, and the rep's commission where a rep
 /// held the building that day.
 pub async fn reconcile(pool: &PgPool, now: DateTime<Utc>, lookback_days: u32) -> ServerResult<ReconcileReport> {
-    let buildings: Vec<(Uuid, String)> = sqlx::query_as("select id, time_zone from buildings order by id")
-        .fetch_all(pool)
-        .await?;
+    let buildings: Vec<(Uuid, String)> =
+        sqlx::query_as("select id, time_zone from buildings order by id").fetch_all(pool).await?;
     let mut report = ReconcileReport::default();
     for (building, zone) in buildings {
         report.buildings += 1;
-        let tz: chrono_tz::Tz = zone
-            .parse()
-            .map_err(|_| ServerError::invariant(format!("time zone {zone}")))?;
+        let tz: chrono_tz::Tz = zone.parse().map_err(|_| ServerError::invariant(format!("time zone {zone}")))?;
         let today = now.with_timezone(&tz).date_naive();
         let last = today - Duration::days(1);
         let first = today - Duration::days(i64::from(lookback_days.max(1)));
@@ -235,13 +232,12 @@ async fn settle_commission(
     payout: Uuid,
     totals: &PayoutTotals,
 ) -> ServerResult<bool> {
-    let holder: Option<(Uuid, i32)> = sqlx::query_as(
-        "select sales_rep_id, rate_bp from sales_rep_assignments where building_id = $1 and valid @> $2::date",
-    )
-    .bind(building)
-    .bind(day)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let holder: Option<(Uuid, i32)> =
+        sqlx::query_as("select sales_rep_id, rate_bp from sales_rep_assignments where building_id = $1 and valid @> $2::date")
+            .bind(building)
+            .bind(day)
+            .fetch_optional(&mut *conn)
+            .await?;
     let existing: Option<(Uuid, Uuid, i32, i64, i64, String)> = sqlx::query_as(
         "select id, sales_rep_id, rate_bp, base_clp, amount_clp, status
            from sales_rep_commissions where payout_id = $1 for update",
@@ -324,8 +320,22 @@ pub struct Filter {
 /// One page of payouts in `actor`'s scope.
 pub async fn list(pool: &PgPool, actor: &Actor, f: &Filter, page: u32) -> ServerResult<PayoutListing> {
     type Row = (
-        Uuid, String, NaiveDate, i32, i64, i64, i64, String, Option<DateTime<Utc>>, Option<String>,
-        Option<Uuid>, Option<String>, Option<i32>, Option<i64>, Option<String>, String,
+        Uuid,
+        String,
+        NaiveDate,
+        i32,
+        i64,
+        i64,
+        i64,
+        String,
+        Option<DateTime<Utc>>,
+        Option<String>,
+        Option<Uuid>,
+        Option<String>,
+        Option<i32>,
+        Option<i64>,
+        Option<String>,
+        String,
     );
     let page = page.max(1);
     let offset = i64::from(page - 1) * i64::from(PAGE_SIZE);
@@ -372,35 +382,56 @@ pub async fn list(pool: &PgPool, actor: &Actor, f: &Filter, page: u32) -> Server
     let pages = u32::try_from(total).unwrap_or(u32::MAX).div_ceil(PAGE_SIZE).max(1);
     let rows = rows
         .into_iter()
-        .map(|(id, building, day, bookings, gross, commission, share, status, paid_at, reference, cid, rep, bp, amount, cstatus, zone)| {
-            let paid_note = paid_at.map(|at| {
-                let local = zone.parse::<chrono_tz::Tz>().map_or_else(|_| at.date_naive(), |tz| at.with_timezone(&tz).date_naive());
-                format!("Pagada el {}, ref. {}", local.format("%d-%m-%Y"), reference.clone().unwrap_or_default())
-            });
-            let rep = match (sees_reps, cid, rep, bp, amount, cstatus) {
-                (true, Some(cid), Some(rep), Some(bp), Some(amount), Some(cstatus)) => Some(RepShare {
-                    id: cid.to_string(),
-                    rep,
-                    rate: rate(bp).map(|r| r.to_string()).unwrap_or_default(),
-                    amount: Clp::new(amount).to_string(),
-                    paid: cstatus == "paid",
-                }),
-                _ => None,
-            };
-            PayoutRow {
-                id: id.to_string(),
+        .map(
+            |(
+                id,
                 building,
-                day: day.format("%d-%m-%Y").to_string(),
+                day,
                 bookings,
-                gross: Clp::new(gross).to_string(),
-                commission: Clp::new(commission).to_string(),
-                building_share: Clp::new(share).to_string(),
-                status_label: status_label(&status).to_string(),
+                gross,
+                commission,
+                share,
                 status,
-                paid_note,
+                paid_at,
+                reference,
+                cid,
                 rep,
-            }
-        })
+                bp,
+                amount,
+                cstatus,
+                zone,
+            )| {
+                let paid_note = paid_at.map(|at| {
+                    let local = zone
+                        .parse::<chrono_tz::Tz>()
+                        .map_or_else(|_| at.date_naive(), |tz| at.with_timezone(&tz).date_naive());
+                    format!("Pagada el {}, ref. {}", local.format("%d-%m-%Y"), reference.clone().unwrap_or_default())
+                });
+                let rep = match (sees_reps, cid, rep, bp, amount, cstatus) {
+                    (true, Some(cid), Some(rep), Some(bp), Some(amount), Some(cstatus)) => Some(RepShare {
+                        id: cid.to_string(),
+                        rep,
+                        rate: rate(bp).map(|r| r.to_string()).unwrap_or_default(),
+                        amount: Clp::new(amount).to_string(),
+                        paid: cstatus == "paid",
+                    }),
+                    _ => None,
+                };
+                PayoutRow {
+                    id: id.to_string(),
+                    building,
+                    day: day.format("%d-%m-%Y").to_string(),
+                    bookings,
+                    gross: Clp::new(gross).to_string(),
+                    commission: Clp::new(commission).to_string(),
+                    building_share: Clp::new(share).to_string(),
+                    status_label: status_label(&status).to_string(),
+                    status,
+                    paid_note,
+                    rep,
+                }
+            },
+        )
         .collect();
     Ok(PayoutListing {
         rows,
@@ -466,7 +497,13 @@ pub async fn mark_paid(pool: &PgPool, actor: &Actor, id: Uuid, reference: &str, 
 
 /// Marks a sales rep's commission paid (admins only); its payout must be paid first, since the
 /// commission comes out of money the platform has settled.
-pub async fn mark_commission_paid(pool: &PgPool, actor: &Actor, id: Uuid, reference: &str, meta: &RequestMeta) -> ServerResult<()> {
+pub async fn mark_commission_paid(
+    pool: &PgPool,
+    actor: &Actor,
+    id: Uuid,
+    reference: &str,
+    meta: &RequestMeta,
+) -> ServerResult<()> {
     actor.require_role(&[Role::Admin])?;
     let mut tx = pool.begin().await?;
     let row: Option<(Uuid, Uuid, String, i64, String)> = sqlx::query_as(

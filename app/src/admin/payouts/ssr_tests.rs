@@ -85,11 +85,13 @@ async fn payouts(pool: &PgPool, building: Uuid) -> Vec<PayoutValues> {
 }
 
 async fn commissions(pool: &PgPool, building: Uuid) -> Vec<(Uuid, i64, i64)> {
-    sqlx::query_as("select sales_rep_id, base_clp, amount_clp from sales_rep_commissions where building_id = $1 order by created_at")
-        .bind(building)
-        .fetch_all(pool)
-        .await
-        .unwrap()
+    sqlx::query_as(
+        "select sales_rep_id, base_clp, amount_clp from sales_rep_commissions where building_id = $1 order by created_at",
+    )
+    .bind(building)
+    .fetch_all(pool)
+    .await
+    .unwrap()
 }
 
 async fn audits(pool: &PgPool, action: &str) -> i64 {
@@ -115,9 +117,14 @@ async fn the_worked_example_is_settled_once_and_reruns_write_nothing(pool: PgPoo
     let res = resident(&pool, &indexer, a, "r@x.cl").await;
     let admin = staff(&pool, Role::Admin, None).await;
     let rep = staff(&pool, Role::SalesRep, None).await;
-    reps::assign(&pool, &admin, a, rep.id, Rate::saturating_from_basis_points(500), &RequestMeta::default()).await.unwrap();
+    reps::assign(&pool, &admin, a, rep.id, Rate::saturating_from_basis_points(500), &RequestMeta::default())
+        .await
+        .unwrap();
     // The assignment starts "today" (the database clock); backdate it to cover 2030's days.
-    sqlx::query("update sales_rep_assignments set valid = daterange('2030-01-01', null)").execute(&pool).await.unwrap();
+    sqlx::query("update sales_rep_assignments set valid = daterange('2030-01-01', null)")
+        .execute(&pool)
+        .await
+        .unwrap();
 
     // 23:30 in Santiago on the 15th is the 16th in UTC: the building's local day decides.
     booking(&pool, a, res.id, 10_000, "2030-01-15T23:30:00-03:00", "paid").await;
@@ -173,7 +180,11 @@ async fn refunds_late_changes_and_paid_payouts(pool: PgPool) {
     assert_eq!(payouts(&pool, a).await, vec![(d("2030-03-08"), 2, 3_800, 380, 3_420, "calculated".into())]);
     assert_eq!(audits(&pool, "payout.recalculated").await, 1);
 
-    let id: Uuid = sqlx::query_scalar("select id from payouts where building_id = $1").bind(a).fetch_one(&pool).await.unwrap();
+    let id: Uuid = sqlx::query_scalar("select id from payouts where building_id = $1")
+        .bind(a)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(app_error(mark_paid(&pool, &support, id, "TRX-1", &meta).await), AppError::Forbidden);
     mark_paid(&pool, &admin, id, "TRX-1", &meta).await.unwrap();
     assert!(matches!(app_error(mark_paid(&pool, &admin, id, "TRX-1", &meta).await), AppError::Conflict(_)));
@@ -196,14 +207,16 @@ async fn the_rep_of_each_day_earns_it_and_commissions_are_paid_after_the_payout(
     let rep2 = staff(&pool, Role::SalesRep, None).await;
     let meta = RequestMeta::default();
     for (rep, bp, range) in [(rep1.id, 500, "[2030-01-01,2030-01-10)"), (rep2.id, 1_000, "[2030-01-10,)")] {
-        sqlx::query("insert into sales_rep_assignments (building_id, sales_rep_id, rate_bp, valid) values ($1, $2, $3, $4::daterange)")
-            .bind(a)
-            .bind(rep)
-            .bind(bp)
-            .bind(range)
-            .execute(&pool)
-            .await
-            .unwrap();
+        sqlx::query(
+            "insert into sales_rep_assignments (building_id, sales_rep_id, rate_bp, valid) values ($1, $2, $3, $4::daterange)",
+        )
+        .bind(a)
+        .bind(rep)
+        .bind(bp)
+        .bind(range)
+        .execute(&pool)
+        .await
+        .unwrap();
     }
     booking(&pool, a, res.id, 10_000, "2030-01-09T10:00:00-03:00", "paid").await;
     booking(&pool, a, res.id, 10_000, "2030-01-10T10:00:00-03:00", "paid").await;
@@ -248,7 +261,9 @@ async fn instances_racing_settle_each_day_exactly_once(pool: PgPool) {
     for name in ["Torre A", "Torre B", "Torre C"] {
         let b = building(&pool, name).await;
         let res = resident(&pool, &indexer, b, &format!("r@{}.cl", name.replace(' ', ""))).await;
-        reps::assign(&pool, &admin, b, rep.id, Rate::saturating_from_basis_points(500), &RequestMeta::default()).await.unwrap();
+        reps::assign(&pool, &admin, b, rep.id, Rate::saturating_from_basis_points(500), &RequestMeta::default())
+            .await
+            .unwrap();
         for day in 1..=5 {
             for hour in [8, 20] {
                 booking(&pool, b, res.id, 3_300, &format!("2030-05-0{day}T{hour:02}:00:00-04:00"), "paid").await;
@@ -256,12 +271,19 @@ async fn instances_racing_settle_each_day_exactly_once(pool: PgPool) {
         }
         buildings.push(b);
     }
-    sqlx::query("update sales_rep_assignments set valid = daterange('2030-01-01', null)").execute(&pool).await.unwrap();
+    sqlx::query("update sales_rep_assignments set valid = daterange('2030-01-01', null)")
+        .execute(&pool)
+        .await
+        .unwrap();
     let now = Utc.with_ymd_and_hms(2030, 5, 7, 12, 0, 0).unwrap();
-    let runs: Vec<_> = (0..8).map(|_| tokio::spawn({
-        let pool = pool.clone();
-        async move { reconcile(&pool, now, 7).await }
-    })).collect();
+    let runs: Vec<_> = (0..8)
+        .map(|_| {
+            tokio::spawn({
+                let pool = pool.clone();
+                async move { reconcile(&pool, now, 7).await }
+            })
+        })
+        .collect();
     let mut written = 0;
     for run in runs {
         written += run.await.unwrap().unwrap().payouts_written;

@@ -31,7 +31,13 @@ pub async fn pricing_rules(edificio: String) -> Result<PricingListing, AppError>
 
 /// Parses the form into a rule, collecting every field's problem.
 #[cfg(feature = "ssr")]
-pub fn parse_rule(name: &str, priority: &str, desde: &str, hasta: &str, multiplier: &str) -> Result<super::ssr::RuleInput, AppError> {
+pub fn parse_rule(
+    name: &str,
+    priority: &str,
+    desde: &str,
+    hasta: &str,
+    multiplier: &str,
+) -> Result<super::ssr::RuleInput, AppError> {
     let mut fields = Vec::new();
     let mut bad = |field: &str, message: String| fields.push(FieldError { field: field.into(), message });
     let name = name.split_whitespace().collect::<Vec<_>>().join(" ");

@@ -16,10 +16,8 @@ pub fn PricingPage() -> impl IntoView {
     let save = ServerAction::<SavePricingRule>::new();
     let deactivate = ServerAction::<DeactivatePricingRule>::new();
     let edificio = move || query.with(|q| q.get("edificio").unwrap_or_default());
-    let listing = Resource::new(
-        move || (edificio(), save.version().get(), deactivate.version().get()),
-        |(e, _, _)| pricing_rules(e),
-    );
+    let listing =
+        Resource::new(move || (edificio(), save.version().get(), deactivate.version().get()), |(e, _, _)| pricing_rules(e));
     let get = move |k: &'static str| query.with(|q| q.get(k)).filter(|s| !s.is_empty());
     view! {
         <Title text="Precios y reglas"/>
@@ -91,7 +89,8 @@ fn Rules(listing: PricingListing) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
-    }.into_any()
+    }
+    .into_any()
 }
 
 /// A labelled input with an initial value and the server's message.
@@ -192,4 +191,3 @@ fn Preview(listing: PricingListing) -> impl IntoView {
         }}
     }
 }
-

@@ -67,7 +67,11 @@ pub async fn preview(pool: &PgPool, building_id: Uuid, now: DateTime<Utc>, days:
     let mut windows = Vec::new();
     for date in dates_in_horizon(today, days) {
         for (name, start_local, minutes, base) in &templates {
-            let template = BlockTemplate { name: name.clone(), start_local: *start_local, duration_minutes: u32::try_from(*minutes).unwrap_or(0) };
+            let template = BlockTemplate {
+                name: name.clone(),
+                start_local: *start_local,
+                duration_minutes: u32::try_from(*minutes).unwrap_or(0),
+            };
             if let Ok((start, end)) = template.window(date, tz) {
                 windows.push((date, name.clone(), start, end, *base));
             }

@@ -39,7 +39,13 @@ async fn the_preview_price_is_what_booking_charges(pool: PgPool) {
     };
     let rule = save(&pool, &admin_a, a, None, &input, &meta).await.unwrap();
     // A weaker rule over the whole fortnight loses on `day` (lower priority) and wins elsewhere.
-    let weak = RuleInput { name: "Quincena".into(), priority: 1, first_day: local_date(now, tz), last_day: day + Duration::days(20), multiplier: Multiplier::parse("1,1").unwrap() };
+    let weak = RuleInput {
+        name: "Quincena".into(),
+        priority: 1,
+        first_day: local_date(now, tz),
+        last_day: day + Duration::days(20),
+        multiplier: Multiplier::parse("1,1").unwrap(),
+    };
     save(&pool, &admin_a, a, None, &weak, &meta).await.unwrap();
 
     let rows = preview(&pool, a, now, PREVIEW_DAYS).await.unwrap();
@@ -51,7 +57,8 @@ async fn the_preview_price_is_what_booking_charges(pool: PgPool) {
     assert_eq!(other.effective, "$3.667");
 
     // The booking of that night's block charges exactly the preview's price.
-    let template = BlockTemplate { name: "Noche".into(), start_local: NaiveTime::from_hms_opt(20, 0, 0).unwrap(), duration_minutes: 660 };
+    let template =
+        BlockTemplate { name: "Noche".into(), start_local: NaiveTime::from_hms_opt(20, 0, 0).unwrap(), duration_minutes: 660 };
     let (start, end) = template.window(day, tz).unwrap();
     let block: Uuid = sqlx::query_scalar(
         "insert into availability_blocks (spot_id, building_id, starts_at, ends_at, base_price_clp) values ($1, $2, $3, $4, 3333) returning id",

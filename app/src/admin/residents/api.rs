@@ -53,7 +53,10 @@ pub async fn deactivate_resident(user_id: String) -> Result<(), AppError> {
 pub async fn ban_resident(user_id: String, reason: String) -> Result<(), AppError> {
     let reason = reason.trim().to_string();
     if reason.chars().count() < 3 || reason.chars().count() > 500 {
-        return finish::<(), AppError>(Err(AppError::field("reason", "Indica el motivo del bloqueo (entre 3 y 500 caracteres).")));
+        return finish::<(), AppError>(Err(AppError::field(
+            "reason",
+            "Indica el motivo del bloqueo (entre 3 y 500 caracteres).",
+        )));
     }
     apply(user_id, Change::Ban(reason)).await
 }

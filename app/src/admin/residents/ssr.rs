@@ -143,7 +143,10 @@ mod tests {
         assert_eq!(app_error(change_status(&pool, &support, res.id, Change::Ban("x".into()), &meta).await), AppError::Forbidden);
         change_status(&pool, &admin_a, res.id, Change::Ban("Daños".into()), &meta).await.unwrap();
         assert_eq!(epoch().await, ("banned".into(), 1));
-        assert!(matches!(app_error(change_status(&pool, &admin_a, res.id, Change::Ban("x".into()), &meta).await), AppError::Conflict(_)));
+        assert!(matches!(
+            app_error(change_status(&pool, &admin_a, res.id, Change::Ban("x".into()), &meta).await),
+            AppError::Conflict(_)
+        ));
         change_status(&pool, &admin_a, res.id, Change::Restore, &meta).await.unwrap();
         assert_eq!(epoch().await, ("active".into(), 1));
         change_status(&pool, &admin_a, res.id, Change::Deactivate, &meta).await.unwrap();

@@ -17,10 +17,7 @@ pub fn SalesRepsPage() -> impl IntoView {
     let query = use_query_map();
     let assign = ServerAction::<AssignSalesRep>::new();
     let unassign = ServerAction::<UnassignSalesRep>::new();
-    let listing = Resource::new(
-        move || (assign.version().get(), unassign.version().get()),
-        |_| list_sales_reps(),
-    );
+    let listing = Resource::new(move || (assign.version().get(), unassign.version().get()), |_| list_sales_reps());
     let confirm = move || query.with(|q| q.get("quitar")).filter(|s| !s.is_empty());
     let done = move || {
         query.with(|q| match q.get("hecho").as_deref() {
@@ -150,21 +147,23 @@ fn AssignForm(listing: SalesRepListing, assign: ServerAction<AssignSalesRep>) ->
 
 #[component]
 fn History(listing: SalesRepListing) -> impl IntoView {
-    (!listing.history.is_empty()).then(|| view! {
-        <h2>"Historial de asignaciones"</h2>
-        <div class="table-wrap">
-            <table class="table" data-testid="assignments">
-                <caption class="visually-hidden">"Historial de asignaciones"</caption>
-                <thead><tr>
-                    <th scope="col">"Edificio"</th><th scope="col">"Vendedor"</th><th scope="col">"Comisión"</th>
-                    <th scope="col">"Desde"</th><th scope="col">"Hasta (sin incluir)"</th>
-                </tr></thead>
-                <tbody>
-                    {listing.history.into_iter().map(|h| view! {
-                        <tr><td>{h.building}</td><td>{h.rep}</td><td>{h.rate}</td><td>{h.from}</td><td>{h.until}</td></tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+    (!listing.history.is_empty()).then(|| {
+        view! {
+            <h2>"Historial de asignaciones"</h2>
+            <div class="table-wrap">
+                <table class="table" data-testid="assignments">
+                    <caption class="visually-hidden">"Historial de asignaciones"</caption>
+                    <thead><tr>
+                        <th scope="col">"Edificio"</th><th scope="col">"Vendedor"</th><th scope="col">"Comisión"</th>
+                        <th scope="col">"Desde"</th><th scope="col">"Hasta (sin incluir)"</th>
+                    </tr></thead>
+                    <tbody>
+                        {listing.history.into_iter().map(|h| view! {
+                            <tr><td>{h.building}</td><td>{h.rep}</td><td>{h.rate}</td><td>{h.from}</td><td>{h.until}</td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        }
     })
 }

@@ -54,10 +54,9 @@ pub async fn list(pool: &PgPool, actor: &Actor) -> ServerResult<SalesRepListing>
     )
     .fetch_all(pool)
     .await?;
-    let buildings: Vec<(Uuid, String)> =
-        sqlx::query_as("select id, name from buildings where status = 'active' order by name")
-            .fetch_all(pool)
-            .await?;
+    let buildings: Vec<(Uuid, String)> = sqlx::query_as("select id, name from buildings where status = 'active' order by name")
+        .fetch_all(pool)
+        .await?;
     let history: Vec<(String, String, i32, NaiveDate, Option<NaiveDate>)> = sqlx::query_as(
         "select b.name, u.full_name, a.rate_bp, lower(a.valid), upper(a.valid)
            from sales_rep_assignments a
@@ -119,13 +118,11 @@ async fn lock_building(conn: &mut PgConnection, building: Uuid) -> ServerResult<
 /// Ends the building's open assignment before `today` (an assignment that started today is
 /// removed: it never held a whole day).
 async fn close_open(conn: &mut PgConnection, building: Uuid, today: NaiveDate) -> ServerResult<()> {
-    sqlx::query(
-        "delete from sales_rep_assignments where building_id = $1 and upper_inf(valid) and lower(valid) >= $2",
-    )
-    .bind(building)
-    .bind(today)
-    .execute(&mut *conn)
-    .await?;
+    sqlx::query("delete from sales_rep_assignments where building_id = $1 and upper_inf(valid) and lower(valid) >= $2")
+        .bind(building)
+        .bind(today)
+        .execute(&mut *conn)
+        .await?;
     sqlx::query(
         "update sales_rep_assignments set valid = daterange(lower(valid), $2, '[)')
           where building_id = $1 and upper_inf(valid)",

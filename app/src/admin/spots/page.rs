@@ -9,7 +9,10 @@ use crate::ui::form::{server_field_error, FormAlert, Notice};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{components::{Form, A}, hooks::use_query_map};
+use leptos_router::{
+    components::{Form, A},
+    hooks::use_query_map,
+};
 
 /// The spots and closures screen.
 #[component]
@@ -23,7 +26,17 @@ pub fn SpotsPage() -> impl IntoView {
     let place = ServerAction::<PlaceSpot>::new();
     let edificio = move || query.with(|q| q.get("edificio").unwrap_or_default());
     let listing = Resource::new(
-        move || (edificio(), create.version().get(), deactivate.version().get(), reactivate.version().get(), close.version().get(), lift.version().get(), place.version().get()),
+        move || {
+            (
+                edificio(),
+                create.version().get(),
+                deactivate.version().get(),
+                reactivate.version().get(),
+                close.version().get(),
+                lift.version().get(),
+                place.version().get(),
+            )
+        },
         |(e, ..)| list_spots(e),
     );
     let get = move |k: &'static str| query.with(|q| q.get(k)).filter(|s| !s.is_empty());

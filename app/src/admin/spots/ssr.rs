@@ -26,7 +26,12 @@ use uuid::Uuid;
 /// Turns back to `available` the blocked future blocks of `spot` (or of `template`) that the
 /// rule allows again: active spot, active (or no) template, no overlapping closure. Returns how
 /// many changed.
-pub async fn reopen_blocks(conn: &mut PgConnection, spot: Option<Uuid>, template: Option<Uuid>, now: DateTime<Utc>) -> ServerResult<u64> {
+pub async fn reopen_blocks(
+    conn: &mut PgConnection,
+    spot: Option<Uuid>,
+    template: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> ServerResult<u64> {
     let done = sqlx::query(
         "update availability_blocks b set status = 'available'
           where b.status = 'blocked' and b.starts_at > $3
@@ -74,7 +79,10 @@ pub async fn list(pool: &PgPool, actor: &Actor, building_id: Uuid, now: DateTime
     actor.require_role(&scope::READERS)?;
     actor.require_building(building_id)?;
     let tz = scope::building_zone(pool, building_id).await?;
-    let name: String = sqlx::query_scalar("select name from buildings where id = $1").bind(building_id).fetch_one(pool).await?;
+    let name: String = sqlx::query_scalar("select name from buildings where id = $1")
+        .bind(building_id)
+        .fetch_one(pool)
+        .await?;
     type Spot = (Uuid, String, Option<String>, Option<String>, bool, i64, Option<i16>, Option<i16>);
     let spots: Vec<Spot> = sqlx::query_as(
         "select s.id, s.number, s.label, s.description, s.active,
@@ -108,7 +116,8 @@ pub async fn list(pool: &PgPool, actor: &Actor, building_id: Uuid, now: DateTime
             bookings: overlapping(pool, spot_id, from, until, tz).await?,
         });
     }
-    let positions: Vec<Option<(i32, i32)>> = spots.iter().map(|s| s.6.zip(s.7).map(|(x, y)| (i32::from(x), i32::from(y)))).collect();
+    let positions: Vec<Option<(i32, i32)>> =
+        spots.iter().map(|s| s.6.zip(s.7).map(|(x, y)| (i32::from(x), i32::from(y)))).collect();
     let plan = layout(&positions);
     Ok(SpotListing {
         building_id: building_id.to_string(),
@@ -135,7 +144,13 @@ pub async fn list(pool: &PgPool, actor: &Actor, building_id: Uuid, now: DateTime
 }
 
 /// Active bookings of `spot` overlapping `[from, until)`.
-pub async fn overlapping(pool: &PgPool, spot: Uuid, from: DateTime<Utc>, until: DateTime<Utc>, tz: Tz) -> ServerResult<Vec<OverlappingBooking>> {
+pub async fn overlapping(
+    pool: &PgPool,
+    spot: Uuid,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+    tz: Tz,
+) -> ServerResult<Vec<OverlappingBooking>> {
     let rows: Vec<(String, DateTime<Utc>, DateTime<Utc>, String)> = sqlx::query_as(
         "select confirmation_code, starts_at, ends_at, status from bookings
           where spot_id = $1 and during && tstzrange($2, $3, '[)')
@@ -158,7 +173,13 @@ pub async fn overlapping(pool: &PgPool, spot: Uuid, from: DateTime<Utc>, until: 
 }
 
 /// Creates a spot of `building_id`; a number already used there is a field error.
-pub async fn create(pool: &PgPool, actor: &Actor, building_id: Uuid, input: &SpotInput, meta: &RequestMeta) -> ServerResult<Uuid> {
+pub async fn create(
+    pool: &PgPool,
+    actor: &Actor,
+    building_id: Uuid,
+    input: &SpotInput,
+    meta: &RequestMeta,
+) -> ServerResult<Uuid> {
     actor.require_role(&scope::WRITERS)?;
     actor.require_building(building_id)?;
     let mut tx = pool.begin().await?;
@@ -183,7 +204,14 @@ pub async fn create(pool: &PgPool, actor: &Actor, building_id: Uuid, input: &Spo
     };
     audit::record(
         &mut tx,
-        &AuditEntry { actor: &actor.audit(), action: "spot.created", entity_type: Some("visitor_spot"), entity_id: Some(id.to_string()), building_id: Some(building_id), metadata: json!({ "number": input.number, "label": input.label }) },
+        &AuditEntry {
+            actor: &actor.audit(),
+            action: "spot.created",
+            entity_type: Some("visitor_spot"),
+            entity_id: Some(id.to_string()),
+            building_id: Some(building_id),
+            metadata: json!({ "number": input.number, "label": input.label }),
+        },
         meta,
     )
     .await?;
@@ -193,10 +221,11 @@ pub async fn create(pool: &PgPool, actor: &Actor, building_id: Uuid, input: &Spo
 
 /// Locks a spot and checks scope; returns its building and number.
 async fn lock_spot(conn: &mut PgConnection, actor: &Actor, spot_id: Uuid) -> ServerResult<(Uuid, String, bool)> {
-    let row: Option<(Uuid, String, bool)> = sqlx::query_as("select building_id, number, active from visitor_spots where id = $1 for update")
-        .bind(spot_id)
-        .fetch_optional(conn)
-        .await?;
+    let row: Option<(Uuid, String, bool)> =
+        sqlx::query_as("select building_id, number, active from visitor_spots where id = $1 for update")
+            .bind(spot_id)
+            .fetch_optional(conn)
+            .await?;
     let row = row.ok_or(AppError::NotFound)?;
     actor.require_building(row.0)?;
     Ok(row)
@@ -206,7 +235,13 @@ async fn lock_spot(conn: &mut PgConnection, actor: &Actor, spot_id: Uuid) -> Ser
 /// a free cell). A box overlapping another spot's is a field error (the database's exclusion
 /// constraint decides, so two admins placing spots at once cannot both win). Audited when the
 /// position changes. Returns the spot's building.
-pub async fn place(pool: &PgPool, actor: &Actor, spot_id: Uuid, position: Option<Position>, meta: &RequestMeta) -> ServerResult<Uuid> {
+pub async fn place(
+    pool: &PgPool,
+    actor: &Actor,
+    spot_id: Uuid,
+    position: Option<Position>,
+    meta: &RequestMeta,
+) -> ServerResult<Uuid> {
     actor.require_role(&scope::WRITERS)?;
     let mut tx = pool.begin().await?;
     let (building_id, number, _) = lock_spot(&mut tx, actor, spot_id).await?;
@@ -259,7 +294,14 @@ pub async fn place(pool: &PgPool, actor: &Actor, spot_id: Uuid, position: Option
 /// Deactivates (`false`) or reactivates a spot. Deactivating blocks its future available
 /// blocks (the generator makes no new ones); reactivating reopens those the rule allows.
 /// Returns the building and how many blocks changed.
-pub async fn set_active(pool: &PgPool, actor: &Actor, spot_id: Uuid, active: bool, now: DateTime<Utc>, meta: &RequestMeta) -> ServerResult<(Uuid, u64)> {
+pub async fn set_active(
+    pool: &PgPool,
+    actor: &Actor,
+    spot_id: Uuid,
+    active: bool,
+    now: DateTime<Utc>,
+    meta: &RequestMeta,
+) -> ServerResult<(Uuid, u64)> {
     actor.require_role(&scope::WRITERS)?;
     let mut tx = pool.begin().await?;
     let (building_id, number, was) = lock_spot(&mut tx, actor, spot_id).await?;
@@ -267,8 +309,16 @@ pub async fn set_active(pool: &PgPool, actor: &Actor, spot_id: Uuid, active: boo
         let msg = if active { "El estacionamiento ya estaba activo." } else { "El estacionamiento ya estaba desactivado." };
         return Err(AppError::Conflict(msg.into()).into());
     }
-    sqlx::query("update visitor_spots set active = $2 where id = $1").bind(spot_id).bind(active).execute(&mut *tx).await?;
-    let changed = if active { reopen_blocks(&mut tx, Some(spot_id), None, now).await? } else { block_blocks(&mut tx, Some(spot_id), None, None, now).await? };
+    sqlx::query("update visitor_spots set active = $2 where id = $1")
+        .bind(spot_id)
+        .bind(active)
+        .execute(&mut *tx)
+        .await?;
+    let changed = if active {
+        reopen_blocks(&mut tx, Some(spot_id), None, now).await?
+    } else {
+        block_blocks(&mut tx, Some(spot_id), None, None, now).await?
+    };
     audit::record(
         &mut tx,
         &AuditEntry {
@@ -301,11 +351,21 @@ pub struct Closed {
 
 /// Closes a spot for maintenance over a local range: records the closure and blocks the
 /// overlapping future available blocks, in one transaction. Bookings in the range stay.
-pub async fn close(pool: &PgPool, actor: &Actor, spot_id: Uuid, input: &ClosureInput, now: DateTime<Utc>, meta: &RequestMeta) -> ServerResult<Closed> {
+pub async fn close(
+    pool: &PgPool,
+    actor: &Actor,
+    spot_id: Uuid,
+    input: &ClosureInput,
+    now: DateTime<Utc>,
+    meta: &RequestMeta,
+) -> ServerResult<Closed> {
     actor.require_role(&scope::WRITERS)?;
     let mut tx = pool.begin().await?;
     let (building_id, number, _) = lock_spot(&mut tx, actor, spot_id).await?;
-    let zone: String = sqlx::query_scalar("select time_zone from buildings where id = $1").bind(building_id).fetch_one(&mut *tx).await?;
+    let zone: String = sqlx::query_scalar("select time_zone from buildings where id = $1")
+        .bind(building_id)
+        .fetch_one(&mut *tx)
+        .await?;
     let tz: Tz = zone.parse().map_err(|_| ServerError::invariant(format!("time zone {zone}")))?;
     let (Some(from), Some(until)) = (resolve_local(tz, input.from), resolve_local(tz, input.until)) else {
         return Err(AppError::field("desde", "Esa fecha está fuera del rango permitido.").into());
@@ -356,13 +416,20 @@ pub async fn close(pool: &PgPool, actor: &Actor, spot_id: Uuid, input: &ClosureI
 /// Lifts a closure: deletes it and reopens its blocked future blocks that no other closure
 /// (and no inactive spot or template) keeps blocked. Returns the building and how many
 /// blocks reopened.
-pub async fn lift(pool: &PgPool, actor: &Actor, closure_id: Uuid, now: DateTime<Utc>, meta: &RequestMeta) -> ServerResult<(Uuid, u64)> {
+pub async fn lift(
+    pool: &PgPool,
+    actor: &Actor,
+    closure_id: Uuid,
+    now: DateTime<Utc>,
+    meta: &RequestMeta,
+) -> ServerResult<(Uuid, u64)> {
     actor.require_role(&scope::WRITERS)?;
     let mut tx = pool.begin().await?;
-    let row: Option<(Uuid, Uuid, String)> = sqlx::query_as("select spot_id, building_id, reason from spot_closures where id = $1 for update")
-        .bind(closure_id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let row: Option<(Uuid, Uuid, String)> =
+        sqlx::query_as("select spot_id, building_id, reason from spot_closures where id = $1 for update")
+            .bind(closure_id)
+            .fetch_optional(&mut *tx)
+            .await?;
     let (spot_id, building_id, reason) = row.ok_or(AppError::NotFound)?;
     actor.require_building(building_id)?;
     // Lock the spot too, so a closure created concurrently on it is seen by the reopen below.

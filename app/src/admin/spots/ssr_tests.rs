@@ -60,7 +60,13 @@ async fn spot_with_blocks(pool: &PgPool, building: Uuid, booker: Uuid) -> (Uuid,
 async fn statuses(pool: &PgPool, ids: &[Uuid; 4]) -> Vec<(String, i64)> {
     let mut out = Vec::new();
     for id in ids {
-        out.push(sqlx::query_as("select status, base_price_clp from availability_blocks where id = $1").bind(id).fetch_one(pool).await.unwrap());
+        out.push(
+            sqlx::query_as("select status, base_price_clp from availability_blocks where id = $1")
+                .bind(id)
+                .fetch_one(pool)
+                .await
+                .unwrap(),
+        );
     }
     out
 }
@@ -90,7 +96,10 @@ async fn closures_block_future_available_blocks_and_lifting_reopens_them(pool: P
     assert_eq!(app_error(close(&pool, &support, spot, &input, now, &meta).await), AppError::Forbidden);
     let closed = close(&pool, &admin_a, spot, &input, now, &meta).await.unwrap();
     assert_eq!((closed.blocked, closed.bookings), (1, 1));
-    assert_eq!(statuses(&pool, &ids).await, [a_("available", 5000), a_("reserved", 5000), a_("blocked", 5000), a_("available", 5000)]);
+    assert_eq!(
+        statuses(&pool, &ids).await,
+        [a_("available", 5000), a_("reserved", 5000), a_("blocked", 5000), a_("available", 5000)]
+    );
     // A second, overlapping closure keeps day 3 blocked when the first is lifted.
     let second = ClosureInput { from: local(now, 3), until: local(now, 3) + Duration::hours(1), reason: "Sello".into() };
     let closed2 = close(&pool, &admin_a, spot, &second, now, &meta).await.unwrap();
@@ -104,7 +113,10 @@ async fn closures_block_future_available_blocks_and_lifting_reopens_them(pool: P
     assert_eq!(reopened, 0, "the second closure still covers day 3");
     let (_, reopened) = lift(&pool, &admin_a, closed2.closure_id, now, &meta).await.unwrap();
     assert_eq!(reopened, 1);
-    assert_eq!(statuses(&pool, &ids).await, [a_("available", 5000), a_("reserved", 5000), a_("available", 5000), a_("available", 5000)]);
+    assert_eq!(
+        statuses(&pool, &ids).await,
+        [a_("available", 5000), a_("reserved", 5000), a_("available", 5000), a_("available", 5000)]
+    );
 
     // The generator creates blocks inside a closure as blocked (the same representation).
     close(&pool, &admin_a, spot, &input, now, &meta).await.unwrap();
@@ -113,21 +125,50 @@ async fn closures_block_future_available_blocks_and_lifting_reopens_them(pool: P
     // no closure covers.
     let (_, changed) = set_active(&pool, &admin_a, spot, false, now, &meta).await.unwrap();
     assert_eq!(changed, 1, "only day 4 was still available");
-    assert_eq!(statuses(&pool, &ids).await, [a_("available", 5000), a_("reserved", 5000), a_("blocked", 5000), a_("blocked", 5000)]);
+    assert_eq!(
+        statuses(&pool, &ids).await,
+        [a_("available", 5000), a_("reserved", 5000), a_("blocked", 5000), a_("blocked", 5000)]
+    );
     let (_, changed) = set_active(&pool, &admin_a, spot, true, now, &meta).await.unwrap();
     assert_eq!(changed, 1, "day 3 stays closed");
-    assert_eq!(statuses(&pool, &ids).await, [a_("available", 5000), a_("reserved", 5000), a_("blocked", 5000), a_("available", 5000)]);
-    let booking: String = sqlx::query_scalar("select status from bookings where block_id = $1").bind(ids[1]).fetch_one(&pool).await.unwrap();
+    assert_eq!(
+        statuses(&pool, &ids).await,
+        [a_("available", 5000), a_("reserved", 5000), a_("blocked", 5000), a_("available", 5000)]
+    );
+    let booking: String = sqlx::query_scalar("select status from bookings where block_id = $1")
+        .bind(ids[1])
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(booking, "confirmed", "closures never cancel bookings");
 
     // Spot creation: duplicate numbers are a field error; scope holds.
     let dup = SpotInput::parse("V-01", "", "").unwrap();
-    assert_eq!(app_error(create(&pool, &admin_a, a, &dup, &meta).await), AppError::field("number", "Ya existe un estacionamiento con ese número en este edificio."));
+    assert_eq!(
+        app_error(create(&pool, &admin_a, a, &dup, &meta).await),
+        AppError::field("number", "Ya existe un estacionamiento con ese número en este edificio.")
+    );
     let new = SpotInput::parse("V-02", "Techado", "Junto al ascensor").unwrap();
     assert_eq!(app_error(create(&pool, &admin_b, a, &new, &meta).await), AppError::NotFound);
     create(&pool, &admin_a, a, &new, &meta).await.unwrap();
-    let actions: Vec<String> = sqlx::query_scalar("select action from audit_log where building_id = $1 order by id").bind(a).fetch_all(&pool).await.unwrap();
-    assert_eq!(actions, ["spot.closed", "spot.closed", "spot.closure_lifted", "spot.closure_lifted", "spot.closed", "spot.deactivated", "spot.reactivated", "spot.created"]);
+    let actions: Vec<String> = sqlx::query_scalar("select action from audit_log where building_id = $1 order by id")
+        .bind(a)
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        actions,
+        [
+            "spot.closed",
+            "spot.closed",
+            "spot.closure_lifted",
+            "spot.closure_lifted",
+            "spot.closed",
+            "spot.deactivated",
+            "spot.reactivated",
+            "spot.created"
+        ]
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -149,33 +190,69 @@ async fn a_new_base_price_reaches_only_future_available_blocks_as_previewed(pool
 
     let preview = templates::price_preview(&pool, &support, template, "Noche", Clp::new(6_000), now).await.unwrap();
     assert_eq!((preview.blocks, preview.from.as_str(), preview.to.as_str()), (1, "$5.000", "$6.000"));
-    assert_eq!(app_error(templates::price_preview(&pool, &admin_b, template, "Noche", Clp::new(6_000), now).await), AppError::NotFound);
-    assert_eq!(app_error(templates::update(&pool, &support, template, "Noche", Clp::new(6_000), now, &meta).await), AppError::Forbidden);
-    assert_eq!(app_error(templates::update(&pool, &admin_b, template, "Noche", Clp::new(6_000), now, &meta).await), AppError::NotFound);
-    let (_, changed) = templates::update(&pool, &admin_a, template, "Noche larga", Clp::new(6_000), now, &meta).await.unwrap();
+    assert_eq!(
+        app_error(templates::price_preview(&pool, &admin_b, template, "Noche", Clp::new(6_000), now).await),
+        AppError::NotFound
+    );
+    assert_eq!(
+        app_error(templates::update(&pool, &support, template, "Noche", Clp::new(6_000), now, &meta).await),
+        AppError::Forbidden
+    );
+    assert_eq!(
+        app_error(templates::update(&pool, &admin_b, template, "Noche", Clp::new(6_000), now, &meta).await),
+        AppError::NotFound
+    );
+    let (_, changed) = templates::update(&pool, &admin_a, template, "Noche larga", Clp::new(6_000), now, &meta)
+        .await
+        .unwrap();
     assert_eq!(changed as i64, preview.blocks);
-    assert_eq!(statuses(&pool, &ids).await, [a_("available", 5000), a_("reserved", 5000), a_("blocked", 5000), a_("available", 6000)]);
-    let price: (String, i64) = sqlx::query_as("select name, base_price_clp from block_templates where id = $1").bind(template).fetch_one(&pool).await.unwrap();
+    assert_eq!(
+        statuses(&pool, &ids).await,
+        [a_("available", 5000), a_("reserved", 5000), a_("blocked", 5000), a_("available", 6000)]
+    );
+    let price: (String, i64) = sqlx::query_as("select name, base_price_clp from block_templates where id = $1")
+        .bind(template)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(price, ("Noche larga".into(), 6000));
-    let meta_row: serde_json::Value = sqlx::query_scalar("select metadata from audit_log where action = 'block_template.updated'").fetch_one(&pool).await.unwrap();
+    let meta_row: serde_json::Value =
+        sqlx::query_scalar("select metadata from audit_log where action = 'block_template.updated'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!(meta_row["blocks_repriced"], 1);
     // Saving the same price again changes nothing, and the preview says so.
-    let same = templates::price_preview(&pool, &admin_a, template, "Noche larga", Clp::new(6_000), now).await.unwrap();
+    let same = templates::price_preview(&pool, &admin_a, template, "Noche larga", Clp::new(6_000), now)
+        .await
+        .unwrap();
     assert_eq!(same.blocks, 0);
 
     // Templates: creation, a duplicate name is a field error, deactivation blocks future
     // available blocks and reactivation reopens them (not the closed one).
     let t = TemplateInput::parse("Tarde", "14:00", "4", "3.000").unwrap();
     templates::create(&pool, &admin_a, a, &t, &meta).await.unwrap();
-    assert_eq!(app_error(templates::create(&pool, &admin_a, a, &t, &meta).await), AppError::field("name", "Ya existe un bloque con ese nombre en este edificio."));
+    assert_eq!(
+        app_error(templates::create(&pool, &admin_a, a, &t, &meta).await),
+        AppError::field("name", "Ya existe un bloque con ese nombre en este edificio.")
+    );
     assert_eq!(app_error(templates::create(&pool, &admin_b, a, &t, &meta).await), AppError::NotFound);
     let (_, off) = templates::set_active(&pool, &admin_a, template, false, now, &meta).await.unwrap();
     assert_eq!(off, 1);
     let (_, on) = templates::set_active(&pool, &admin_a, template, true, now, &meta).await.unwrap();
     assert_eq!(on, 1);
-    assert_eq!(statuses(&pool, &ids).await, [a_("available", 5000), a_("reserved", 5000), a_("blocked", 5000), a_("available", 6000)]);
+    assert_eq!(
+        statuses(&pool, &ids).await,
+        [a_("available", 5000), a_("reserved", 5000), a_("blocked", 5000), a_("available", 6000)]
+    );
     let l = templates::list(&pool, &admin_a, a, now).await.unwrap();
-    assert_eq!(l.rows.iter().map(|r| (r.name.as_str(), r.start.as_str(), r.duration.as_str(), r.price.as_str())).collect::<Vec<_>>(), [("Noche larga", "20:00", "11 h", "$6.000"), ("Tarde", "14:00", "4 h", "$3.000")]);
+    assert_eq!(
+        l.rows
+            .iter()
+            .map(|r| (r.name.as_str(), r.start.as_str(), r.duration.as_str(), r.price.as_str()))
+            .collect::<Vec<_>>(),
+        [("Noche larga", "20:00", "11 h", "$6.000"), ("Tarde", "14:00", "4 h", "$3.000")]
+    );
     assert_eq!(app_error(templates::list(&pool, &admin_b, a, now).await), AppError::NotFound);
 }
 
@@ -198,7 +275,11 @@ async fn spots_are_placed_on_the_plan_within_scope_and_never_overlap(pool: PgPoo
     let position = |id: Uuid| {
         let pool = pool.clone();
         async move {
-            sqlx::query_as::<_, (Option<i16>, Option<i16>)>("select map_x, map_y from visitor_spots where id = $1").bind(id).fetch_one(&pool).await.unwrap()
+            sqlx::query_as::<_, (Option<i16>, Option<i16>)>("select map_x, map_y from visitor_spots where id = $1")
+                .bind(id)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
         }
     };
 
@@ -214,7 +295,10 @@ async fn spots_are_placed_on_the_plan_within_scope_and_never_overlap(pool: PgPoo
     // Another building's plan is its own.
     place(&pool, &admin_b, spot_b, at(100, 100), &meta).await.unwrap();
     // An overlapping box is a field error and nothing changes; a touching one is fine.
-    let clash = AppError::field("map_x", "Ese lugar del plano choca con otro estacionamiento: sepáralos al menos 80 en horizontal o 60 en vertical.");
+    let clash = AppError::field(
+        "map_x",
+        "Ese lugar del plano choca con otro estacionamiento: sepáralos al menos 80 en horizontal o 60 en vertical.",
+    );
     assert_eq!(app_error(place(&pool, &admin_a, spots[1], at(179, 159), &meta).await), clash);
     assert_eq!(position(spots[1]).await, (None, None));
     place(&pool, &admin_a, spots[1], at(180, 100), &meta).await.unwrap();
@@ -248,20 +332,29 @@ async fn spots_are_placed_on_the_plan_within_scope_and_never_overlap(pool: PgPoo
     place(&pool, &admin_a, spots[0], None, &meta).await.unwrap();
     assert_eq!(position(spots[0]).await, (None, None));
     place(&pool, &admin_a, spots[1], at(180, 100), &meta).await.unwrap();
-    let audited: Vec<(String, serde_json::Value)> =
-        sqlx::query_as("select action, metadata from audit_log where building_id = $1 and action like 'spot.%placed' order by id")
-            .bind(a)
-            .fetch_all(&pool)
-            .await
-            .unwrap();
+    let audited: Vec<(String, serde_json::Value)> = sqlx::query_as(
+        "select action, metadata from audit_log where building_id = $1 and action like 'spot.%placed' order by id",
+    )
+    .bind(a)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
     let actions: Vec<&str> = audited.iter().map(|r| r.0.as_str()).collect();
     assert_eq!(actions, ["spot.placed", "spot.placed", "spot.placed", "spot.unplaced"]);
     assert_eq!(audited[0].1, json!({ "number": "V-01", "from": null, "to": [100, 100] }));
     assert_eq!(audited[3].1, json!({ "number": "V-01", "from": [100, 100], "to": null }));
 
     // The database refuses what the form would: off the plan, and half a position.
-    let off = sqlx::query("update visitor_spots set map_x = 961, map_y = 100 where id = $1").bind(spots[0]).execute(&pool).await.unwrap_err();
+    let off = sqlx::query("update visitor_spots set map_x = 961, map_y = 100 where id = $1")
+        .bind(spots[0])
+        .execute(&pool)
+        .await
+        .unwrap_err();
     assert!(is_violation(&off, "visitor_spots_map_position_check"));
-    let half = sqlx::query("update visitor_spots set map_x = 500 where id = $1").bind(spots[0]).execute(&pool).await.unwrap_err();
+    let half = sqlx::query("update visitor_spots set map_x = 500 where id = $1")
+        .bind(spots[0])
+        .execute(&pool)
+        .await
+        .unwrap_err();
     assert!(is_violation(&half, "visitor_spots_map_position_check"));
 }

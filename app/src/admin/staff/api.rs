@@ -54,7 +54,8 @@ pub async fn create_staff(
     let mut errors = Vec::new();
     let full_name = field(&mut errors, "full_name", PersonName::parse(&full_name));
     let email = field(&mut errors, "email", Email::parse(&email));
-    let phone = if phone.trim().is_empty() { Some(None) } else { field(&mut errors, "phone", MobilePhone::parse(&phone)).map(Some) };
+    let phone =
+        if phone.trim().is_empty() { Some(None) } else { field(&mut errors, "phone", MobilePhone::parse(&phone)).map(Some) };
     // A building admin creates concierge accounts only, whatever the form says.
     let role = if actor.role.is_building_scoped() {
         Some(crate::domain::role::Role::Concierge)
@@ -125,7 +126,10 @@ pub async fn assign_staff_building(user_id: String, building_id: String) -> Resu
 pub async fn ban_staff(user_id: String, reason: String) -> Result<(), AppError> {
     let reason = reason.trim().to_string();
     if reason.chars().count() < 3 || reason.chars().count() > 500 {
-        return finish::<(), AppError>(Err(AppError::field("reason", "Indica el motivo del bloqueo (entre 3 y 500 caracteres).")));
+        return finish::<(), AppError>(Err(AppError::field(
+            "reason",
+            "Indica el motivo del bloqueo (entre 3 y 500 caracteres).",
+        )));
     }
     apply(user_id, Change::Ban(reason)).await
 }

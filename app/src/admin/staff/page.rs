@@ -24,10 +24,15 @@ pub fn StaffPage() -> impl IntoView {
     let params = move || {
         query.with(|q| {
             let get = |k: &str| q.get(k).unwrap_or_default();
-            (StaffQuery { rol: get("rol"), edificio: get("edificio"), estado: get("estado"), buscar: get("buscar") }, get("pagina"))
+            (
+                StaffQuery { rol: get("rol"), edificio: get("edificio"), estado: get("estado"), buscar: get("buscar") },
+                get("pagina"),
+            )
         })
     };
-    let versions = move || (create.version().get(), role.version().get(), building.version().get(), ban.version().get(), unban.version().get());
+    let versions = move || {
+        (create.version().get(), role.version().get(), building.version().get(), ban.version().get(), unban.version().get())
+    };
     let listing = Resource::new(move || (params(), versions()), |((f, p), _)| list_staff(f, p));
     let flag = move |k: &'static str| query.with(|q| q.get(k).is_some());
     let pending = move || query.with(|q| (q.get("accion").unwrap_or_default(), q.get("id").unwrap_or_default()));

@@ -326,7 +326,10 @@ pub async fn change_access(
     }
     let new_role = role.unwrap_or(target.role);
     if role.is_none() && !target.role.is_building_scoped() {
-        return Err(AppError::Conflict("Solo las cuentas de conserjería y de administración de edificio tienen edificio.".into()).into());
+        return Err(AppError::Conflict(
+            "Solo las cuentas de conserjería y de administración de edificio tienen edificio.".into(),
+        )
+        .into());
     }
     let new_building = building_for(new_role, building)?;
     if new_role == target.role && new_building == target.building {
@@ -344,7 +347,10 @@ pub async fn change_access(
             .fetch_one(&mut *tx)
             .await?;
         if assigned > 0 {
-            return Err(AppError::Conflict("Esta cuenta de ventas tiene edificios asignados: quítaselos antes de cambiar su rol.".into()).into());
+            return Err(AppError::Conflict(
+                "Esta cuenta de ventas tiene edificios asignados: quítaselos antes de cambiar su rol.".into(),
+            )
+            .into());
         }
     }
     sqlx::query("update users set role = $2, building_id = $3, session_epoch = session_epoch + 1 where id = $1")
@@ -373,7 +379,6 @@ pub async fn change_access(
     tx.commit().await?;
     Ok(())
 }
-
 
 /// A staff insert's error: a taken e-mail is the `email` field's fault (the unique constraint
 /// decides, so two racing creations cannot both succeed); anything else is the server's.

@@ -32,16 +32,16 @@ async fn an_admin_creates_a_concierge_with_encrypted_phone_and_hashed_password(p
     let a = building(&pool, "Torre A").await;
     let admin = staff(&pool, Role::Admin, None).await;
     let meta = RequestMeta::default();
-    let id = create(&pool, &vault, &indexer, &admin, new_staff("conserje@x.cl", Role::Concierge, Some(a), Some("9 8765 4321")), &meta)
-        .await
-        .unwrap();
-    let (role, b, status, hash, enc, bidx): (String, Option<Uuid>, String, String, Vec<u8>, Vec<u8>) = sqlx::query_as(
-        "select role, building_id, status, password_hash, phone_enc, phone_bidx from users where id = $1",
-    )
-    .bind(id)
-    .fetch_one(&pool)
-    .await
-    .unwrap();
+    let id =
+        create(&pool, &vault, &indexer, &admin, new_staff("conserje@x.cl", Role::Concierge, Some(a), Some("9 8765 4321")), &meta)
+            .await
+            .unwrap();
+    let (role, b, status, hash, enc, bidx): (String, Option<Uuid>, String, String, Vec<u8>, Vec<u8>) =
+        sqlx::query_as("select role, building_id, status, password_hash, phone_enc, phone_bidx from users where id = $1")
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!((role.as_str(), b, status.as_str()), ("concierge", Some(a), "active"));
     assert!(hash.starts_with("$argon2id$"), "{hash}");
     assert!(verify_password(PASSWORD, &hash).unwrap());
@@ -60,21 +60,31 @@ async fn an_admin_creates_a_concierge_with_encrypted_phone_and_hashed_password(p
     assert!(!metadata.to_string().contains("conserje@x.cl"), "no PII in the audit metadata");
 
     // Platform roles get no building whatever the form says; scoped roles need one.
-    let sup = create(&pool, &vault, &indexer, &admin, new_staff("soporte@x.cl", Role::Support, Some(a), None), &meta).await.unwrap();
+    let sup = create(&pool, &vault, &indexer, &admin, new_staff("soporte@x.cl", Role::Support, Some(a), None), &meta)
+        .await
+        .unwrap();
     assert_eq!(account(&pool, sup).await.1, None);
-    let e = app_error(create(&pool, &vault, &indexer, &admin, new_staff("sin@x.cl", Role::BuildingAdmin, None, None), &meta).await);
+    let e =
+        app_error(create(&pool, &vault, &indexer, &admin, new_staff("sin@x.cl", Role::BuildingAdmin, None, None), &meta).await);
     assert!(e.field_message("building_id").is_some(), "{e:?}");
 
     // The same e-mail in any spelling of its case is a field error, and nothing was written.
-    let e = app_error(create(&pool, &vault, &indexer, &admin, new_staff("Conserje@X.cl", Role::Concierge, Some(a), None), &meta).await);
+    let e = app_error(
+        create(&pool, &vault, &indexer, &admin, new_staff("Conserje@X.cl", Role::Concierge, Some(a), None), &meta).await,
+    );
     assert_eq!(e.field_message("email").as_deref(), Some("Ya existe una cuenta con este correo."));
-    let n: i64 = sqlx::query_scalar("select count(*) from audit_log where action = 'staff.created'").fetch_one(&pool).await.unwrap();
+    let n: i64 = sqlx::query_scalar("select count(*) from audit_log where action = 'staff.created'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(n, 2);
 
     let listing = list(&pool, &admin, &Filter { role: Some(Role::Concierge), ..Filter::default() }, 1).await.unwrap();
     assert_eq!(listing.rows.len(), 1);
     assert_eq!(listing.rows[0].email, "conserje@x.cl");
-    let listing = list(&pool, &admin, &Filter { search: Some("SOPORTE".into()), ..Filter::default() }, 1).await.unwrap();
+    let listing = list(&pool, &admin, &Filter { search: Some("SOPORTE".into()), ..Filter::default() }, 1)
+        .await
+        .unwrap();
     assert_eq!(listing.total, 1);
 }
 
@@ -94,9 +104,14 @@ async fn role_building_and_ban_changes_end_sessions(pool: PgPool) {
     assert_eq!(account(&pool, con.id).await, ("support".into(), None, "active".into(), 3));
     // A platform role has no building to assign; nothing changed is a conflict too.
     assert!(matches!(app_error(change_access(&pool, &admin, con.id, None, Some(a), &meta).await), AppError::Conflict(_)));
-    assert!(matches!(app_error(change_access(&pool, &admin, con.id, Some(Role::Support), None, &meta).await), AppError::Conflict(_)));
+    assert!(matches!(
+        app_error(change_access(&pool, &admin, con.id, Some(Role::Support), None, &meta).await),
+        AppError::Conflict(_)
+    ));
 
-    change_status(&pool, &admin, con.id, Change::Ban("Préstamo de credenciales".into()), &meta).await.unwrap();
+    change_status(&pool, &admin, con.id, Change::Ban("Préstamo de credenciales".into()), &meta)
+        .await
+        .unwrap();
     assert_eq!(account(&pool, con.id).await, ("support".into(), None, "banned".into(), 4));
     change_status(&pool, &admin, con.id, Change::Restore, &meta).await.unwrap();
     assert_eq!(account(&pool, con.id).await.2, "active");
@@ -106,11 +121,20 @@ async fn role_building_and_ban_changes_end_sessions(pool: PgPool) {
         .fetch_all(&pool)
         .await
         .unwrap();
-    assert_eq!(actions, ["staff.role_changed", "staff.building_assigned", "staff.role_changed", "staff.banned", "staff.unbanned"]);
+    assert_eq!(
+        actions,
+        ["staff.role_changed", "staff.building_assigned", "staff.role_changed", "staff.banned", "staff.unbanned"]
+    );
 
     // Nobody bans themselves or changes their own role; support changes nothing.
-    assert!(matches!(app_error(change_status(&pool, &admin, admin.id, Change::Ban("x".into()), &meta).await), AppError::Conflict(_)));
-    assert!(matches!(app_error(change_access(&pool, &admin, admin.id, Some(Role::Support), None, &meta).await), AppError::Conflict(_)));
+    assert!(matches!(
+        app_error(change_status(&pool, &admin, admin.id, Change::Ban("x".into()), &meta).await),
+        AppError::Conflict(_)
+    ));
+    assert!(matches!(
+        app_error(change_access(&pool, &admin, admin.id, Some(Role::Support), None, &meta).await),
+        AppError::Conflict(_)
+    ));
     let support = staff(&pool, Role::Support, None).await;
     assert_eq!(app_error(change_status(&pool, &support, con.id, Change::Ban("x".into()), &meta).await), AppError::Forbidden);
     assert_eq!(app_error(change_access(&pool, &support, con.id, Some(Role::Admin), None, &meta).await), AppError::Forbidden);
@@ -137,7 +161,11 @@ async fn the_last_active_admin_stays(pool: PgPool) {
     // Only the database's view counts: an admin session whose own account was banned meanwhile
     // cannot ban or demote the one admin left.
     let stale = staff(&pool, Role::Admin, None).await;
-    sqlx::query("update users set status = 'banned' where id = $1").bind(stale.id).execute(&pool).await.unwrap();
+    sqlx::query("update users set status = 'banned' where id = $1")
+        .bind(stale.id)
+        .execute(&pool)
+        .await
+        .unwrap();
     let e = app_error(change_status(&pool, &stale, last.id, Change::Ban("x".into()), &meta).await);
     assert!(matches!(&e, AppError::Conflict(m) if m.contains("última")), "{e:?}");
     let e = app_error(change_access(&pool, &stale, last.id, Some(Role::Support), None, &meta).await);
@@ -156,25 +184,48 @@ async fn a_building_admin_manages_only_concierges_of_their_building(pool: PgPool
     let support = staff(&pool, Role::Support, None).await;
     let meta = RequestMeta::default();
 
-    let con_a = create(&pool, &vault, &indexer, &admin_a, new_staff("con.a@x.cl", Role::Concierge, Some(a), None), &meta).await.unwrap();
+    let con_a = create(&pool, &vault, &indexer, &admin_a, new_staff("con.a@x.cl", Role::Concierge, Some(a), None), &meta)
+        .await
+        .unwrap();
     assert_eq!(account(&pool, con_a).await.1, Some(a));
-    assert_eq!(app_error(create(&pool, &vault, &indexer, &admin_a, new_staff("c2@x.cl", Role::Concierge, Some(b), None), &meta).await), AppError::NotFound);
+    assert_eq!(
+        app_error(create(&pool, &vault, &indexer, &admin_a, new_staff("c2@x.cl", Role::Concierge, Some(b), None), &meta).await),
+        AppError::NotFound
+    );
     for role in [Role::BuildingAdmin, Role::Support, Role::Admin, Role::SalesRep] {
         let e = app_error(create(&pool, &vault, &indexer, &admin_a, new_staff("c3@x.cl", role, Some(a), None), &meta).await);
         assert_eq!(e, AppError::Forbidden, "{role:?}");
     }
-    assert_eq!(app_error(create(&pool, &vault, &indexer, &support, new_staff("c4@x.cl", Role::Concierge, Some(a), None), &meta).await), AppError::Forbidden);
+    assert_eq!(
+        app_error(create(&pool, &vault, &indexer, &support, new_staff("c4@x.cl", Role::Concierge, Some(a), None), &meta).await),
+        AppError::Forbidden
+    );
 
-    change_status(&pool, &admin_a, con_a, Change::Ban("Turnos no cumplidos".into()), &meta).await.unwrap();
+    change_status(&pool, &admin_a, con_a, Change::Ban("Turnos no cumplidos".into()), &meta)
+        .await
+        .unwrap();
     assert_eq!(account(&pool, con_a).await.2, "banned");
     change_status(&pool, &admin_a, con_a, Change::Restore, &meta).await.unwrap();
     assert_eq!(app_error(change_status(&pool, &admin_a, con_b.id, Change::Ban("x".into()), &meta).await), AppError::NotFound);
     assert_eq!(app_error(change_status(&pool, &admin_a, platform.id, Change::Ban("x".into()), &meta).await), AppError::NotFound);
-    assert_eq!(app_error(change_status(&pool, &admin_a, other_admin_a.id, Change::Ban("x".into()), &meta).await), AppError::Forbidden);
-    assert_eq!(app_error(change_access(&pool, &admin_a, con_a, Some(Role::BuildingAdmin), Some(a), &meta).await), AppError::Forbidden);
+    assert_eq!(
+        app_error(change_status(&pool, &admin_a, other_admin_a.id, Change::Ban("x".into()), &meta).await),
+        AppError::Forbidden
+    );
+    assert_eq!(
+        app_error(change_access(&pool, &admin_a, con_a, Some(Role::BuildingAdmin), Some(a), &meta).await),
+        AppError::Forbidden
+    );
 
     // Their list holds their building's staff only, and they may ban only the concierge.
-    let listing = list(&pool, &admin_a, &parse_filter(&admin_a, &StaffQuery { edificio: b.to_string(), ..StaffQuery::default() }).unwrap(), 1).await.unwrap();
+    let listing = list(
+        &pool,
+        &admin_a,
+        &parse_filter(&admin_a, &StaffQuery { edificio: b.to_string(), ..StaffQuery::default() }).unwrap(),
+        1,
+    )
+    .await
+    .unwrap();
     assert_eq!(listing.rows.len(), 3);
     assert!(listing.rows.iter().all(|r| r.building_id == a.to_string()));
     assert!(listing.rows.iter().all(|r| r.can_ban == (r.role == "concierge")));

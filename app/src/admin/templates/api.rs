@@ -23,7 +23,13 @@ pub async fn list_templates(edificio: String) -> Result<TemplateListing, AppErro
 
 /// Creates a template with its base price.
 #[server(prefix = "/api", endpoint = "admin/template_create")]
-pub async fn create_template(building_id: String, name: String, start: String, duration: String, price: String) -> Result<(), AppError> {
+pub async fn create_template(
+    building_id: String,
+    name: String,
+    start: String,
+    duration: String,
+    price: String,
+) -> Result<(), AppError> {
     let state = app_state()?;
     let actor = finish(scope::require_writer(&state.pool).await)?;
     let building = finish(scope::target_building(&actor, &building_id))?;
@@ -38,10 +44,19 @@ pub async fn create_template(building_id: String, name: String, start: String, d
 #[cfg(feature = "ssr")]
 fn parse_edit(name: &str, price: &str) -> Result<(String, Clp), AppError> {
     let mut problems = Vec::new();
-    let name = BlockTemplate::new(name, chrono::NaiveTime::MIN, 60).map(|t| t.name).map_err(|e| problems.push(("nombre", e.message().to_string()))).ok();
+    let name = BlockTemplate::new(name, chrono::NaiveTime::MIN, 60)
+        .map(|t| t.name)
+        .map_err(|e| problems.push(("nombre", e.message().to_string())))
+        .ok();
     let price = Clp::parse(price)
         .map_err(|e| e.message().to_string())
-        .and_then(|p| if p <= crate::domain::inventory::MAX_BASE_PRICE { Ok(p) } else { Err("El precio base no puede superar $10.000.000.".to_string()) })
+        .and_then(|p| {
+            if p <= crate::domain::inventory::MAX_BASE_PRICE {
+                Ok(p)
+            } else {
+                Err("El precio base no puede superar $10.000.000.".to_string())
+            }
+        })
         .map_err(|m| problems.push(("precio", m)))
         .ok();
     match (name, price) {

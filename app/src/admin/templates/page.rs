@@ -9,7 +9,10 @@ use crate::ui::form::{server_field_error, FormAlert, Notice};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{components::{Form, A}, hooks::use_query_map};
+use leptos_router::{
+    components::{Form, A},
+    hooks::use_query_map,
+};
 
 /// The block templates screen.
 #[component]
@@ -21,7 +24,9 @@ pub fn TemplatesPage() -> impl IntoView {
     let reactivate = ServerAction::<ReactivateTemplate>::new();
     let edificio = move || query.with(|q| q.get("edificio").unwrap_or_default());
     let listing = Resource::new(
-        move || (edificio(), create.version().get(), save.version().get(), deactivate.version().get(), reactivate.version().get()),
+        move || {
+            (edificio(), create.version().get(), save.version().get(), deactivate.version().get(), reactivate.version().get())
+        },
         |(e, ..)| list_templates(e),
     );
     let get = move |k: &'static str| query.with(|q| q.get(k)).filter(|s| !s.is_empty());
@@ -30,7 +35,9 @@ pub fn TemplatesPage() -> impl IntoView {
         move || (get("editar"), get("nombre"), get("precio"), get("revisar")),
         |(id, name, price, review)| async move {
             match (id, review) {
-                (Some(id), Some(_)) => Some(template_price_preview(id, name.unwrap_or_default(), price.unwrap_or_default()).await),
+                (Some(id), Some(_)) => {
+                    Some(template_price_preview(id, name.unwrap_or_default(), price.unwrap_or_default()).await)
+                }
                 _ => None,
             }
         },

@@ -22,7 +22,10 @@ use uuid::Uuid;
 pub async fn list(pool: &PgPool, actor: &Actor, building_id: Uuid, now: DateTime<Utc>) -> ServerResult<TemplateListing> {
     actor.require_role(&scope::READERS)?;
     actor.require_building(building_id)?;
-    let name: Option<String> = sqlx::query_scalar("select name from buildings where id = $1").bind(building_id).fetch_optional(pool).await?;
+    let name: Option<String> = sqlx::query_scalar("select name from buildings where id = $1")
+        .bind(building_id)
+        .fetch_optional(pool)
+        .await?;
     let name = name.ok_or(AppError::NotFound)?;
     type Row = (Uuid, String, NaiveTime, i32, i64, bool, i64);
     let rows: Vec<Row> = sqlx::query_as(
@@ -57,7 +60,13 @@ pub async fn list(pool: &PgPool, actor: &Actor, building_id: Uuid, now: DateTime
 }
 
 /// Creates a template of `building_id` (the generator makes its blocks on its next run).
-pub async fn create(pool: &PgPool, actor: &Actor, building_id: Uuid, input: &TemplateInput, meta: &RequestMeta) -> ServerResult<Uuid> {
+pub async fn create(
+    pool: &PgPool,
+    actor: &Actor,
+    building_id: Uuid,
+    input: &TemplateInput,
+    meta: &RequestMeta,
+) -> ServerResult<Uuid> {
     actor.require_role(&scope::WRITERS)?;
     actor.require_building(building_id)?;
     let mut tx = pool.begin().await?;
@@ -101,7 +110,12 @@ pub async fn create(pool: &PgPool, actor: &Actor, building_id: Uuid, input: &Tem
 
 /// A template's building, name, price and active flag, locked when `lock`; "not found" outside
 /// `actor`'s scope.
-async fn template(conn: &mut PgConnection, actor: &Actor, template_id: Uuid, lock: bool) -> ServerResult<(Uuid, String, i64, bool)> {
+async fn template(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    template_id: Uuid,
+    lock: bool,
+) -> ServerResult<(Uuid, String, i64, bool)> {
     let sql = if lock {
         "select building_id, name, base_price_clp, active from block_templates where id = $1 for update"
     } else {
@@ -118,7 +132,14 @@ async fn template(conn: &mut PgConnection, actor: &Actor, template_id: Uuid, loc
 const CHANGING: &str = "template_id = $1 and status = 'available' and starts_at > $2 and base_price_clp <> $3";
 
 /// What saving `name` and `price` on a template would change.
-pub async fn price_preview(pool: &PgPool, actor: &Actor, template_id: Uuid, name: &str, price: Clp, now: DateTime<Utc>) -> ServerResult<PricePreview> {
+pub async fn price_preview(
+    pool: &PgPool,
+    actor: &Actor,
+    template_id: Uuid,
+    name: &str,
+    price: Clp,
+    now: DateTime<Utc>,
+) -> ServerResult<PricePreview> {
     actor.require_role(&scope::READERS)?;
     let mut conn = pool.acquire().await?;
     let (_, _, current, _) = template(&mut conn, actor, template_id, false).await?;
@@ -140,7 +161,15 @@ pub async fn price_preview(pool: &PgPool, actor: &Actor, template_id: Uuid, name
 
 /// Renames a template and sets its base price; the new price goes to its future available
 /// blocks in the same transaction. Returns the building and how many blocks changed.
-pub async fn update(pool: &PgPool, actor: &Actor, template_id: Uuid, name: &str, price: Clp, now: DateTime<Utc>, meta: &RequestMeta) -> ServerResult<(Uuid, u64)> {
+pub async fn update(
+    pool: &PgPool,
+    actor: &Actor,
+    template_id: Uuid,
+    name: &str,
+    price: Clp,
+    now: DateTime<Utc>,
+    meta: &RequestMeta,
+) -> ServerResult<(Uuid, u64)> {
     actor.require_role(&scope::WRITERS)?;
     let mut tx = pool.begin().await?;
     let (building_id, old_name, old_price, _) = template(&mut tx, actor, template_id, true).await?;
@@ -183,7 +212,14 @@ pub async fn update(pool: &PgPool, actor: &Actor, template_id: Uuid, name: &str,
 
 /// Deactivates (`false`) or reactivates a template: its future available blocks are blocked
 /// (and the generator makes no new ones), or its blocked ones reopened where the rule allows.
-pub async fn set_active(pool: &PgPool, actor: &Actor, template_id: Uuid, active: bool, now: DateTime<Utc>, meta: &RequestMeta) -> ServerResult<(Uuid, u64)> {
+pub async fn set_active(
+    pool: &PgPool,
+    actor: &Actor,
+    template_id: Uuid,
+    active: bool,
+    now: DateTime<Utc>,
+    meta: &RequestMeta,
+) -> ServerResult<(Uuid, u64)> {
     actor.require_role(&scope::WRITERS)?;
     let mut tx = pool.begin().await?;
     let (building_id, name, _, was) = template(&mut tx, actor, template_id, true).await?;
@@ -191,8 +227,16 @@ pub async fn set_active(pool: &PgPool, actor: &Actor, template_id: Uuid, active:
         let msg = if active { "El bloque ya estaba activo." } else { "El bloque ya estaba desactivado." };
         return Err(AppError::Conflict(msg.into()).into());
     }
-    sqlx::query("update block_templates set active = $2 where id = $1").bind(template_id).bind(active).execute(&mut *tx).await?;
-    let changed = if active { reopen_blocks(&mut tx, None, Some(template_id), now).await? } else { block_blocks(&mut tx, None, Some(template_id), None, now).await? };
+    sqlx::query("update block_templates set active = $2 where id = $1")
+        .bind(template_id)
+        .bind(active)
+        .execute(&mut *tx)
+        .await?;
+    let changed = if active {
+        reopen_blocks(&mut tx, None, Some(template_id), now).await?
+    } else {
+        block_blocks(&mut tx, None, Some(template_id), None, now).await?
+    };
     audit::record(
         &mut tx,
         &AuditEntry {

@@ -14,7 +14,11 @@ use {
 /// The building a screen shows: the one asked for (platform roles), a building admin's own, or
 /// for a platform role without a choice the first building by name.
 #[cfg(feature = "ssr")]
-pub async fn screen_building(pool: &sqlx::PgPool, actor: &crate::ssr::actor::Actor, edificio: &str) -> Result<uuid::Uuid, AppError> {
+pub async fn screen_building(
+    pool: &sqlx::PgPool,
+    actor: &crate::ssr::actor::Actor,
+    edificio: &str,
+) -> Result<uuid::Uuid, AppError> {
     match finish(scope::listing_scope(actor, edificio))? {
         Some(b) => Ok(b),
         None => {
@@ -45,7 +49,11 @@ pub async fn create_units(building_id: String, numbers: String) -> Result<BulkRe
     let list = finish(parse_unit_list(&numbers).map_err(|e| AppError::field("numbers", e.message())))?;
     let meta = actor::request_meta();
     let result = finish(super::ssr::bulk_create(&state.pool, &actor, building, &list, &meta).await)?;
-    leptos_axum::redirect(&format!("/admin/unidades?edificio={building}&creadas={}&existian={}", result.created, result.existing.len()));
+    leptos_axum::redirect(&format!(
+        "/admin/unidades?edificio={building}&creadas={}&existian={}",
+        result.created,
+        result.existing.len()
+    ));
     Ok(result)
 }
 

@@ -7,7 +7,10 @@ use crate::ui::form::{server_field_error, FormAlert, Notice};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{components::{Form, A}, hooks::use_query_map};
+use leptos_router::{
+    components::{Form, A},
+    hooks::use_query_map,
+};
 
 /// The units screen.
 #[component]

@@ -22,12 +22,14 @@ pub async fn list(pool: &PgPool, actor: &Actor, building_id: Uuid, search: &str,
         .await?;
     let name = name.ok_or(AppError::NotFound)?;
     let search = search.trim();
-    let pattern = (!search.is_empty()).then(|| format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
-    let total: i64 = sqlx::query_scalar("select count(*) from units where building_id = $1 and ($2::text is null or number ilike $2)")
-        .bind(building_id)
-        .bind(&pattern)
-        .fetch_one(pool)
-        .await?;
+    let pattern =
+        (!search.is_empty()).then(|| format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+    let total: i64 =
+        sqlx::query_scalar("select count(*) from units where building_id = $1 and ($2::text is null or number ilike $2)")
+            .bind(building_id)
+            .bind(&pattern)
+            .fetch_one(pool)
+            .await?;
     let total = u32::try_from(total).unwrap_or(u32::MAX);
     let pages = total.div_ceil(PAGE_SIZE).max(1);
     let page = page.clamp(1, pages);
@@ -47,7 +49,10 @@ pub async fn list(pool: &PgPool, actor: &Actor, building_id: Uuid, search: &str,
     Ok(UnitListing {
         building_id: building_id.to_string(),
         building: name,
-        rows: rows.into_iter().map(|(id, number, active, residents)| UnitRow { id: id.to_string(), number, active, residents }).collect(),
+        rows: rows
+            .into_iter()
+            .map(|(id, number, active, residents)| UnitRow { id: id.to_string(), number, active, residents })
+            .collect(),
         total,
         page,
         pages,
@@ -58,7 +63,13 @@ pub async fn list(pool: &PgPool, actor: &Actor, building_id: Uuid, search: &str,
 
 /// Creates the units `numbers` of `building_id` in one statement; numbers that already exist
 /// are skipped and reported.
-pub async fn bulk_create(pool: &PgPool, actor: &Actor, building_id: Uuid, numbers: &[String], meta: &RequestMeta) -> ServerResult<BulkResult> {
+pub async fn bulk_create(
+    pool: &PgPool,
+    actor: &Actor,
+    building_id: Uuid,
+    numbers: &[String],
+    meta: &RequestMeta,
+) -> ServerResult<BulkResult> {
     actor.require_role(&scope::WRITERS)?;
     actor.require_building(building_id)?;
     let mut tx = pool.begin().await?;
@@ -100,17 +111,22 @@ pub async fn bulk_create(pool: &PgPool, actor: &Actor, building_id: Uuid, number
 pub async fn set_active(pool: &PgPool, actor: &Actor, unit_id: Uuid, active: bool, meta: &RequestMeta) -> ServerResult<Uuid> {
     actor.require_role(&scope::WRITERS)?;
     let mut tx = pool.begin().await?;
-    let row: Option<(Uuid, String, bool)> = sqlx::query_as("select building_id, number, active from units where id = $1 for update")
-        .bind(unit_id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let row: Option<(Uuid, String, bool)> =
+        sqlx::query_as("select building_id, number, active from units where id = $1 for update")
+            .bind(unit_id)
+            .fetch_optional(&mut *tx)
+            .await?;
     let (building_id, number, was) = row.ok_or(AppError::NotFound)?;
     actor.require_building(building_id)?;
     if was == active {
         let msg = if active { "La unidad ya estaba activa." } else { "La unidad ya estaba desactivada." };
         return Err(AppError::Conflict(msg.into()).into());
     }
-    sqlx::query("update units set active = $2 where id = $1").bind(unit_id).bind(active).execute(&mut *tx).await?;
+    sqlx::query("update units set active = $2 where id = $1")
+        .bind(unit_id)
+        .bind(active)
+        .execute(&mut *tx)
+        .await?;
     audit::record(
         &mut tx,
         &AuditEntry {

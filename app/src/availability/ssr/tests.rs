@@ -30,28 +30,21 @@ async fn building(pool: &PgPool, name: &str, tz: &str, archived: bool) -> Uuid {
 }
 
 async fn spot(pool: &PgPool, building_id: Uuid, number: &str, active: bool) -> Uuid {
-    sqlx::query_scalar(
-        "insert into visitor_spots (building_id, number, active) values ($1, $2, $3) returning id",
-    )
-    .bind(building_id)
-    .bind(number)
-    .bind(active)
-    .fetch_one(pool)
-    .await
-    .unwrap()
+    sqlx::query_scalar("insert into visitor_spots (building_id, number, active) values ($1, $2, $3) returning id")
+        .bind(building_id)
+        .bind(number)
+        .bind(active)
+        .fetch_one(pool)
+        .await
+        .unwrap()
 }
 
 /// A building in `tz` with the three standard templates, two active spots and one inactive.
 async fn standard_building(pool: &PgPool, name: &str, tz: &str, archived: bool) -> Building {
     let id = building(pool, name, tz, archived).await;
     let mut conn = pool.acquire().await.unwrap();
-    insert_templates(&mut conn, id, &standard_templates())
-        .await
-        .unwrap();
-    let spots = vec![
-        spot(pool, id, "V1", true).await,
-        spot(pool, id, "V2", true).await,
-    ];
+    insert_templates(&mut conn, id, &standard_templates()).await.unwrap();
+    let spots = vec![spot(pool, id, "V1", true).await, spot(pool, id, "V2", true).await];
     spot(pool, id, "V3", false).await;
     Building { id, spots }
 }
@@ -136,11 +129,7 @@ async fn count_blocks(pool: &PgPool, building_id: Uuid) -> i64 {
 async fn blocks_keep_the_wall_clock_across_both_2026_dst_changes(pool: PgPool) {
     let b = standard_building(&pool, "Edificio Santiago", "America/Santiago", false).await;
     let changes = offset_changes(Santiago, 2026);
-    assert_eq!(
-        changes.len(),
-        2,
-        "Santiago changes twice in 2026: {changes:?}"
-    );
+    assert_eq!(changes.len(), 2, "Santiago changes twice in 2026: {changes:?}");
     // April: back one hour (Noche is 12 real hours); September: forward one (10 hours).
     let expected_night: Vec<(NaiveDate, f64, f64)> = changes
         .iter()
@@ -161,31 +150,16 @@ async fn blocks_keep_the_wall_clock_across_both_2026_dst_changes(pool: PgPool) {
         assert_eq!(report.spots, 2);
         assert_eq!(report.buildings, 1);
 
-        assert_eq!(
-            real_hours(&pool, b.id, "Noche", *change_date).await,
-            vec![*night_hours; 2]
-        );
-        assert_eq!(
-            real_hours(&pool, b.id, "Día completo", *change_date).await,
-            vec![*full_day_hours; 2]
-        );
-        assert_eq!(
-            real_hours(&pool, b.id, "Día", *change_date).await,
-            vec![11.0; 2]
-        );
+        assert_eq!(real_hours(&pool, b.id, "Noche", *change_date).await, vec![*night_hours; 2]);
+        assert_eq!(real_hours(&pool, b.id, "Día completo", *change_date).await, vec![*full_day_hours; 2]);
+        assert_eq!(real_hours(&pool, b.id, "Día", *change_date).await, vec![11.0; 2]);
         // The nights before and after are ordinary.
-        for other in [
-            change_date.pred_opt().unwrap(),
-            change_date.succ_opt().unwrap(),
-        ] {
+        for other in [change_date.pred_opt().unwrap(), change_date.succ_opt().unwrap()] {
             let hours = real_hours(&pool, b.id, "Noche", other).await;
             assert!(hours.iter().all(|h| *h == 11.0), "{other}: {hours:?}");
         }
     }
-    assert_eq!(
-        blocks_off_the_wall_clock(&pool, b.id, "America/Santiago").await,
-        0
-    );
+    assert_eq!(blocks_off_the_wall_clock(&pool, b.id, "America/Santiago").await, 0);
     assert_eq!(count_blocks(&pool, b.id).await, 2 * 2 * 30 * 3);
 
     // Base prices come from the templates.
@@ -210,13 +184,9 @@ async fn a_second_run_creates_nothing(pool: PgPool) {
     assert_eq!(second.created, 0);
     assert_eq!(second.skipped_existing, 180);
     // An hour later the horizon has not moved; a day later exactly one new day appears.
-    let later = generate_blocks(&pool, now + chrono::TimeDelta::hours(1))
-        .await
-        .unwrap();
+    let later = generate_blocks(&pool, now + chrono::TimeDelta::hours(1)).await.unwrap();
     assert_eq!(later.created, 0);
-    let next_day = generate_blocks(&pool, now + chrono::TimeDelta::days(1))
-        .await
-        .unwrap();
+    let next_day = generate_blocks(&pool, now + chrono::TimeDelta::days(1)).await.unwrap();
     assert_eq!(next_day.created, 2 * 3);
     assert_eq!(count_blocks(&pool, b.id).await, 186);
 }
@@ -243,11 +213,10 @@ async fn inactive_spots_templates_and_buildings_get_nothing(pool: PgPool) {
     .await
     .unwrap();
     assert_eq!(on_inactive_spots, 0);
-    let spots: Vec<Uuid> =
-        sqlx::query_scalar("select distinct spot_id from availability_blocks order by spot_id")
-            .fetch_all(&pool)
-            .await
-            .unwrap();
+    let spots: Vec<Uuid> = sqlx::query_scalar("select distinct spot_id from availability_blocks order by spot_id")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
     let mut expected = active.spots.clone();
     expected.sort();
     assert_eq!(spots, expected);
@@ -257,25 +226,14 @@ async fn inactive_spots_templates_and_buildings_get_nothing(pool: PgPool) {
 async fn a_zone_without_dst_works_too(pool: PgPool) {
     let santiago = standard_building(&pool, "Santiago", "America/Santiago", false).await;
     let magallanes = standard_building(&pool, "Magallanes", "America/Punta_Arenas", false).await;
-    assert!(
-        offset_changes(Punta_Arenas, 2026).is_empty(),
-        "Punta Arenas has no DST"
-    );
+    assert!(offset_changes(Punta_Arenas, 2026).is_empty(), "Punta Arenas has no DST");
     // Across Santiago's April change, Punta Arenas keeps 11 h nights.
     let (april, _) = offset_changes(Santiago, 2026)[0];
-    let report = generate_blocks(&pool, local_noon(Punta_Arenas, april))
-        .await
-        .unwrap();
+    let report = generate_blocks(&pool, local_noon(Punta_Arenas, april)).await.unwrap();
     assert_eq!(report.buildings, 2);
     assert_eq!(report.created, 2 * 180);
-    assert_eq!(
-        blocks_off_the_wall_clock(&pool, magallanes.id, "America/Punta_Arenas").await,
-        0
-    );
-    assert_eq!(
-        blocks_off_the_wall_clock(&pool, santiago.id, "America/Santiago").await,
-        0
-    );
+    assert_eq!(blocks_off_the_wall_clock(&pool, magallanes.id, "America/Punta_Arenas").await, 0);
+    assert_eq!(blocks_off_the_wall_clock(&pool, santiago.id, "America/Santiago").await, 0);
     let lengths: Vec<f64> = sqlx::query_scalar(
         "select distinct (extract(epoch from ends_at - starts_at) / 3600)::float8
          from availability_blocks where building_id = $1 order by 1",
@@ -285,10 +243,7 @@ async fn a_zone_without_dst_works_too(pool: PgPool) {
     .await
     .unwrap();
     assert_eq!(lengths, vec![11.0, 23.0]);
-    assert_eq!(
-        real_hours(&pool, santiago.id, "Noche", april).await,
-        vec![12.0; 2]
-    );
+    assert_eq!(real_hours(&pool, santiago.id, "Noche", april).await, vec![12.0; 2]);
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -304,12 +259,8 @@ async fn blocks_overlapping_a_closure_are_created_blocked(pool: PgPool) {
     let day = NaiveDate::from_ymd_opt(2026, 12, 10).unwrap();
     // Maintenance on spot V1 from 10:00 to 12:00 local on the 10th: Día and Día completo of the
     // 10th overlap it; the Noche of the 9th ended at 07:00 and does not.
-    let from = Santiago
-        .from_local_datetime(&day.and_hms_opt(10, 0, 0).unwrap())
-        .unwrap();
-    let to = Santiago
-        .from_local_datetime(&day.and_hms_opt(12, 0, 0).unwrap())
-        .unwrap();
+    let from = Santiago.from_local_datetime(&day.and_hms_opt(10, 0, 0).unwrap()).unwrap();
+    let to = Santiago.from_local_datetime(&day.and_hms_opt(12, 0, 0).unwrap()).unwrap();
     sqlx::query(
         "insert into spot_closures (spot_id, building_id, during, reason, created_by)
          values ($1, $2, tstzrange($3, $4), 'Pintura de líneas', $5)",
@@ -333,13 +284,7 @@ async fn blocks_overlapping_a_closure_are_created_blocked(pool: PgPool) {
     .fetch_all(&pool)
     .await
     .unwrap();
-    assert_eq!(
-        blocked,
-        vec![
-            (b.spots[0], "Día".to_owned()),
-            (b.spots[0], "Día completo".to_owned())
-        ]
-    );
+    assert_eq!(blocked, vec![(b.spots[0], "Día".to_owned()), (b.spots[0], "Día completo".to_owned())]);
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -347,18 +292,14 @@ async fn blocks_that_have_ended_are_never_created(pool: PgPool) {
     let b = standard_building(&pool, "Edificio", "America/Santiago", false).await;
     let today = NaiveDate::from_ymd_opt(2026, 12, 10).unwrap();
     // 20:30: today's Día (until 19:00) is over; today's Noche and Día completo are running.
-    let now = Santiago
-        .from_local_datetime(&today.and_hms_opt(20, 30, 0).unwrap())
-        .unwrap()
-        .with_timezone(&Utc);
+    let now = Santiago.from_local_datetime(&today.and_hms_opt(20, 30, 0).unwrap()).unwrap().with_timezone(&Utc);
     let report = generate_blocks(&pool, now).await.unwrap();
     assert_eq!(report.created, 180 - 2);
-    let ended: i64 =
-        sqlx::query_scalar("select count(*) from availability_blocks where ends_at <= $1")
-            .bind(now)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let ended: i64 = sqlx::query_scalar("select count(*) from availability_blocks where ends_at <= $1")
+        .bind(now)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(ended, 0);
     assert!(real_hours(&pool, b.id, "Día", today).await.is_empty());
     assert_eq!(real_hours(&pool, b.id, "Noche", today).await, vec![11.0; 2]);

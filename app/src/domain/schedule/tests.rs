@@ -38,9 +38,7 @@ fn local(t: DateTime<Utc>) -> NaiveDateTime {
 }
 
 fn window(template: &BlockTemplate, day: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
-    template
-        .window(day, Santiago)
-        .unwrap_or_else(|e| panic!("{day}: {e}"))
+    template.window(day, Santiago).unwrap_or_else(|e| panic!("{day}: {e}"))
 }
 
 #[test]
@@ -55,20 +53,8 @@ fn santiago_changes_on_the_first_saturday_of_april_and_september() {
             assert!(day.day() <= 7, "{day} is not the first Saturday");
         }
     }
-    assert_eq!(
-        transitions(Santiago, 2026)
-            .iter()
-            .map(|(d, _)| *d)
-            .collect::<Vec<_>>(),
-        [date(2026, 4, 4), date(2026, 9, 5)]
-    );
-    assert_eq!(
-        transitions(Santiago, 2027)
-            .iter()
-            .map(|(d, _)| *d)
-            .collect::<Vec<_>>(),
-        [date(2027, 4, 3), date(2027, 9, 4)]
-    );
+    assert_eq!(transitions(Santiago, 2026).iter().map(|(d, _)| *d).collect::<Vec<_>>(), [date(2026, 4, 4), date(2026, 9, 5)]);
+    assert_eq!(transitions(Santiago, 2027).iter().map(|(d, _)| *d).collect::<Vec<_>>(), [date(2027, 4, 3), date(2027, 9, 4)]);
 }
 
 #[test]
@@ -76,10 +62,7 @@ fn templates_keep_wall_clock_times_across_every_change() {
     for year in [2026, 2027] {
         for (saturday, shift) in transitions(Santiago, year) {
             let shift_hours = i64::from(shift / 3600);
-            for day in [saturday.pred_opt(), Some(saturday), saturday.succ_opt()]
-                .into_iter()
-                .flatten()
-            {
+            for day in [saturday.pred_opt(), Some(saturday), saturday.succ_opt()].into_iter().flatten() {
                 for (template, start, end, nominal_hours) in [
                     (BlockTemplate::day(), hm(8, 0), hm(19, 0), 11),
                     (BlockTemplate::night(), hm(20, 0), hm(7, 0), 11),
@@ -87,11 +70,7 @@ fn templates_keep_wall_clock_times_across_every_change() {
                 ] {
                     let (s, e) = window(&template, day);
                     assert_eq!(local(s), day.and_time(start), "{} {day}", template.name);
-                    let end_day = if end < start {
-                        day.succ_opt().unwrap_or(day)
-                    } else {
-                        day
-                    };
+                    let end_day = if end < start { day.succ_opt().unwrap_or(day) } else { day };
                     assert_eq!(local(e), end_day.and_time(end), "{} {day}", template.name);
                     // Only the windows spanning Saturday 24:00 of the change day cross it.
                     let crosses = day == saturday && end < start;
@@ -126,13 +105,7 @@ fn known_real_durations_on_change_nights() {
 fn night_in_summer_and_winter_in_utc() {
     // Summer (−03): 20:00 local is 23:00 UTC. Winter (−04): 20:00 local is 00:00 UTC next day.
     let (s, e) = window(&BlockTemplate::night(), date(2026, 11, 28));
-    assert_eq!(
-        (s.naive_utc(), e.naive_utc()),
-        (
-            date(2026, 11, 28).and_time(hm(23, 0)),
-            date(2026, 11, 29).and_time(hm(10, 0))
-        )
-    );
+    assert_eq!((s.naive_utc(), e.naive_utc()), (date(2026, 11, 28).and_time(hm(23, 0)), date(2026, 11, 29).and_time(hm(10, 0))));
     let (s, _) = window(&BlockTemplate::night(), date(2026, 6, 15));
     assert_eq!(s.naive_utc(), date(2026, 6, 16).and_time(hm(0, 0)));
 }
@@ -140,29 +113,20 @@ fn night_in_summer_and_winter_in_utc() {
 #[test]
 fn a_start_in_the_gap_moves_to_the_first_valid_instant() {
     // Sunday 2026-09-06 00:00–00:59 does not exist in Santiago; 01:00 (−03) is 04:00 UTC.
-    let Ok(template) = BlockTemplate::new("Madrugada", hm(0, 30), 60) else {
-        panic!("valid template")
-    };
+    let Ok(template) = BlockTemplate::new("Madrugada", hm(0, 30), 60) else { panic!("valid template") };
     let (s, e) = window(&template, date(2026, 9, 6));
     assert_eq!(s.naive_utc(), date(2026, 9, 6).and_time(hm(4, 0)));
     assert_eq!(local(s), date(2026, 9, 6).and_time(hm(1, 0)));
     assert_eq!(local(e), date(2026, 9, 6).and_time(hm(1, 30)));
     // A block wholly inside the gap does not exist that day.
-    let Ok(short) = BlockTemplate::new("Corto", hm(0, 10), 20) else {
-        panic!("valid template")
-    };
-    assert_eq!(
-        short.window(date(2026, 9, 6), Santiago),
-        Err(ScheduleError::EmptyWindow)
-    );
+    let Ok(short) = BlockTemplate::new("Corto", hm(0, 10), 20) else { panic!("valid template") };
+    assert_eq!(short.window(date(2026, 9, 6), Santiago), Err(ScheduleError::EmptyWindow));
 }
 
 #[test]
 fn an_ambiguous_start_takes_the_earlier_instant() {
     // Saturday 2026-04-04 23:00–23:59 happens twice; the first 23:30 is at −03, 02:30 UTC.
-    let Ok(template) = BlockTemplate::new("Tarde", hm(23, 30), 60) else {
-        panic!("valid template")
-    };
+    let Ok(template) = BlockTemplate::new("Tarde", hm(23, 30), 60) else { panic!("valid template") };
     let (s, e) = window(&template, date(2026, 4, 4));
     assert_eq!(s.naive_utc(), date(2026, 4, 5).and_time(hm(2, 30)));
     assert_eq!(e.naive_utc(), date(2026, 4, 5).and_time(hm(4, 30)));
@@ -172,51 +136,21 @@ fn an_ambiguous_start_takes_the_earlier_instant() {
 #[test]
 fn gaps_in_other_zones() {
     // Madrid jumps 02:00 → 03:00 on 2026-03-29, at 01:00 UTC.
-    let Ok(template) = BlockTemplate::new("X", hm(2, 30), 60) else {
-        panic!("valid template")
-    };
+    let Ok(template) = BlockTemplate::new("X", hm(2, 30), 60) else { panic!("valid template") };
     let result = template.window(date(2026, 3, 29), chrono_tz::Europe::Madrid);
-    assert_eq!(
-        result.map(|(s, _)| s.naive_utc()),
-        Ok(date(2026, 3, 29).and_time(hm(1, 0)))
-    );
+    assert_eq!(result.map(|(s, _)| s.naive_utc()), Ok(date(2026, 3, 29).and_time(hm(1, 0))));
 }
 
 #[test]
 fn templates_are_checked() {
-    assert_eq!(
-        BlockTemplate::new("  ", hm(8, 0), 60),
-        Err(ScheduleError::InvalidName)
-    );
-    assert_eq!(
-        BlockTemplate::new("Día", hm(8, 0), 0),
-        Err(ScheduleError::InvalidDuration)
-    );
-    assert_eq!(
-        BlockTemplate::new("Día", hm(8, 0), 1441),
-        Err(ScheduleError::InvalidDuration)
-    );
-    assert_eq!(
-        BlockTemplate::new(" Día  largo ", hm(8, 0), 60).map(|t| t.name),
-        Ok("Día largo".to_owned())
-    );
-    let broken = BlockTemplate {
-        name: "X".into(),
-        start_local: hm(8, 0),
-        duration_minutes: 0,
-    };
-    assert_eq!(
-        broken.window(date(2026, 1, 1), Santiago),
-        Err(ScheduleError::InvalidDuration)
-    );
-    assert_eq!(
-        BlockTemplate::night().window(NaiveDate::MAX, Santiago),
-        Err(ScheduleError::OutOfRange)
-    );
-    assert_eq!(
-        BlockTemplate::defaults(),
-        [BlockTemplate::day(), BlockTemplate::night()]
-    );
+    assert_eq!(BlockTemplate::new("  ", hm(8, 0), 60), Err(ScheduleError::InvalidName));
+    assert_eq!(BlockTemplate::new("Día", hm(8, 0), 0), Err(ScheduleError::InvalidDuration));
+    assert_eq!(BlockTemplate::new("Día", hm(8, 0), 1441), Err(ScheduleError::InvalidDuration));
+    assert_eq!(BlockTemplate::new(" Día  largo ", hm(8, 0), 60).map(|t| t.name), Ok("Día largo".to_owned()));
+    let broken = BlockTemplate { name: "X".into(), start_local: hm(8, 0), duration_minutes: 0 };
+    assert_eq!(broken.window(date(2026, 1, 1), Santiago), Err(ScheduleError::InvalidDuration));
+    assert_eq!(BlockTemplate::night().window(NaiveDate::MAX, Santiago), Err(ScheduleError::OutOfRange));
+    assert_eq!(BlockTemplate::defaults(), [BlockTemplate::day(), BlockTemplate::night()]);
 }
 
 #[test]
@@ -230,15 +164,9 @@ fn today_is_in_the_buildings_zone() {
 #[test]
 fn horizon_includes_today() {
     let days: Vec<_> = dates_in_horizon(date(2026, 12, 30), 3).collect();
-    assert_eq!(
-        days,
-        [date(2026, 12, 30), date(2026, 12, 31), date(2027, 1, 1)]
-    );
+    assert_eq!(days, [date(2026, 12, 30), date(2026, 12, 31), date(2027, 1, 1)]);
     assert_eq!(dates_in_horizon(date(2026, 1, 1), 0).count(), 0);
-    assert_eq!(
-        dates_in_horizon(date(2026, 1, 1), 30).last(),
-        Some(date(2026, 1, 30))
-    );
+    assert_eq!(dates_in_horizon(date(2026, 1, 1), 30).last(), Some(date(2026, 1, 30)));
 }
 
 #[test]

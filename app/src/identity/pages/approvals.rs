@@ -11,10 +11,7 @@ use leptos_meta::Title;
 pub fn ApprovalsPage() -> impl IntoView {
     let approve = ServerAction::<ApproveResident>::new();
     let reject = ServerAction::<RejectResident>::new();
-    let pending = Resource::new(
-        move || (approve.version().get(), reject.version().get()),
-        |_| pending_residents(),
-    );
+    let pending = Resource::new(move || (approve.version().get(), reject.version().get()), |_| pending_residents());
     view! {
         <Title text="Residentes por aprobar"/>
         <section class="panel">

@@ -1,9 +1,7 @@
 //! `/registro`: resident sign-up. Works as a plain form; with JavaScript each field is checked
 //! as it changes with the same parsers the server uses, and the unit list follows the building.
 
-use crate::domain::{
-    email::Email, names::PersonName, password::NewPassword, phone::MobilePhone, rut::Rut,
-};
+use crate::domain::{email::Email, names::PersonName, password::NewPassword, phone::MobilePhone, rut::Rut};
 use crate::identity::api::{signup_options, SignUp};
 use crate::ui::form::{server_field_error, FormAlert, TextField};
 use leptos::form::ActionForm;

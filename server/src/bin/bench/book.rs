@@ -82,11 +82,7 @@ pub async fn run(env: &Env, args: &BookArgs) -> anyhow::Result<()> {
                 }
                 let new = request(block_id, client + i)?;
                 let t0 = Instant::now();
-                let result = tokio::time::timeout(
-                    ATTEMPT_TIMEOUT,
-                    create(&pool, &vault, &indexer, &actor, new, &meta),
-                )
-                .await;
+                let result = tokio::time::timeout(ATTEMPT_TIMEOUT, create(&pool, &vault, &indexer, &actor, new, &meta)).await;
                 match result {
                     Ok(Ok(_)) => out.latencies.push(t0.elapsed()),
                     Ok(Err(ServerError::App(AppError::Conflict(_)))) => out.conflicts += 1,
@@ -208,13 +204,7 @@ async fn warm_up(env: &Env, clients: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn report(
-    env: &Env,
-    args: &BookArgs,
-    clients: usize,
-    elapsed: Duration,
-    outcomes: &[Outcome],
-) -> anyhow::Result<()> {
+async fn report(env: &Env, args: &BookArgs, clients: usize, elapsed: Duration, outcomes: &[Outcome]) -> anyhow::Result<()> {
     let mut latencies: Vec<Duration> = outcomes.iter().flat_map(|o| o.latencies.iter().copied()).collect();
     let booked = latencies.len();
     let conflicts: u64 = outcomes.iter().map(|o| o.conflicts).sum();

@@ -85,8 +85,9 @@ pub async fn run(env: &Env, args: &GateSeedArgs) -> anyhow::Result<()> {
         let n: i64 = sqlx::query_scalar(&format!("select count(*) from {table}")).fetch_one(&env.pool).await?;
         println!("rows_{table}={n}");
     }
-    let by_status: Vec<(String, i64)> =
-        sqlx::query_as("select status, count(*) from bookings group by 1 order by 2 desc").fetch_all(&env.pool).await?;
+    let by_status: Vec<(String, i64)> = sqlx::query_as("select status, count(*) from bookings group by 1 order by 2 desc")
+        .fetch_all(&env.pool)
+        .await?;
     let statuses: Vec<String> = by_status.iter().map(|(s, n)| format!("{s} {n}")).collect();
     println!("bookings_by_status={}", statuses.join(", "));
     Ok(())

@@ -66,10 +66,7 @@ async fn main() -> anyhow::Result<()> {
     telemetry::init(config.log_format);
     let pool = db::connect(&config).await.context("connecting to DATABASE_URL")?;
     let database: String = sqlx::query_scalar("select current_database()").fetch_one(&pool).await?;
-    anyhow::ensure!(
-        database.contains("bench"),
-        "refusing to run against database {database:?}: its name must contain \"bench\""
-    );
+    anyhow::ensure!(database.contains("bench"), "refusing to run against database {database:?}: its name must contain \"bench\"");
     let ring = startup::key_ring(&config)?;
     let env = Env { pool, vault: Arc::new(Vault::new(&ring)), indexer: Arc::new(BlindIndexer::new(&ring)?) };
     match cli.command {

@@ -156,9 +156,7 @@ async fn insert_resident(
     let id = Uuid::new_v4();
     let id_text = id.to_string();
     let phone = format!("+569{:08}", 10_000_000 + serial);
-    let rut = Rut::from_body(10_000_000 + serial)
-        .map_err(|e| anyhow::anyhow!("rut: {e:?}"))?
-        .canonical();
+    let rut = Rut::from_body(10_000_000 + serial).map_err(|e| anyhow::anyhow!("rut: {e:?}"))?.canonical();
     let unit: Uuid = sqlx::query_scalar("insert into units (building_id, number) values ($1, $2) returning id")
         .bind(building)
         .bind(format!("{}", 100 + k))

@@ -38,7 +38,11 @@ pub async fn report(env: &Env, out: Option<&Path>, plan: &Plan, rounds: Vec<Roun
     let ratio = |a: f64, z: f64| if z > 0.0 { format!("{:.1}", a / z) } else { "n/a".into() };
     let rate = |p: &Phase| {
         let s = p.elapsed.as_secs_f64();
-        if s > 0.0 { p.latencies.len() as f64 / s } else { 0.0 }
+        if s > 0.0 {
+            p.latencies.len() as f64 / s
+        } else {
+            0.0
+        }
     };
     let _ = writeln!(lines, "concierges={}", plan.concierges);
     let _ = writeln!(lines, "rounds={count}");

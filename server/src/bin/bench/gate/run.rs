@@ -111,7 +111,8 @@ pub async fn round(plan: &Plan, work: Vec<(String, Vec<Entry>)>) -> anyhow::Resu
     let mut handles = Vec::with_capacity(plan.concierges);
     for _ in 0..plan.concierges {
         let device = client::device()?;
-        let (barrier, url, warmup, total) = (Arc::clone(&barrier), plan.baseline.clone(), plan.warmup, plan.warmup + plan.requests);
+        let (barrier, url, warmup, total) =
+            (Arc::clone(&barrier), plan.baseline.clone(), plan.warmup, plan.warmup + plan.requests);
         handles.push(tokio::spawn(async move {
             let mut phase = Phase::default();
             for i in 0..total {

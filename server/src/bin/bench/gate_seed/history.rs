@@ -233,11 +233,10 @@ async fn access_events(tx: &mut PgConnection, shape: &Shape) -> anyhow::Result<u
 /// What the rest of the bench relies on: no plate in two buildings, and no resident over the
 /// building's limit of active bookings (the booking transaction would have refused it).
 async fn checks(tx: &mut PgConnection) -> anyhow::Result<()> {
-    let shared: i64 = sqlx::query_scalar(
-        "select count(*) from (select plate from bench_plates group by plate having count(*) > 1) d",
-    )
-    .fetch_one(&mut *tx)
-    .await?;
+    let shared: i64 =
+        sqlx::query_scalar("select count(*) from (select plate from bench_plates group by plate having count(*) > 1) d")
+            .fetch_one(&mut *tx)
+            .await?;
     anyhow::ensure!(shared == 0, "{shared} plates generated for two buildings");
     let over: i64 = sqlx::query_scalar(
         "select count(*) from (
