@@ -141,9 +141,9 @@ insert into resident_profiles (user_id, building_id, unit_id, rut_enc, rut_bidx,
     ('00000000-0000-0000-0000-0000000000f1', '00000000-0000-0000-0000-0000000000b1',
      '00000000-0000-0000-0000-0000000000d1', '\x01', decode(repeat('11', 32), 'hex'), 'Residente', 'Uno');
 insert into visitor_spots (id, building_id, number, map_x, map_y) values
-    ('00000000-0000-0000-0000-000000000051', '00000000-0000-0000-0000-0000000000b1', 'V-01', 10, 10),
-    ('00000000-0000-0000-0000-000000000052', '00000000-0000-0000-0000-0000000000b1', 'V-02', 20, 10),
-    ('00000000-0000-0000-0000-000000000053', '00000000-0000-0000-0000-0000000000b2', 'V-01', 10, 10);
+    ('00000000-0000-0000-0000-000000000051', '00000000-0000-0000-0000-0000000000b1', 'V-01', 100, 100),
+    ('00000000-0000-0000-0000-000000000052', '00000000-0000-0000-0000-0000000000b1', 'V-02', 200, 100),
+    ('00000000-0000-0000-0000-000000000053', '00000000-0000-0000-0000-0000000000b2', 'V-01', 100, 100);
 insert into block_templates (id, building_id, name, start_local, duration_minutes, base_price_clp) values
     ('00000000-0000-0000-0000-000000000071', '00000000-0000-0000-0000-0000000000b1', 'Día', '08:00', 660, 5000),
     ('00000000-0000-0000-0000-000000000072', '00000000-0000-0000-0000-0000000000b1', 'Noche', '20:00', 660, 5000),
@@ -466,6 +466,12 @@ select verify.expect_error('(e) duplicate spot number in a building refused',
     $q$insert into visitor_spots (building_id, number) values ('00000000-0000-0000-0000-0000000000b1', 'V-01')$q$, '23505', 'visitor_spots_building_number_key');
 select verify.expect_error('(e) half a map position refused',
     $q$insert into visitor_spots (building_id, number, map_x) values ('00000000-0000-0000-0000-0000000000b1', 'V-09', 5)$q$, '23514', 'visitor_spots_map_position_check');
+select verify.expect_error('(e) a map position off the plan refused',
+    $q$insert into visitor_spots (building_id, number, map_x, map_y) values ('00000000-0000-0000-0000-0000000000b1', 'V-09', 5, 100)$q$, '23514', 'visitor_spots_map_position_check');
+select verify.expect_error('(e) a spot overlapping another on the same plan refused',
+    $q$insert into visitor_spots (building_id, number, map_x, map_y) values ('00000000-0000-0000-0000-0000000000b1', 'V-09', 179, 130)$q$, '23P01', 'visitor_spots_map_no_overlap');
+select verify.expect_ok('(e) a spot touching another (dx = 80) is allowed',
+    $q$insert into visitor_spots (building_id, number, map_x, map_y) values ('00000000-0000-0000-0000-0000000000b1', 'V-10', 280, 100)$q$);
 select verify.expect_error('(e) template duration 0 refused',
     $q$insert into block_templates (building_id, name, start_local, duration_minutes, base_price_clp) values ('00000000-0000-0000-0000-0000000000b1', 'Cero', '08:00', 0, 1000)$q$, '23514', 'block_templates_duration_minutes_check');
 select verify.expect_error('(e) template duration 1441 refused',
