@@ -7,7 +7,7 @@
 use crate::error::AppError;
 use crate::ssr::{
     actor::Actor,
-    audit::{self, AuditEntry, RequestMeta},
+    audit::{AuditEntry, RequestMeta},
     ServerResult,
 };
 use serde_json::json;
@@ -82,19 +82,12 @@ pub async fn apply(
     .execute(&mut *tx)
     .await?;
     let action = format!("{kind}.{}", plan.verb);
-    audit::record(
-        tx,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action: &action,
-            entity_type: Some("user"),
-            entity_id: Some(user_id.to_string()),
-            building_id,
-            metadata: json!({ "from": from, "to": plan.to, "reason": plan.reason }),
-        },
-        meta,
-    )
-    .await
+    AuditEntry::new(&actor.audit(), &action)
+        .on("user", user_id)
+        .building(building_id)
+        .with(json!({ "from": from, "to": plan.to, "reason": plan.reason }))
+        .record(tx, meta)
+        .await
 }
 
 #[cfg(test)]

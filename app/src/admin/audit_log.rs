@@ -9,9 +9,6 @@ pub mod ssr;
 use super::BuildingChoice;
 use serde::{Deserialize, Serialize};
 
-/// Entries per page.
-pub const PAGE_SIZE: u32 = 50;
-
 /// The raw filter, as the query string carries it (empty = any).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -33,7 +30,7 @@ pub struct AuditQuery {
 impl AuditQuery {
     /// The filter as a query string.
     pub fn to_query_string(&self) -> String {
-        super::ui::query_string(&[
+        crate::ui::admin::query_string(&[
             ("actor", &self.actor),
             ("accion", &self.accion),
             ("entidad", &self.entidad),

@@ -52,9 +52,6 @@ pub struct BlocklistListing {
     pub search: String,
 }
 
-/// Entries per page.
-pub const PAGE_SIZE: u32 = 25;
-
 /// The kinds of value a blocklist holds, as the form offers them.
 pub const KINDS: [(&str, &str); 5] =
     [("plate", "Patente"), ("rut", "RUT"), ("email", "Correo electrónico"), ("phone", "Celular"), ("ip", "Dirección IP")];

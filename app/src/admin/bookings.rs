@@ -16,9 +16,6 @@ use serde::{Deserialize, Serialize};
 pub const REFUND_FILTERS: [(&str, &str, &str); 2] =
     [("fallido", "failed", "Reembolso fallido"), ("pendiente", "pending", "Reembolso pendiente")];
 
-/// Bookings per page.
-pub const PAGE_SIZE: u32 = 25;
-
 /// One booking as staff see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AdminBooking {
@@ -86,7 +83,7 @@ pub struct BookingQuery {
 impl BookingQuery {
     /// The filter as a query string (for the pager and the export link).
     pub fn to_query_string(&self) -> String {
-        super::ui::query_string(&[
+        crate::ui::admin::query_string(&[
             ("estado", &self.estado),
             ("desde", &self.desde),
             ("hasta", &self.hasta),

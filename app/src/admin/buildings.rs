@@ -11,9 +11,6 @@ pub mod ssr;
 
 use serde::{Deserialize, Serialize};
 
-/// Buildings per page of the list.
-pub const PAGE_SIZE: u32 = 25;
-
 /// A building in the list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BuildingRow {

@@ -32,7 +32,6 @@ pub mod search;
 pub mod spots;
 pub mod staff;
 pub mod templates;
-pub mod ui;
 pub mod units;
 
 use serde::{Deserialize, Serialize};

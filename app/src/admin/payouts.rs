@@ -12,9 +12,6 @@ pub mod ssr;
 use super::BuildingChoice;
 use serde::{Deserialize, Serialize};
 
-/// Payouts per page.
-pub const PAGE_SIZE: u32 = 25;
-
 /// Days before today that every run recomputes (unpaid payouts only): late refunds and
 /// cancellations of those days are picked up; older days stay as they were.
 pub const LOOKBACK_DAYS: u32 = 7;

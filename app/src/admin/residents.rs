@@ -50,8 +50,10 @@ pub struct ResidentListing {
     pub search: String,
 }
 
-/// Residents per page.
-pub const PAGE_SIZE: u32 = 25;
+/// The (value, label) choices of a status filter.
+pub fn status_choices(statuses: &[&str]) -> Vec<(String, String)> {
+    statuses.iter().map(|s| (s.to_string(), status_label(s).to_string())).collect()
+}
 
 /// The Spanish label of a user status.
 pub fn status_label(status: &str) -> &'static str {

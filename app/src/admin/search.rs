@@ -100,7 +100,7 @@ mod server {
         let sealed = seal(&state.vault, actor.id, get(field));
         let mut pairs: Vec<(&str, &str)> = keep.iter().map(|k| (*k, get(k))).collect();
         pairs.push((field, &sealed));
-        let query = crate::admin::ui::query_string(&pairs);
+        let query = crate::ui::admin::query_string(&pairs);
         let to = if query.is_empty() { (*path).to_string() } else { format!("{path}?{query}") };
         Redirect::to(&to).into_response()
     }

@@ -17,9 +17,6 @@ use super::BuildingChoice;
 use crate::domain::role::Role;
 use serde::{Deserialize, Serialize};
 
-/// Accounts per page.
-pub const PAGE_SIZE: u32 = 25;
-
 /// The roles this screen manages (every role but resident).
 pub const STAFF_ROLES: [Role; 5] = [Role::Concierge, Role::BuildingAdmin, Role::Support, Role::Admin, Role::SalesRep];
 
@@ -48,7 +45,7 @@ pub struct StaffQuery {
 impl StaffQuery {
     /// The filter as a query string (for the pager and the action links).
     pub fn to_query_string(&self) -> String {
-        super::ui::query_string(&[
+        crate::ui::admin::query_string(&[
             ("rol", &self.rol),
             ("edificio", &self.edificio),
             ("estado", &self.estado),

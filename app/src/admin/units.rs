@@ -11,9 +11,6 @@ pub mod ssr;
 use super::BuildingChoice;
 use serde::{Deserialize, Serialize};
 
-/// Units per page.
-pub const PAGE_SIZE: u32 = 50;
-
 /// A unit in the list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnitRow {

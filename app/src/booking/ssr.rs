@@ -18,7 +18,7 @@ use crate::domain::{
 use crate::error::AppError;
 use crate::ssr::{
     actor::Actor,
-    audit::{self, AuditEntry, RequestMeta},
+    audit::{AuditEntry, RequestMeta},
     blind_index::{BlindField, BlindIndexer},
     blocklist,
     db::{is_deadlock, is_violation},
@@ -583,19 +583,12 @@ pub async fn create(
         "multiplier_bp": q.multiplier.basis_points(),
         "pricing_rule_id": rule_id,
     });
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action: "booking.created",
-            entity_type: Some("booking"),
-            entity_id: Some(booking_id.to_string()),
-            building_id: Some(block_building),
-            metadata: json!({ "amount_clp": q.price.pesos(), "block_id": new.block_id }),
-        },
-        meta,
-    )
-    .await?;
+    AuditEntry::new(&actor.audit(), "booking.created")
+        .on("booking", booking_id)
+        .building(block_building)
+        .with(json!({ "amount_clp": q.price.pesos(), "block_id": new.block_id }))
+        .record(&mut tx, meta)
+        .await?;
     outbox::enqueue(
         &mut tx,
         &OutboxEvent {

@@ -6,7 +6,7 @@
 use crate::domain::booking::{transition as decide, BookingEvent, BookingStatus};
 use crate::error::AppError;
 use crate::ssr::{
-    audit::{self, AuditActor, AuditEntry, RequestMeta},
+    audit::{AuditActor, AuditEntry, RequestMeta},
     outbox::{self, OutboxEvent},
     ServerError, ServerResult,
 };
@@ -92,19 +92,12 @@ pub async fn apply(
             p.insert(k.clone(), v.clone());
         }
     }
-    audit::record(
-        conn,
-        &AuditEntry {
-            actor,
-            action: &action,
-            entity_type: Some("booking"),
-            entity_id: Some(booking_id.to_string()),
-            building_id: Some(building_id),
-            metadata: payload.clone(),
-        },
-        meta,
-    )
-    .await?;
+    AuditEntry::new(actor, &action)
+        .on("booking", booking_id)
+        .building(building_id)
+        .with(payload.clone())
+        .record(conn, meta)
+        .await?;
     outbox::enqueue(
         conn,
         &OutboxEvent {

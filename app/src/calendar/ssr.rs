@@ -11,7 +11,7 @@ use crate::domain::{
 use crate::error::AppError;
 use crate::ssr::{
     actor::Actor,
-    audit::{self, AuditEntry, RequestMeta},
+    audit::{AuditEntry, RequestMeta},
     pii,
     vault::Vault,
     ServerError, ServerResult,
@@ -200,20 +200,12 @@ pub async fn rotate(pool: &PgPool, vault: &Vault, actor: &Actor, meta: &RequestM
     .bind(enc)
     .fetch_one(&mut *tx)
     .await?;
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action: "calendar_feed.created",
-            entity_type: Some("user"),
-            entity_id: Some(actor.id.to_string()),
-            building_id: actor.building_id,
-            metadata: json!({ "replaced": replaced }),
-        },
-        meta,
-    )
-    .await?;
-    tx.commit().await?;
+    AuditEntry::new(&actor.audit(), "calendar_feed.created")
+        .on("user", actor.id)
+        .building(actor.building_id)
+        .with(json!({ "replaced": replaced }))
+        .commit(tx, meta)
+        .await?;
     Ok(())
 }
 
@@ -228,19 +220,11 @@ pub async fn revoke(pool: &PgPool, actor: &Actor, meta: &RequestMeta) -> ServerR
         .rows_affected()
         > 0;
     if gone {
-        audit::record(
-            &mut tx,
-            &AuditEntry {
-                actor: &actor.audit(),
-                action: "calendar_feed.revoked",
-                entity_type: Some("user"),
-                entity_id: Some(actor.id.to_string()),
-                building_id: actor.building_id,
-                metadata: json!({}),
-            },
-            meta,
-        )
-        .await?;
+        AuditEntry::new(&actor.audit(), "calendar_feed.revoked")
+            .on("user", actor.id)
+            .building(actor.building_id)
+            .record(&mut tx, meta)
+            .await?;
     }
     tx.commit().await?;
     Ok(gone)

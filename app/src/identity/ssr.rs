@@ -6,7 +6,7 @@ use crate::domain::{email::Email, names::PersonName, password::NewPassword, phon
 use crate::error::AppError;
 use crate::ssr::{
     actor::Actor,
-    audit::{self, AuditActor, AuditEntry, RequestMeta},
+    audit::{AuditActor, AuditEntry, RequestMeta},
     blind_index::{BlindField, BlindIndexer},
     blocklist::{self, Probe},
     db::is_violation,
@@ -184,20 +184,12 @@ pub async fn sign_up(
             err.into()
         });
     }
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            actor: &AuditActor::Anonymous,
-            action: "auth.signed_up",
-            entity_type: Some("user"),
-            entity_id: Some(id_text.clone()),
-            building_id: Some(new.building_id),
-            metadata: json!({ "unit_id": new.unit_id }),
-        },
-        meta,
-    )
-    .await?;
-    tx.commit().await?;
+    AuditEntry::new(&AuditActor::Anonymous, "auth.signed_up")
+        .on("user", &id_text)
+        .building(new.building_id)
+        .with(json!({ "unit_id": new.unit_id }))
+        .commit(tx, meta)
+        .await?;
     Ok(user_id)
 }
 
@@ -264,30 +256,16 @@ pub async fn log_in(
         if blocklist::is_blocked(&mut conn, indexer, None, &probes, "auth.login", &AuditActor::Anonymous, meta).await? {
             return Err(AppError::Refused(BLOCKED_MESSAGE.into()).into());
         }
-        audit::record(
-            &mut conn,
-            &AuditEntry {
-                actor: &AuditActor::Anonymous,
-                action: "auth.login_failed",
-                entity_type: None,
-                entity_id: None,
-                building_id: None,
-                metadata: json!({ "reason": "unknown_account" }),
-            },
-            meta,
-        )
-        .await?;
+        AuditEntry::new(&AuditActor::Anonymous, "auth.login_failed")
+            .with(json!({ "reason": "unknown_account" }))
+            .record(&mut conn, meta)
+            .await?;
         return Err(AppError::Invalid { message: INVALID_CREDENTIALS.into(), fields: vec![] }.into());
     };
     let role = Role::parse(&role).ok_or_else(|| ServerError::invariant(format!("role {role}")))?;
     let actor = AuditActor::User { id: user_id, role: role.as_str().into() };
-    let user_entry = |action: &'static str, metadata: serde_json::Value| AuditEntry {
-        actor: &actor,
-        action,
-        entity_type: Some("user"),
-        entity_id: Some(user_id.to_string()),
-        building_id,
-        metadata,
+    let user_entry = |action: &'static str, metadata: serde_json::Value| {
+        AuditEntry::new(&actor, action).on("user", user_id).building(building_id).with(metadata)
     };
 
     let slot = reserve_attempt(pool, user_id).await?;
@@ -311,7 +289,7 @@ pub async fn log_in(
         return Err(AppError::Refused(BLOCKED_MESSAGE.into()).into());
     }
     let Some(slot) = slot else {
-        audit::record(&mut conn, &user_entry("auth.login_refused", json!({ "reason": "locked" })), meta).await?;
+        user_entry("auth.login_refused", json!({ "reason": "locked" })).record(&mut conn, meta).await?;
         return Err(AppError::Refused(LOCKED_MESSAGE.into()).into());
     };
     // One pooled connection per attempt at a time: parallel guesses must not starve the pool.
@@ -319,14 +297,11 @@ pub async fn log_in(
         drop(conn);
         let locks = slot >= MAX_FAILED_LOGINS;
         let mut tx = pool.begin().await?;
-        audit::record(
-            &mut tx,
-            &user_entry("auth.login_failed", json!({ "reason": "wrong_password", "consecutive": slot })),
-            meta,
-        )
-        .await?;
+        user_entry("auth.login_failed", json!({ "reason": "wrong_password", "consecutive": slot }))
+            .record(&mut tx, meta)
+            .await?;
         if locks {
-            audit::record(&mut tx, &user_entry("auth.locked_out", json!({ "minutes": LOCKOUT_MINUTES })), meta).await?;
+            user_entry("auth.locked_out", json!({ "minutes": LOCKOUT_MINUTES })).record(&mut tx, meta).await?;
         }
         tx.commit().await?;
         return Err(if locks {
@@ -344,7 +319,7 @@ pub async fn log_in(
         _ => Some(INACTIVE_MESSAGE),
     };
     if let Some(message) = refusal {
-        audit::record(&mut conn, &user_entry("auth.login_refused", json!({ "reason": status })), meta).await?;
+        user_entry("auth.login_refused", json!({ "reason": status })).record(&mut conn, meta).await?;
         return Err(AppError::Refused(message.into()).into());
     }
 
@@ -354,8 +329,7 @@ pub async fn log_in(
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
-    audit::record(&mut tx, &user_entry("auth.login_succeeded", json!({})), meta).await?;
-    tx.commit().await?;
+    user_entry("auth.login_succeeded", json!({})).commit(tx, meta).await?;
     Ok(LoggedIn { user_id, role, epoch })
 }
 
@@ -386,19 +360,11 @@ pub async fn reserve_attempt(pool: &PgPool, user_id: Uuid) -> ServerResult<Optio
 /// Audits a logout (the session itself is destroyed by the caller).
 pub async fn record_logout(pool: &PgPool, actor: &Actor, meta: &RequestMeta) -> ServerResult<()> {
     let mut conn = pool.acquire().await?;
-    audit::record(
-        &mut conn,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action: "auth.logged_out",
-            entity_type: Some("user"),
-            entity_id: Some(actor.id.to_string()),
-            building_id: actor.building_id,
-            metadata: json!({}),
-        },
-        meta,
-    )
-    .await
+    AuditEntry::new(&actor.audit(), "auth.logged_out")
+        .on("user", actor.id)
+        .building(actor.building_id)
+        .record(&mut conn, meta)
+        .await
 }
 
 /// Starts a password reset when the account exists, is not banned and has a phone: a 6-digit
@@ -454,20 +420,12 @@ pub async fn request_reset(pool: &PgPool, vault: &Vault, email: &Email, meta: &R
         },
     )
     .await?;
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            actor: &AuditActor::User { id: user_id, role },
-            action: "auth.password_reset_requested",
-            entity_type: Some("user"),
-            entity_id: Some(user_id.to_string()),
-            building_id,
-            metadata: json!({ "reset_id": reset_id }),
-        },
-        meta,
-    )
-    .await?;
-    tx.commit().await?;
+    AuditEntry::new(&AuditActor::User { id: user_id, role }, "auth.password_reset_requested")
+        .on("user", user_id)
+        .building(building_id)
+        .with(json!({ "reset_id": reset_id }))
+        .commit(tx, meta)
+        .await?;
     Ok(())
 }
 
@@ -486,20 +444,10 @@ async fn decoy_reset(pool: &PgPool, vault: &Vault, meta: &RequestMeta) -> Server
         .bind(reset_id)
         .execute(&mut *tx)
         .await?;
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            actor: &AuditActor::Anonymous,
-            action: "auth.password_reset_requested",
-            entity_type: None,
-            entity_id: None,
-            building_id: None,
-            metadata: json!({ "code_sent": false }),
-        },
-        meta,
-    )
-    .await?;
-    tx.commit().await?;
+    AuditEntry::new(&AuditActor::Anonymous, "auth.password_reset_requested")
+        .with(json!({ "code_sent": false }))
+        .commit(tx, meta)
+        .await?;
     Ok(())
 }
 
@@ -545,20 +493,12 @@ pub async fn confirm_reset(
         .bind(RESET_MAX_ATTEMPTS)
         .execute(&mut *tx)
         .await?;
-        audit::record(
-            &mut tx,
-            &AuditEntry {
-                actor: &actor,
-                action: "auth.password_reset_failed",
-                entity_type: Some("user"),
-                entity_id: Some(user_id.to_string()),
-                building_id,
-                metadata: json!({ "reset_id": reset_id, "attempt": attempts + 1 }),
-            },
-            meta,
-        )
-        .await?;
-        tx.commit().await?;
+        AuditEntry::new(&actor, "auth.password_reset_failed")
+            .on("user", user_id)
+            .building(building_id)
+            .with(json!({ "reset_id": reset_id, "attempt": attempts + 1 }))
+            .commit(tx, meta)
+            .await?;
         return Err(bad_code());
     }
     let new_hash = hash_password_async(password.expose().to_string())
@@ -577,20 +517,12 @@ pub async fn confirm_reset(
     .bind(new_hash)
     .execute(&mut *tx)
     .await?;
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            actor: &actor,
-            action: "auth.password_reset_completed",
-            entity_type: Some("user"),
-            entity_id: Some(user_id.to_string()),
-            building_id,
-            metadata: json!({ "reset_id": reset_id, "sessions_ended": true }),
-        },
-        meta,
-    )
-    .await?;
-    tx.commit().await?;
+    AuditEntry::new(&actor, "auth.password_reset_completed")
+        .on("user", user_id)
+        .building(building_id)
+        .with(json!({ "reset_id": reset_id, "sessions_ended": true }))
+        .commit(tx, meta)
+        .await?;
     Ok(())
 }
 
@@ -687,19 +619,11 @@ pub async fn decide_resident(
         },
     )
     .await?;
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action,
-            entity_type: Some("user"),
-            entity_id: Some(user_id.to_string()),
-            building_id: Some(building_id),
-            metadata: json!({ "reason": reason }),
-        },
-        meta,
-    )
-    .await?;
-    tx.commit().await?;
+    AuditEntry::new(&actor.audit(), action)
+        .on("user", user_id)
+        .building(building_id)
+        .with(json!({ "reason": reason }))
+        .commit(tx, meta)
+        .await?;
     Ok(())
 }

@@ -11,7 +11,7 @@ use crate::domain::{
     money::Clp,
 };
 use crate::ssr::{
-    audit::{self, AuditActor, AuditEntry, RequestMeta},
+    audit::{AuditActor, AuditEntry, RequestMeta},
     ServerResult,
 };
 use serde_json::{json, Value};
@@ -235,25 +235,18 @@ async fn refuse(
     meta: &RequestMeta,
 ) -> ServerResult<Applied> {
     tracing::warn!(booking.id = %booking.id, payment.provider = provider, reason = reason.as_str(), "approved payment refused");
-    audit::record(
-        conn,
-        &AuditEntry {
-            actor,
-            action: "payment.refused",
-            entity_type: Some("payment"),
-            entity_id: Some(payment_id.to_string()),
-            building_id: Some(booking.building_id),
-            metadata: json!({
-                "booking_id": booking.id,
-                "reason": reason.as_str(),
-                "received_clp": received.pesos(),
-                "expected_clp": booking.amount.pesos(),
-                "booking_status": booking.status.as_str(),
-            }),
-        },
-        meta,
-    )
-    .await?;
+    AuditEntry::new(actor, "payment.refused")
+        .on("payment", payment_id)
+        .building(booking.building_id)
+        .with(json!({
+            "booking_id": booking.id,
+            "reason": reason.as_str(),
+            "received_clp": received.pesos(),
+            "expected_clp": booking.amount.pesos(),
+            "booking_status": booking.status.as_str(),
+        }))
+        .record(conn, meta)
+        .await?;
     let refund = if received > Clp::ZERO {
         Some(
             refunds::queue(

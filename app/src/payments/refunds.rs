@@ -13,7 +13,7 @@ use crate::domain::{money::Clp, role::Role};
 use crate::error::AppError;
 use crate::ssr::{
     actor::Actor,
-    audit::{self, AuditActor, AuditEntry, RequestMeta},
+    audit::{AuditActor, AuditEntry, RequestMeta},
     ServerError, ServerResult,
 };
 use chrono::{DateTime, TimeDelta, Utc};
@@ -250,19 +250,12 @@ pub async fn retry_failed(
     }
     let claimed = rows.into_iter().map(claimed).collect::<ServerResult<Vec<_>>>()?;
     for c in &claimed {
-        audit::record(
-            &mut tx,
-            &AuditEntry {
-                actor: &actor.audit(),
-                action: "payment.refund_retry_requested",
-                entity_type: Some("refund"),
-                entity_id: Some(c.id.to_string()),
-                building_id: Some(building_id),
-                metadata: json!({ "booking_id": booking_id, "amount_clp": c.amount.pesos(), "attempts": c.attempts }),
-            },
-            meta,
-        )
-        .await?;
+        AuditEntry::new(&actor.audit(), "payment.refund_retry_requested")
+            .on("refund", c.id)
+            .building(building_id)
+            .with(json!({ "booking_id": booking_id, "amount_clp": c.amount.pesos(), "attempts": c.attempts }))
+            .record(&mut tx, meta)
+            .await?;
     }
     tx.commit().await?;
     // The gateway is called after the commit, outside any transaction.
@@ -333,26 +326,18 @@ async fn attempt(pool: &PgPool, gateway: &dyn PaymentGateway, c: Claimed) -> Ser
             (RefundState::Failed, "payment.refund_failed", Some(reason.clone()))
         }
     };
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            actor: &AuditActor::System,
-            action,
-            entity_type: Some("refund"),
-            entity_id: Some(c.id.to_string()),
-            building_id: Some(building_id),
-            metadata: json!({
-                "booking_id": c.booking_id,
-                "payment_id": c.payment.payment_id,
-                "amount_clp": c.amount.pesos(),
-                "attempts": c.attempts,
-                "error": detail,
-            }),
-        },
-        &RequestMeta::default(),
-    )
-    .await?;
-    tx.commit().await?;
+    AuditEntry::new(&AuditActor::System, action)
+        .on("refund", c.id)
+        .building(building_id)
+        .with(json!({
+            "booking_id": c.booking_id,
+            "payment_id": c.payment.payment_id,
+            "amount_clp": c.amount.pesos(),
+            "attempts": c.attempts,
+            "error": detail,
+        }))
+        .commit(tx, &RequestMeta::default())
+        .await?;
     Ok(state)
 }
 

@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::payments::{cancel, gateway::PaymentGateway};
 use crate::ssr::{
     actor::Actor,
-    audit::{self, AuditEntry, RequestMeta},
+    audit::{AuditEntry, RequestMeta},
     db::is_violation,
     ServerResult,
 };
@@ -125,20 +125,12 @@ pub async fn request(pool: &PgPool, actor: &Actor, meta: &RequestMeta, now: Date
         }
         Err(err) => return Err(err.into()),
     };
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action: "privacy.erasure_requested",
-            entity_type: Some("user"),
-            entity_id: Some(actor.id.to_string()),
-            building_id: actor.building_id,
-            metadata: json!({ "request_id": id, "due_days": RESPONSE_DAYS }),
-        },
-        meta,
-    )
-    .await?;
-    tx.commit().await?;
+    AuditEntry::new(&actor.audit(), "privacy.erasure_requested")
+        .on("user", actor.id)
+        .building(actor.building_id)
+        .with(json!({ "request_id": id, "due_days": RESPONSE_DAYS }))
+        .commit(tx, meta)
+        .await?;
     Ok(id)
 }
 
@@ -260,25 +252,17 @@ pub async fn process(
         .bind(actor.id)
         .execute(&mut *tx)
         .await?;
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action: "privacy.erasure_processed",
-            entity_type: Some("user"),
-            entity_id: Some(user_id.to_string()),
-            building_id,
-            metadata: json!({
-                "request_id": request_id,
-                "bookings_cancelled": future.len(),
-                "bookings_anonymised": anonymised,
-                "sessions_ended": true,
-            }),
-        },
-        meta,
-    )
-    .await?;
-    tx.commit().await?;
+    AuditEntry::new(&actor.audit(), "privacy.erasure_processed")
+        .on("user", user_id)
+        .building(building_id)
+        .with(json!({
+            "request_id": request_id,
+            "bookings_cancelled": future.len(),
+            "bookings_anonymised": anonymised,
+            "sessions_ended": true,
+        }))
+        .commit(tx, meta)
+        .await?;
     Ok(future.len())
 }
 

@@ -6,7 +6,7 @@ use super::{AuditRecord, BookingRecord, ErasureRecord, MessageRecord, PersonalDa
 use crate::domain::rut::Rut;
 use crate::ssr::{
     actor::Actor,
-    audit::{self, AuditEntry, RequestMeta},
+    audit::{AuditEntry, RequestMeta},
     pii,
     vault::Vault,
     ServerResult,
@@ -222,19 +222,12 @@ pub async fn my_data(pool: &PgPool, vault: &Vault, actor: &Actor, now: DateTime<
 /// Audits that the person read (`format` = `page`) or downloaded (`json`) their data.
 pub async fn record_export(pool: &PgPool, actor: &Actor, format: &str, meta: &RequestMeta) -> ServerResult<()> {
     let mut conn = pool.acquire().await?;
-    audit::record(
-        &mut conn,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action: "privacy.data_exported",
-            entity_type: Some("user"),
-            entity_id: Some(actor.id.to_string()),
-            building_id: actor.building_id,
-            metadata: json!({ "format": format }),
-        },
-        meta,
-    )
-    .await
+    AuditEntry::new(&actor.audit(), "privacy.data_exported")
+        .on("user", actor.id)
+        .building(actor.building_id)
+        .with(json!({ "format": format }))
+        .record(&mut conn, meta)
+        .await
 }
 
 /// Copies of one's data per account: generous for a person, useless for scraping.

@@ -10,7 +10,7 @@ use crate::error::AppError;
 use crate::identity::ssr::{BAD_CODE_MESSAGE, BLOCKED_MESSAGE, RESET_CODE_MINUTES, RESET_MAX_ATTEMPTS};
 use crate::ssr::{
     actor::Actor,
-    audit::{self, AuditEntry, RequestMeta},
+    audit::{AuditEntry, RequestMeta},
     blind_index::{BlindField, BlindIndexer},
     blocklist::{self, Probe},
     db::is_violation,
@@ -54,19 +54,12 @@ async fn audit_user(
     metadata: serde_json::Value,
     meta: &RequestMeta,
 ) -> ServerResult<()> {
-    audit::record(
-        conn,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action,
-            entity_type: Some("user"),
-            entity_id: Some(actor.id.to_string()),
-            building_id: actor.building_id,
-            metadata,
-        },
-        meta,
-    )
-    .await
+    AuditEntry::new(&actor.audit(), action)
+        .on("user", actor.id)
+        .building(actor.building_id)
+        .with(metadata)
+        .record(conn, meta)
+        .await
 }
 
 /// Changes the login e-mail after the password. Returns the new session epoch (the caller's

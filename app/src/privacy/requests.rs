@@ -4,7 +4,7 @@
 
 use super::api::{erasure_requests, ProcessErasure};
 use super::ErasureRequestView;
-use crate::admin::ui::ConfirmPanel;
+use crate::ui::admin::ConfirmPanel;
 use crate::ui::form::{FormAlert, Notice};
 use leptos::form::ActionForm;
 use leptos::prelude::*;

@@ -5,7 +5,7 @@
 
 use super::ServerResult;
 use serde_json::Value;
-use sqlx::PgConnection;
+use sqlx::{PgConnection, Postgres, Transaction};
 use std::net::IpAddr;
 use uuid::Uuid;
 
@@ -51,6 +51,65 @@ pub struct AuditEntry<'a> {
     pub building_id: Option<Uuid>,
     /// Details: ids, amounts, reasons — never PII in clear.
     pub metadata: Value,
+}
+
+impl<'a> AuditEntry<'a> {
+    /// An entry of `action` by `actor` about nothing in particular: no entity, no building and
+    /// empty metadata (`{}`). The methods below fill in the rest, so a call site reads as one
+    /// sentence: `AuditEntry::new(&actor.audit(), "spot.created").on("visitor_spot", id).building(b)`.
+    pub fn new(actor: &'a AuditActor, action: &'a str) -> Self {
+        Self { actor, action, entity_type: None, entity_id: None, building_id: None, metadata: Value::Object(Default::default()) }
+    }
+
+    /// What it happened to: the entity's type and id.
+    #[must_use]
+    pub fn on(mut self, entity_type: &'a str, entity_id: impl ToString) -> Self {
+        self.entity_type = Some(entity_type);
+        self.entity_id = Some(entity_id.to_string());
+        self
+    }
+
+    /// What kind of thing it happened to, when no single one is named (an export of many
+    /// bookings).
+    #[must_use]
+    pub fn about(mut self, entity_type: &'a str) -> Self {
+        self.entity_type = Some(entity_type);
+        self
+    }
+
+    /// The building whose audit trail shows this entry (`None` leaves it out of every
+    /// building's trail).
+    #[must_use]
+    pub fn building(mut self, building_id: impl Into<Option<Uuid>>) -> Self {
+        self.building_id = building_id.into();
+        self
+    }
+
+    /// A change to the building itself: the entity is the building, shown in its own trail.
+    #[must_use]
+    pub fn on_building(self, building_id: Uuid) -> Self {
+        self.on("building", building_id).building(building_id)
+    }
+
+    /// The details (ids, amounts, reasons — never PII in clear).
+    #[must_use]
+    pub fn with(mut self, metadata: Value) -> Self {
+        self.metadata = metadata;
+        self
+    }
+
+    /// Appends this entry on `conn`; see [`record`].
+    pub async fn record(&self, conn: &mut PgConnection, meta: &RequestMeta) -> ServerResult<()> {
+        record(conn, self, meta).await
+    }
+
+    /// Appends this entry as the last write of `tx` and commits it: the change and its trail
+    /// land together or not at all.
+    pub async fn commit(&self, mut tx: Transaction<'_, Postgres>, meta: &RequestMeta) -> ServerResult<()> {
+        record(&mut tx, self, meta).await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }
 
 /// Appends `entry` on `conn` (pass the transaction of the change it records).

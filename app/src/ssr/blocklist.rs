@@ -2,7 +2,7 @@
 //! entry matches however the value was typed and nobody reading the table learns the values.
 //! A hit is refused with one neutral message (never which list or value matched) and audited.
 
-use super::audit::{self, AuditActor, AuditEntry, RequestMeta};
+use super::audit::{AuditActor, AuditEntry, RequestMeta};
 use super::blind_index::{BlindField, BlindIndexer};
 use super::ServerResult;
 use sqlx::PgConnection;
@@ -63,18 +63,10 @@ pub async fn is_blocked_by_index(
     if hits.is_empty() {
         return Ok(false);
     }
-    audit::record(
-        conn,
-        &AuditEntry {
-            actor,
-            action: "blocklist.hit",
-            entity_type: None,
-            entity_id: None,
-            building_id,
-            metadata: serde_json::json!({ "refused_action": action, "kinds": hits }),
-        },
-        meta,
-    )
-    .await?;
+    AuditEntry::new(actor, "blocklist.hit")
+        .building(building_id)
+        .with(serde_json::json!({ "refused_action": action, "kinds": hits }))
+        .record(conn, meta)
+        .await?;
     Ok(true)
 }

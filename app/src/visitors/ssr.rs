@@ -12,7 +12,7 @@ use crate::domain::{
 use crate::error::AppError;
 use crate::ssr::{
     actor::Actor,
-    audit::{self, AuditEntry, RequestMeta},
+    audit::{AuditEntry, RequestMeta},
     blind_index::{BlindField, BlindIndexer},
     blocklist,
     db::is_violation,
@@ -243,20 +243,12 @@ pub async fn save(
             Err(e) => return Err(e.into()),
         }
     };
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action,
-            entity_type: Some("frequent_visitor"),
-            entity_id: Some(row_id.to_string()),
-            building_id: Some(building_id),
-            metadata: json!({ "with_phone": input.phone.is_some() }),
-        },
-        meta,
-    )
-    .await?;
-    tx.commit().await?;
+    AuditEntry::new(&actor.audit(), action)
+        .on("frequent_visitor", row_id)
+        .building(building_id)
+        .with(json!({ "with_phone": input.phone.is_some() }))
+        .commit(tx, meta)
+        .await?;
     Ok(row_id)
 }
 
@@ -272,20 +264,11 @@ pub async fn delete(pool: &PgPool, actor: &Actor, id: Uuid, meta: &RequestMeta) 
     if deleted.rows_affected() == 0 {
         return Err(AppError::NotFound.into());
     }
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action: "frequent_visitor.deleted",
-            entity_type: Some("frequent_visitor"),
-            entity_id: Some(id.to_string()),
-            building_id: actor.building_id,
-            metadata: json!({}),
-        },
-        meta,
-    )
-    .await?;
-    tx.commit().await?;
+    AuditEntry::new(&actor.audit(), "frequent_visitor.deleted")
+        .on("frequent_visitor", id)
+        .building(actor.building_id)
+        .commit(tx, meta)
+        .await?;
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 use super::api::load_analytics;
 use super::chart::BarChart;
 use super::Analytics;
-use crate::admin::ui::BuildingFilter;
+use crate::ui::admin::BuildingFilter;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::Form, hooks::use_query_map};

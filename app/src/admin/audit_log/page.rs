@@ -3,9 +3,10 @@
 use super::api::list_audit;
 use super::{AuditListing, AuditQuery, AuditRow};
 use crate::admin::search::SEARCH_PATH;
-use crate::admin::ui::{BuildingFilter, Pager};
+use crate::ui::admin::{BuildingFilter, DataTable, FilterField};
+use crate::ui::pager::Pager;
+use crate::ui::shell::PageShell;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 /// The audit screen.
@@ -30,9 +31,7 @@ pub fn AuditPage() -> impl IntoView {
     };
     let listing = Resource::new(params, |(f, p)| list_audit(f, p));
     view! {
-        <Title text="Auditoría"/>
-        <section class="panel">
-            <h1>"Auditoría"</h1>
+        <PageShell title="Auditoría">
             <Suspense fallback=|| view! { <p class="muted">"Cargando…"</p> }>
                 {move || Suspend::new(async move {
                     let (filter, _) = params();
@@ -45,7 +44,7 @@ pub fn AuditPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
-        </section>
+        </PageShell>
     }
 }
 
@@ -55,12 +54,12 @@ fn Filters(filter: AuditQuery, buildings: Vec<crate::admin::BuildingChoice>) -> 
         // Posted, never a GET: "who" may be an e-mail (see admin::search).
         <form method="post" action=SEARCH_PATH class="search-form">
             <input type="hidden" name="volver" value="/admin/auditoria"/>
-            <div class="field"><label for="actor">"Quién (nombre o correo)"</label><input id="actor" name="actor" type="search" value=filter.actor/></div>
-            <div class="field"><label for="accion">"Acción"</label><input id="accion" name="accion" type="search" value=filter.accion placeholder="blocklist., resident.banned…"/></div>
-            <div class="field"><label for="entidad">"Entidad (tipo o id)"</label><input id="entidad" name="entidad" type="search" value=filter.entidad/></div>
+            <FilterField name="actor" label="Quién (nombre o correo)" value=filter.actor/>
+            <FilterField name="accion" label="Acción" value=filter.accion placeholder="blocklist., resident.banned…"/>
+            <FilterField name="entidad" label="Entidad (tipo o id)" value=filter.entidad/>
             <BuildingFilter buildings=buildings selected=filter.edificio/>
-            <div class="field"><label for="desde">"Desde"</label><input id="desde" name="desde" type="date" value=filter.desde/></div>
-            <div class="field"><label for="hasta">"Hasta"</label><input id="hasta" name="hasta" type="date" value=filter.hasta/></div>
+            <FilterField name="desde" label="Desde" input_type="date" value=filter.desde/>
+            <FilterField name="hasta" label="Hasta" input_type="date" value=filter.hasta/>
             <button type="submit" class="button">"Filtrar"</button>
         </form>
     }
@@ -84,23 +83,16 @@ pub fn AuditTable(
 ) -> impl IntoView {
     view! {
         <div class="table-wrap">
-            <table class="table" data-testid="audit">
-                <caption class="visually-hidden">"Registro de auditoría"</caption>
-                <thead><tr>
-                    <th scope="col">"Fecha"</th><th scope="col">"Quién"</th><th scope="col">"Acción"</th>
-                    <th scope="col">"Entidad"</th><th scope="col">"Edificio"</th><th scope="col">"Detalle"</th>
-                </tr></thead>
-                <tbody>
-                    {rows.into_iter().map(|r| view! {
-                        <tr data-testid="audit-row">
-                            <td>{r.at}</td>
-                            <td>{r.actor}<br/><span class="muted">{r.role}</span></td>
-                            <td class="mono">{r.action}</td><td class="mono">{r.entity}</td><td>{r.building}</td>
-                            <td><pre class="metadata">{r.metadata}</pre></td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
+            <DataTable testid="audit" caption="Registro de auditoría" columns=&["Fecha", "Quién", "Acción", "Entidad", "Edificio", "Detalle"]>
+                {rows.into_iter().map(|r| view! {
+                    <tr data-testid="audit-row">
+                        <td>{r.at}</td>
+                        <td>{r.actor}<br/><span class="muted">{r.role}</span></td>
+                        <td class="mono">{r.action}</td><td class="mono">{r.entity}</td><td>{r.building}</td>
+                        <td><pre class="metadata">{r.metadata}</pre></td>
+                    </tr>
+                }).collect_view()}
+                </DataTable>
         </div>
     }
 }

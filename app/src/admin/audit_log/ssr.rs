@@ -1,14 +1,15 @@
 //! SQL of the audit screen.
 
-use super::{AuditListing, AuditQuery, AuditRow, PAGE_SIZE};
+use super::{AuditListing, AuditQuery, AuditRow};
 use crate::admin::scope;
 use crate::error::AppError;
-use crate::ssr::{actor::Actor, ServerResult};
+use crate::ssr::{
+    actor::Actor,
+    db::{like_contains, like_escape},
+    ServerResult,
+};
+use crate::ui::pager::{self, Page};
 use sqlx::PgPool;
-
-fn like(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
-}
 
 /// One page of the audit trail in `actor`'s scope.
 pub async fn list(pool: &PgPool, actor: &Actor, q: &AuditQuery, page: u32) -> ServerResult<AuditListing> {
@@ -25,10 +26,10 @@ pub async fn list(pool: &PgPool, actor: &Actor, q: &AuditQuery, page: u32) -> Se
         return Err(AppError::Invalid { message: "Revisa los filtros.".into(), fields }.into());
     }
     let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
-    let actor_q = opt(&q.actor).map(|s| format!("%{}%", like(&s)));
-    let action_q = opt(&q.accion).map(|s| format!("{}%", like(&s.to_lowercase())));
+    let actor_q = opt(&q.actor).map(|s| like_contains(&s));
+    let action_q = opt(&q.accion).map(|s| format!("{}%", like_escape(&s.to_lowercase())));
     let entity_q = opt(&q.entidad);
-    let page = page.max(1);
+    let page = Page::new(page).with_rows(50);
     type Row = (
         String,
         String,
@@ -64,12 +65,12 @@ pub async fn list(pool: &PgPool, actor: &Actor, q: &AuditQuery, page: u32) -> Se
     .bind(entity_q)
     .bind(from)
     .bind(to)
-    .bind(i64::from(PAGE_SIZE))
-    .bind(i64::from(page - 1) * i64::from(PAGE_SIZE))
+    .bind(page.limit())
+    .bind(page.offset())
     .fetch_all(pool)
     .await?;
     let total = rows.first().map_or(0, |r| r.10);
-    let total = u32::try_from(total).unwrap_or(u32::MAX);
+    let total = pager::total(total);
     let rows = rows
         .into_iter()
         .map(|(at, actor_type, name, email, role, action, entity_type, entity_id, building, metadata, _)| AuditRow {
@@ -96,8 +97,8 @@ pub async fn list(pool: &PgPool, actor: &Actor, q: &AuditQuery, page: u32) -> Se
     Ok(AuditListing {
         rows,
         total,
-        page,
-        pages: total.div_ceil(PAGE_SIZE).max(1),
+        page: page.number(),
+        pages: page.pages(total),
         buildings: scope::buildings(pool, actor).await?,
         actor_search: q.actor.clone(),
     })

@@ -3,8 +3,9 @@
 use super::api::{list_blocklist, AddBlocklistEntry, RemoveBlocklistEntry};
 use super::{BlockedEntry, BlocklistListing, KINDS};
 use crate::admin::search::SEARCH_PATH;
-use crate::admin::ui::{query_string, BuildingFilter, ConfirmPanel, Pager};
+use crate::ui::admin::{query_string, BuildingFilter, ConfirmAction, RowLink};
 use crate::ui::form::{server_field_error, FormAlert, Notice, TextField};
+use crate::ui::pager::Pager;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -90,7 +91,7 @@ fn Entries(entries: Vec<BlockedEntry>, back: String) -> impl IntoView {
                         <tr data-testid="blocklist-entry">
                             <td>{e.scope}</td><td>{e.kind}</td><td class="mono">{e.value}</td>
                             <td>{e.reason}</td><td>{e.created_by}</td><td>{e.created_at}</td>
-                            <td>{e.removable.then(|| view! { <a class="button button--small button--danger" href=href aria-label=label>"Eliminar"</a> })}</td>
+                            <td>{e.removable.then(|| view! { <RowLink href=href label=label text="Eliminar" kind="danger"/> })}</td>
                         </tr>
                     }
                 }).collect_view()}
@@ -102,17 +103,9 @@ fn Entries(entries: Vec<BlockedEntry>, back: String) -> impl IntoView {
 #[component]
 fn ConfirmRemove(entry: BlockedEntry, remove: ServerAction<RemoveBlocklistEntry>) -> impl IntoView {
     view! {
-        <ConfirmPanel
-            title="¿Eliminar esta entrada?".to_string()
+        <ConfirmAction title="¿Eliminar esta entrada?".to_string() testid="confirm-remove"
             text=format!("{} {} ({}). Desde ahora podrá usarse para registrarse, ingresar y reservar.", entry.kind, entry.value, entry.scope)
-            back="/admin/bloqueos".to_string()
-            testid="confirm-remove"
-        >
-            <ActionForm action=remove attr:class="inline-form">
-                <input type="hidden" name="entry_id" value=entry.id/>
-                <button type="submit" class="button button--danger">"Sí, eliminar"</button>
-            </ActionForm>
-        </ConfirmPanel>
+            back="/admin/bloqueos".to_string() action=remove name="entry_id" value=entry.id button="Sí, eliminar"/>
     }
 }
 

@@ -3,16 +3,17 @@
 use super::{kind_label, BlockedEntry, BlocklistListing};
 use crate::admin::scope;
 use crate::domain::{email::Email, phone::MobilePhone, plate::Plate, role::Role, rut::Rut};
-use crate::error::{AppError, FieldError};
+use crate::error::AppError;
 use crate::ssr::{
     actor::Actor,
-    audit::{self, AuditEntry, RequestMeta},
+    audit::{AuditEntry, RequestMeta},
     blind_index::{BlindField, BlindIndexer},
-    db::is_violation,
+    db::{constraint_error, is_violation},
     pii::{blocklist_kind, field_of_kind, PiiValue, BLOCKLIST_VALUE},
     vault::Vault,
     ServerError, ServerResult,
 };
+use crate::ui::pager::{self, Page};
 use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -81,8 +82,7 @@ pub async fn list(
     query: &str,
     page: u32,
 ) -> ServerResult<BlocklistListing> {
-    let page = page.max(1);
-    let offset = i64::from(page - 1) * i64::from(super::PAGE_SIZE);
+    let page = Page::new(page);
     let probes = if query.trim().is_empty() { None } else { Some(search_probes(indexer, query)) };
     let (kinds, indexes): (Vec<String>, Vec<Vec<u8>>) = probes.clone().unwrap_or_default().into_iter().unzip();
     type Row = (Uuid, Option<Uuid>, Option<String>, String, Option<Vec<u8>>, String, String, String, String, i64);
@@ -104,12 +104,12 @@ pub async fn list(
     .bind(probes.is_some())
     .bind(&kinds)
     .bind(&indexes)
-    .bind(i64::from(super::PAGE_SIZE))
-    .bind(offset)
+    .bind(page.limit())
+    .bind(page.offset())
     .fetch_all(pool)
     .await?;
     let total = rows.first().map_or(0, |r| r.9);
-    let pages = u32::try_from(total).unwrap_or(u32::MAX).div_ceil(super::PAGE_SIZE).max(1);
+    let pages = page.pages(pager::total(total));
     let can_edit = scope::WRITERS.contains(&actor.role);
     let entries = rows
         .into_iter()
@@ -134,7 +134,7 @@ pub async fn list(
     Ok(BlocklistListing {
         entries,
         total,
-        page,
+        page: page.number(),
         pages,
         buildings: scope::buildings(pool, actor).await?,
         can_edit,
@@ -192,30 +192,15 @@ pub async fn add(
     .await;
     match inserted {
         Ok(_) => {}
-        Err(e) if is_violation(&e, "blocklist_entries_scope_kind_value_key") => {
-            return Err(AppError::Invalid {
-                message: DUPLICATE_MESSAGE.into(),
-                fields: vec![FieldError { field: "value".into(), message: DUPLICATE_MESSAGE.into() }],
-            }
-            .into());
-        }
         Err(e) if is_violation(&e, "blocklist_entries_building_id_fkey") => return Err(AppError::NotFound.into()),
-        Err(e) => return Err(e.into()),
+        Err(e) => return Err(constraint_error(e, &[("blocklist_entries_scope_kind_value_key", "value", DUPLICATE_MESSAGE)])),
     }
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action: "blocklist.added",
-            entity_type: Some("blocklist_entry"),
-            entity_id: Some(id.to_string()),
-            building_id: entry.building_id,
-            metadata: json!({ "kind": kind, "scope": if entry.building_id.is_some() { "building" } else { "global" }, "reason": entry.reason }),
-        },
-        meta,
-    )
-    .await?;
-    tx.commit().await?;
+    AuditEntry::new(&actor.audit(), "blocklist.added")
+        .on("blocklist_entry", id)
+        .building(entry.building_id)
+        .with(json!({ "kind": kind, "scope": if entry.building_id.is_some() { "building" } else { "global" }, "reason": entry.reason }))
+        .commit(tx, meta)
+        .await?;
     Ok(id)
 }
 
@@ -238,20 +223,12 @@ pub async fn remove(pool: &PgPool, actor: &Actor, id: Uuid, meta: &RequestMeta) 
         Some(b) => actor.require_building(b)?,
     }
     sqlx::query("delete from blocklist_entries where id = $1").bind(id).execute(&mut *tx).await?;
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action: "blocklist.removed",
-            entity_type: Some("blocklist_entry"),
-            entity_id: Some(id.to_string()),
-            building_id,
-            metadata: json!({ "kind": kind, "reason": reason }),
-        },
-        meta,
-    )
-    .await?;
-    tx.commit().await?;
+    AuditEntry::new(&actor.audit(), "blocklist.removed")
+        .on("blocklist_entry", id)
+        .building(building_id)
+        .with(json!({ "kind": kind, "reason": reason }))
+        .commit(tx, meta)
+        .await?;
     Ok(())
 }
 

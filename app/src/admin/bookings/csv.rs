@@ -11,7 +11,7 @@ use crate::domain::booking::BookingStatus;
 use crate::error::AppError;
 use crate::ssr::{
     actor::actor_of_session,
-    audit::{self, AuditEntry, RequestMeta},
+    audit::{AuditEntry, RequestMeta},
     client_ip::ClientIp,
     AppState, ServerError,
 };
@@ -108,22 +108,15 @@ async fn build(
     // An export takes personal data out of the system: it is on the audit trail (filter and
     // count only).
     let mut conn = state.pool.acquire().await?;
-    audit::record(
-        &mut conn,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action: "booking.exported",
-            entity_type: Some("booking"),
-            entity_id: None,
-            building_id: filter.building.or(actor.building_id),
-            metadata: json!({
-                "rows": written, "truncated": truncated,
-                "status": q.estado, "from": q.desde, "to": q.hasta, "search": !q.buscar.trim().is_empty(),
-            }),
-        },
-        meta,
-    )
-    .await?;
+    AuditEntry::new(&actor.audit(), "booking.exported")
+        .about("booking")
+        .building(filter.building.or(actor.building_id))
+        .with(json!({
+            "rows": written, "truncated": truncated,
+            "status": q.estado, "from": q.desde, "to": q.hasta, "search": !q.buscar.trim().is_empty(),
+        }))
+        .record(&mut conn, meta)
+        .await?;
     let today = chrono::Utc::now().format("%Y%m%d");
     Ok((format!("reservas-{today}.csv"), body))
 }

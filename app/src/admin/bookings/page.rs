@@ -2,12 +2,13 @@
 
 use super::api::list_bookings;
 use super::{AdminBooking, BookingListing, BookingQuery, REFUND_FILTERS};
-use crate::admin::ui::{BuildingFilter, Pager};
 use crate::domain::booking::BookingStatus;
 use crate::payments::api::RetryRefund;
+use crate::ui::admin::{BuildingFilter, ChoiceFilter, FilterField, RowLink};
+use crate::ui::pager::Pager;
+use crate::ui::shell::PageShell;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::{components::Form, hooks::use_query_map};
 
 /// The bookings screen.
@@ -32,9 +33,7 @@ pub fn AdminBookingsPage() -> impl IntoView {
     };
     let listing = Resource::new(params, |(filter, page)| list_bookings(filter, page));
     view! {
-        <Title text="Reservas"/>
-        <section class="panel">
-            <h1>"Reservas"</h1>
+        <PageShell title="Reservas">
             <Suspense fallback=|| view! { <p class="muted">"Cargando…"</p> }>
                 {move || Suspend::new(async move {
                     let (filter, _) = params();
@@ -44,49 +43,22 @@ pub fn AdminBookingsPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
-        </section>
+        </PageShell>
     }
 }
 
 #[component]
 fn Filters(filter: BookingQuery, buildings: Vec<crate::admin::BuildingChoice>) -> impl IntoView {
-    let estado = filter.estado.clone();
-    let reembolso = filter.reembolso.clone();
+    let statuses = BookingStatus::ALL.into_iter().map(|s| (s.as_str().to_string(), s.label_es().to_string())).collect();
+    let refunds = REFUND_FILTERS.into_iter().map(|(value, _, label)| (value.to_string(), label.to_string())).collect();
     view! {
         <Form method="GET" action="/admin/reservas" attr:class="search-form">
-            <div class="field">
-                <label for="estado">"Estado"</label>
-                <select id="estado" name="estado">
-                    <option value="" selected=estado.is_empty()>"Todos"</option>
-                    {BookingStatus::ALL.into_iter().map(|s| {
-                        let is = s.as_str() == estado;
-                        view! { <option value=s.as_str() selected=is>{s.label_es()}</option> }
-                    }).collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="desde">"Desde"</label>
-                <input id="desde" name="desde" type="date" value=filter.desde/>
-            </div>
-            <div class="field">
-                <label for="hasta">"Hasta"</label>
-                <input id="hasta" name="hasta" type="date" value=filter.hasta/>
-            </div>
-            <div class="field">
-                <label for="reembolso">"Reembolso"</label>
-                <select id="reembolso" name="reembolso">
-                    <option value="" selected=reembolso.is_empty()>"Todos"</option>
-                    {REFUND_FILTERS.into_iter().map(|(value, _, label)| {
-                        let is = value == reembolso;
-                        view! { <option value=value selected=is>{label}</option> }
-                    }).collect_view()}
-                </select>
-            </div>
+            <ChoiceFilter name="estado" label="Estado" choices=statuses selected=filter.estado/>
+            <FilterField name="desde" label="Desde" input_type="date" value=filter.desde/>
+            <FilterField name="hasta" label="Hasta" input_type="date" value=filter.hasta/>
+            <ChoiceFilter name="reembolso" label="Reembolso" choices=refunds selected=filter.reembolso/>
             <BuildingFilter buildings=buildings selected=filter.edificio/>
-            <div class="field">
-                <label for="buscar">"Patente, código o visita"</label>
-                <input id="buscar" name="buscar" type="search" value=filter.buscar/>
-            </div>
+            <FilterField name="buscar" label="Patente, código o visita" value=filter.buscar/>
             <button type="submit" class="button">"Filtrar"</button>
         </Form>
     }
@@ -145,7 +117,7 @@ fn row(b: AdminBooking, retry: ServerAction<RetryRefund>) -> impl IntoView {
             <td>{b.starts}</td><td>{b.ends}</td><td>{b.visitor}</td>
             <td class="mono">{b.plate}</td><td>{b.status}</td><td>{b.amount}</td>
             <td data-testid="refund-state">{b.refund}</td>
-            <td>{retry_form}{b.cancellable.then(|| view! { <a class="button button--small button--danger" href=cancel aria-label=label>"Cancelar"</a> })}</td>
+            <td>{retry_form}{b.cancellable.then(|| view! { <RowLink href=cancel label=label text="Cancelar" kind="danger"/> })}</td>
         </tr>
     }
 }

@@ -1,11 +1,12 @@
 //! SQL of the bookings screen and its CSV export.
 
-use super::{AdminBooking, BookingListing, BookingQuery, PAGE_SIZE};
+use super::{AdminBooking, BookingListing, BookingQuery};
 use crate::admin::scope;
 use crate::domain::{booking::BookingStatus, code::ConfirmationCode, money::Clp, plate::Plate};
 use crate::error::{AppError, FieldError};
 use crate::payments::cancel::cancellable;
-use crate::ssr::{actor::Actor, ServerResult};
+use crate::ssr::{actor::Actor, db::like_contains, ServerResult};
+use crate::ui::pager::{self, Page};
 use chrono::NaiveDate;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -113,7 +114,7 @@ pub async fn find(pool: &PgPool, f: &Filter, limit: i64, offset: i64) -> ServerR
     let search = f.search.as_deref().unwrap_or("");
     let plate = Plate::parse(search).ok().map(|p| p.as_str().to_string());
     let code = ConfirmationCode::parse(search).ok().map(|c| c.as_str().to_string());
-    let name = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let name = like_contains(search);
     let rows = sqlx::query_as::<_, Row>(
         "select k.id, k.confirmation_code as code, bl.name as building, s.number as spot,
                 to_char(lower(k.during) at time zone bl.time_zone, 'DD-MM-YYYY HH24:MI') as starts,
@@ -179,12 +180,9 @@ pub fn refund_label(latest: Option<&str>, failed: bool) -> String {
 
 /// One page of the screen.
 pub async fn list(pool: &PgPool, actor: &Actor, f: &Filter, page: u32) -> ServerResult<BookingListing> {
-    let page = page.max(1);
-    let offset = i64::from(page - 1) * i64::from(PAGE_SIZE);
-    let rows = find(pool, f, i64::from(PAGE_SIZE), offset).await?;
-    let total = rows.first().map_or(0, |r| r.total);
-    let total = u32::try_from(total).unwrap_or(u32::MAX);
-    let pages = total.div_ceil(PAGE_SIZE).max(1);
+    let page = Page::new(page);
+    let rows = find(pool, f, page.limit(), page.offset()).await?;
+    let total = pager::total(rows.first().map_or(0, |r| r.total));
     let rows = rows
         .into_iter()
         .map(|r| {
@@ -206,7 +204,13 @@ pub async fn list(pool: &PgPool, actor: &Actor, f: &Filter, page: u32) -> Server
             }
         })
         .collect();
-    Ok(BookingListing { rows, total, page, pages, buildings: scope::buildings(pool, actor).await? })
+    Ok(BookingListing {
+        rows,
+        total,
+        page: page.number(),
+        pages: page.pages(total),
+        buildings: scope::buildings(pool, actor).await?,
+    })
 }
 
 #[cfg(test)]

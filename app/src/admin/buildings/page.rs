@@ -6,9 +6,10 @@ use super::api::{
     SaveBuilding, SaveBuildingSettings,
 };
 use super::{BuildingDetail, BuildingListing};
-use crate::admin::ui::{query_string, ConfirmPanel, Pager};
 use crate::domain::inventory::CHILEAN_ZONES;
-use crate::ui::form::{server_field_error, FormAlert, Notice};
+use crate::ui::admin::{query_string, ConfirmAction, ConfirmPanel, DataTable};
+use crate::ui::form::{invalid, server_field_error, Check, FormAlert, Input, Notice};
+use crate::ui::pager::Pager;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,61 +17,6 @@ use leptos_router::{
     components::{Form, A},
     hooks::{use_params_map, use_query_map},
 };
-
-/// A labelled input with an initial value, an optional hint and the server's message for it.
-#[component]
-pub fn Input(
-    /// Field name (= server function argument).
-    name: &'static str,
-    /// Visible label.
-    label: &'static str,
-    /// `type` attribute.
-    #[prop(default = "text")]
-    input_type: &'static str,
-    /// Help under the label.
-    #[prop(optional)]
-    hint: Option<&'static str>,
-    /// Initial value.
-    #[prop(into)]
-    value: String,
-    /// `inputmode`.
-    #[prop(optional)]
-    inputmode: Option<&'static str>,
-    /// The server's message for this field.
-    #[prop(into)]
-    error: Signal<Option<String>>,
-) -> impl IntoView {
-    let error_id = format!("{name}-error");
-    let hint_id = format!("{name}-hint");
-    let described = if hint.is_some() { format!("{hint_id} {error_id}") } else { error_id.clone() };
-    view! {
-        <div class="field" class:field--invalid=move || error.get().is_some()>
-            <label for=name>{label}</label>
-            {hint.map(|h| view! { <p class="field__hint" id=hint_id.clone()>{h}</p> })}
-            <input id=name name=name type=input_type value=value inputmode=inputmode aria-describedby=described
-                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }/>
-            <p class="field__error" id=error_id>{move || error.get()}</p>
-        </div>
-    }
-}
-
-/// A labelled checkbox (sent as `on` when checked, absent when not).
-#[component]
-pub fn Check(
-    /// Field name.
-    name: &'static str,
-    /// Visible label.
-    label: &'static str,
-    /// Initially checked.
-    checked: bool,
-) -> impl IntoView {
-    view! {
-        <div class="field field--check">
-            <input id=name name=name type="checkbox" value="on" checked=checked/>
-            <label for=name>{label}</label>
-        </div>
-    }
-}
 
 /// The initial values of a building form.
 #[derive(Clone, Default)]
@@ -237,22 +183,15 @@ fn List(listing: BuildingListing, qs: String) -> impl IntoView {
     }
     view! {
         <p class="muted">{format!("{} edificios", listing.total)}</p>
-        <table class="table" data-testid="buildings">
-            <caption class="visually-hidden">"Edificios"</caption>
-            <thead><tr>
-                <th scope="col">"Nombre"</th><th scope="col">"Dirección"</th><th scope="col">"Unidades"</th>
-                <th scope="col">"Estacionamientos"</th><th scope="col">"Estado"</th>
-            </tr></thead>
-            <tbody>
-                {listing.rows.into_iter().map(|b| view! {
-                    <tr data-testid="building-row">
-                        <td><A href=format!("/admin/edificios/{}", b.id)>{b.name}</A></td>
-                        <td>{b.address}</td><td>{b.units}</td><td>{b.spots}</td>
-                        <td>{if b.archived { "Archivado" } else { "Activo" }}</td>
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
+        <DataTable testid="buildings" caption="Edificios" columns=&["Nombre", "Dirección", "Unidades", "Estacionamientos", "Estado"]>
+            {listing.rows.into_iter().map(|b| view! {
+                <tr data-testid="building-row">
+                    <td><A href=format!("/admin/edificios/{}", b.id)>{b.name}</A></td>
+                    <td>{b.address}</td><td>{b.units}</td><td>{b.spots}</td>
+                    <td>{if b.archived { "Archivado" } else { "Activo" }}</td>
+                </tr>
+            }).collect_view()}
+            </DataTable>
         <Pager path="/admin/edificios" query=qs page=listing.page pages=listing.pages/>
     }
     .into_any()
@@ -427,17 +366,9 @@ fn Facts(d: BuildingDetail) -> impl IntoView {
 #[component]
 fn ConfirmArchive(d: BuildingDetail, action: ServerAction<ArchiveBuilding>) -> impl IntoView {
     view! {
-        <ConfirmPanel
-            title=format!("¿Archivar {}?", d.name)
+        <ConfirmAction title=format!("¿Archivar {}?", d.name) testid="confirm-archive"
             text="No se generarán bloques nuevos ni se aceptarán reservas nuevas; las reservas existentes se mantienen. Puedes restaurarlo cuando quieras.".to_string()
-            back=format!("/admin/edificios/{}", d.id)
-            testid="confirm-archive"
-        >
-            <ActionForm action=action attr:class="inline-form">
-                <input type="hidden" name="building_id" value=d.id.clone()/>
-                <button type="submit" class="button button--danger">"Sí, archivar"</button>
-            </ActionForm>
-        </ConfirmPanel>
+            back=format!("/admin/edificios/{}", d.id) action=action name="building_id" value=d.id.clone() button="Sí, archivar"/>
     }
 }
 
@@ -452,17 +383,9 @@ fn ConfirmDelete(d: BuildingDetail, action: ServerAction<DeleteBuilding>) -> imp
         }
         .into_any(),
         None => view! {
-            <ConfirmPanel
-                title=format!("¿Eliminar {}?", d.name)
+            <ConfirmAction title=format!("¿Eliminar {}?", d.name) testid="confirm-delete"
                 text="Se borrarán sus unidades, estacionamientos, bloques, cierres y reglas de precio. Esta acción no se puede deshacer.".to_string()
-                back=back
-                testid="confirm-delete"
-            >
-                <ActionForm action=action attr:class="inline-form">
-                    <input type="hidden" name="building_id" value=d.id.clone()/>
-                    <button type="submit" class="button button--danger">"Sí, eliminar"</button>
-                </ActionForm>
-            </ConfirmPanel>
+                back=back action=action name="building_id" value=d.id.clone() button="Sí, eliminar"/>
         }
         .into_any(),
     }

@@ -1,6 +1,6 @@
 //! SQL of the buildings screens.
 
-use super::{BuildingDetail, BuildingListing, BuildingRow, PAGE_SIZE};
+use super::{BuildingDetail, BuildingListing, BuildingRow};
 use crate::availability::{self, ssr::insert_templates, GenerationReport};
 use crate::domain::inventory::{BuildingSettings, BuildingTerms};
 use crate::domain::money::Clp;
@@ -9,9 +9,11 @@ use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::ssr::{
     actor::Actor,
-    audit::{self, AuditEntry, RequestMeta},
+    audit::{AuditEntry, RequestMeta},
+    db::like_contains,
     ServerResult,
 };
+use crate::ui::pager::{self, Page};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::{PgConnection, PgPool};
@@ -26,8 +28,7 @@ pub async fn list(pool: &PgPool, actor: &Actor, status: Option<&str>, search: &s
     actor.require_role(&crate::admin::scope::READERS)?;
     let own = if actor.role.is_building_scoped() { Some(actor.building_id.ok_or(AppError::NotFound)?) } else { None };
     let search = search.trim();
-    let pattern =
-        (!search.is_empty()).then(|| format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+    let pattern = (!search.is_empty()).then(|| like_contains(search));
     let total: i64 = sqlx::query_scalar(
         "select count(*) from buildings
           where ($1::uuid is null or id = $1) and ($2::text is null or status = $2)
@@ -38,9 +39,8 @@ pub async fn list(pool: &PgPool, actor: &Actor, status: Option<&str>, search: &s
     .bind(&pattern)
     .fetch_one(pool)
     .await?;
-    let total = u32::try_from(total).unwrap_or(u32::MAX);
-    let pages = total.div_ceil(PAGE_SIZE).max(1);
-    let page = page.clamp(1, pages);
+    let total = pager::total(total);
+    let page = Page::new(page).within(total);
     type Row = (Uuid, String, String, Option<String>, String, i64, i64);
     let rows: Vec<Row> = sqlx::query_as(
         "select b.id, b.name, b.address, b.comuna, b.status,
@@ -55,8 +55,8 @@ pub async fn list(pool: &PgPool, actor: &Actor, status: Option<&str>, search: &s
     .bind(own)
     .bind(status)
     .bind(&pattern)
-    .bind(i64::from(PAGE_SIZE))
-    .bind(i64::from(page - 1) * i64::from(PAGE_SIZE))
+    .bind(page.limit())
+    .bind(page.offset())
     .fetch_all(pool)
     .await?;
     Ok(BuildingListing {
@@ -72,8 +72,8 @@ pub async fn list(pool: &PgPool, actor: &Actor, status: Option<&str>, search: &s
             })
             .collect(),
         total,
-        page,
-        pages,
+        page: page.number(),
+        pages: page.pages(total),
         can_create: TERMS_EDITORS.contains(&actor.role),
     })
 }
@@ -269,20 +269,11 @@ pub async fn create(
     if let Some(obj) = metadata.as_object_mut() {
         obj.insert("templates".into(), json!(templates.iter().map(|(t, _)| t.name.clone()).collect::<Vec<_>>()));
     }
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action: "building.created",
-            entity_type: Some("building"),
-            entity_id: Some(id.to_string()),
-            building_id: Some(id),
-            metadata,
-        },
-        meta,
-    )
-    .await?;
-    tx.commit().await?;
+    AuditEntry::new(&actor.audit(), "building.created")
+        .on_building(id)
+        .with(metadata)
+        .commit(tx, meta)
+        .await?;
     Ok(id)
 }
 
@@ -301,20 +292,11 @@ pub async fn update(
     if !done {
         return Err(AppError::NotFound.into());
     }
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action: "building.updated",
-            entity_type: Some("building"),
-            entity_id: Some(building_id.to_string()),
-            building_id: Some(building_id),
-            metadata: snapshot(Some(terms), settings),
-        },
-        meta,
-    )
-    .await?;
-    tx.commit().await?;
+    AuditEntry::new(&actor.audit(), "building.updated")
+        .on_building(building_id)
+        .with(snapshot(Some(terms), settings))
+        .commit(tx, meta)
+        .await?;
     Ok(())
 }
 
@@ -348,20 +330,11 @@ pub async fn update_settings(
     if done.rows_affected() == 0 {
         return Err(AppError::NotFound.into());
     }
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action: "building.settings_updated",
-            entity_type: Some("building"),
-            entity_id: Some(building_id.to_string()),
-            building_id: Some(building_id),
-            metadata: snapshot(None, settings),
-        },
-        meta,
-    )
-    .await?;
-    tx.commit().await?;
+    AuditEntry::new(&actor.audit(), "building.settings_updated")
+        .on_building(building_id)
+        .with(snapshot(None, settings))
+        .commit(tx, meta)
+        .await?;
     Ok(())
 }
 
@@ -396,20 +369,11 @@ pub async fn set_archived(
         .bind(to)
         .execute(&mut *tx)
         .await?;
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action,
-            entity_type: Some("building"),
-            entity_id: Some(building_id.to_string()),
-            building_id: Some(building_id),
-            metadata: json!({ "from": from, "to": to }),
-        },
-        meta,
-    )
-    .await?;
-    tx.commit().await?;
+    AuditEntry::new(&actor.audit(), action)
+        .on_building(building_id)
+        .with(json!({ "from": from, "to": to }))
+        .commit(tx, meta)
+        .await?;
     Ok(())
 }
 
@@ -432,25 +396,16 @@ pub async fn delete(pool: &PgPool, actor: &Actor, building_id: Uuid, meta: &Requ
     let deleted = sqlx::query("delete from buildings where id = $1").bind(building_id).execute(&mut *tx).await;
     match deleted {
         Ok(_) => {}
-        Err(e) if e.as_database_error().is_some_and(|d| d.is_foreign_key_violation()) => {
+        Err(e) if crate::ssr::db::is_foreign_key_violation(&e) => {
             return Err(AppError::Conflict("Este edificio tiene registros asociados; archívalo en su lugar.".into()).into());
         }
         Err(e) => return Err(e.into()),
     }
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action: "building.deleted",
-            entity_type: Some("building"),
-            entity_id: Some(building_id.to_string()),
-            building_id: None,
-            metadata: json!({ "name": name }),
-        },
-        meta,
-    )
-    .await?;
-    tx.commit().await?;
+    AuditEntry::new(&actor.audit(), "building.deleted")
+        .on("building", building_id)
+        .with(json!({ "name": name }))
+        .commit(tx, meta)
+        .await?;
     Ok(())
 }
 
@@ -480,19 +435,11 @@ pub async fn generate(
     // the audit row follows it (a crash in between loses only the note, never blocks).
     let report = availability::ssr::generate_blocks_for(pool, now, Some(building_id)).await?;
     let mut conn = pool.acquire().await?;
-    audit::record(
-        &mut conn,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action: "availability.generated",
-            entity_type: Some("building"),
-            entity_id: Some(building_id.to_string()),
-            building_id: Some(building_id),
-            metadata: json!({ "created": report.created, "created_blocked": report.created_blocked, "skipped_existing": report.skipped_existing }),
-        },
-        meta,
-    )
-    .await?;
+    AuditEntry::new(&actor.audit(), "availability.generated")
+        .on_building(building_id)
+        .with(json!({ "created": report.created, "created_blocked": report.created_blocked, "skipped_existing": report.skipped_existing }))
+        .record(&mut conn, meta)
+        .await?;
     Ok(report)
 }
 

@@ -3,7 +3,7 @@
 
 use super::{failed_refunds_label, failed_refunds_link, occupancy_label, paid_label, pending_label, Dashboard, Period};
 use crate::admin::audit_log::page::AuditTable;
-use crate::admin::ui::BuildingFilter;
+use crate::ui::admin::BuildingFilter;
 use leptos::prelude::*;
 use leptos_router::components::{Form, A};
 

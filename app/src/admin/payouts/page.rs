@@ -2,11 +2,12 @@
 
 use super::api::{list_payouts, MarkCommissionPaid, MarkPayoutPaid, ReconcilePayouts};
 use super::{status_label, PayoutListing, PayoutQuery, PayoutRow, STATUSES};
-use crate::admin::ui::{query_string, BuildingFilter, ConfirmPanel, Pager};
+use crate::ui::admin::{query_string, BuildingFilter, ChoiceFilter, ConfirmPanel, FilterField, RowLink};
 use crate::ui::form::{server_field_error, FormAlert, Notice, TextField};
+use crate::ui::pager::Pager;
+use crate::ui::shell::PageShell;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::{components::Form, hooks::use_query_map};
 
 const PATH: &str = "/admin/liquidaciones";
@@ -47,9 +48,7 @@ pub fn PayoutsPage() -> impl IntoView {
         })
     };
     view! {
-        <Title text="Liquidaciones"/>
-        <section class="panel">
-            <h1>"Liquidaciones"</h1>
+        <PageShell title="Liquidaciones">
             <p class="muted">"Lo que corresponde a cada edificio por día (zona horaria del edificio): reservas pagadas, comisión de la plataforma y parte del edificio. Se calculan cada hora para los últimos días; una liquidación pagada no vuelve a cambiar."</p>
             {move || done().map(|text| view! { <Notice text=text/> })}
             <FormAlert value=pay.value()/>
@@ -79,7 +78,7 @@ pub fn PayoutsPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
-        </section>
+        </PageShell>
     }
 }
 
@@ -107,25 +106,13 @@ fn filter_query(q: &PayoutQuery) -> String {
 
 #[component]
 fn Filters(q: PayoutQuery, listing: PayoutListing) -> impl IntoView {
-    let estado = q.estado.clone();
+    let statuses = STATUSES.into_iter().map(|s| (s.to_string(), status_label(s).to_string())).collect();
     view! {
         <Form method="GET" action=PATH attr:class="search-form">
             <BuildingFilter buildings=listing.buildings selected=q.edificio/>
-            <div class="field">
-                <label for="estado">"Estado"</label>
-                <select id="estado" name="estado">
-                    <option value="" selected=estado.is_empty()>"Todas"</option>
-                    {STATUSES.into_iter().map(|s| view! { <option value=s selected=s == estado>{status_label(s)}</option> }).collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="desde">"Desde"</label>
-                <input id="desde" name="desde" type="date" value=q.desde/>
-            </div>
-            <div class="field">
-                <label for="hasta">"Hasta"</label>
-                <input id="hasta" name="hasta" type="date" value=q.hasta/>
-            </div>
+            <ChoiceFilter name="estado" label="Estado" choices=statuses selected=q.estado all_label="Todas"/>
+            <FilterField name="desde" label="Desde" input_type="date" value=q.desde/>
+            <FilterField name="hasta" label="Hasta" input_type="date" value=q.hasta/>
             <button type="submit" class="button">"Filtrar"</button>
         </Form>
     }
@@ -191,7 +178,7 @@ fn row(r: PayoutRow, qs: &str, can_pay: bool, sees_reps: bool) -> impl IntoView 
     let rep_action = rep.filter(|c| can_pay && !c.paid && !unpaid).map(|c| {
         let href = link(qs, "comision", &c.id);
         let label = format!("Marcar pagada la comisión de {} del {}", c.rep, r.day);
-        view! { <a class="button button--small button--secondary" href=href aria-label=label>"Pagar comisión"</a> }
+        view! { <RowLink href=href label=label text="Pagar comisión"/> }
     });
     view! {
         <tr data-testid="payout-row">

@@ -7,7 +7,7 @@
 //! inserted with `on conflict do nothing` and then locked, and a row already paid is never
 //! touched again. A rerun that finds nothing new writes nothing, not even an audit row.
 
-use super::{status_label, PayoutListing, PayoutRow, RepShare, PAGE_SIZE};
+use super::{status_label, PayoutListing, PayoutRow, RepShare};
 use crate::admin::scope;
 use crate::domain::money::Clp;
 use crate::domain::payout::{rep_commission, settle, PayoutTotals, SettledBooking};
@@ -16,9 +16,10 @@ use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::ssr::{
     actor::Actor,
-    audit::{self, AuditActor, AuditEntry, RequestMeta},
+    audit::{AuditActor, AuditEntry, RequestMeta},
     ServerError, ServerResult,
 };
+use crate::ui::pager::{self, Page};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::json;
@@ -169,25 +170,18 @@ async fn settle_day(pool: &PgPool, building: Uuid, day: NaiveDate, totals: &Payo
         .bind(totals.building_share.pesos())
         .execute(&mut *tx)
         .await?;
-        audit::record(
-            &mut tx,
-            &AuditEntry {
-                actor: &system,
-                action: if fresh { "payout.calculated" } else { "payout.recalculated" },
-                entity_type: Some("payout"),
-                entity_id: Some(current.id.to_string()),
-                building_id: Some(building),
-                metadata: json!({
-                    "day": day.to_string(),
-                    "bookings": totals.bookings,
-                    "gross_clp": totals.gross.pesos(),
-                    "platform_commission_clp": totals.platform_commission.pesos(),
-                    "building_share_clp": totals.building_share.pesos(),
-                }),
-            },
-            &RequestMeta::default(),
-        )
-        .await?;
+        AuditEntry::new(&system, if fresh { "payout.calculated" } else { "payout.recalculated" })
+            .on("payout", current.id)
+            .building(building)
+            .with(json!({
+                "day": day.to_string(),
+                "bookings": totals.bookings,
+                "gross_clp": totals.gross.pesos(),
+                "platform_commission_clp": totals.platform_commission.pesos(),
+                "building_share_clp": totals.building_share.pesos(),
+            }))
+            .record(&mut tx, &RequestMeta::default())
+            .await?;
     }
     let commission = settle_commission(&mut tx, building, day, current.id, totals).await?;
     tx.commit().await?;
@@ -288,19 +282,12 @@ async fn settle_commission(
         }
         (None, None) => return Ok(false),
     };
-    audit::record(
-        conn,
-        &AuditEntry {
-            actor: &system,
-            action,
-            entity_type: Some("payout"),
-            entity_id: Some(payout.to_string()),
-            building_id: Some(building),
-            metadata: json!({ "day": day.to_string(), "sales_rep_id": rep, "amount_clp": amount }),
-        },
-        &RequestMeta::default(),
-    )
-    .await?;
+    AuditEntry::new(&system, action)
+        .on("payout", payout)
+        .building(building)
+        .with(json!({ "day": day.to_string(), "sales_rep_id": rep, "amount_clp": amount }))
+        .record(conn, &RequestMeta::default())
+        .await?;
     Ok(true)
 }
 
@@ -337,8 +324,7 @@ pub async fn list(pool: &PgPool, actor: &Actor, f: &Filter, page: u32) -> Server
         Option<String>,
         String,
     );
-    let page = page.max(1);
-    let offset = i64::from(page - 1) * i64::from(PAGE_SIZE);
+    let page = Page::new(page);
     let rows: Vec<Row> = sqlx::query_as(
         "select p.id, b.name, p.local_date, p.bookings_count, p.gross_clp, p.platform_commission_clp,
                 p.building_share_clp, p.status, p.paid_at, p.payment_reference,
@@ -358,8 +344,8 @@ pub async fn list(pool: &PgPool, actor: &Actor, f: &Filter, page: u32) -> Server
     .bind(f.status)
     .bind(f.from)
     .bind(f.to)
-    .bind(i64::from(PAGE_SIZE))
-    .bind(offset)
+    .bind(page.limit())
+    .bind(page.offset())
     .fetch_all(pool)
     .await?;
     let (total, share, commission, unpaid): (i64, i64, i64, i64) = sqlx::query_as(
@@ -379,7 +365,7 @@ pub async fn list(pool: &PgPool, actor: &Actor, f: &Filter, page: u32) -> Server
     .fetch_one(pool)
     .await?;
     let sees_reps = !actor.role.is_building_scoped();
-    let pages = u32::try_from(total).unwrap_or(u32::MAX).div_ceil(PAGE_SIZE).max(1);
+    let pages = page.pages(pager::total(total));
     let rows = rows
         .into_iter()
         .map(
@@ -436,7 +422,7 @@ pub async fn list(pool: &PgPool, actor: &Actor, f: &Filter, page: u32) -> Server
     Ok(PayoutListing {
         rows,
         total,
-        page,
+        page: page.number(),
         pages,
         total_building_share: Clp::new(share).to_string(),
         total_commission: Clp::new(commission).to_string(),
@@ -478,20 +464,12 @@ pub async fn mark_paid(pool: &PgPool, actor: &Actor, id: Uuid, reference: &str, 
         .bind(reference)
         .execute(&mut *tx)
         .await?;
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action: "payout.paid",
-            entity_type: Some("payout"),
-            entity_id: Some(id.to_string()),
-            building_id: Some(building),
-            metadata: json!({ "day": day.to_string(), "building_share_clp": share, "reference": reference }),
-        },
-        meta,
-    )
-    .await?;
-    tx.commit().await?;
+    AuditEntry::new(&actor.audit(), "payout.paid")
+        .on("payout", id)
+        .building(building)
+        .with(json!({ "day": day.to_string(), "building_share_clp": share, "reference": reference }))
+        .commit(tx, meta)
+        .await?;
     Ok(())
 }
 
@@ -531,20 +509,12 @@ pub async fn mark_commission_paid(
     .bind(reference)
     .execute(&mut *tx)
     .await?;
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action: "commission.paid",
-            entity_type: Some("sales_rep_commission"),
-            entity_id: Some(id.to_string()),
-            building_id: Some(building),
-            metadata: json!({ "sales_rep_id": rep, "amount_clp": amount, "reference": reference }),
-        },
-        meta,
-    )
-    .await?;
-    tx.commit().await?;
+    AuditEntry::new(&actor.audit(), "commission.paid")
+        .on("sales_rep_commission", id)
+        .building(building)
+        .with(json!({ "sales_rep_id": rep, "amount_clp": amount, "reference": reference }))
+        .commit(tx, meta)
+        .await?;
     Ok(())
 }
 

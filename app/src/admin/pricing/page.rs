@@ -2,8 +2,8 @@
 
 use super::api::{pricing_rules, DeactivatePricingRule, SavePricingRule};
 use super::{PricingListing, RuleRow};
-use crate::admin::ui::{BuildingFilter, ConfirmPanel};
-use crate::ui::form::{server_field_error, FormAlert, Notice};
+use crate::ui::admin::{BuildingFilter, ConfirmAction, DataTable, RowLink};
+use crate::ui::form::{server_field_error, FormAlert, Input, Notice};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -62,59 +62,28 @@ fn Rules(listing: PricingListing) -> impl IntoView {
     let building = listing.building_id.clone();
     let can_edit = listing.can_edit;
     view! {
-        <table class="table" data-testid="pricing-rules">
-            <caption class="visually-hidden">"Reglas de precio"</caption>
-            <thead><tr>
-                <th scope="col">"Nombre"</th><th scope="col">"Fechas"</th><th scope="col">"Multiplicador"</th>
-                <th scope="col">"Prioridad"</th><th scope="col">"Estado"</th><th scope="col">"Acciones"</th>
-            </tr></thead>
-            <tbody>
-                {listing.rules.into_iter().map(|r| {
-                    let edit = format!("/admin/precios?edificio={building}&editar={}", r.id);
-                    let off = format!("/admin/precios?edificio={building}&desactivar={}", r.id);
-                    let edit_label = format!("Editar {}", r.name);
-                    let off_label = format!("Desactivar {}", r.name);
-                    view! {
-                        <tr data-testid="pricing-rule">
-                            <td>{r.name.clone()}</td><td>{r.range.clone()}</td><td>{format!("×{}", r.multiplier)}</td>
-                            <td>{r.priority}</td><td>{if r.active { "Activa" } else { "Desactivada" }}</td>
-                            <td class="actions">
-                                {(can_edit && r.active).then(|| view! {
-                                    <a class="button button--small button--secondary" href=edit aria-label=edit_label>"Editar"</a>
-                                    <a class="button button--small button--danger" href=off aria-label=off_label>"Desactivar"</a>
-                                })}
-                            </td>
-                        </tr>
-                    }
-                }).collect_view()}
-            </tbody>
-        </table>
+        <DataTable testid="pricing-rules" caption="Reglas de precio" columns=&["Nombre", "Fechas", "Multiplicador", "Prioridad", "Estado", "Acciones"]>
+            {listing.rules.into_iter().map(|r| {
+                let edit = format!("/admin/precios?edificio={building}&editar={}", r.id);
+                let off = format!("/admin/precios?edificio={building}&desactivar={}", r.id);
+                let edit_label = format!("Editar {}", r.name);
+                let off_label = format!("Desactivar {}", r.name);
+                view! {
+                    <tr data-testid="pricing-rule">
+                        <td>{r.name.clone()}</td><td>{r.range.clone()}</td><td>{format!("×{}", r.multiplier)}</td>
+                        <td>{r.priority}</td><td>{if r.active { "Activa" } else { "Desactivada" }}</td>
+                        <td class="actions">
+                            {(can_edit && r.active).then(|| view! {
+                                <RowLink href=edit label=edit_label text="Editar"/>
+                                <RowLink href=off label=off_label text="Desactivar" kind="danger"/>
+                            })}
+                        </td>
+                    </tr>
+                }
+            }).collect_view()}
+            </DataTable>
     }
     .into_any()
-}
-
-/// A labelled input with an initial value and the server's message.
-#[component]
-fn Input(
-    name: &'static str,
-    label: &'static str,
-    #[prop(default = "text")] input_type: &'static str,
-    #[prop(optional)] hint: Option<&'static str>,
-    value: String,
-    #[prop(into)] error: Signal<Option<String>>,
-) -> impl IntoView {
-    let error_id = format!("{name}-error");
-    let hint_id = format!("{name}-hint");
-    let described = if hint.is_some() { format!("{hint_id} {error_id}") } else { error_id.clone() };
-    view! {
-        <div class="field" class:field--invalid=move || error.get().is_some()>
-            <label for=name>{label}</label>
-            {hint.map(|h| view! { <p class="field__hint" id=hint_id.clone()>{h}</p> })}
-            <input id=name name=name type=input_type value=value aria-describedby=described
-                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }/>
-            <p class="field__error" id=error_id>{move || error.get()}</p>
-        </div>
-    }
 }
 
 #[component]
@@ -147,17 +116,9 @@ fn RuleForm(listing: PricingListing, editing: Option<RuleRow>, save: ServerActio
 #[component]
 fn ConfirmDeactivate(rule: RuleRow, action: ServerAction<DeactivatePricingRule>) -> impl IntoView {
     view! {
-        <ConfirmPanel
-            title=format!("¿Desactivar la regla «{}»?", rule.name)
+        <ConfirmAction title=format!("¿Desactivar la regla «{}»?", rule.name) testid="confirm-deactivate"
             text="Las reservas nuevas volverán al precio base en esas fechas; las ya hechas conservan su precio.".to_string()
-            back="/admin/precios".to_string()
-            testid="confirm-deactivate"
-        >
-            <ActionForm action=action attr:class="inline-form">
-                <input type="hidden" name="rule_id" value=rule.id/>
-                <button type="submit" class="button button--danger">"Sí, desactivar"</button>
-            </ActionForm>
-        </ConfirmPanel>
+            back="/admin/precios".to_string() action=action name="rule_id" value=rule.id button="Sí, desactivar"/>
     }
 }
 
@@ -170,22 +131,15 @@ fn Preview(listing: PricingListing) -> impl IntoView {
         } else {
             view! {
                 <div class="table-wrap">
-                    <table class="table" data-testid="pricing-preview">
-                        <caption class="visually-hidden">"Precio efectivo por día y bloque"</caption>
-                        <thead><tr>
-                            <th scope="col">"Día"</th><th scope="col">"Bloque"</th><th scope="col">"Base"</th>
-                            <th scope="col">"Multiplicador"</th><th scope="col">"Precio efectivo"</th><th scope="col">"Regla"</th>
-                        </tr></thead>
-                        <tbody>
-                            {listing.preview.into_iter().map(|p| view! {
-                                <tr data-testid="preview-row" data-date=p.date>
-                                    <td>{p.day}</td><td>{p.template}</td><td>{p.base}</td>
-                                    <td>{p.multiplier}</td><td class="amount">{p.effective}</td>
-                                    <td>{p.rule.unwrap_or_else(|| "—".into())}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
+                    <DataTable testid="pricing-preview" caption="Precio efectivo por día y bloque" columns=&["Día", "Bloque", "Base", "Multiplicador", "Precio efectivo", "Regla"]>
+                        {listing.preview.into_iter().map(|p| view! {
+                            <tr data-testid="preview-row" data-date=p.date>
+                                <td>{p.day}</td><td>{p.template}</td><td>{p.base}</td>
+                                <td>{p.multiplier}</td><td class="amount">{p.effective}</td>
+                                <td>{p.rule.unwrap_or_else(|| "—".into())}</td>
+                            </tr>
+                        }).collect_view()}
+                        </DataTable>
                 </div>
             }.into_any()
         }}

@@ -11,7 +11,7 @@ use crate::domain::{
 use crate::error::AppError;
 use crate::ssr::{
     actor::Actor,
-    audit::{self, AuditEntry, RequestMeta},
+    audit::{AuditEntry, RequestMeta},
     ServerError, ServerResult,
 };
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
@@ -202,23 +202,15 @@ pub async fn save(
             (id, "pricing_rule.updated")
         }
     };
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action,
-            entity_type: Some("pricing_rule"),
-            entity_id: Some(id.to_string()),
-            building_id: Some(building_id),
-            metadata: json!({
-                "name": input.name, "priority": input.priority, "multiplier_bp": bp,
-                "first_day": input.first_day, "last_day": input.last_day,
-            }),
-        },
-        meta,
-    )
-    .await?;
-    tx.commit().await?;
+    AuditEntry::new(&actor.audit(), action)
+        .on("pricing_rule", id)
+        .building(building_id)
+        .with(json!({
+            "name": input.name, "priority": input.priority, "multiplier_bp": bp,
+            "first_day": input.first_day, "last_day": input.last_day,
+        }))
+        .commit(tx, meta)
+        .await?;
     Ok(id)
 }
 
@@ -245,20 +237,11 @@ pub async fn deactivate(pool: &PgPool, actor: &Actor, rule_id: Uuid, meta: &Requ
     if done.rows_affected() == 0 {
         return Err(AppError::Conflict("La regla ya estaba desactivada.".into()).into());
     }
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action: "pricing_rule.deactivated",
-            entity_type: Some("pricing_rule"),
-            entity_id: Some(rule_id.to_string()),
-            building_id: Some(building),
-            metadata: json!({}),
-        },
-        meta,
-    )
-    .await?;
-    tx.commit().await?;
+    AuditEntry::new(&actor.audit(), "pricing_rule.deactivated")
+        .on("pricing_rule", rule_id)
+        .building(building)
+        .commit(tx, meta)
+        .await?;
     Ok(())
 }
 

@@ -1,13 +1,16 @@
 //! `/admin/residentes/todos`.
 
 use super::api::{list_residents, BanResident, DeactivateResident, RestoreResident};
-use super::{status_label, ResidentListing, ResidentRow, STATUSES};
+use super::{status_choices, ResidentListing, ResidentRow, STATUSES};
 use crate::admin::search::SEARCH_PATH;
-use crate::admin::ui::{query_string, BuildingFilter, ConfirmPanel, Pager};
+use crate::ui::admin::{
+    one_button_form, query_string, BuildingFilter, ChoiceFilter, ConfirmAction, ConfirmPanel, DataTable, FilterField, RowLink,
+};
 use crate::ui::form::{server_field_error, FormAlert, Notice, TextField};
+use crate::ui::pager::Pager;
+use crate::ui::shell::{loaded, PageShell};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
 
 /// The residents screen.
@@ -30,34 +33,25 @@ pub fn ResidentsPage() -> impl IntoView {
     let pending = move || query.with(|q| (q.get("accion").unwrap_or_default(), q.get("id").unwrap_or_default()));
     let done = move || query.with(|q| q.get("hecho").is_some());
     view! {
-        <Title text="Residentes"/>
-        <section class="panel">
-            <h1>"Residentes"</h1>
+        <PageShell title="Residentes">
             <p><A href="/admin/residentes">"Ver solicitudes por aprobar"</A></p>
             {move || done().then(|| view! { <Notice text="Cambio guardado.".to_string()/> })}
             <FormAlert value=ban.value()/>
             <FormAlert value=deactivate.value()/>
             <FormAlert value=restore.value()/>
-            <Suspense fallback=|| view! { <p class="muted">"Cargando…"</p> }>
-                {move || Suspend::new(async move {
-                    match listing.await {
-                        Ok(l) => {
-                            let (edificio, estado, buscar, _) = params();
-                            let filter = query_string(&[("edificio", &edificio), ("estado", &estado), ("buscar", &buscar)]);
-                            let (accion, id) = pending();
-                            let target = l.rows.iter().find(|r| r.user_id == id).cloned();
-                            view! {
-                                {target.map(|r| view! { <Confirm row=r accion=accion ban=ban deactivate=deactivate/> })}
-                                <Filters listing=l.clone() edificio=edificio.clone() estado=estado.clone() buscar=l.search.clone()/>
-                                <Rows listing=l.clone() restore=restore back=query_string(&[("edificio", &edificio), ("estado", &estado), ("buscar", &buscar), ("pagina", &l.page.to_string())])/>
-                                <Pager path="/admin/residentes/todos" query=filter page=l.page pages=l.pages/>
-                            }.into_any()
-                        }
-                        Err(e) => crate::ui::errors::error_view(e),
-                    }
-                })}
-            </Suspense>
-        </section>
+            {loaded(listing, move |l| {
+                let (edificio, estado, buscar, _) = params();
+                let filter = query_string(&[("edificio", &edificio), ("estado", &estado), ("buscar", &buscar)]);
+                let (accion, id) = pending();
+                let target = l.rows.iter().find(|r| r.user_id == id).cloned();
+                view! {
+                    {target.map(|r| view! { <Confirm row=r accion=accion ban=ban deactivate=deactivate/> })}
+                    <Filters listing=l.clone() edificio=edificio.clone() estado=estado.clone() buscar=l.search.clone()/>
+                    <Rows listing=l.clone() restore=restore back=query_string(&[("edificio", &edificio), ("estado", &estado), ("buscar", &buscar), ("pagina", &l.page.to_string())])/>
+                    <Pager path="/admin/residentes/todos" query=filter page=l.page pages=l.pages/>
+                }.into_any()
+            })}
+        </PageShell>
     }
 }
 
@@ -68,17 +62,8 @@ fn Filters(listing: ResidentListing, edificio: String, estado: String, buscar: S
         <form method="post" action=SEARCH_PATH class="search-form">
             <input type="hidden" name="volver" value="/admin/residentes/todos"/>
             <BuildingFilter buildings=listing.buildings selected=edificio/>
-            <div class="field">
-                <label for="estado">"Estado"</label>
-                <select id="estado" name="estado">
-                    <option value="" selected=estado.is_empty()>"Todos"</option>
-                    {STATUSES.into_iter().map(|s| view! { <option value=s selected=s == estado>{status_label(s)}</option> }).collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="buscar">"Nombre o correo"</label>
-                <input id="buscar" name="buscar" type="search" value=buscar/>
-            </div>
+            <ChoiceFilter name="estado" label="Estado" choices=status_choices(&STATUSES) selected=estado/>
+            <FilterField name="buscar" label="Nombre o correo" value=buscar/>
             <button type="submit" class="button">"Filtrar"</button>
         </form>
     }
@@ -91,44 +76,33 @@ fn Rows(listing: ResidentListing, restore: ServerAction<RestoreResident>, back: 
     }
     let can_edit = listing.can_edit;
     view! {
-        <table class="table" data-testid="residents">
-            <caption class="visually-hidden">"Residentes"</caption>
-            <thead><tr>
-                <th scope="col">"Nombre"</th><th scope="col">"Correo"</th><th scope="col">"Edificio"</th>
-                <th scope="col">"Depto."</th><th scope="col">"Estado"</th><th scope="col">"Acciones"</th>
-            </tr></thead>
-            <tbody>
-                {listing.rows.into_iter().map(|r| {
-                    let link = |accion: &str| {
-                        let base = if back.is_empty() { String::new() } else { format!("{back}&") };
-                        format!("/admin/residentes/todos?{base}accion={accion}&id={}", r.user_id)
-                    };
-                    let (ban_href, off_href) = (link("bloquear"), link("desactivar"));
-                    let status = r.status.clone();
-                    let label_ban = format!("Bloquear a {}", r.full_name);
-                    let label_off = format!("Desactivar a {}", r.full_name);
-                    let label_restore = if status == "banned" { format!("Desbloquear a {}", r.full_name) } else { format!("Reactivar a {}", r.full_name) };
-                    let restore_text = if status == "banned" { "Desbloquear" } else { "Reactivar" };
-                    let id = r.user_id.clone();
-                    view! {
-                        <tr data-testid="resident-row">
-                            <td>{r.full_name.clone()}</td><td>{r.email.clone()}</td><td>{r.building.clone()}</td><td>{r.unit.clone()}</td>
-                            <td>{r.status_label.clone()}{r.reason.clone().map(|x| view! { <br/><span class="muted">{format!("Motivo: {x}")}</span> })}</td>
-                            <td class="actions">
-                                {(can_edit && status != "banned").then(|| view! { <a class="button button--small button--danger" href=ban_href aria-label=label_ban>"Bloquear"</a> })}
-                                {(can_edit && status == "active").then(|| view! { <a class="button button--small button--secondary" href=off_href aria-label=label_off>"Desactivar"</a> })}
-                                {(can_edit && (status == "banned" || status == "inactive")).then(|| view! {
-                                    <ActionForm action=restore attr:class="inline-form">
-                                        <input type="hidden" name="user_id" value=id/>
-                                        <button type="submit" class="button button--small" aria-label=label_restore>{restore_text}</button>
-                                    </ActionForm>
-                                })}
-                            </td>
-                        </tr>
-                    }
-                }).collect_view()}
-            </tbody>
-        </table>
+        <DataTable testid="residents" caption="Residentes" columns=&["Nombre", "Correo", "Edificio", "Depto.", "Estado", "Acciones"]>
+            {listing.rows.into_iter().map(|r| {
+                let link = |accion: &str| {
+                    let base = if back.is_empty() { String::new() } else { format!("{back}&") };
+                    format!("/admin/residentes/todos?{base}accion={accion}&id={}", r.user_id)
+                };
+                let (ban_href, off_href) = (link("bloquear"), link("desactivar"));
+                let status = r.status.clone();
+                let label_ban = format!("Bloquear a {}", r.full_name);
+                let label_off = format!("Desactivar a {}", r.full_name);
+                let label_restore = if status == "banned" { format!("Desbloquear a {}", r.full_name) } else { format!("Reactivar a {}", r.full_name) };
+                let restore_text = if status == "banned" { "Desbloquear" } else { "Reactivar" };
+                let id = r.user_id.clone();
+                view! {
+                    <tr data-testid="resident-row">
+                        <td>{r.full_name.clone()}</td><td>{r.email.clone()}</td><td>{r.building.clone()}</td><td>{r.unit.clone()}</td>
+                        <td>{r.status_label.clone()}{r.reason.clone().map(|x| view! { <br/><span class="muted">{format!("Motivo: {x}")}</span> })}</td>
+                        <td class="actions">
+                            {(can_edit && status != "banned").then(|| view! { <RowLink href=ban_href label=label_ban text="Bloquear" kind="danger"/> })}
+                            {(can_edit && status == "active").then(|| view! { <RowLink href=off_href label=label_off text="Desactivar"/> })}
+                            {(can_edit && (status == "banned" || status == "inactive"))
+                                .then(|| one_button_form(restore, ("user_id", id), restore_text, "button button--small", Some(label_restore)))}
+                        </td>
+                    </tr>
+                }
+            }).collect_view()}
+            </DataTable>
     }.into_any()
 }
 
@@ -156,17 +130,9 @@ fn Confirm(
             </ConfirmPanel>
         }.into_any(),
         "desactivar" => view! {
-            <ConfirmPanel
-                title=format!("¿Desactivar a {}?", row.full_name)
+            <ConfirmAction title=format!("¿Desactivar a {}?", row.full_name) testid="confirm-deactivate"
                 text="Se cerrarán sus sesiones y no podrá ingresar hasta que reactives la cuenta.".to_string()
-                back=back
-                testid="confirm-deactivate"
-            >
-                <ActionForm action=deactivate attr:class="inline-form">
-                    <input type="hidden" name="user_id" value=row.user_id/>
-                    <button type="submit" class="button button--danger">"Sí, desactivar"</button>
-                </ActionForm>
-            </ConfirmPanel>
+                back=back action=deactivate name="user_id" value=row.user_id button="Sí, desactivar"/>
         }.into_any(),
         _ => ().into_any(),
     }

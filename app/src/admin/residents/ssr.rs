@@ -3,7 +3,8 @@
 use super::{status_label, ResidentListing, ResidentRow};
 use crate::admin::{account_status, scope};
 use crate::error::AppError;
-use crate::ssr::{actor::Actor, audit::RequestMeta, ServerResult};
+use crate::ssr::{actor::Actor, audit::RequestMeta, db::like_contains, ServerResult};
+use crate::ui::pager::{self, Page};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -20,10 +21,9 @@ pub async fn list(
     page: u32,
 ) -> ServerResult<ResidentListing> {
     type Row = (Uuid, String, String, String, String, String, Option<String>, i64);
-    let page = page.max(1);
-    let offset = i64::from(page - 1) * i64::from(super::PAGE_SIZE);
+    let page = Page::new(page);
     let search = search.trim();
-    let pattern = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let pattern = like_contains(search);
     let rows: Vec<Row> = sqlx::query_as(
         "select u.id, u.full_name, u.email::text, b.name, un.number, u.status, u.status_reason, count(*) over ()
            from users u
@@ -41,15 +41,15 @@ pub async fn list(
     .bind(status)
     .bind(search)
     .bind(pattern)
-    .bind(i64::from(super::PAGE_SIZE))
-    .bind(offset)
+    .bind(page.limit())
+    .bind(page.offset())
     .fetch_all(pool)
     .await?;
     let total = rows.first().map_or(0, |r| r.7);
     Ok(ResidentListing {
         total,
-        page,
-        pages: u32::try_from(total).unwrap_or(u32::MAX).div_ceil(super::PAGE_SIZE).max(1),
+        page: page.number(),
+        pages: page.pages(pager::total(total)),
         rows: rows
             .into_iter()
             .map(|(id, full_name, email, building, unit, status, reason, _)| ResidentRow {

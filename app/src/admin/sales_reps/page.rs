@@ -2,8 +2,8 @@
 
 use super::api::{list_sales_reps, AssignSalesRep, UnassignSalesRep};
 use super::{RepRow, SalesRepListing};
-use crate::admin::ui::ConfirmPanel;
-use crate::ui::form::{server_field_error, FormAlert, Notice, TextField};
+use crate::ui::admin::{ConfirmAction, DataTable, RowLink};
+use crate::ui::form::{invalid, server_field_error, FormAlert, Notice, TextField};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -43,17 +43,9 @@ pub fn SalesRepsPage() -> impl IntoView {
                             });
                             view! {
                                 {target.filter(|_| l.can_edit).map(|(rep, b)| view! {
-                                    <ConfirmPanel
-                                        title=format!("¿Quitar {} a {}?", b.name, rep)
+                                    <ConfirmAction title=format!("¿Quitar {} a {}?", b.name, rep) testid="confirm-unassign"
                                         text="Desde hoy el vendedor deja de ver el edificio y no gana comisiones por él. Las comisiones ya calculadas siguen siendo suyas.".to_string()
-                                        back=PATH.to_string()
-                                        testid="confirm-unassign"
-                                    >
-                                        <ActionForm action=unassign attr:class="inline-form">
-                                            <input type="hidden" name="building_id" value=b.id/>
-                                            <button type="submit" class="button button--danger">"Sí, quitar"</button>
-                                        </ActionForm>
-                                    </ConfirmPanel>
+                                        back=PATH.to_string() action=unassign name="building_id" value=b.id button="Sí, quitar"/>
                                 })}
                                 <Reps reps=l.reps.clone() can_edit=l.can_edit/>
                                 {l.can_edit.then(|| view! { <AssignForm listing=l.clone() assign=assign/> })}
@@ -75,41 +67,34 @@ fn Reps(reps: Vec<RepRow>, can_edit: bool) -> impl IntoView {
     }
     view! {
         <div class="table-wrap">
-            <table class="table" data-testid="reps">
-                <caption class="visually-hidden">"Vendedores y sus edificios"</caption>
-                <thead><tr>
-                    <th scope="col">"Vendedor"</th><th scope="col">"Edificios asignados"</th>
-                    <th scope="col">"Comisiones pendientes"</th><th scope="col">"Comisiones pagadas"</th>
-                </tr></thead>
-                <tbody>
-                    {reps.into_iter().map(|r| view! {
-                        <tr data-testid="rep-row">
-                            <td>{r.name.clone()}<br/><span class="muted">{r.email.clone()}{(!r.active).then_some(" · inactivo")}</span></td>
-                            <td>
-                                {if r.buildings.is_empty() {
-                                    view! { <span class="muted">"Ninguno"</span> }.into_any()
-                                } else {
-                                    view! {
-                                        <ul class="plain-list">
-                                            {r.buildings.iter().map(|b| {
-                                                let href = format!("{PATH}?quitar={}", b.id);
-                                                let label = format!("Quitar {} a {}", b.name, r.name);
-                                                view! {
-                                                    <li data-testid="held-building">
-                                                        {format!("{} · {} · desde {}", b.name, b.rate, b.since)}
-                                                        {can_edit.then(|| view! { " " <a class="button button--small button--danger" href=href aria-label=label>"Quitar"</a> })}
-                                                    </li>
-                                                }
-                                            }).collect_view()}
-                                        </ul>
-                                    }.into_any()
-                                }}
-                            </td>
-                            <td>{r.pending.clone()}</td><td>{r.paid.clone()}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
+            <DataTable testid="reps" caption="Vendedores y sus edificios" columns=&["Vendedor", "Edificios asignados", "Comisiones pendientes", "Comisiones pagadas"]>
+                {reps.into_iter().map(|r| view! {
+                    <tr data-testid="rep-row">
+                        <td>{r.name.clone()}<br/><span class="muted">{r.email.clone()}{(!r.active).then_some(" · inactivo")}</span></td>
+                        <td>
+                            {if r.buildings.is_empty() {
+                                view! { <span class="muted">"Ninguno"</span> }.into_any()
+                            } else {
+                                view! {
+                                    <ul class="plain-list">
+                                        {r.buildings.iter().map(|b| {
+                                            let href = format!("{PATH}?quitar={}", b.id);
+                                            let label = format!("Quitar {} a {}", b.name, r.name);
+                                            view! {
+                                                <li data-testid="held-building">
+                                                    {format!("{} · {} · desde {}", b.name, b.rate, b.since)}
+                                                    {can_edit.then(|| view! { " " <RowLink href=href label=label text="Quitar" kind="danger"/> })}
+                                                </li>
+                                            }
+                                        }).collect_view()}
+                                    </ul>
+                                }.into_any()
+                            }}
+                        </td>
+                        <td>{r.pending.clone()}</td><td>{r.paid.clone()}</td>
+                    </tr>
+                }).collect_view()}
+                </DataTable>
         </div>
     }
     .into_any()
@@ -151,18 +136,11 @@ fn History(listing: SalesRepListing) -> impl IntoView {
         view! {
             <h2>"Historial de asignaciones"</h2>
             <div class="table-wrap">
-                <table class="table" data-testid="assignments">
-                    <caption class="visually-hidden">"Historial de asignaciones"</caption>
-                    <thead><tr>
-                        <th scope="col">"Edificio"</th><th scope="col">"Vendedor"</th><th scope="col">"Comisión"</th>
-                        <th scope="col">"Desde"</th><th scope="col">"Hasta (sin incluir)"</th>
-                    </tr></thead>
-                    <tbody>
-                        {listing.history.into_iter().map(|h| view! {
-                            <tr><td>{h.building}</td><td>{h.rep}</td><td>{h.rate}</td><td>{h.from}</td><td>{h.until}</td></tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
+                <DataTable testid="assignments" caption="Historial de asignaciones" columns=&["Edificio", "Vendedor", "Comisión", "Desde", "Hasta (sin incluir)"]>
+                    {listing.history.into_iter().map(|h| view! {
+                        <tr><td>{h.building}</td><td>{h.rep}</td><td>{h.rate}</td><td>{h.from}</td><td>{h.until}</td></tr>
+                    }).collect_view()}
+                    </DataTable>
             </div>
         }
     })

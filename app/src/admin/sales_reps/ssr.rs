@@ -12,7 +12,7 @@ use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::ssr::{
     actor::Actor,
-    audit::{self, AuditEntry, RequestMeta},
+    audit::{AuditEntry, RequestMeta},
     ServerResult,
 };
 use chrono::NaiveDate;
@@ -172,20 +172,11 @@ pub async fn assign(pool: &PgPool, actor: &Actor, building: Uuid, rep: Uuid, rat
         .bind(bp)
         .execute(&mut *tx)
         .await?;
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action: "sales_rep.assigned",
-            entity_type: Some("building"),
-            entity_id: Some(building.to_string()),
-            building_id: Some(building),
-            metadata: json!({ "sales_rep_id": rep, "rate_bp": bp, "previous_sales_rep_id": previous, "from": today.to_string() }),
-        },
-        meta,
-    )
-    .await?;
-    tx.commit().await?;
+    AuditEntry::new(&actor.audit(), "sales_rep.assigned")
+        .on_building(building)
+        .with(json!({ "sales_rep_id": rep, "rate_bp": bp, "previous_sales_rep_id": previous, "from": today.to_string() }))
+        .commit(tx, meta)
+        .await?;
     Ok(())
 }
 
@@ -203,20 +194,11 @@ pub async fn unassign(pool: &PgPool, actor: &Actor, building: Uuid, meta: &Reque
         .bind(building)
         .execute(&mut *tx)
         .await?;
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action: "sales_rep.unassigned",
-            entity_type: Some("building"),
-            entity_id: Some(building.to_string()),
-            building_id: Some(building),
-            metadata: json!({ "sales_rep_id": previous, "until": today.to_string() }),
-        },
-        meta,
-    )
-    .await?;
-    tx.commit().await?;
+    AuditEntry::new(&actor.audit(), "sales_rep.unassigned")
+        .on_building(building)
+        .with(json!({ "sales_rep_id": previous, "until": today.to_string() }))
+        .commit(tx, meta)
+        .await?;
     Ok(())
 }
 

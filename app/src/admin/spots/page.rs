@@ -3,16 +3,12 @@
 use super::api::{list_spots, CloseSpot, CreateSpot, DeactivateSpot, LiftClosure, PlaceSpot, ReactivateSpot};
 use super::plan::SpotPlan;
 use super::{ClosureRow, SpotListing, SpotRow};
-use crate::admin::buildings::page::Input;
-use crate::admin::ui::{BuildingFilter, ConfirmPanel};
-use crate::ui::form::{server_field_error, FormAlert, Notice};
+use crate::ui::admin::{toggle_action, BuildingPicker, ConfirmAction, DataTable, RowLink};
+use crate::ui::form::{server_field_error, FormAlert, Input, Notice};
+use crate::ui::shell::{loaded, PageShell};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::{
-    components::{Form, A},
-    hooks::use_query_map,
-};
+use leptos_router::hooks::use_query_map;
 
 /// The spots and closures screen.
 #[component]
@@ -41,9 +37,7 @@ pub fn SpotsPage() -> impl IntoView {
     );
     let get = move |k: &'static str| query.with(|q| q.get(k)).filter(|s| !s.is_empty());
     view! {
-        <Title text="Estacionamientos de visitas"/>
-        <section class="panel">
-            <h1>"Estacionamientos de visitas"</h1>
+        <PageShell title="Estacionamientos de visitas">
             {move || get("guardado").map(|_| view! { <Notice text="Cambios guardados.".to_string()/> })}
             {move || get("cerrado").map(|n| {
                 let bookings = get("reservas").and_then(|b| b.parse::<u32>().ok()).unwrap_or(0);
@@ -59,42 +53,29 @@ pub fn SpotsPage() -> impl IntoView {
             <FormAlert value=deactivate.value()/>
             <FormAlert value=reactivate.value()/>
             <FormAlert value=lift.value()/>
-            <Suspense fallback=|| view! { <p class="muted">"Cargando…"</p> }>
-                {move || Suspend::new(async move {
-                    match listing.await {
-                        Ok(l) => {
-                            let confirm_off = get("desactivar").and_then(|id| l.spots.iter().find(|s| s.id == id && s.active).cloned());
-                            let confirm_lift = get("levantar").and_then(|id| l.closures.iter().find(|c| c.id == id).cloned());
-                            let (bid, heading, buildings) = (l.building_id.clone(), l.building.clone(), l.buildings.clone());
-                            let href = format!("/admin/edificios/{bid}");
-                            let many = buildings.len() > 1;
-                            let confirm_off = confirm_off.map(|s| view! { <ConfirmDeactivate spot=s building=bid.clone() action=deactivate/> });
-                            let confirm_lift = confirm_lift.map(|c| view! { <ConfirmLift closure=c building=bid.clone() action=lift/> });
-                            let create_form = l.can_edit.then(|| view! { <CreateForm building=bid.clone() create=create/> });
-                            let close_form = l.can_edit.then(|| view! { <CloseForm listing=l.clone() close=close/> });
-                            let spots = view! { <Spots listing=l.clone() reactivate=reactivate/> };
-                            let plan = view! { <SpotPlan listing=l.clone() selected=get("ubicar") place=place/> };
-                            let closures = view! { <Closures listing=l/> };
-                            view! {
-                                {confirm_off}
-                                {confirm_lift}
-                                <Form method="GET" action="/admin/estacionamientos" attr:class="search-form">
-                                    <BuildingFilter buildings=buildings selected=bid all_label="Elige un edificio"/>
-                                    {many.then(|| view! { <button type="submit" class="button">"Ver"</button> })}
-                                </Form>
-                                <h2><A href=href>{heading}</A></h2>
-                                {spots}
-                                {plan}
-                                {create_form}
-                                {closures}
-                                {close_form}
-                            }.into_any()
-                        }
-                        Err(e) => crate::ui::errors::error_view(e),
-                    }
-                })}
-            </Suspense>
-        </section>
+            {loaded(listing, move |l| {
+                let confirm_off = get("desactivar").and_then(|id| l.spots.iter().find(|s| s.id == id && s.active).cloned());
+                let confirm_lift = get("levantar").and_then(|id| l.closures.iter().find(|c| c.id == id).cloned());
+                let (bid, heading, buildings) = (l.building_id.clone(), l.building.clone(), l.buildings.clone());
+                let confirm_off = confirm_off.map(|s| view! { <ConfirmDeactivate spot=s building=bid.clone() action=deactivate/> });
+                let confirm_lift = confirm_lift.map(|c| view! { <ConfirmLift closure=c building=bid.clone() action=lift/> });
+                let create_form = l.can_edit.then(|| view! { <CreateForm building=bid.clone() create=create/> });
+                let close_form = l.can_edit.then(|| view! { <CloseForm listing=l.clone() close=close/> });
+                let spots = view! { <Spots listing=l.clone() reactivate=reactivate/> };
+                let plan = view! { <SpotPlan listing=l.clone() selected=get("ubicar") place=place/> };
+                let closures = view! { <Closures listing=l/> };
+                view! {
+                    {confirm_off}
+                    {confirm_lift}
+                    <BuildingPicker path="/admin/estacionamientos" buildings=buildings building_id=bid building=heading/>
+                    {spots}
+                    {plan}
+                    {create_form}
+                    {closures}
+                    {close_form}
+                }.into_any()
+            })}
+        </PageShell>
     }
 }
 
@@ -106,38 +87,21 @@ fn Spots(listing: SpotListing, reactivate: ServerAction<ReactivateSpot>) -> impl
     let can_edit = listing.can_edit;
     let building = listing.building_id.clone();
     view! {
-        <table class="table" data-testid="spots">
-            <caption class="visually-hidden">"Estacionamientos de visitas"</caption>
-            <thead><tr>
-                <th scope="col">"Número"</th><th scope="col">"Etiqueta"</th><th scope="col">"Descripción"</th>
-                <th scope="col">"Bloques disponibles"</th><th scope="col">"Estado"</th><th scope="col">"Acciones"</th>
-            </tr></thead>
-            <tbody>
-                {listing.spots.into_iter().map(|s| {
-                    let off = format!("/admin/estacionamientos?edificio={building}&desactivar={}", s.id);
-                    let off_label = format!("Desactivar estacionamiento {}", s.number);
-                    let on_label = format!("Reactivar estacionamiento {}", s.number);
-                    let locate = format!("/admin/estacionamientos?edificio={building}&ubicar={}#plano", s.id);
-                    let locate_label = format!("Ubicar estacionamiento {} en el plano", s.number);
-                    view! {
-                        <tr data-testid="spot">
-                            <td>{s.number.clone()}</td><td>{s.label.clone()}</td><td>{s.description.clone()}</td>
-                            <td>{s.available}</td><td>{if s.active { "Activo" } else { "Desactivado" }}</td>
-                            <td class="actions">{can_edit.then(|| view! { <a class="button button--small button--secondary" href=locate aria-label=locate_label>"Ubicar"</a> })}{can_edit.then(|| if s.active {
-                                view! { <a class="button button--small button--danger" href=off aria-label=off_label>"Desactivar"</a> }.into_any()
-                            } else {
-                                view! {
-                                    <ActionForm action=reactivate attr:class="inline-form">
-                                        <input type="hidden" name="spot_id" value=s.id.clone()/>
-                                        <button type="submit" class="button button--small" aria-label=on_label>"Reactivar"</button>
-                                    </ActionForm>
-                                }.into_any()
-                            })}</td>
-                        </tr>
-                    }
-                }).collect_view()}
-            </tbody>
-        </table>
+        <DataTable testid="spots" caption="Estacionamientos de visitas" columns=&["Número", "Etiqueta", "Descripción", "Bloques disponibles", "Estado", "Acciones"]>
+            {listing.spots.into_iter().map(|s| {
+                let off = (format!("/admin/estacionamientos?edificio={building}&desactivar={}", s.id), format!("Desactivar estacionamiento {}", s.number));
+                let on = ("spot_id", s.id.clone(), format!("Reactivar estacionamiento {}", s.number));
+                let locate = format!("/admin/estacionamientos?edificio={building}&ubicar={}#plano", s.id);
+                let locate_label = format!("Ubicar estacionamiento {} en el plano", s.number);
+                view! {
+                    <tr data-testid="spot">
+                        <td>{s.number.clone()}</td><td>{s.label.clone()}</td><td>{s.description.clone()}</td>
+                        <td>{s.available}</td><td>{if s.active { "Activo" } else { "Desactivado" }}</td>
+                        <td class="actions">{can_edit.then(|| view! { <RowLink href=locate label=locate_label text="Ubicar"/> })}{can_edit.then(|| toggle_action(s.active, off, reactivate, on))}</td>
+                    </tr>
+                }
+            }).collect_view()}
+            </DataTable>
     }
     .into_any()
 }
@@ -171,30 +135,23 @@ fn Closures(listing: SpotListing) -> impl IntoView {
         } else {
             view! {
                 <p class="muted">"Las reservas que coinciden con un cierre no se cancelan automáticamente: contacta al residente o cancélalas desde Reservas."</p>
-                <table class="table" data-testid="closures">
-                    <caption class="visually-hidden">"Cierres por mantención"</caption>
-                    <thead><tr>
-                        <th scope="col">"Estacionamiento"</th><th scope="col">"Desde – hasta"</th><th scope="col">"Motivo"</th>
-                        <th scope="col">"Reservas que coinciden"</th><th scope="col">"Acciones"</th>
-                    </tr></thead>
-                    <tbody>
-                        {listing.closures.into_iter().map(|c| {
-                            let href = format!("/admin/estacionamientos?edificio={building}&levantar={}", c.id);
-                            let label = format!("Levantar cierre de {}", c.spot);
-                            view! {
-                                <tr data-testid="closure">
-                                    <td>{c.spot.clone()}</td><td>{c.range.clone()}</td><td>{c.reason.clone()}</td>
-                                    <td>{if c.bookings.is_empty() {
-                                        view! { "Ninguna" }.into_any()
-                                    } else {
-                                        view! { <ul class="plain">{c.bookings.iter().map(|b| view! { <li>{format!("{} · {} · {}", b.code, b.window, b.status)}</li> }).collect_view()}</ul> }.into_any()
-                                    }}</td>
-                                    <td>{can_edit.then(|| view! { <a class="button button--small button--secondary" href=href aria-label=label>"Levantar"</a> })}</td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
+                <DataTable testid="closures" caption="Cierres por mantención" columns=&["Estacionamiento", "Desde – hasta", "Motivo", "Reservas que coinciden", "Acciones"]>
+                    {listing.closures.into_iter().map(|c| {
+                        let href = format!("/admin/estacionamientos?edificio={building}&levantar={}", c.id);
+                        let label = format!("Levantar cierre de {}", c.spot);
+                        view! {
+                            <tr data-testid="closure">
+                                <td>{c.spot.clone()}</td><td>{c.range.clone()}</td><td>{c.reason.clone()}</td>
+                                <td>{if c.bookings.is_empty() {
+                                    view! { "Ninguna" }.into_any()
+                                } else {
+                                    view! { <ul class="plain">{c.bookings.iter().map(|b| view! { <li>{format!("{} · {} · {}", b.code, b.window, b.status)}</li> }).collect_view()}</ul> }.into_any()
+                                }}</td>
+                                <td>{can_edit.then(|| view! { <RowLink href=href label=label text="Levantar"/> })}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                    </DataTable>
             }.into_any()
         }}
     }
@@ -232,33 +189,17 @@ fn CloseForm(listing: SpotListing, close: ServerAction<CloseSpot>) -> impl IntoV
 #[component]
 fn ConfirmDeactivate(spot: SpotRow, building: String, action: ServerAction<DeactivateSpot>) -> impl IntoView {
     view! {
-        <ConfirmPanel
-            title=format!("¿Desactivar el estacionamiento {}?", spot.number)
+        <ConfirmAction title=format!("¿Desactivar el estacionamiento {}?", spot.number) testid="confirm-deactivate"
             text=format!("Sus {} bloques disponibles a futuro quedarán bloqueados y no se generarán nuevos. Las reservas existentes se mantienen.", spot.available)
-            back=format!("/admin/estacionamientos?edificio={building}")
-            testid="confirm-deactivate"
-        >
-            <ActionForm action=action attr:class="inline-form">
-                <input type="hidden" name="spot_id" value=spot.id/>
-                <button type="submit" class="button button--danger">"Sí, desactivar"</button>
-            </ActionForm>
-        </ConfirmPanel>
+            back=format!("/admin/estacionamientos?edificio={building}") action=action name="spot_id" value=spot.id button="Sí, desactivar"/>
     }
 }
 
 #[component]
 fn ConfirmLift(closure: ClosureRow, building: String, action: ServerAction<LiftClosure>) -> impl IntoView {
     view! {
-        <ConfirmPanel
-            title=format!("¿Levantar el cierre de {}?", closure.spot)
+        <ConfirmAction title=format!("¿Levantar el cierre de {}?", closure.spot) testid="confirm-lift"
             text=format!("{} ({}). Sus bloques bloqueados volverán a estar disponibles, salvo los que cubra otro cierre.", closure.range, closure.reason)
-            back=format!("/admin/estacionamientos?edificio={building}")
-            testid="confirm-lift"
-        >
-            <ActionForm action=action attr:class="inline-form">
-                <input type="hidden" name="closure_id" value=closure.id/>
-                <button type="submit" class="button button--danger">"Sí, levantar"</button>
-            </ActionForm>
-        </ConfirmPanel>
+            back=format!("/admin/estacionamientos?edificio={building}") action=action name="closure_id" value=closure.id button="Sí, levantar"/>
     }
 }

@@ -7,9 +7,8 @@
 
 use super::api::PlaceSpot;
 use super::{SpotListing, SpotRow};
-use crate::admin::buildings::page::Input;
 use crate::domain::plan::{PLAN_HEIGHT, PLAN_WIDTH, SPOT_HEIGHT, SPOT_WIDTH, X_RANGE, Y_RANGE};
-use crate::ui::form::{server_field_error, FormAlert};
+use crate::ui::form::{server_field_error, FormAlert, Input};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 

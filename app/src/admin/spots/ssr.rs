@@ -11,8 +11,8 @@ use crate::domain::schedule::resolve_local;
 use crate::error::AppError;
 use crate::ssr::{
     actor::Actor,
-    audit::{self, AuditEntry, RequestMeta},
-    db::is_violation,
+    audit::{AuditEntry, RequestMeta},
+    db::{constraint_error, is_foreign_key_violation, ConstraintField},
     ServerError, ServerResult,
 };
 use chrono::{DateTime, Utc};
@@ -22,6 +22,17 @@ use sqlx::postgres::types::PgRange;
 use sqlx::{PgConnection, PgPool};
 use std::ops::Bound;
 use uuid::Uuid;
+
+/// What a violated constraint of `visitor_spots` means on its forms.
+const CONSTRAINTS: [ConstraintField; 3] = [
+    ("visitor_spots_building_number_key", "number", "Ya existe un estacionamiento con ese número en este edificio."),
+    (
+        "visitor_spots_map_no_overlap",
+        "map_x",
+        "Ese lugar del plano choca con otro estacionamiento: sepáralos al menos 80 en horizontal o 60 en vertical.",
+    ),
+    ("visitor_spots_map_position_check", "map_x", "Esa posición queda fuera del plano."),
+];
 
 /// Turns back to `available` the blocked future blocks of `spot` (or of `template`) that the
 /// rule allows again: active spot, active (or no) template, no overlapping closure. Returns how
@@ -196,26 +207,15 @@ pub async fn create(
     .await;
     let id = match inserted {
         Ok(id) => id,
-        Err(e) if is_violation(&e, "visitor_spots_building_number_key") => {
-            return Err(AppError::field("number", "Ya existe un estacionamiento con ese número en este edificio.").into());
-        }
-        Err(e) if e.as_database_error().is_some_and(|d| d.is_foreign_key_violation()) => return Err(AppError::NotFound.into()),
-        Err(e) => return Err(e.into()),
+        Err(e) if is_foreign_key_violation(&e) => return Err(AppError::NotFound.into()),
+        Err(e) => return Err(constraint_error(e, &CONSTRAINTS)),
     };
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action: "spot.created",
-            entity_type: Some("visitor_spot"),
-            entity_id: Some(id.to_string()),
-            building_id: Some(building_id),
-            metadata: json!({ "number": input.number, "label": input.label }),
-        },
-        meta,
-    )
-    .await?;
-    tx.commit().await?;
+    AuditEntry::new(&actor.audit(), "spot.created")
+        .on("visitor_spot", id)
+        .building(building_id)
+        .with(json!({ "number": input.number, "label": input.label }))
+        .commit(tx, meta)
+        .await?;
     Ok(id)
 }
 
@@ -260,34 +260,13 @@ pub async fn place(
         .bind(after.map(|p| p.1))
         .execute(&mut *tx)
         .await;
-    match updated {
-        Ok(_) => {}
-        Err(e) if is_violation(&e, "visitor_spots_map_no_overlap") => {
-            return Err(AppError::field(
-                "map_x",
-                "Ese lugar del plano choca con otro estacionamiento: sepáralos al menos 80 en horizontal o 60 en vertical.",
-            )
-            .into());
-        }
-        Err(e) if is_violation(&e, "visitor_spots_map_position_check") => {
-            return Err(AppError::field("map_x", "Esa posición queda fuera del plano.").into());
-        }
-        Err(e) => return Err(e.into()),
-    }
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action: if after.is_some() { "spot.placed" } else { "spot.unplaced" },
-            entity_type: Some("visitor_spot"),
-            entity_id: Some(spot_id.to_string()),
-            building_id: Some(building_id),
-            metadata: json!({ "number": number, "from": before, "to": after }),
-        },
-        meta,
-    )
-    .await?;
-    tx.commit().await?;
+    updated.map_err(|e| constraint_error(e, &CONSTRAINTS))?;
+    AuditEntry::new(&actor.audit(), if after.is_some() { "spot.placed" } else { "spot.unplaced" })
+        .on("visitor_spot", spot_id)
+        .building(building_id)
+        .with(json!({ "number": number, "from": before, "to": after }))
+        .commit(tx, meta)
+        .await?;
     Ok(building_id)
 }
 
@@ -319,20 +298,12 @@ pub async fn set_active(
     } else {
         block_blocks(&mut tx, Some(spot_id), None, None, now).await?
     };
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action: if active { "spot.reactivated" } else { "spot.deactivated" },
-            entity_type: Some("visitor_spot"),
-            entity_id: Some(spot_id.to_string()),
-            building_id: Some(building_id),
-            metadata: json!({ "number": number, "blocks_changed": changed }),
-        },
-        meta,
-    )
-    .await?;
-    tx.commit().await?;
+    AuditEntry::new(&actor.audit(), if active { "spot.reactivated" } else { "spot.deactivated" })
+        .on("visitor_spot", spot_id)
+        .building(building_id)
+        .with(json!({ "number": number, "blocks_changed": changed }))
+        .commit(tx, meta)
+        .await?;
     Ok((building_id, changed))
 }
 
@@ -396,20 +367,12 @@ pub async fn close(
     .fetch_one(&mut *tx)
     .await?;
     let bookings = u64::try_from(bookings).unwrap_or(0);
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action: "spot.closed",
-            entity_type: Some("spot_closure"),
-            entity_id: Some(closure_id.to_string()),
-            building_id: Some(building_id),
-            metadata: json!({ "spot": number, "from": from, "until": until, "reason": input.reason, "blocks_blocked": blocked, "overlapping_bookings": bookings }),
-        },
-        meta,
-    )
-    .await?;
-    tx.commit().await?;
+    AuditEntry::new(&actor.audit(), "spot.closed")
+        .on("spot_closure", closure_id)
+        .building(building_id)
+        .with(json!({ "spot": number, "from": from, "until": until, "reason": input.reason, "blocks_blocked": blocked, "overlapping_bookings": bookings }))
+        .commit(tx, meta)
+        .await?;
     Ok(Closed { closure_id, building_id, blocked, bookings })
 }
 
@@ -436,20 +399,12 @@ pub async fn lift(
     lock_spot(&mut tx, actor, spot_id).await?;
     sqlx::query("delete from spot_closures where id = $1").bind(closure_id).execute(&mut *tx).await?;
     let reopened = reopen_blocks(&mut tx, Some(spot_id), None, now).await?;
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action: "spot.closure_lifted",
-            entity_type: Some("spot_closure"),
-            entity_id: Some(closure_id.to_string()),
-            building_id: Some(building_id),
-            metadata: json!({ "reason": reason, "blocks_reopened": reopened }),
-        },
-        meta,
-    )
-    .await?;
-    tx.commit().await?;
+    AuditEntry::new(&actor.audit(), "spot.closure_lifted")
+        .on("spot_closure", closure_id)
+        .building(building_id)
+        .with(json!({ "reason": reason, "blocks_reopened": reopened }))
+        .commit(tx, meta)
+        .await?;
     Ok((building_id, reopened))
 }
 

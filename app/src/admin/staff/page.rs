@@ -2,14 +2,15 @@
 
 use super::api::{list_staff, AssignStaffBuilding, BanStaff, ChangeStaffRole, CreateStaff, UnbanStaff};
 use super::{role_choices, RoleChoice, StaffListing, StaffQuery, StaffRow, STAFF_ROLES, STATUSES};
-use crate::admin::residents::status_label;
+use crate::admin::residents::status_choices;
 use crate::admin::search::SEARCH_PATH;
-use crate::admin::ui::{BuildingFilter, ConfirmPanel, Pager};
 use crate::admin::BuildingChoice;
-use crate::ui::form::{server_field_error, FormAlert, Notice};
+use crate::ui::admin::{one_button_form, BuildingFilter, ChoiceFilter, ConfirmPanel, DataTable, FilterField, RowLink};
+use crate::ui::form::{server_field_error, FormAlert, Input, Notice, Select};
+use crate::ui::pager::Pager;
+use crate::ui::shell::{loaded, PageShell};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 /// The staff screen.
@@ -37,41 +38,32 @@ pub fn StaffPage() -> impl IntoView {
     let flag = move |k: &'static str| query.with(|q| q.get(k).is_some());
     let pending = move || query.with(|q| (q.get("accion").unwrap_or_default(), q.get("id").unwrap_or_default()));
     view! {
-        <Title text="Personal"/>
-        <section class="panel">
-            <h1>"Personal"</h1>
+        <PageShell title="Personal">
             <p class="muted">"Cuentas de conserjería, administración de edificios, soporte, administración de la plataforma y ventas."</p>
             {move || flag("creado").then(|| view! {
                 <Notice text="Cuenta creada. Comparte la contraseña inicial con la persona por un canal seguro: la necesitará para ingresar.".to_string()/>
             })}
             {move || flag("hecho").then(|| view! { <Notice text="Cambio guardado.".to_string()/> })}
             <FormAlert value=unban.value()/>
-            <Suspense fallback=|| view! { <p class="muted">"Cargando…"</p> }>
-                {move || Suspend::new(async move {
-                    let (filter, _) = params();
-                    match listing.await {
-                        Ok(l) => {
-                            let (accion, id) = pending();
-                            let target = l.rows.iter().find(|r| r.user_id == id).cloned();
-                            // While a confirmation is open, it is the only form on the page.
-                            let confirming = target.is_some();
-                            let back = filter.to_query_string();
-                            let creatable = l.creatable_roles.clone();
-                            let buildings = l.buildings.clone();
-                            view! {
-                                {target.map(|r| view! {
-                                    <Confirm row=r accion=accion buildings=buildings.clone() back=back.clone() role=role building=building ban=ban/>
-                                })}
-                                <Filters filter=StaffQuery { buscar: l.search.clone(), ..filter.clone() } buildings=buildings.clone()/>
-                                <Rows listing=l unban=unban back=back filter=filter/>
-                                {(!creatable.is_empty() && !confirming).then(|| view! { <CreateForm roles=creatable buildings=buildings create=create/> })}
-                            }.into_any()
-                        }
-                        Err(e) => crate::ui::errors::error_view(e),
-                    }
-                })}
-            </Suspense>
-        </section>
+            {loaded(listing, move |l| {
+                let (filter, _) = params();
+                let (accion, id) = pending();
+                let target = l.rows.iter().find(|r| r.user_id == id).cloned();
+                // While a confirmation is open, it is the only form on the page.
+                let confirming = target.is_some();
+                let back = filter.to_query_string();
+                let creatable = l.creatable_roles.clone();
+                let buildings = l.buildings.clone();
+                view! {
+                    {target.map(|r| view! {
+                        <Confirm row=r accion=accion buildings=buildings.clone() back=back.clone() role=role building=building ban=ban/>
+                    })}
+                    <Filters filter=StaffQuery { buscar: l.search.clone(), ..filter.clone() } buildings=buildings.clone()/>
+                    <Rows listing=l unban=unban back=back filter=filter/>
+                    {(!creatable.is_empty() && !confirming).then(|| view! { <CreateForm roles=creatable buildings=buildings create=create/> })}
+                }.into_any()
+            })}
+        </PageShell>
     }
 }
 
@@ -81,28 +73,10 @@ fn Filters(filter: StaffQuery, buildings: Vec<BuildingChoice>) -> impl IntoView 
         // Posted, never a GET: the term may be an e-mail (see admin::search).
         <form method="post" action=SEARCH_PATH class="search-form">
             <input type="hidden" name="volver" value="/admin/personal"/>
-            <div class="field">
-                <label for="buscar">"Nombre o correo"</label>
-                <input id="buscar" name="buscar" type="search" value=filter.buscar/>
-            </div>
-            <div class="field">
-                <label for="rol">"Rol"</label>
-                <select id="rol" name="rol">
-                    <option value="" selected=filter.rol.is_empty()>"Todos"</option>
-                    {STAFF_ROLES.into_iter().map(|r| {
-                        let is = r.as_str() == filter.rol;
-                        view! { <option value=r.as_str() selected=is>{r.label_es()}</option> }
-                    }).collect_view()}
-                </select>
-            </div>
+            <FilterField name="buscar" label="Nombre o correo" value=filter.buscar/>
+            <ChoiceFilter name="rol" label="Rol" choices=role_options(&role_choices(&STAFF_ROLES)) selected=filter.rol/>
             <BuildingFilter buildings=buildings selected=filter.edificio/>
-            <div class="field">
-                <label for="estado">"Estado"</label>
-                <select id="estado" name="estado">
-                    <option value="" selected=filter.estado.is_empty()>"Todos"</option>
-                    {STATUSES.into_iter().map(|s| view! { <option value=s selected=s == filter.estado>{status_label(s)}</option> }).collect_view()}
-                </select>
-            </div>
+            <ChoiceFilter name="estado" label="Estado" choices=status_choices(&STATUSES) selected=filter.estado/>
             <button type="submit" class="button">"Filtrar"</button>
         </form>
     }
@@ -117,108 +91,46 @@ fn Rows(listing: StaffListing, unban: ServerAction<UnbanStaff>, back: String, fi
     view! {
         <p data-testid="staff-total">{format!("{} cuentas.", listing.total)}</p>
         <div class="table-wrap">
-            <table class="table" data-testid="staff">
-                <caption class="visually-hidden">"Cuentas del personal"</caption>
-                <thead><tr>
-                    <th scope="col">"Nombre"</th><th scope="col">"Correo"</th><th scope="col">"Rol"</th>
-                    <th scope="col">"Edificio"</th><th scope="col">"Estado"</th><th scope="col">"Acciones"</th>
-                </tr></thead>
-                <tbody>
-                    {listing.rows.into_iter().map(|r| {
-                        let link = |accion: &str| {
-                            let base = if back.is_empty() { String::new() } else { format!("{back}&") };
-                            format!("/admin/personal?{base}accion={accion}&id={}", r.user_id)
-                        };
-                        let (ban_href, role_href, building_href) = (link("bloquear"), link("rol"), link("edificio"));
-                        let banned = r.status == "banned";
-                        let scoped = !r.building_id.is_empty();
-                        let (label_ban, label_unban) = (format!("Bloquear a {}", r.full_name), format!("Desbloquear a {}", r.full_name));
-                        let (label_role, label_building) = (format!("Cambiar el rol de {}", r.full_name), format!("Asignar edificio a {}", r.full_name));
-                        let id = r.user_id.clone();
-                        view! {
-                            <tr data-testid="staff-row">
-                                <td>{r.full_name.clone()}</td>
-                                <td>{r.email.clone()}</td>
-                                <td>{r.role_label.clone()}</td>
-                                <td>{if r.building.is_empty() { "—".to_string() } else { r.building.clone() }}</td>
-                                <td>{r.status_label.clone()}{r.reason.clone().map(|x| view! { <br/><span class="muted">{format!("Motivo: {x}")}</span> })}</td>
-                                <td class="actions">
-                                    {r.can_change_role.then(|| view! {
-                                        <a class="button button--small button--secondary" href=role_href aria-label=label_role>"Cambiar rol"</a>
-                                    })}
-                                    {(r.can_change_role && scoped).then(|| view! {
-                                        <a class="button button--small button--secondary" href=building_href aria-label=label_building>"Asignar edificio"</a>
-                                    })}
-                                    {(r.can_ban && !banned).then(|| view! {
-                                        <a class="button button--small button--danger" href=ban_href aria-label=label_ban>"Bloquear"</a>
-                                    })}
-                                    {(r.can_ban && banned).then(|| view! {
-                                        <ActionForm action=unban attr:class="inline-form">
-                                            <input type="hidden" name="user_id" value=id/>
-                                            <button type="submit" class="button button--small" aria-label=label_unban>"Desbloquear"</button>
-                                        </ActionForm>
-                                    })}
-                                </td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
+            <DataTable testid="staff" caption="Cuentas del personal" columns=&["Nombre", "Correo", "Rol", "Edificio", "Estado", "Acciones"]>
+                {listing.rows.into_iter().map(|r| {
+                    let link = |accion: &str| {
+                        let base = if back.is_empty() { String::new() } else { format!("{back}&") };
+                        format!("/admin/personal?{base}accion={accion}&id={}", r.user_id)
+                    };
+                    let (ban_href, role_href, building_href) = (link("bloquear"), link("rol"), link("edificio"));
+                    let banned = r.status == "banned";
+                    let scoped = !r.building_id.is_empty();
+                    let (label_ban, label_unban) = (format!("Bloquear a {}", r.full_name), format!("Desbloquear a {}", r.full_name));
+                    let (label_role, label_building) = (format!("Cambiar el rol de {}", r.full_name), format!("Asignar edificio a {}", r.full_name));
+                    let id = r.user_id.clone();
+                    view! {
+                        <tr data-testid="staff-row">
+                            <td>{r.full_name.clone()}</td>
+                            <td>{r.email.clone()}</td>
+                            <td>{r.role_label.clone()}</td>
+                            <td>{if r.building.is_empty() { "—".to_string() } else { r.building.clone() }}</td>
+                            <td>{r.status_label.clone()}{r.reason.clone().map(|x| view! { <br/><span class="muted">{format!("Motivo: {x}")}</span> })}</td>
+                            <td class="actions">
+                                {r.can_change_role.then(|| view! {
+                                    <RowLink href=role_href label=label_role text="Cambiar rol"/>
+                                })}
+                                {(r.can_change_role && scoped).then(|| view! {
+                                    <RowLink href=building_href label=label_building text="Asignar edificio"/>
+                                })}
+                                {(r.can_ban && !banned).then(|| view! {
+                                    <RowLink href=ban_href label=label_ban text="Bloquear" kind="danger"/>
+                                })}
+                                {(r.can_ban && banned)
+                                    .then(|| one_button_form(unban, ("user_id", id), "Desbloquear", "button button--small", Some(label_unban)))}
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+                </DataTable>
         </div>
         {pager}
     }
     .into_any()
-}
-
-/// A `<select>` with its label and the server's message.
-#[component]
-fn Select(
-    name: &'static str,
-    label: &'static str,
-    /// (value, text) pairs.
-    options: Vec<(String, String)>,
-    selected: String,
-    #[prop(optional)] hint: Option<&'static str>,
-    #[prop(into)] error: Signal<Option<String>>,
-) -> impl IntoView {
-    let error_id = format!("{name}-error");
-    let hint_id = format!("{name}-hint");
-    let described = if hint.is_some() { format!("{hint_id} {error_id}") } else { error_id.clone() };
-    view! {
-        <div class="field" class:field--invalid=move || error.get().is_some()>
-            <label for=name>{label}</label>
-            {hint.map(|h| view! { <p class="field__hint" id=hint_id.clone()>{h}</p> })}
-            <select id=name name=name aria-describedby=described aria-invalid=move || if error.get().is_some() { "true" } else { "false" }>
-                {options.into_iter().map(|(v, t)| { let is = v == selected; view! { <option value=v selected=is>{t}</option> } }).collect_view()}
-            </select>
-            <p class="field__error" id=error_id>{move || error.get()}</p>
-        </div>
-    }
-}
-
-/// A labelled input that may be optional (the shared `TextField` is always required).
-#[component]
-fn Input(
-    name: &'static str,
-    label: &'static str,
-    #[prop(default = "text")] input_type: &'static str,
-    #[prop(default = "off")] autocomplete: &'static str,
-    #[prop(optional)] hint: Option<&'static str>,
-    #[prop(default = true)] required: bool,
-    #[prop(into)] error: Signal<Option<String>>,
-) -> impl IntoView {
-    let error_id = format!("{name}-error");
-    let hint_id = format!("{name}-hint");
-    let described = if hint.is_some() { format!("{hint_id} {error_id}") } else { error_id.clone() };
-    view! {
-        <div class="field" class:field--invalid=move || error.get().is_some()>
-            <label for=name>{label}</label>
-            {hint.map(|h| view! { <p class="field__hint" id=hint_id.clone()>{h}</p> })}
-            <input id=name name=name type=input_type autocomplete=autocomplete required=required aria-describedby=described
-                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }/>
-            <p class="field__error" id=error_id>{move || error.get()}</p>
-        </div>
-    }
 }
 
 fn building_options(buildings: &[BuildingChoice], none: &str) -> Vec<(String, String)> {
@@ -242,9 +154,9 @@ fn CreateForm(roles: Vec<RoleChoice>, buildings: Vec<BuildingChoice>, create: Se
         <div data-testid="staff-form">
             <ActionForm action=create attr:class="form" attr:aria-labelledby="nueva-cuenta">
                 <FormAlert value=create.value()/>
-                <Input name="full_name" label="Nombre completo" autocomplete="off" error=err("full_name")/>
-                <Input name="email" label="Correo electrónico" input_type="email" error=err("email")/>
-                <Input name="phone" label="Celular (opcional)" input_type="tel" required=false
+                <Input name="full_name" label="Nombre completo" autocomplete="off" required=true error=err("full_name")/>
+                <Input name="email" label="Correo electrónico" input_type="email" autocomplete="off" required=true error=err("email")/>
+                <Input name="phone" label="Celular (opcional)" input_type="tel" autocomplete="off"
                     hint="Celular chileno para WhatsApp, por ejemplo +56 9 1234 5678." error=err("phone")/>
                 {if only_concierge {
                     view! {
@@ -260,7 +172,7 @@ fn CreateForm(roles: Vec<RoleChoice>, buildings: Vec<BuildingChoice>, create: Se
                             error=err("building_id")/>
                     }.into_any()
                 }}
-                <Input name="password" label="Contraseña inicial" input_type="password" autocomplete="new-password"
+                <Input name="password" label="Contraseña inicial" input_type="password" autocomplete="new-password" required=true
                     hint="Al menos 12 caracteres. Compártela con la persona por un canal seguro." error=err("password")/>
                 <div class="actions">
                     <button type="submit" class="button">"Crear cuenta"</button>
@@ -293,7 +205,7 @@ fn Confirm(
                 <ActionForm action=ban attr:class="form">
                     <FormAlert value=ban.value()/>
                     <input type="hidden" name="user_id" value=row.user_id/>
-                    <Input name="reason" label="Motivo del bloqueo" error=server_field_error(ban.value(), "reason")/>
+                    <Input name="reason" label="Motivo del bloqueo" autocomplete="off" required=true error=server_field_error(ban.value(), "reason")/>
                     <button type="submit" class="button button--danger">"Sí, bloquear"</button>
                 </ActionForm>
             </ConfirmPanel>

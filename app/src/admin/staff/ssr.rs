@@ -2,7 +2,7 @@
 //! database's named constraints (`users_email_key`, `users_building_scope_check`) stay the last
 //! word on what an account may look like.
 
-use super::{role_choices, StaffListing, StaffQuery, StaffRow, PAGE_SIZE, STAFF_ROLES};
+use super::{role_choices, StaffListing, StaffQuery, StaffRow, STAFF_ROLES};
 use crate::admin::account_status::{self, Change};
 use crate::admin::residents::status_label;
 use crate::admin::scope;
@@ -12,12 +12,13 @@ use crate::ssr::{
     actor::Actor,
     audit::{self, AuditEntry, RequestMeta},
     blind_index::{BlindField, BlindIndexer},
-    db::is_violation,
+    db::{constraint_error, like_contains},
     password::hash_password_async,
     pii,
     vault::Vault,
     ServerError, ServerResult,
 };
+use crate::ui::pager::{self, Page};
 use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
@@ -43,10 +44,6 @@ pub fn parse_filter(actor: &Actor, q: &StaffQuery) -> Result<Filter, AppError> {
         status: super::STATUSES.into_iter().find(|s| *s == q.estado.trim()),
         search: Some(scope::search_term(&q.buscar)?.to_string()).filter(|s| !s.is_empty()),
     })
-}
-
-fn like(s: &str) -> String {
-    format!("%{}%", s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))
 }
 
 /// The roles `actor` may give a new account: every staff role for a platform admin, concierge
@@ -75,7 +72,7 @@ fn may_ban(actor: &Actor, target: Uuid, role: Role, building: Option<Uuid>) -> b
 /// One page of staff accounts in `actor`'s scope.
 pub async fn list(pool: &PgPool, actor: &Actor, f: &Filter, page: u32) -> ServerResult<StaffListing> {
     actor.require_role(&scope::READERS)?;
-    let page = page.max(1);
+    let page = Page::new(page);
     type Row = (Uuid, String, String, String, Option<Uuid>, Option<String>, String, Option<String>, i64);
     let rows: Vec<Row> = sqlx::query_as(
         "select u.id, u.full_name, u.email::text, u.role, u.building_id, b.name, u.status, u.status_reason,
@@ -93,12 +90,12 @@ pub async fn list(pool: &PgPool, actor: &Actor, f: &Filter, page: u32) -> Server
     .bind(f.building)
     .bind(f.role.map(Role::as_str))
     .bind(f.status)
-    .bind(f.search.as_deref().map(like))
-    .bind(i64::from(PAGE_SIZE))
-    .bind(i64::from(page - 1) * i64::from(PAGE_SIZE))
+    .bind(f.search.as_deref().map(like_contains))
+    .bind(page.limit())
+    .bind(page.offset())
     .fetch_all(pool)
     .await?;
-    let total = u32::try_from(rows.first().map_or(0, |r| r.8)).unwrap_or(u32::MAX);
+    let total = pager::total(rows.first().map_or(0, |r| r.8));
     let mut out = Vec::with_capacity(rows.len());
     for (id, full_name, email, role_text, building_id, building, status, reason, _) in rows {
         let role = Role::parse(&role_text).ok_or_else(|| ServerError::invariant(format!("unknown role {role_text}")))?;
@@ -120,8 +117,8 @@ pub async fn list(pool: &PgPool, actor: &Actor, f: &Filter, page: u32) -> Server
     Ok(StaffListing {
         rows: out,
         total,
-        page,
-        pages: total.div_ceil(PAGE_SIZE).max(1),
+        page: page.number(),
+        pages: page.pages(total),
         buildings: scope::buildings(pool, actor).await?,
         creatable_roles: role_choices(&creatable_roles(actor)),
         search: f.search.clone().unwrap_or_default(),
@@ -218,20 +215,12 @@ pub async fn create(
     .execute(&mut *tx)
     .await;
     inserted.map_err(email_taken)?;
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action: "staff.created",
-            entity_type: Some("user"),
-            entity_id: Some(user_id.to_string()),
-            building_id: building,
-            metadata: json!({ "role": new.role.as_str(), "building_id": building, "phone": new.phone.is_some() }),
-        },
-        meta,
-    )
-    .await?;
-    tx.commit().await?;
+    AuditEntry::new(&actor.audit(), "staff.created")
+        .on("user", user_id)
+        .building(building)
+        .with(json!({ "role": new.role.as_str(), "building_id": building, "phone": new.phone.is_some() }))
+        .commit(tx, meta)
+        .await?;
     Ok(user_id)
 }
 
@@ -360,34 +349,22 @@ pub async fn change_access(
         .execute(&mut *tx)
         .await?;
     let action = if new_role == target.role { "staff.building_assigned" } else { "staff.role_changed" };
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action,
-            entity_type: Some("user"),
-            entity_id: Some(user_id.to_string()),
-            building_id: new_building.or(target.building),
-            metadata: json!({
-                "from_role": target.role.as_str(), "to_role": new_role.as_str(),
-                "from_building": target.building, "to_building": new_building,
-            }),
-        },
-        meta,
-    )
-    .await?;
-    tx.commit().await?;
+    AuditEntry::new(&actor.audit(), action)
+        .on("user", user_id)
+        .building(new_building.or(target.building))
+        .with(json!({
+            "from_role": target.role.as_str(), "to_role": new_role.as_str(),
+            "from_building": target.building, "to_building": new_building,
+        }))
+        .commit(tx, meta)
+        .await?;
     Ok(())
 }
 
 /// A staff insert's error: a taken e-mail is the `email` field's fault (the unique constraint
 /// decides, so two racing creations cannot both succeed); anything else is the server's.
 fn email_taken(err: sqlx::Error) -> ServerError {
-    if is_violation(&err, "users_email_key") {
-        AppError::field("email", "Ya existe una cuenta con este correo.").into()
-    } else {
-        err.into()
-    }
+    constraint_error(err, &[("users_email_key", "email", "Ya existe una cuenta con este correo.")])
 }
 
 #[cfg(test)]
@@ -419,19 +396,10 @@ pub async fn create_platform_admin(
     .execute(&mut *tx)
     .await;
     inserted.map_err(email_taken)?;
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            actor: &crate::ssr::audit::AuditActor::System,
-            action: "staff.created",
-            entity_type: Some("user"),
-            entity_id: Some(user_id.to_string()),
-            building_id: None,
-            metadata: json!({ "role": Role::Admin.as_str(), "via": "create-admin" }),
-        },
-        &RequestMeta::default(),
-    )
-    .await?;
-    tx.commit().await?;
+    AuditEntry::new(&crate::ssr::audit::AuditActor::System, "staff.created")
+        .on("user", user_id)
+        .with(json!({ "role": Role::Admin.as_str(), "via": "create-admin" }))
+        .commit(tx, &RequestMeta::default())
+        .await?;
     Ok(user_id)
 }

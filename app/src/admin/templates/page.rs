@@ -2,17 +2,13 @@
 
 use super::api::{list_templates, template_price_preview, CreateTemplate, DeactivateTemplate, ReactivateTemplate, SaveTemplate};
 use super::{TemplateListing, TemplateRow};
-use crate::admin::buildings::page::Input;
-use crate::admin::ui::{BuildingFilter, ConfirmPanel};
 use crate::error::AppError;
-use crate::ui::form::{server_field_error, FormAlert, Notice};
+use crate::ui::admin::{toggle_action, BuildingPicker, ConfirmAction, DataTable, RowLink};
+use crate::ui::form::{server_field_error, FormAlert, Input, Notice};
+use crate::ui::shell::PageShell;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::{
-    components::{Form, A},
-    hooks::use_query_map,
-};
+use leptos_router::{components::Form, hooks::use_query_map};
 
 /// The block templates screen.
 #[component]
@@ -43,9 +39,7 @@ pub fn TemplatesPage() -> impl IntoView {
         },
     );
     view! {
-        <Title text="Bloques y precios base"/>
-        <section class="panel">
-            <h1>"Bloques y precios base"</h1>
+        <PageShell title="Bloques y precios base">
             {move || get("guardado").map(|_| view! { <Notice text="Cambios guardados.".to_string()/> })}
             {move || get("repreciados").map(|n| view! { <p class="alert alert--ok" role="status" data-testid="repriced">{format!("Bloque guardado: {n} bloques disponibles futuros cambiaron de precio.")}</p> })}
             <FormAlert value=deactivate.value()/>
@@ -59,19 +53,13 @@ pub fn TemplatesPage() -> impl IntoView {
                             let editing = get("editar").and_then(|id| l.rows.iter().find(|r| r.id == id && r.active).cloned()).filter(|_| l.can_edit);
                             let confirm = get("desactivar").and_then(|id| l.rows.iter().find(|r| r.id == id && r.active).cloned());
                             let (bid, heading, buildings) = (l.building_id.clone(), l.building.clone(), l.buildings.clone());
-                            let href = format!("/admin/edificios/{bid}");
-                            let many = buildings.len() > 1;
                             let confirm = confirm.map(|t| view! { <ConfirmDeactivate template=t building=bid.clone() action=deactivate/> });
                             let edit = editing.map(|t| view! { <EditForm template=t building=bid.clone() shown=shown.clone() save=save nombre=get("nombre") precio=get("precio")/> });
                             let create_form = l.can_edit.then(|| view! { <CreateForm building=bid.clone() create=create/> });
                             let list = view! { <Templates listing=l reactivate=reactivate/> };
                             view! {
                                 {confirm}
-                                <Form method="GET" action="/admin/bloques" attr:class="search-form">
-                                    <BuildingFilter buildings=buildings selected=bid all_label="Elige un edificio"/>
-                                    {many.then(|| view! { <button type="submit" class="button">"Ver"</button> })}
-                                </Form>
-                                <h2><A href=href>{heading}</A></h2>
+                                <BuildingPicker path="/admin/bloques" buildings=buildings building_id=bid building=heading/>
                                 {list}
                                 {edit}
                                 {create_form}
@@ -81,7 +69,7 @@ pub fn TemplatesPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
-        </section>
+        </PageShell>
     }
 }
 
@@ -93,40 +81,25 @@ fn Templates(listing: TemplateListing, reactivate: ServerAction<ReactivateTempla
     let can_edit = listing.can_edit;
     let building = listing.building_id.clone();
     view! {
-        <table class="table" data-testid="templates">
-            <caption class="visually-hidden">"Bloques"</caption>
-            <thead><tr>
-                <th scope="col">"Nombre"</th><th scope="col">"Inicio"</th><th scope="col">"Duración"</th><th scope="col">"Precio base"</th>
-                <th scope="col">"Bloques disponibles"</th><th scope="col">"Estado"</th><th scope="col">"Acciones"</th>
-            </tr></thead>
-            <tbody>
-                {listing.rows.into_iter().map(|t| {
-                    let edit = format!("/admin/bloques?edificio={building}&editar={}", t.id);
-                    let off = format!("/admin/bloques?edificio={building}&desactivar={}", t.id);
-                    let (edit_label, off_label, on_label) = (format!("Editar {}", t.name), format!("Desactivar {}", t.name), format!("Reactivar {}", t.name));
-                    view! {
-                        <tr data-testid="template">
-                            <td>{t.name.clone()}</td><td>{t.start.clone()}</td><td>{t.duration.clone()}</td>
-                            <td class="amount">{t.price.clone()}</td><td>{t.available}</td>
-                            <td>{if t.active { "Activo" } else { "Desactivado" }}</td>
-                            <td class="actions">{can_edit.then(|| if t.active {
-                                view! {
-                                    <a class="button button--small button--secondary" href=edit aria-label=edit_label>"Editar"</a>
-                                    <a class="button button--small button--danger" href=off aria-label=off_label>"Desactivar"</a>
-                                }.into_any()
-                            } else {
-                                view! {
-                                    <ActionForm action=reactivate attr:class="inline-form">
-                                        <input type="hidden" name="template_id" value=t.id.clone()/>
-                                        <button type="submit" class="button button--small" aria-label=on_label>"Reactivar"</button>
-                                    </ActionForm>
-                                }.into_any()
-                            })}</td>
-                        </tr>
-                    }
-                }).collect_view()}
-            </tbody>
-        </table>
+        <DataTable testid="templates" caption="Bloques" columns=&["Nombre", "Inicio", "Duración", "Precio base", "Bloques disponibles", "Estado", "Acciones"]>
+            {listing.rows.into_iter().map(|t| {
+                let edit = format!("/admin/bloques?edificio={building}&editar={}", t.id);
+                let off = format!("/admin/bloques?edificio={building}&desactivar={}", t.id);
+                let edit_label = format!("Editar {}", t.name);
+                let off = (off, format!("Desactivar {}", t.name));
+                let on = ("template_id", t.id.clone(), format!("Reactivar {}", t.name));
+                view! {
+                    <tr data-testid="template">
+                        <td>{t.name.clone()}</td><td>{t.start.clone()}</td><td>{t.duration.clone()}</td>
+                        <td class="amount">{t.price.clone()}</td><td>{t.available}</td>
+                        <td>{if t.active { "Activo" } else { "Desactivado" }}</td>
+                        <td class="actions">{(can_edit && t.active).then(|| view! {
+                            <RowLink href=edit label=edit_label text="Editar"/>
+                        })}{can_edit.then(|| toggle_action(t.active, off, reactivate, on))}</td>
+                    </tr>
+                }
+            }).collect_view()}
+            </DataTable>
     }
     .into_any()
 }
@@ -215,16 +188,8 @@ fn CreateForm(building: String, create: ServerAction<CreateTemplate>) -> impl In
 #[component]
 fn ConfirmDeactivate(template: TemplateRow, building: String, action: ServerAction<DeactivateTemplate>) -> impl IntoView {
     view! {
-        <ConfirmPanel
-            title=format!("¿Desactivar el bloque «{}»?", template.name)
+        <ConfirmAction title=format!("¿Desactivar el bloque «{}»?", template.name) testid="confirm-deactivate"
             text=format!("Sus {} bloques disponibles a futuro quedarán bloqueados y no se generarán nuevos. Las reservas existentes se mantienen.", template.available)
-            back=format!("/admin/bloques?edificio={building}")
-            testid="confirm-deactivate"
-        >
-            <ActionForm action=action attr:class="inline-form">
-                <input type="hidden" name="template_id" value=template.id/>
-                <button type="submit" class="button button--danger">"Sí, desactivar"</button>
-            </ActionForm>
-        </ConfirmPanel>
+            back=format!("/admin/bloques?edificio={building}") action=action name="template_id" value=template.id button="Sí, desactivar"/>
     }
 }

@@ -9,14 +9,18 @@ use crate::domain::money::Clp;
 use crate::error::AppError;
 use crate::ssr::{
     actor::Actor,
-    audit::{self, AuditEntry, RequestMeta},
-    db::is_violation,
+    audit::{AuditEntry, RequestMeta},
+    db::{constraint_error, is_foreign_key_violation, ConstraintField},
     ServerResult,
 };
 use chrono::{DateTime, NaiveTime, Utc};
 use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
+
+/// What a violated constraint of `block_templates` means on the form.
+const CONSTRAINTS: [ConstraintField; 1] =
+    [("block_templates_building_name_key", "name", "Ya existe un bloque con ese nombre en este edificio.")];
 
 /// The templates of `building_id`.
 pub async fn list(pool: &PgPool, actor: &Actor, building_id: Uuid, now: DateTime<Utc>) -> ServerResult<TemplateListing> {
@@ -85,26 +89,15 @@ pub async fn create(
     .await;
     let id = match inserted {
         Ok(id) => id,
-        Err(e) if is_violation(&e, "block_templates_building_name_key") => {
-            return Err(AppError::field("name", "Ya existe un bloque con ese nombre en este edificio.").into());
-        }
-        Err(e) if e.as_database_error().is_some_and(|d| d.is_foreign_key_violation()) => return Err(AppError::NotFound.into()),
-        Err(e) => return Err(e.into()),
+        Err(e) if is_foreign_key_violation(&e) => return Err(AppError::NotFound.into()),
+        Err(e) => return Err(constraint_error(e, &CONSTRAINTS)),
     };
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action: "block_template.created",
-            entity_type: Some("block_template"),
-            entity_id: Some(id.to_string()),
-            building_id: Some(building_id),
-            metadata: json!({ "name": input.template.name, "start": time_hm(input.template.start_local), "duration_minutes": minutes, "base_price_clp": input.base_price.pesos() }),
-        },
-        meta,
-    )
-    .await?;
-    tx.commit().await?;
+    AuditEntry::new(&actor.audit(), "block_template.created")
+        .on("block_template", id)
+        .building(building_id)
+        .with(json!({ "name": input.template.name, "start": time_hm(input.template.start_local), "duration_minutes": minutes, "base_price_clp": input.base_price.pesos() }))
+        .commit(tx, meta)
+        .await?;
     Ok(id)
 }
 
@@ -179,13 +172,7 @@ pub async fn update(
         .bind(price.pesos())
         .execute(&mut *tx)
         .await;
-    match renamed {
-        Ok(_) => {}
-        Err(e) if is_violation(&e, "block_templates_building_name_key") => {
-            return Err(AppError::field("name", "Ya existe un bloque con ese nombre en este edificio.").into());
-        }
-        Err(e) => return Err(e.into()),
-    }
+    renamed.map_err(|e| constraint_error(e, &CONSTRAINTS))?;
     let changed = sqlx::query(&format!("update availability_blocks set base_price_clp = $3 where {CHANGING}"))
         .bind(template_id)
         .bind(now)
@@ -193,20 +180,12 @@ pub async fn update(
         .execute(&mut *tx)
         .await?
         .rows_affected();
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action: "block_template.updated",
-            entity_type: Some("block_template"),
-            entity_id: Some(template_id.to_string()),
-            building_id: Some(building_id),
-            metadata: json!({ "name": { "from": old_name, "to": name }, "base_price_clp": { "from": old_price, "to": price.pesos() }, "blocks_repriced": changed }),
-        },
-        meta,
-    )
-    .await?;
-    tx.commit().await?;
+    AuditEntry::new(&actor.audit(), "block_template.updated")
+        .on("block_template", template_id)
+        .building(building_id)
+        .with(json!({ "name": { "from": old_name, "to": name }, "base_price_clp": { "from": old_price, "to": price.pesos() }, "blocks_repriced": changed }))
+        .commit(tx, meta)
+        .await?;
     Ok((building_id, changed))
 }
 
@@ -237,19 +216,11 @@ pub async fn set_active(
     } else {
         block_blocks(&mut tx, None, Some(template_id), None, now).await?
     };
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action: if active { "block_template.reactivated" } else { "block_template.deactivated" },
-            entity_type: Some("block_template"),
-            entity_id: Some(template_id.to_string()),
-            building_id: Some(building_id),
-            metadata: json!({ "name": name, "blocks_changed": changed }),
-        },
-        meta,
-    )
-    .await?;
-    tx.commit().await?;
+    AuditEntry::new(&actor.audit(), if active { "block_template.reactivated" } else { "block_template.deactivated" })
+        .on("block_template", template_id)
+        .building(building_id)
+        .with(json!({ "name": name, "blocks_changed": changed }))
+        .commit(tx, meta)
+        .await?;
     Ok((building_id, changed))
 }

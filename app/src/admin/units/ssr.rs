@@ -1,13 +1,15 @@
 //! SQL of the units screen.
 
-use super::{BulkResult, UnitListing, UnitRow, PAGE_SIZE};
+use super::{BulkResult, UnitListing, UnitRow};
 use crate::admin::scope;
 use crate::error::AppError;
 use crate::ssr::{
     actor::Actor,
-    audit::{self, AuditEntry, RequestMeta},
+    audit::{AuditEntry, RequestMeta},
+    db::like_contains,
     ServerResult,
 };
+use crate::ui::pager::{self, Page};
 use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -22,17 +24,15 @@ pub async fn list(pool: &PgPool, actor: &Actor, building_id: Uuid, search: &str,
         .await?;
     let name = name.ok_or(AppError::NotFound)?;
     let search = search.trim();
-    let pattern =
-        (!search.is_empty()).then(|| format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+    let pattern = (!search.is_empty()).then(|| like_contains(search));
     let total: i64 =
         sqlx::query_scalar("select count(*) from units where building_id = $1 and ($2::text is null or number ilike $2)")
             .bind(building_id)
             .bind(&pattern)
             .fetch_one(pool)
             .await?;
-    let total = u32::try_from(total).unwrap_or(u32::MAX);
-    let pages = total.div_ceil(PAGE_SIZE).max(1);
-    let page = page.clamp(1, pages);
+    let total = pager::total(total);
+    let page = Page::new(page).with_rows(50).within(total);
     let rows: Vec<(Uuid, String, bool, i64)> = sqlx::query_as(
         "select u.id, u.number, u.active, (select count(*) from resident_profiles p where p.unit_id = u.id)
            from units u
@@ -42,8 +42,8 @@ pub async fn list(pool: &PgPool, actor: &Actor, building_id: Uuid, search: &str,
     )
     .bind(building_id)
     .bind(&pattern)
-    .bind(i64::from(PAGE_SIZE))
-    .bind(i64::from(page - 1) * i64::from(PAGE_SIZE))
+    .bind(page.limit())
+    .bind(page.offset())
     .fetch_all(pool)
     .await?;
     Ok(UnitListing {
@@ -54,8 +54,8 @@ pub async fn list(pool: &PgPool, actor: &Actor, building_id: Uuid, search: &str,
             .map(|(id, number, active, residents)| UnitRow { id: id.to_string(), number, active, residents })
             .collect(),
         total,
-        page,
-        pages,
+        page: page.number(),
+        pages: page.pages(total),
         buildings: scope::buildings(pool, actor).await?,
         can_edit: scope::WRITERS.contains(&actor.role),
     })
@@ -90,20 +90,11 @@ pub async fn bulk_create(
     .await?;
     let new: std::collections::HashSet<&str> = created.iter().map(String::as_str).collect();
     let existing: Vec<String> = numbers.iter().filter(|n| !new.contains(n.as_str())).cloned().collect();
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action: "unit.bulk_created",
-            entity_type: Some("building"),
-            entity_id: Some(building_id.to_string()),
-            building_id: Some(building_id),
-            metadata: json!({ "created": created.len(), "existing": existing.len(), "first": created.first(), "last": created.last() }),
-        },
-        meta,
-    )
-    .await?;
-    tx.commit().await?;
+    AuditEntry::new(&actor.audit(), "unit.bulk_created")
+        .on_building(building_id)
+        .with(json!({ "created": created.len(), "existing": existing.len(), "first": created.first(), "last": created.last() }))
+        .commit(tx, meta)
+        .await?;
     Ok(BulkResult { created: u32::try_from(created.len()).unwrap_or(u32::MAX), existing })
 }
 
@@ -127,19 +118,11 @@ pub async fn set_active(pool: &PgPool, actor: &Actor, unit_id: Uuid, active: boo
         .bind(active)
         .execute(&mut *tx)
         .await?;
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            actor: &actor.audit(),
-            action: if active { "unit.reactivated" } else { "unit.deactivated" },
-            entity_type: Some("unit"),
-            entity_id: Some(unit_id.to_string()),
-            building_id: Some(building_id),
-            metadata: json!({ "number": number }),
-        },
-        meta,
-    )
-    .await?;
-    tx.commit().await?;
+    AuditEntry::new(&actor.audit(), if active { "unit.reactivated" } else { "unit.deactivated" })
+        .on("unit", unit_id)
+        .building(building_id)
+        .with(json!({ "number": number }))
+        .commit(tx, meta)
+        .await?;
     Ok(building_id)
 }

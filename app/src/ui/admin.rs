@@ -1,0 +1,295 @@
+//! Pieces the administration screens share: filters and the building picker, the confirmation
+//! step, one-button row actions and query strings.
+
+use crate::admin::BuildingChoice;
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos::server_fn::codec::{Json, PostUrl};
+use leptos::server_fn::{client::Client, request::ClientReq, Http, ServerFn};
+use leptos::web_sys::FormData;
+use leptos_router::components::{Form, A};
+use serde::de::DeserializeOwned;
+
+/// A `<select name="edificio">` of the buildings the caller administers, with "Todos" first;
+/// renders nothing for a building admin (who has exactly one building).
+#[component]
+pub fn BuildingFilter(
+    /// The buildings to choose from.
+    buildings: Vec<BuildingChoice>,
+    /// The selected id, or empty.
+    selected: String,
+    /// Label of the empty choice.
+    #[prop(default = "Todos los edificios")]
+    all_label: &'static str,
+) -> impl IntoView {
+    (buildings.len() > 1).then(|| {
+        view! {
+            <div class="field">
+                <label for="edificio">"Edificio"</label>
+                <select id="edificio" name="edificio">
+                    <option value="" selected=selected.is_empty()>{all_label}</option>
+                    {buildings.into_iter().map(|b| {
+                        let is = b.id == selected;
+                        view! { <option value=b.id selected=is>{b.name}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+        }
+    })
+}
+
+/// The confirmation step of a destructive action: what will happen, the form that does it
+/// (the children), and a way back. A page shows it when its query string names the target
+/// (`?eliminar=…`), so it works without JavaScript.
+#[component]
+pub fn ConfirmPanel(
+    /// The question.
+    title: String,
+    /// What will happen.
+    text: String,
+    /// Where "No, volver" goes.
+    back: String,
+    /// `data-testid` of the panel.
+    testid: &'static str,
+    /// The form that confirms.
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <div class="confirm" role="alertdialog" aria-labelledby="confirm-title" data-testid=testid>
+            <h2 id="confirm-title">{title}</h2>
+            <p>{text}</p>
+            {children()}
+            <a class="button button--secondary" href=back>"No, volver"</a>
+        </div>
+    }
+}
+
+/// A table of a listing: the visually hidden caption, a header cell a column, and the rows (the
+/// children).
+#[component]
+pub fn DataTable(
+    /// `data-testid` of the table.
+    testid: &'static str,
+    /// The caption screen readers announce.
+    caption: &'static str,
+    /// The column headings.
+    columns: &'static [&'static str],
+    /// The rows.
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <table class="table" data-testid=testid>
+            <caption class="visually-hidden">{caption}</caption>
+            <thead><tr>{columns.iter().map(|c| view! { <th scope="col">{*c}</th> }).collect_view()}</tr></thead>
+            <tbody>{children()}</tbody>
+        </table>
+    }
+}
+
+/// A small button-styled link of a row (`kind`: `secondary` or `danger`) whose accessible label
+/// names the row it acts on.
+#[component]
+pub fn RowLink(
+    /// Where it goes.
+    href: String,
+    /// The accessible label ("Editar Tarde").
+    label: String,
+    /// The visible text.
+    text: &'static str,
+    /// The button style.
+    #[prop(default = "secondary")]
+    kind: &'static str,
+) -> impl IntoView {
+    view! { <a class=format!("button button--small button--{kind}") href=href aria-label=label>{text}</a> }
+}
+
+/// A box of a filter form, prefilled with the current value: a search term unless `input_type`
+/// says otherwise (`date`).
+#[component]
+pub fn FilterField(
+    /// Field name and `id`.
+    name: &'static str,
+    /// Visible label.
+    label: &'static str,
+    /// The current value.
+    value: String,
+    /// `type` attribute.
+    #[prop(default = "search")]
+    input_type: &'static str,
+    /// Placeholder example.
+    #[prop(optional)]
+    placeholder: Option<&'static str>,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=name>{label}</label>
+            <input id=name name=name type=input_type value=value placeholder=placeholder/>
+        </div>
+    }
+}
+
+/// A `<select>` of a filter form: "Todos" (the empty value, or `all_label`) first, then `choices` as
+/// (value, text) pairs, with the current one selected.
+#[component]
+pub fn ChoiceFilter(
+    /// Field name and `id`.
+    name: &'static str,
+    /// Visible label.
+    label: &'static str,
+    /// The choices after "Todos".
+    choices: Vec<(String, String)>,
+    /// The current value, or empty.
+    selected: String,
+    /// The text of the empty choice.
+    #[prop(default = "Todos")]
+    all_label: &'static str,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=name>{label}</label>
+            <select id=name name=name>
+                <option value="" selected=selected.is_empty()>{all_label}</option>
+                {choices.into_iter().map(|(v, t)| { let is = v == selected; view! { <option value=v selected=is>{t}</option> } }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// The building chooser of a screen about one building (`?edificio=…` on `path`), then that
+/// building's name as a heading linking to its page. The "Ver" button shows only when there is
+/// more than one building to choose from.
+#[component]
+pub fn BuildingPicker(
+    /// The screen's path (`/admin/bloques`).
+    path: &'static str,
+    /// The buildings the caller administers.
+    buildings: Vec<BuildingChoice>,
+    /// The building shown (`buildings.id`).
+    building_id: String,
+    /// Its name.
+    building: String,
+) -> impl IntoView {
+    let many = buildings.len() > 1;
+    let href = format!("/admin/edificios/{building_id}");
+    view! {
+        <Form method="GET" action=path attr:class="search-form">
+            <BuildingFilter buildings=buildings selected=building_id all_label="Elige un edificio"/>
+            {many.then(|| view! { <button type="submit" class="button">"Ver"</button> })}
+        </Form>
+        <h2><A href=href>{building}</A></h2>
+    }
+}
+
+/// A form of one button sending `name=value` to `action`: a row's "Reactivar", the "Sí,
+/// desactivar" of a confirmation step. `label` names what it acts on for screen readers.
+pub fn one_button_form<ServFn, OutputProtocol>(
+    action: ServerAction<ServFn>,
+    (name, value): (&'static str, String),
+    button: &'static str,
+    class: &'static str,
+    label: Option<String>,
+) -> impl IntoView
+where
+    ServFn: DeserializeOwned + ServerFn<Protocol = Http<PostUrl, OutputProtocol>> + Clone + Send + Sync + 'static,
+    <<ServFn::Client as Client<ServFn::Error>>::Request as ClientReq<ServFn::Error>>::FormData: From<FormData>,
+    ServFn::Output: Send + Sync + 'static,
+    ServFn::Error: Send + Sync + 'static,
+    <ServFn as ServerFn>::Client: Client<<ServFn as ServerFn>::Error>,
+{
+    view! {
+        <ActionForm action=action attr:class="inline-form">
+            <input type="hidden" name=name value=value/>
+            <button type="submit" class=class aria-label=label>{button}</button>
+        </ActionForm>
+    }
+}
+
+/// A confirmation step whose form is one danger button sending `name=value` to `action`
+/// ("Sí, desactivar").
+#[component]
+pub fn ConfirmAction<ServFn>(
+    /// The question.
+    title: String,
+    /// What will happen.
+    text: String,
+    /// Where "No, volver" goes.
+    back: String,
+    /// `data-testid` of the panel.
+    testid: &'static str,
+    /// What the button does.
+    action: ServerAction<ServFn>,
+    /// The id field the action takes.
+    name: &'static str,
+    /// Its value.
+    value: String,
+    /// The button's text.
+    button: &'static str,
+) -> impl IntoView
+where
+    ServFn: DeserializeOwned + ServerFn<Protocol = Http<PostUrl, Json>> + Clone + Send + Sync + 'static,
+    <<ServFn::Client as Client<ServFn::Error>>::Request as ClientReq<ServFn::Error>>::FormData: From<FormData>,
+    ServFn::Output: Send + Sync + 'static,
+    ServFn::Error: Send + Sync + 'static,
+    <ServFn as ServerFn>::Client: Client<<ServFn as ServerFn>::Error>,
+{
+    view! {
+        <ConfirmPanel title=title text=text back=back testid=testid>
+            {one_button_form(action, (name, value), button, "button button--danger", None)}
+        </ConfirmPanel>
+    }
+}
+
+/// The actions cell of a row that can be switched off and on: an active row links to the
+/// confirmation step of switching it off (`off`: where, and the link's accessible label); an
+/// inactive one is switched back on in one click by `on` (the row's id field, and the label).
+pub fn toggle_action<ServFn, OutputProtocol>(
+    active: bool,
+    off: (String, String),
+    on: ServerAction<ServFn>,
+    (name, value, label): (&'static str, String, String),
+) -> AnyView
+where
+    ServFn: DeserializeOwned + ServerFn<Protocol = Http<PostUrl, OutputProtocol>> + Clone + Send + Sync + 'static,
+    <<ServFn::Client as Client<ServFn::Error>>::Request as ClientReq<ServFn::Error>>::FormData: From<FormData>,
+    ServFn::Output: Send + Sync + 'static,
+    ServFn::Error: Send + Sync + 'static,
+    <ServFn as ServerFn>::Client: Client<<ServFn as ServerFn>::Error>,
+{
+    if active {
+        let (href, label) = off;
+        view! { <RowLink href=href label=label text="Desactivar" kind="danger"/> }.into_any()
+    } else {
+        one_button_form(on, (name, value), "Reactivar", "button button--small", Some(label)).into_any()
+    }
+}
+
+/// Encodes `pairs` as a query string, leaving out empty values.
+pub fn query_string(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(char::from(b)),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_strings_skip_empty_values_and_encode() {
+        assert_eq!(query_string(&[("a", "x y"), ("b", ""), ("c", "ñ")]), "a=x%20y&c=%C3%B1");
+    }
+}
