@@ -61,6 +61,15 @@ pub async fn buildings(pool: &PgPool, actor: &Actor) -> ServerResult<Vec<Buildin
     Ok(rows.into_iter().map(|(id, name)| BuildingChoice { id: id.to_string(), name }).collect())
 }
 
+/// The name of a building, "not found" if it does not exist.
+pub async fn building_name(pool: &PgPool, building_id: Uuid) -> ServerResult<String> {
+    let name: Option<String> = sqlx::query_scalar("select name from buildings where id = $1")
+        .bind(building_id)
+        .fetch_optional(pool)
+        .await?;
+    Ok(name.ok_or(AppError::NotFound)?)
+}
+
 /// The time zone of a building (for local dates), "not found" if it does not exist.
 pub async fn building_zone(pool: &PgPool, building_id: Uuid) -> ServerResult<chrono_tz::Tz> {
     let zone: Option<String> = sqlx::query_scalar("select time_zone from buildings where id = $1")

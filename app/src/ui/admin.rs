@@ -2,6 +2,8 @@
 //! step, one-button row actions and query strings.
 
 use crate::admin::BuildingChoice;
+use crate::error::AppError;
+use crate::ui::form::FormAlert;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos::server_fn::codec::{Json, PostUrl};
@@ -155,9 +157,9 @@ pub fn ChoiceFilter(
     }
 }
 
-/// The building chooser of a screen about one building (`?edificio=…` on `path`), then that
-/// building's name as a heading linking to its page. The "Ver" button shows only when there is
-/// more than one building to choose from.
+/// The building chooser of a screen about one building (`?edificio=…` on `path`), then the
+/// screen's heading, a link to the building's page unless `linked` is false. The "Ver" button
+/// shows only when there is more than one building to choose from.
 #[component]
 pub fn BuildingPicker(
     /// The screen's path (`/admin/bloques`).
@@ -166,17 +168,21 @@ pub fn BuildingPicker(
     buildings: Vec<BuildingChoice>,
     /// The building shown (`buildings.id`).
     building_id: String,
-    /// Its name.
-    building: String,
+    /// The heading under the chooser (the building's name).
+    heading: String,
+    /// Whether the heading links to the building's page.
+    #[prop(default = true)]
+    linked: bool,
 ) -> impl IntoView {
     let many = buildings.len() > 1;
     let href = format!("/admin/edificios/{building_id}");
+    let heading = if linked { view! { <A href=href>{heading}</A> }.into_any() } else { heading.into_any() };
     view! {
         <Form method="GET" action=path attr:class="search-form">
             <BuildingFilter buildings=buildings selected=building_id all_label="Elige un edificio"/>
             {many.then(|| view! { <button type="submit" class="button">"Ver"</button> })}
         </Form>
-        <h2><A href=href>{building}</A></h2>
+        <h2>{heading}</h2>
     }
 }
 
@@ -204,8 +210,8 @@ where
     }
 }
 
-/// A confirmation step whose form is one danger button sending `name=value` to `action`
-/// ("Sí, desactivar").
+/// A confirmation step whose form sends `name=value` to `action`: by default one danger button
+/// ("Sí, desactivar"); the children are fields asked for before it (a reason, a reference).
 #[component]
 pub fn ConfirmAction<ServFn>(
     /// The question.
@@ -224,9 +230,21 @@ pub fn ConfirmAction<ServFn>(
     value: String,
     /// The button's text.
     button: &'static str,
+    /// The button's class.
+    #[prop(default = "button button--danger")]
+    button_class: &'static str,
+    /// The form's class (`form` when it has fields).
+    #[prop(default = "inline-form")]
+    form_class: &'static str,
+    /// Whether the form shows the action's error above its fields.
+    #[prop(optional)]
+    alert: bool,
+    /// Fields before the button.
+    #[prop(optional)]
+    children: Option<Children>,
 ) -> impl IntoView
 where
-    ServFn: DeserializeOwned + ServerFn<Protocol = Http<PostUrl, Json>> + Clone + Send + Sync + 'static,
+    ServFn: DeserializeOwned + ServerFn<Protocol = Http<PostUrl, Json>, Error = AppError> + Clone + Send + Sync + 'static,
     <<ServFn::Client as Client<ServFn::Error>>::Request as ClientReq<ServFn::Error>>::FormData: From<FormData>,
     ServFn::Output: Send + Sync + 'static,
     ServFn::Error: Send + Sync + 'static,
@@ -234,7 +252,12 @@ where
 {
     view! {
         <ConfirmPanel title=title text=text back=back testid=testid>
-            {one_button_form(action, (name, value), button, "button button--danger", None)}
+            <ActionForm action=action attr:class=form_class>
+                {alert.then(|| view! { <FormAlert value=action.value()/> })}
+                <input type="hidden" name=name value=value/>
+                {children.map(|fields| fields())}
+                <button type="submit" class=button_class>{button}</button>
+            </ActionForm>
         </ConfirmPanel>
     }
 }

@@ -4,8 +4,8 @@ use super::api::load_analytics;
 use super::chart::BarChart;
 use super::Analytics;
 use crate::ui::admin::BuildingFilter;
+use crate::ui::shell::PageShell;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::{components::Form, hooks::use_query_map};
 
 /// The analytics screen.
@@ -15,18 +15,16 @@ pub fn AnalyticsPage() -> impl IntoView {
     let params = move || query.with(|q| (q.get("edificio").unwrap_or_default(), q.get("dias").unwrap_or_default()));
     let data = Resource::new(params, |(edificio, dias)| load_analytics(edificio, dias));
     view! {
-        <Title text="Analítica"/>
-        <section class="panel">
-            <h1>"Analítica"</h1>
+        <PageShell title="Analítica">
             <Suspense fallback=|| view! { <p class="muted">"Cargando…"</p> }>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Ok(a) => view! { <Filters analytics=a.clone()/> <Report analytics=a/> }.into_any(),
-                        Err(e) => crate::ui::errors::error_view(e),
-                    }
-                })}
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(a) => view! { <Filters analytics=a.clone()/> <Report analytics=a/> }.into_any(),
+                    Err(e) => crate::ui::errors::error_view(e),
+                }
+            })}
             </Suspense>
-        </section>
+        </PageShell>
     }
 }
 

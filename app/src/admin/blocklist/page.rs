@@ -6,9 +6,9 @@ use crate::admin::search::SEARCH_PATH;
 use crate::ui::admin::{query_string, BuildingFilter, ConfirmAction, RowLink};
 use crate::ui::form::{server_field_error, FormAlert, Notice, TextField};
 use crate::ui::pager::Pager;
+use crate::ui::shell::{loaded, PageShell};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 /// The blocklist screen: search, list, add, and remove with a confirmation step.
@@ -26,31 +26,22 @@ pub fn BlocklistPage() -> impl IntoView {
     let confirm = move || query.with(|q| q.get("eliminar")).filter(|s| !s.is_empty());
     let removed = move || query.with(|q| q.get("eliminado").is_some());
     view! {
-        <Title text="Lista de bloqueo"/>
-        <section class="panel">
-            <h1>"Lista de bloqueo"</h1>
+        <PageShell title="Lista de bloqueo">
             <p class="muted">"Correos, RUT, celulares, patentes y direcciones IP que no pueden registrarse, ingresar ni reservar."</p>
             {move || removed().then(|| view! { <Notice text="Entrada eliminada de la lista de bloqueo.".to_string()/> })}
             <FormAlert value=remove.value()/>
-            <Suspense fallback=|| view! { <p class="muted">"Cargando…"</p> }>
-                {move || Suspend::new(async move {
-                    match listing.await {
-                        Ok(l) => {
-                            let (edificio, buscar, _) = params();
-                            let filter = query_string(&[("edificio", &edificio), ("buscar", &buscar)]);
-                            view! {
-                                {confirm().and_then(|id| l.entries.iter().find(|e| e.id == id).cloned()).map(|e| view! { <ConfirmRemove entry=e remove=remove/> })}
-                                <Filters listing=l.clone() edificio=edificio.clone() buscar=l.search.clone()/>
-                                <Entries entries=l.entries.clone() back=query_string(&[("edificio", &edificio), ("buscar", &buscar), ("pagina", &l.page.to_string())])/>
-                                <Pager path="/admin/bloqueos" query=filter page=l.page pages=l.pages/>
-                                {l.can_edit.then(|| view! { <AddForm listing=l.clone() add=add/> })}
-                            }.into_any()
-                        }
-                        Err(e) => crate::ui::errors::error_view(e),
-                    }
-                })}
-            </Suspense>
-        </section>
+            {loaded(listing, move |l| {
+            let (edificio, buscar, _) = params();
+            let filter = query_string(&[("edificio", &edificio), ("buscar", &buscar)]);
+            view! {
+                {confirm().and_then(|id| l.entries.iter().find(|e| e.id == id).cloned()).map(|e| view! { <ConfirmRemove entry=e remove=remove/> })}
+                <Filters listing=l.clone() edificio=edificio.clone() buscar=l.search.clone()/>
+                <Entries entries=l.entries.clone() back=query_string(&[("edificio", &edificio), ("buscar", &buscar), ("pagina", &l.page.to_string())])/>
+                <Pager path="/admin/bloqueos" query=filter page=l.page pages=l.pages/>
+                {l.can_edit.then(|| view! { <AddForm listing=l.clone() add=add/> })}
+            }.into_any()
+            })}
+        </PageShell>
     }
 }
 

@@ -10,6 +10,7 @@ use crate::domain::inventory::CHILEAN_ZONES;
 use crate::ui::admin::{query_string, ConfirmAction, ConfirmPanel, DataTable};
 use crate::ui::form::{invalid, server_field_error, Check, FormAlert, Input, Notice};
 use crate::ui::pager::Pager;
+use crate::ui::shell::{loaded, PageShell};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -127,31 +128,29 @@ pub fn BuildingsPage() -> impl IntoView {
     let listing = Resource::new(params, |(e, b, p)| list_buildings(e, b, p));
     let flag = move |k: &'static str| query.with(|q| q.get(k).is_some_and(|v| !v.is_empty()));
     view! {
-        <Title text="Edificios"/>
-        <section class="panel">
-            <h1>"Edificios"</h1>
+        <PageShell title="Edificios">
             {move || flag("eliminado").then(|| view! { <Notice text="Edificio eliminado.".to_string()/> })}
             <Suspense fallback=|| view! { <p class="muted">"Cargando…"</p> }>
-                {move || Suspend::new(async move {
-                    let (estado, buscar, _) = params();
-                    match listing.await {
-                        Ok(l) => {
-                            let creating = l.can_create && (flag("nuevo") || create.value().with(|v| matches!(v, Some(Err(_)))));
-                            view! {
-                                <Filters estado=estado.clone() buscar=buscar.clone()/>
-                                <List listing=l.clone() qs=query_string(&[("estado", &estado), ("buscar", &buscar)])/>
-                                {l.can_create.then(|| if creating {
-                                    view! { <CreateForm create=create/> }.into_any()
-                                } else {
-                                    view! { <a class="button" href="/admin/edificios?nuevo=1" data-testid="new-building">"Nuevo edificio"</a> }.into_any()
-                                })}
-                            }.into_any()
-                        }
-                        Err(e) => crate::ui::errors::error_view(e),
+            {move || Suspend::new(async move {
+                let (estado, buscar, _) = params();
+                match listing.await {
+                    Ok(l) => {
+                        let creating = l.can_create && (flag("nuevo") || create.value().with(|v| matches!(v, Some(Err(_)))));
+                        view! {
+                            <Filters estado=estado.clone() buscar=buscar.clone()/>
+                            <List listing=l.clone() qs=query_string(&[("estado", &estado), ("buscar", &buscar)])/>
+                            {l.can_create.then(|| if creating {
+                                view! { <CreateForm create=create/> }.into_any()
+                            } else {
+                                view! { <a class="button" href="/admin/edificios?nuevo=1" data-testid="new-building">"Nuevo edificio"</a> }.into_any()
+                            })}
+                        }.into_any()
                     }
-                })}
+                    Err(e) => crate::ui::errors::error_view(e),
+                }
+            })}
             </Suspense>
-        </section>
+        </PageShell>
     }
 }
 
@@ -248,80 +247,73 @@ pub fn BuildingPage() -> impl IntoView {
     view! {
         <Title text="Edificio"/>
         <section class="panel">
-            <Suspense fallback=|| view! { <p class="muted">"Cargando…"</p> }>
-                {move || Suspend::new(async move {
-                    match detail.await {
-                        Ok(d) => {
-                            let generated = get("generados").or_else(|| generate.value().with(|v| match v { Some(Ok(n)) => Some(n.to_string()), _ => None }));
-                            let path = format!("/admin/edificios/{}", d.id);
-                            let v = Values::of(&d);
-                            let (id, id2, id3) = (d.id.clone(), d.id.clone(), d.id.clone());
-                            let edit = if d.can_edit_terms {
-                                let result = save.value();
-                                let archived = d.archived;
-                                let restore_or_archive = if archived {
-                                    view! {
-                                        <ActionForm action=restore attr:class="inline-form">
-                                            <input type="hidden" name="building_id" value=id2/>
-                                            <button type="submit" class="button">"Restaurar edificio"</button>
-                                        </ActionForm>
-                                    }.into_any()
-                                } else {
-                                    view! { <a class="button button--secondary" href=format!("{path}?archivar=1")>"Archivar edificio"</a> }.into_any()
-                                };
-                                view! {
-                                    <h2>"Datos y reglas del edificio"</h2>
-                                    <ActionForm action=save attr:class="form">
-                                        <FormAlert value=result/>
-                                        <input type="hidden" name="building_id" value=id/>
-                                        {terms_fields(&v, move |f| server_field_error(save.value(), f))}
-                                        {settings_fields(&v, move |f| server_field_error(save.value(), f))}
-                                        <button type="submit" class="button">"Guardar cambios"</button>
-                                    </ActionForm>
-                                    <h2>"Archivar o eliminar"</h2>
-                                    <div class="actions">
-                                        {restore_or_archive}
-                                        <a class="button button--danger" href=format!("{path}?eliminar=1")>"Eliminar edificio"</a>
-                                    </div>
-                                }.into_any()
-                            } else if d.can_edit_settings {
-                                let result = settings.value();
-                                view! {
-                                    <h2>"Reglas del edificio"</h2>
-                                    <ActionForm action=settings attr:class="form">
-                                        <FormAlert value=result/>
-                                        <input type="hidden" name="building_id" value=id3/>
-                                        {settings_fields(&v, move |f| server_field_error(settings.value(), f))}
-                                        <button type="submit" class="button">"Guardar cambios"</button>
-                                    </ActionForm>
-                                }.into_any()
-                            } else {
-                                view! { <Facts d=d.clone()/> }.into_any()
-                            };
-                            let confirm_archive = (get("archivar").is_some() && d.can_edit_terms && !d.archived).then(|| view! { <ConfirmArchive d=d.clone() action=archive/> });
-                            let confirm_delete = (get("eliminar").is_some() && d.can_edit_terms).then(|| view! { <ConfirmDelete d=d.clone() action=delete/> });
-                            let badge = d.archived.then(|| view! { " " <span class="badge" data-testid="archived">"Archivado"</span> });
-                            let name = d.name.clone();
-                            let summary = view! { <Summary d=d generate=generate/> };
-                            view! {
-                                <h1>{name} {badge}</h1>
-                                {get("creado").map(|_| view! { <Notice text="Edificio creado con los bloques «Día» y «Noche».".to_string()/> })}
-                                {get("guardado").map(|_| view! { <Notice text="Cambios guardados.".to_string()/> })}
-                                {generated.map(|n| view! { <p class="alert alert--ok" role="status" data-testid="generated">{format!("Disponibilidad generada: {n} bloques nuevos.")}</p> })}
-                                <FormAlert value=generate.value()/>
-                                <FormAlert value=archive.value()/>
-                                <FormAlert value=restore.value()/>
-                                <FormAlert value=delete.value()/>
-                                {confirm_archive}
-                                {confirm_delete}
-                                {summary}
-                                {edit}
-                            }.into_any()
-                        }
-                        Err(e) => crate::ui::errors::error_view(e),
-                    }
-                })}
-            </Suspense>
+            {loaded(detail, move |d| {
+                let generated = get("generados").or_else(|| generate.value().with(|v| match v { Some(Ok(n)) => Some(n.to_string()), _ => None }));
+                let path = format!("/admin/edificios/{}", d.id);
+                let v = Values::of(&d);
+                let (id, id2, id3) = (d.id.clone(), d.id.clone(), d.id.clone());
+                let edit = if d.can_edit_terms {
+                    let result = save.value();
+                    let archived = d.archived;
+                    let restore_or_archive = if archived {
+                        view! {
+                            <ActionForm action=restore attr:class="inline-form">
+                                <input type="hidden" name="building_id" value=id2/>
+                                <button type="submit" class="button">"Restaurar edificio"</button>
+                            </ActionForm>
+                        }.into_any()
+                    } else {
+                        view! { <a class="button button--secondary" href=format!("{path}?archivar=1")>"Archivar edificio"</a> }.into_any()
+                    };
+                    view! {
+                        <h2>"Datos y reglas del edificio"</h2>
+                        <ActionForm action=save attr:class="form">
+                            <FormAlert value=result/>
+                            <input type="hidden" name="building_id" value=id/>
+                            {terms_fields(&v, move |f| server_field_error(save.value(), f))}
+                            {settings_fields(&v, move |f| server_field_error(save.value(), f))}
+                            <button type="submit" class="button">"Guardar cambios"</button>
+                        </ActionForm>
+                        <h2>"Archivar o eliminar"</h2>
+                        <div class="actions">
+                            {restore_or_archive}
+                            <a class="button button--danger" href=format!("{path}?eliminar=1")>"Eliminar edificio"</a>
+                        </div>
+                    }.into_any()
+                } else if d.can_edit_settings {
+                    let result = settings.value();
+                    view! {
+                        <h2>"Reglas del edificio"</h2>
+                        <ActionForm action=settings attr:class="form">
+                            <FormAlert value=result/>
+                            <input type="hidden" name="building_id" value=id3/>
+                            {settings_fields(&v, move |f| server_field_error(settings.value(), f))}
+                            <button type="submit" class="button">"Guardar cambios"</button>
+                        </ActionForm>
+                    }.into_any()
+                } else {
+                    view! { <Facts d=d.clone()/> }.into_any()
+                };
+                let confirm_archive = (get("archivar").is_some() && d.can_edit_terms && !d.archived).then(|| view! { <ConfirmArchive d=d.clone() action=archive/> });
+                let confirm_delete = (get("eliminar").is_some() && d.can_edit_terms).then(|| view! { <ConfirmDelete d=d.clone() action=delete/> });
+                let badge = d.archived.then(|| view! { " " <span class="badge" data-testid="archived">"Archivado"</span> });
+                let name = d.name.clone();
+                let summary = view! { <Summary d=d generate=generate/> };
+                view! {
+                    <h1>{name} {badge}</h1>
+                    {get("creado").map(|_| view! { <Notice text="Edificio creado con los bloques «Día» y «Noche».".to_string()/> })}
+                    {get("guardado").map(|_| view! { <Notice text="Cambios guardados.".to_string()/> })}
+                    {generated.map(|n| view! { <p class="alert alert--ok" role="status" data-testid="generated">{format!("Disponibilidad generada: {n} bloques nuevos.")}</p> })}
+                    <FormAlert value=generate.value()/>
+                    <FormAlert value=archive.value()/>
+                    <FormAlert value=restore.value()/>
+                    <FormAlert value=delete.value()/>
+                    {confirm_archive}
+                    {confirm_delete}
+                    {summary}
+                    {edit}
+                }.into_any()
+            })}
         </section>
     }
 }

@@ -2,7 +2,7 @@
 
 use super::api::{list_payouts, MarkCommissionPaid, MarkPayoutPaid, ReconcilePayouts};
 use super::{status_label, PayoutListing, PayoutQuery, PayoutRow, STATUSES};
-use crate::ui::admin::{query_string, BuildingFilter, ChoiceFilter, ConfirmPanel, FilterField, RowLink};
+use crate::ui::admin::{query_string, BuildingFilter, ChoiceFilter, ConfirmAction, FilterField, RowLink};
 use crate::ui::form::{server_field_error, FormAlert, Notice, TextField};
 use crate::ui::pager::Pager;
 use crate::ui::shell::PageShell;
@@ -199,18 +199,11 @@ fn row(r: PayoutRow, qs: &str, can_pay: bool, sees_reps: bool) -> impl IntoView 
 #[component]
 fn ConfirmPay(row: PayoutRow, pay: ServerAction<MarkPayoutPaid>) -> impl IntoView {
     view! {
-        <ConfirmPanel
-            title=format!("¿Marcar pagada la liquidación de {} del {}?", row.building, row.day)
+        <ConfirmAction title=format!("¿Marcar pagada la liquidación de {} del {}?", row.building, row.day) testid="confirm-pay"
             text=format!("Confirma que transferiste {} al edificio. Una liquidación pagada ya no se recalcula.", row.building_share)
-            back=PATH.to_string()
-            testid="confirm-pay"
-        >
-            <ActionForm action=pay attr:class="form">
-                <input type="hidden" name="payout_id" value=row.id/>
-                <TextField name="reference" label="Referencia de la transferencia" server_error=server_field_error(pay.value(), "reference")/>
-                <button type="submit" class="button">"Sí, marcar pagada"</button>
-            </ActionForm>
-        </ConfirmPanel>
+            back=PATH.to_string() action=pay name="payout_id" value=row.id button="Sí, marcar pagada" form_class="form" button_class="button">
+            <TextField name="reference" label="Referencia de la transferencia" server_error=server_field_error(pay.value(), "reference")/>
+        </ConfirmAction>
     }
 }
 
@@ -218,18 +211,11 @@ fn ConfirmPay(row: PayoutRow, pay: ServerAction<MarkPayoutPaid>) -> impl IntoVie
 fn ConfirmCommission(row: PayoutRow, pay: ServerAction<MarkCommissionPaid>) -> impl IntoView {
     let Some(c) = row.rep else { return ().into_any() };
     view! {
-        <ConfirmPanel
-            title=format!("¿Marcar pagada la comisión de {}?", c.rep)
+        <ConfirmAction title=format!("¿Marcar pagada la comisión de {}?", c.rep) testid="confirm-commission"
             text=format!("Comisión de {} por {} del {}.", c.amount, row.building, row.day)
-            back=PATH.to_string()
-            testid="confirm-commission"
-        >
-            <ActionForm action=pay attr:class="form">
-                <input type="hidden" name="commission_id" value=c.id/>
-                <TextField name="reference" label="Referencia del pago" server_error=server_field_error(pay.value(), "reference")/>
-                <button type="submit" class="button">"Sí, marcar pagada"</button>
-            </ActionForm>
-        </ConfirmPanel>
+            back=PATH.to_string() action=pay name="commission_id" value=c.id button="Sí, marcar pagada" form_class="form" button_class="button">
+            <TextField name="reference" label="Referencia del pago" server_error=server_field_error(pay.value(), "reference")/>
+        </ConfirmAction>
     }
     .into_any()
 }

@@ -2,12 +2,12 @@
 
 use super::api::{pricing_rules, DeactivatePricingRule, SavePricingRule};
 use super::{PricingListing, RuleRow};
-use crate::ui::admin::{BuildingFilter, ConfirmAction, DataTable, RowLink};
+use crate::ui::admin::{BuildingPicker, ConfirmAction, DataTable, RowLink};
 use crate::ui::form::{server_field_error, FormAlert, Input, Notice};
+use crate::ui::shell::{loaded, PageShell};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::{components::Form, hooks::use_query_map};
+use leptos_router::hooks::use_query_map;
 
 /// The pricing screen.
 #[component]
@@ -20,37 +20,23 @@ pub fn PricingPage() -> impl IntoView {
         Resource::new(move || (edificio(), save.version().get(), deactivate.version().get()), |(e, _, _)| pricing_rules(e));
     let get = move |k: &'static str| query.with(|q| q.get(k)).filter(|s| !s.is_empty());
     view! {
-        <Title text="Precios y reglas"/>
-        <section class="panel">
-            <h1>"Precios y reglas"</h1>
+        <PageShell title="Precios y reglas">
             {move || get("guardado").map(|_| view! { <Notice text="Cambios guardados.".to_string()/> })}
             <FormAlert value=deactivate.value()/>
-            <Suspense fallback=|| view! { <p class="muted">"Cargando…"</p> }>
-                {move || Suspend::new(async move {
-                    match listing.await {
-                        Ok(l) => {
-                            let editing = get("editar").and_then(|id| l.rules.iter().find(|r| r.id == id).cloned());
-                            let confirm = get("desactivar").and_then(|id| l.rules.iter().find(|r| r.id == id && r.active).cloned());
-                            let (buildings, selected, heading) = (l.buildings.clone(), l.building_id.clone(), format!("Reglas de {}", l.building));
-                            let many = buildings.len() > 1;
-                            let form = l.can_edit.then(|| { let l = l.clone(); view! { <RuleForm listing=l editing=editing save=save/> } });
-                            view! {
-                                {confirm.map(|r| view! { <ConfirmDeactivate rule=r action=deactivate/> })}
-                                <Form method="GET" action="/admin/precios" attr:class="search-form">
-                                    <BuildingFilter buildings=buildings selected=selected all_label="Elige un edificio"/>
-                                    {many.then(|| view! { <button type="submit" class="button">"Ver"</button> })}
-                                </Form>
-                                <h2>{heading}</h2>
-                                <Rules listing=l.clone()/>
-                                {form}
-                                <Preview listing=l/>
-                            }.into_any()
-                        }
-                        Err(e) => crate::ui::errors::error_view(e),
-                    }
-                })}
-            </Suspense>
-        </section>
+            {loaded(listing, move |l| {
+            let editing = get("editar").and_then(|id| l.rules.iter().find(|r| r.id == id).cloned());
+            let confirm = get("desactivar").and_then(|id| l.rules.iter().find(|r| r.id == id && r.active).cloned());
+            let (buildings, selected, heading) = (l.buildings.clone(), l.building_id.clone(), format!("Reglas de {}", l.building));
+            let form = l.can_edit.then(|| { let l = l.clone(); view! { <RuleForm listing=l editing=editing save=save/> } });
+            view! {
+                {confirm.map(|r| view! { <ConfirmDeactivate rule=r action=deactivate/> })}
+                <BuildingPicker path="/admin/precios" buildings=buildings building_id=selected heading=heading linked=false/>
+                <Rules listing=l.clone()/>
+                {form}
+                <Preview listing=l/>
+            }.into_any()
+            })}
+        </PageShell>
     }
 }
 

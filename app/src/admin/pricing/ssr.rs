@@ -110,10 +110,7 @@ pub async fn preview(pool: &PgPool, building_id: Uuid, now: DateTime<Utc>, days:
 pub async fn listing(pool: &PgPool, actor: &Actor, building_id: Uuid, now: DateTime<Utc>) -> ServerResult<PricingListing> {
     actor.require_building(building_id)?;
     let tz = scope::building_zone(pool, building_id).await?;
-    let name: String = sqlx::query_scalar("select name from buildings where id = $1")
-        .bind(building_id)
-        .fetch_one(pool)
-        .await?;
+    let name = scope::building_name(pool, building_id).await?;
     type Row = (Uuid, String, i32, DateTime<Utc>, DateTime<Utc>, i32, bool);
     let rows: Vec<Row> = sqlx::query_as(
         "select id, name, priority, starts_at, ends_at, multiplier_bp, active from pricing_rules

@@ -4,12 +4,11 @@ use super::api::{list_residents, BanResident, DeactivateResident, RestoreResiden
 use super::{status_choices, ResidentListing, ResidentRow, STATUSES};
 use crate::admin::search::SEARCH_PATH;
 use crate::ui::admin::{
-    one_button_form, query_string, BuildingFilter, ChoiceFilter, ConfirmAction, ConfirmPanel, DataTable, FilterField, RowLink,
+    one_button_form, query_string, BuildingFilter, ChoiceFilter, ConfirmAction, DataTable, FilterField, RowLink,
 };
 use crate::ui::form::{server_field_error, FormAlert, Notice, TextField};
 use crate::ui::pager::Pager;
 use crate::ui::shell::{loaded, PageShell};
-use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_query_map};
 
@@ -116,18 +115,11 @@ fn Confirm(
     let back = "/admin/residentes/todos".to_string();
     match accion.as_str() {
         "bloquear" => view! {
-            <ConfirmPanel
-                title=format!("¿Bloquear a {}?", row.full_name)
+            <ConfirmAction title=format!("¿Bloquear a {}?", row.full_name) testid="confirm-ban"
                 text="Se cerrarán todas sus sesiones abiertas y no podrá ingresar ni reservar hasta que lo desbloquees.".to_string()
-                back=back
-                testid="confirm-ban"
-            >
-                <ActionForm action=ban attr:class="form">
-                    <input type="hidden" name="user_id" value=row.user_id/>
-                    <TextField name="reason" label="Motivo del bloqueo" server_error=server_field_error(ban.value(), "reason")/>
-                    <button type="submit" class="button button--danger">"Sí, bloquear"</button>
-                </ActionForm>
-            </ConfirmPanel>
+                back=back action=ban name="user_id" value=row.user_id button="Sí, bloquear" form_class="form">
+                <TextField name="reason" label="Motivo del bloqueo" server_error=server_field_error(ban.value(), "reason")/>
+            </ConfirmAction>
         }.into_any(),
         "desactivar" => view! {
             <ConfirmAction title=format!("¿Desactivar a {}?", row.full_name) testid="confirm-deactivate"

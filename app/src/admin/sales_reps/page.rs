@@ -4,9 +4,9 @@ use super::api::{list_sales_reps, AssignSalesRep, UnassignSalesRep};
 use super::{RepRow, SalesRepListing};
 use crate::ui::admin::{ConfirmAction, DataTable, RowLink};
 use crate::ui::form::{invalid, server_field_error, FormAlert, Notice, TextField};
+use crate::ui::shell::{loaded, PageShell};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 const PATH: &str = "/admin/vendedores";
@@ -27,36 +27,27 @@ pub fn SalesRepsPage() -> impl IntoView {
         })
     };
     view! {
-        <Title text="Vendedores"/>
-        <section class="panel">
-            <h1>"Vendedores"</h1>
+        <PageShell title="Vendedores">
             <p class="muted">"Cada vendedor gana una comisión sobre la comisión de la plataforma de los edificios que tiene asignados, por cada día que los tiene."</p>
             {move || done().map(|text| view! { <Notice text=text/> })}
             <FormAlert value=assign.value()/>
             <FormAlert value=unassign.value()/>
-            <Suspense fallback=|| view! { <p class="muted">"Cargando…"</p> }>
-                {move || Suspend::new(async move {
-                    match listing.await {
-                        Ok(l) => {
-                            let target = confirm().and_then(|id| {
-                                l.reps.iter().find_map(|r| r.buildings.iter().find(|b| b.id == id).map(|b| (r.name.clone(), b.clone())))
-                            });
-                            view! {
-                                {target.filter(|_| l.can_edit).map(|(rep, b)| view! {
-                                    <ConfirmAction title=format!("¿Quitar {} a {}?", b.name, rep) testid="confirm-unassign"
-                                        text="Desde hoy el vendedor deja de ver el edificio y no gana comisiones por él. Las comisiones ya calculadas siguen siendo suyas.".to_string()
-                                        back=PATH.to_string() action=unassign name="building_id" value=b.id button="Sí, quitar"/>
-                                })}
-                                <Reps reps=l.reps.clone() can_edit=l.can_edit/>
-                                {l.can_edit.then(|| view! { <AssignForm listing=l.clone() assign=assign/> })}
-                                <History listing=l/>
-                            }.into_any()
-                        }
-                        Err(e) => crate::ui::errors::error_view(e),
-                    }
+            {loaded(listing, move |l| {
+            let target = confirm().and_then(|id| {
+                l.reps.iter().find_map(|r| r.buildings.iter().find(|b| b.id == id).map(|b| (r.name.clone(), b.clone())))
+            });
+            view! {
+                {target.filter(|_| l.can_edit).map(|(rep, b)| view! {
+                    <ConfirmAction title=format!("¿Quitar {} a {}?", b.name, rep) testid="confirm-unassign"
+                        text="Desde hoy el vendedor deja de ver el edificio y no gana comisiones por él. Las comisiones ya calculadas siguen siendo suyas.".to_string()
+                        back=PATH.to_string() action=unassign name="building_id" value=b.id button="Sí, quitar"/>
                 })}
-            </Suspense>
-        </section>
+                <Reps reps=l.reps.clone() can_edit=l.can_edit/>
+                {l.can_edit.then(|| view! { <AssignForm listing=l.clone() assign=assign/> })}
+                <History listing=l/>
+            }.into_any()
+            })}
+        </PageShell>
     }
 }
 

@@ -67,7 +67,7 @@ pub fn SpotsPage() -> impl IntoView {
                 view! {
                     {confirm_off}
                     {confirm_lift}
-                    <BuildingPicker path="/admin/estacionamientos" buildings=buildings building_id=bid building=heading/>
+                    <BuildingPicker path="/admin/estacionamientos" buildings=buildings building_id=bid heading=heading/>
                     {spots}
                     {plan}
                     {create_form}

@@ -90,10 +90,7 @@ pub async fn list(pool: &PgPool, actor: &Actor, building_id: Uuid, now: DateTime
     actor.require_role(&scope::READERS)?;
     actor.require_building(building_id)?;
     let tz = scope::building_zone(pool, building_id).await?;
-    let name: String = sqlx::query_scalar("select name from buildings where id = $1")
-        .bind(building_id)
-        .fetch_one(pool)
-        .await?;
+    let name = scope::building_name(pool, building_id).await?;
     type Spot = (Uuid, String, Option<String>, Option<String>, bool, i64, Option<i16>, Option<i16>);
     let spots: Vec<Spot> = sqlx::query_as(
         "select s.id, s.number, s.label, s.description, s.active,

@@ -5,7 +5,7 @@ use super::{role_choices, RoleChoice, StaffListing, StaffQuery, StaffRow, STAFF_
 use crate::admin::residents::status_choices;
 use crate::admin::search::SEARCH_PATH;
 use crate::admin::BuildingChoice;
-use crate::ui::admin::{one_button_form, BuildingFilter, ChoiceFilter, ConfirmPanel, DataTable, FilterField, RowLink};
+use crate::ui::admin::{one_button_form, BuildingFilter, ChoiceFilter, ConfirmAction, DataTable, FilterField, RowLink};
 use crate::ui::form::{server_field_error, FormAlert, Input, Notice, Select};
 use crate::ui::pager::Pager;
 use crate::ui::shell::{loaded, PageShell};
@@ -196,53 +196,29 @@ fn Confirm(
     let ends = "Se cerrarán todas sus sesiones abiertas: deberá volver a ingresar.";
     match accion.as_str() {
         "bloquear" if row.can_ban => view! {
-            <ConfirmPanel
-                title=format!("¿Bloquear a {}?", row.full_name)
+            <ConfirmAction title=format!("¿Bloquear a {}?", row.full_name) testid="confirm-staff-ban"
                 text="Se cerrarán todas sus sesiones abiertas y no podrá ingresar hasta que la desbloquees.".to_string()
-                back=back
-                testid="confirm-staff-ban"
-            >
-                <ActionForm action=ban attr:class="form">
-                    <FormAlert value=ban.value()/>
-                    <input type="hidden" name="user_id" value=row.user_id/>
-                    <Input name="reason" label="Motivo del bloqueo" autocomplete="off" required=true error=server_field_error(ban.value(), "reason")/>
-                    <button type="submit" class="button button--danger">"Sí, bloquear"</button>
-                </ActionForm>
-            </ConfirmPanel>
+                back=back action=ban name="user_id" value=row.user_id button="Sí, bloquear" form_class="form" alert=true>
+                <Input name="reason" label="Motivo del bloqueo" autocomplete="off" required=true error=server_field_error(ban.value(), "reason")/>
+            </ConfirmAction>
         }.into_any(),
         "rol" if row.can_change_role => view! {
-            <ConfirmPanel
-                title=format!("Cambiar el rol de {}", row.full_name)
+            <ConfirmAction title=format!("Cambiar el rol de {}", row.full_name) testid="confirm-staff-role"
                 text=format!("Rol actual: {}. {ends}", row.role_label)
-                back=back
-                testid="confirm-staff-role"
-            >
-                <ActionForm action=role attr:class="form">
-                    <FormAlert value=role.value()/>
-                    <input type="hidden" name="user_id" value=row.user_id/>
-                    <Select name="role" label="Nuevo rol" options=role_options(&role_choices(&STAFF_ROLES)) selected=row.role.clone() error=server_field_error(role.value(), "role")/>
-                    <Select name="building_id" label="Edificio" options=building_options(&buildings, "Sin edificio (roles de la plataforma)")
-                        selected=row.building_id.clone() hint="Obligatorio para conserjería y administración de edificio."
-                        error=server_field_error(role.value(), "building_id")/>
-                    <button type="submit" class="button button--danger">"Sí, cambiar el rol"</button>
-                </ActionForm>
-            </ConfirmPanel>
+                back=back action=role name="user_id" value=row.user_id button="Sí, cambiar el rol" form_class="form" alert=true>
+                <Select name="role" label="Nuevo rol" options=role_options(&role_choices(&STAFF_ROLES)) selected=row.role.clone() error=server_field_error(role.value(), "role")/>
+                <Select name="building_id" label="Edificio" options=building_options(&buildings, "Sin edificio (roles de la plataforma)")
+                    selected=row.building_id.clone() hint="Obligatorio para conserjería y administración de edificio."
+                    error=server_field_error(role.value(), "building_id")/>
+            </ConfirmAction>
         }.into_any(),
         "edificio" if row.can_change_role => view! {
-            <ConfirmPanel
-                title=format!("Asignar otro edificio a {}", row.full_name)
+            <ConfirmAction title=format!("Asignar otro edificio a {}", row.full_name) testid="confirm-staff-building"
                 text=format!("Edificio actual: {}. {ends}", row.building)
-                back=back
-                testid="confirm-staff-building"
-            >
-                <ActionForm action=building attr:class="form">
-                    <FormAlert value=building.value()/>
-                    <input type="hidden" name="user_id" value=row.user_id/>
-                    <Select name="building_id" label="Nuevo edificio" options=building_options(&buildings, "Elige un edificio")
-                        selected=row.building_id.clone() error=server_field_error(building.value(), "building_id")/>
-                    <button type="submit" class="button button--danger">"Sí, asignar"</button>
-                </ActionForm>
-            </ConfirmPanel>
+                back=back action=building name="user_id" value=row.user_id button="Sí, asignar" form_class="form" alert=true>
+                <Select name="building_id" label="Nuevo edificio" options=building_options(&buildings, "Elige un edificio")
+                    selected=row.building_id.clone() error=server_field_error(building.value(), "building_id")/>
+            </ConfirmAction>
         }.into_any(),
         _ => ().into_any(),
     }

@@ -59,7 +59,7 @@ pub fn TemplatesPage() -> impl IntoView {
                             let list = view! { <Templates listing=l reactivate=reactivate/> };
                             view! {
                                 {confirm}
-                                <BuildingPicker path="/admin/bloques" buildings=buildings building_id=bid building=heading/>
+                                <BuildingPicker path="/admin/bloques" buildings=buildings building_id=bid heading=heading/>
                                 {list}
                                 {edit}
                                 {create_form}

@@ -26,11 +26,7 @@ const CONSTRAINTS: [ConstraintField; 1] =
 pub async fn list(pool: &PgPool, actor: &Actor, building_id: Uuid, now: DateTime<Utc>) -> ServerResult<TemplateListing> {
     actor.require_role(&scope::READERS)?;
     actor.require_building(building_id)?;
-    let name: Option<String> = sqlx::query_scalar("select name from buildings where id = $1")
-        .bind(building_id)
-        .fetch_optional(pool)
-        .await?;
-    let name = name.ok_or(AppError::NotFound)?;
+    let name = scope::building_name(pool, building_id).await?;
     type Row = (Uuid, String, NaiveTime, i32, i64, bool, i64);
     let rows: Vec<Row> = sqlx::query_as(
         "select t.id, t.name, t.start_local, t.duration_minutes, t.base_price_clp, t.active,

@@ -18,11 +18,7 @@ use uuid::Uuid;
 pub async fn list(pool: &PgPool, actor: &Actor, building_id: Uuid, search: &str, page: u32) -> ServerResult<UnitListing> {
     actor.require_role(&scope::READERS)?;
     actor.require_building(building_id)?;
-    let name: Option<String> = sqlx::query_scalar("select name from buildings where id = $1")
-        .bind(building_id)
-        .fetch_optional(pool)
-        .await?;
-    let name = name.ok_or(AppError::NotFound)?;
+    let name = scope::building_name(pool, building_id).await?;
     let search = search.trim();
     let pattern = (!search.is_empty()).then(|| like_contains(search));
     let total: i64 =
