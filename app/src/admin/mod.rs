@@ -36,6 +36,20 @@ pub mod units;
 
 use serde::{Deserialize, Serialize};
 
+/// What every one-building screen (units, spots, block templates, pricing) shows above its own
+/// data: the building, the others the caller may switch to, and whether they may change it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BuildingScreen {
+    /// The building shown.
+    pub building_id: String,
+    /// Its name.
+    pub building: String,
+    /// Buildings to choose from.
+    pub buildings: Vec<BuildingChoice>,
+    /// Whether the caller may change what the screen shows.
+    pub can_edit: bool,
+}
+
 /// A building an administrator can filter by or act on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BuildingChoice {

@@ -7,7 +7,7 @@ pub mod page;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
-use super::BuildingChoice;
+use super::BuildingScreen;
 use serde::{Deserialize, Serialize};
 
 /// Days the preview covers, from today in the building's zone.
@@ -56,16 +56,11 @@ pub struct PreviewRow {
 /// The pricing screen's data for one building.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PricingListing {
-    /// The building shown.
-    pub building_id: String,
-    /// Its name.
-    pub building: String,
+    /// The building shown, the others to choose from, and whether the caller may change it.
+    #[serde(flatten)]
+    pub screen: BuildingScreen,
     /// Its rules, newest first.
     pub rules: Vec<RuleRow>,
     /// The next 14 days' effective prices.
     pub preview: Vec<PreviewRow>,
-    /// Buildings to choose from.
-    pub buildings: Vec<BuildingChoice>,
-    /// Whether the caller may change rules.
-    pub can_edit: bool,
 }

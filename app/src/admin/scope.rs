@@ -1,7 +1,7 @@
 //! Building scope of the administration tools: which roles may read, which may change, and
 //! which building a request is about.
 
-use super::BuildingChoice;
+use super::{BuildingChoice, BuildingScreen};
 use crate::domain::role::Role;
 use crate::error::{AppError, FieldError};
 use crate::ssr::{
@@ -68,6 +68,17 @@ pub async fn building_name(pool: &PgPool, building_id: Uuid) -> ServerResult<Str
         .fetch_optional(pool)
         .await?;
     Ok(name.ok_or(AppError::NotFound)?)
+}
+
+/// The head of a one-building screen: `building_id` (not found if it does not exist), the
+/// buildings `actor` may switch to and whether they may change things there.
+pub async fn building_screen(pool: &PgPool, actor: &Actor, building_id: Uuid) -> ServerResult<BuildingScreen> {
+    Ok(BuildingScreen {
+        building_id: building_id.to_string(),
+        building: building_name(pool, building_id).await?,
+        buildings: buildings(pool, actor).await?,
+        can_edit: WRITERS.contains(&actor.role),
+    })
 }
 
 /// The time zone of a building (for local dates), "not found" if it does not exist.

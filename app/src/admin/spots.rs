@@ -15,7 +15,7 @@ pub mod plan;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
-use super::BuildingChoice;
+use super::BuildingScreen;
 use serde::{Deserialize, Serialize};
 
 /// A visitor spot in the list.
@@ -68,18 +68,13 @@ pub struct ClosureRow {
 /// The spots screen's data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SpotListing {
-    /// The building shown.
-    pub building_id: String,
-    /// Its name.
-    pub building: String,
+    /// The building shown, the others to choose from, and whether the caller may change it.
+    #[serde(flatten)]
+    pub screen: BuildingScreen,
     /// Its spots.
     pub spots: Vec<SpotRow>,
     /// Its closures that have not ended, soonest first.
     pub closures: Vec<ClosureRow>,
-    /// Buildings to choose from.
-    pub buildings: Vec<BuildingChoice>,
-    /// Whether the caller may change spots and closures.
-    pub can_edit: bool,
     /// Height of the plan as drawn (it grows when unplaced spots do not fit).
     pub plan_height: i32,
 }

@@ -11,7 +11,7 @@ pub mod page;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
-use super::BuildingChoice;
+use super::BuildingScreen;
 use serde::{Deserialize, Serialize};
 
 /// A template in the list.
@@ -38,16 +38,11 @@ pub struct TemplateRow {
 /// The templates screen's data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TemplateListing {
-    /// The building shown.
-    pub building_id: String,
-    /// Its name.
-    pub building: String,
+    /// The building shown, the others to choose from, and whether the caller may change it.
+    #[serde(flatten)]
+    pub screen: BuildingScreen,
     /// Its templates.
     pub rows: Vec<TemplateRow>,
-    /// Buildings to choose from.
-    pub buildings: Vec<BuildingChoice>,
-    /// Whether the caller may change templates.
-    pub can_edit: bool,
 }
 
 /// What a base-price change will do.

@@ -8,7 +8,7 @@ pub mod page;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
-use super::BuildingChoice;
+use super::BuildingScreen;
 use serde::{Deserialize, Serialize};
 
 /// A unit in the list.
@@ -27,10 +27,9 @@ pub struct UnitRow {
 /// The units screen's data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnitListing {
-    /// The building shown.
-    pub building_id: String,
-    /// Its name.
-    pub building: String,
+    /// The building shown, the others to choose from, and whether the caller may change it.
+    #[serde(flatten)]
+    pub screen: BuildingScreen,
     /// The page's units.
     pub rows: Vec<UnitRow>,
     /// Matching units in all pages.
@@ -39,10 +38,6 @@ pub struct UnitListing {
     pub page: u32,
     /// Number of pages.
     pub pages: u32,
-    /// Buildings to choose from.
-    pub buildings: Vec<BuildingChoice>,
-    /// Whether the caller may change units.
-    pub can_edit: bool,
 }
 
 /// What a bulk creation did.

@@ -1,7 +1,7 @@
 //! Pieces the administration screens share: filters and the building picker, the confirmation
 //! step, one-button row actions and query strings.
 
-use crate::admin::BuildingChoice;
+use crate::admin::{BuildingChoice, BuildingScreen};
 use crate::error::AppError;
 use crate::ui::form::FormAlert;
 use leptos::form::ActionForm;
@@ -10,6 +10,7 @@ use leptos::server_fn::codec::{Json, PostUrl};
 use leptos::server_fn::{client::Client, request::ClientReq, Http, ServerFn};
 use leptos::web_sys::FormData;
 use leptos_router::components::{Form, A};
+use leptos_router::params::ParamsMap;
 use serde::de::DeserializeOwned;
 
 /// A `<select name="edificio">` of the buildings the caller administers, with "Todos" first;
@@ -157,29 +158,27 @@ pub fn ChoiceFilter(
     }
 }
 
-/// The building chooser of a screen about one building (`?edificio=…` on `path`), then the
-/// screen's heading, a link to the building's page unless `linked` is false. The "Ver" button
+/// The building chooser of a one-building screen (`?edificio=…` on `path`), then its heading:
+/// the building's name linking to the building's page, or `heading` as given. The "Ver" button
 /// shows only when there is more than one building to choose from.
 #[component]
 pub fn BuildingPicker(
     /// The screen's path (`/admin/bloques`).
     path: &'static str,
-    /// The buildings the caller administers.
-    buildings: Vec<BuildingChoice>,
-    /// The building shown (`buildings.id`).
-    building_id: String,
-    /// The heading under the chooser (the building's name).
-    heading: String,
-    /// Whether the heading links to the building's page.
-    #[prop(default = true)]
-    linked: bool,
+    /// The building shown and the others to choose from.
+    screen: BuildingScreen,
+    /// A heading other than the building's name (not linked).
+    #[prop(optional, into)]
+    heading: Option<String>,
 ) -> impl IntoView {
-    let many = buildings.len() > 1;
-    let href = format!("/admin/edificios/{building_id}");
-    let heading = if linked { view! { <A href=href>{heading}</A> }.into_any() } else { heading.into_any() };
+    let many = screen.buildings.len() > 1;
+    let heading = match heading {
+        Some(text) => text.into_any(),
+        None => view! { <A href=format!("/admin/edificios/{}", screen.building_id)>{screen.building}</A> }.into_any(),
+    };
     view! {
         <Form method="GET" action=path attr:class="search-form">
-            <BuildingFilter buildings=buildings selected=building_id all_label="Elige un edificio"/>
+            <BuildingFilter buildings=screen.buildings selected=screen.building_id all_label="Elige un edificio"/>
             {many.then(|| view! { <button type="submit" class="button">"Ver"</button> })}
         </Form>
         <h2>{heading}</h2>
@@ -284,6 +283,11 @@ where
     } else {
         one_button_form(on, (name, value), "Reactivar", "button button--small", Some(label)).into_any()
     }
+}
+
+/// The values of `keys` in the page's query string, in the order asked (empty when absent).
+pub fn query_values<const N: usize>(query: Memo<ParamsMap>, keys: [&'static str; N]) -> [String; N] {
+    query.with(|q| keys.map(|k| q.get(k).unwrap_or_default()))
 }
 
 /// Encodes `pairs` as a query string, leaving out empty values.

@@ -7,7 +7,7 @@ use super::api::{
 };
 use super::{BuildingDetail, BuildingListing};
 use crate::domain::inventory::CHILEAN_ZONES;
-use crate::ui::admin::{query_string, ConfirmAction, ConfirmPanel, DataTable};
+use crate::ui::admin::{query_string, query_values, ConfirmAction, ConfirmPanel, DataTable};
 use crate::ui::form::{invalid, server_field_error, Check, FormAlert, Input, Notice};
 use crate::ui::pager::Pager;
 use crate::ui::shell::{loaded, PageShell};
@@ -119,20 +119,15 @@ fn settings_fields(
 pub fn BuildingsPage() -> impl IntoView {
     let query = use_query_map();
     let create = ServerAction::<CreateBuilding>::new();
-    let params = move || {
-        query.with(|q| {
-            let get = |k: &str| q.get(k).unwrap_or_default();
-            (get("estado"), get("buscar"), get("pagina"))
-        })
-    };
-    let listing = Resource::new(params, |(e, b, p)| list_buildings(e, b, p));
+    let params = move || query_values(query, ["estado", "buscar", "pagina"]);
+    let listing = Resource::new(params, |[e, b, p]| list_buildings(e, b, p));
     let flag = move |k: &'static str| query.with(|q| q.get(k).is_some_and(|v| !v.is_empty()));
     view! {
         <PageShell title="Edificios">
             {move || flag("eliminado").then(|| view! { <Notice text="Edificio eliminado.".to_string()/> })}
             <Suspense fallback=|| view! { <p class="muted">"Cargando…"</p> }>
             {move || Suspend::new(async move {
-                let (estado, buscar, _) = params();
+                let [estado, buscar, _] = params();
                 match listing.await {
                     Ok(l) => {
                         let creating = l.can_create && (flag("nuevo") || create.value().with(|v| matches!(v, Some(Err(_)))));

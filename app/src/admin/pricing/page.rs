@@ -26,11 +26,11 @@ pub fn PricingPage() -> impl IntoView {
             {loaded(listing, move |l| {
             let editing = get("editar").and_then(|id| l.rules.iter().find(|r| r.id == id).cloned());
             let confirm = get("desactivar").and_then(|id| l.rules.iter().find(|r| r.id == id && r.active).cloned());
-            let (buildings, selected, heading) = (l.buildings.clone(), l.building_id.clone(), format!("Reglas de {}", l.building));
-            let form = l.can_edit.then(|| { let l = l.clone(); view! { <RuleForm listing=l editing=editing save=save/> } });
+            let heading = format!("Reglas de {}", l.screen.building);
+            let form = l.screen.can_edit.then(|| { let l = l.clone(); view! { <RuleForm listing=l editing=editing save=save/> } });
             view! {
                 {confirm.map(|r| view! { <ConfirmDeactivate rule=r action=deactivate/> })}
-                <BuildingPicker path="/admin/precios" buildings=buildings building_id=selected heading=heading linked=false/>
+                <BuildingPicker path="/admin/precios" screen=l.screen.clone() heading=heading/>
                 <Rules listing=l.clone()/>
                 {form}
                 <Preview listing=l/>
@@ -45,8 +45,8 @@ fn Rules(listing: PricingListing) -> impl IntoView {
     if listing.rules.is_empty() {
         return view! { <p class="empty">"Este edificio no tiene reglas de precio: se cobra el precio base."</p> }.into_any();
     }
-    let building = listing.building_id.clone();
-    let can_edit = listing.can_edit;
+    let building = listing.screen.building_id.clone();
+    let can_edit = listing.screen.can_edit;
     view! {
         <DataTable testid="pricing-rules" caption="Reglas de precio" columns=&["Nombre", "Fechas", "Multiplicador", "Prioridad", "Estado", "Acciones"]>
             {listing.rules.into_iter().map(|r| {
@@ -84,7 +84,7 @@ fn RuleForm(listing: PricingListing, editing: Option<RuleRow>, save: ServerActio
         <ActionForm action=save attr:class="form">
             <FormAlert value=save.value()/>
             <input type="hidden" name="rule_id" value=editing.as_ref().map(|e| e.id.clone()).unwrap_or_default()/>
-            <input type="hidden" name="building_id" value=listing.building_id.clone()/>
+            <input type="hidden" name="building_id" value=listing.screen.building_id.clone()/>
             <Input name="name" label="Nombre" value=v(|r| r.name.clone(), "") error=err("name")/>
             <Input name="multiplier" label="Multiplicador" hint="Por ejemplo 2,0 para cobrar el doble o 1,5 para un 50 % más (máximo 10)." value=v(|r| r.multiplier.clone(), "") error=err("multiplier")/>
             <Input name="desde" label="Desde" input_type="date" value=v(|r| r.first_day.clone(), "") error=err("desde")/>
@@ -92,7 +92,7 @@ fn RuleForm(listing: PricingListing, editing: Option<RuleRow>, save: ServerActio
             <Input name="priority" label="Prioridad" hint="Si dos reglas coinciden, gana la de mayor prioridad." value=v(|r| r.priority.to_string(), "0") error=err("priority")/>
             <div class="actions">
                 <button type="submit" class="button">{if editing.is_some() { "Guardar cambios" } else { "Crear regla" }}</button>
-                {editing.is_some().then(|| view! { <a class="button button--secondary" href=format!("/admin/precios?edificio={}", listing.building_id)>"Cancelar edición"</a> })}
+                {editing.is_some().then(|| view! { <a class="button button--secondary" href=format!("/admin/precios?edificio={}", listing.screen.building_id)>"Cancelar edición"</a> })}
             </div>
         </ActionForm>
         </div>

@@ -110,7 +110,7 @@ pub async fn preview(pool: &PgPool, building_id: Uuid, now: DateTime<Utc>, days:
 pub async fn listing(pool: &PgPool, actor: &Actor, building_id: Uuid, now: DateTime<Utc>) -> ServerResult<PricingListing> {
     actor.require_building(building_id)?;
     let tz = scope::building_zone(pool, building_id).await?;
-    let name = scope::building_name(pool, building_id).await?;
+    let screen = scope::building_screen(pool, actor, building_id).await?;
     type Row = (Uuid, String, i32, DateTime<Utc>, DateTime<Utc>, i32, bool);
     let rows: Vec<Row> = sqlx::query_as(
         "select id, name, priority, starts_at, ends_at, multiplier_bp, active from pricing_rules
@@ -137,14 +137,7 @@ pub async fn listing(pool: &PgPool, actor: &Actor, building_id: Uuid, now: DateT
             }
         })
         .collect();
-    Ok(PricingListing {
-        building_id: building_id.to_string(),
-        building: name,
-        rules,
-        preview: preview(pool, building_id, now, PREVIEW_DAYS).await?,
-        buildings: scope::buildings(pool, actor).await?,
-        can_edit: scope::WRITERS.contains(&actor.role),
-    })
+    Ok(PricingListing { screen, rules, preview: preview(pool, building_id, now, PREVIEW_DAYS).await? })
 }
 
 /// Creates a rule (`rule_id` `None`) or edits one of `building_id`.

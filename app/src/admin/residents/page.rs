@@ -4,7 +4,7 @@ use super::api::{list_residents, BanResident, DeactivateResident, RestoreResiden
 use super::{status_choices, ResidentListing, ResidentRow, STATUSES};
 use crate::admin::search::SEARCH_PATH;
 use crate::ui::admin::{
-    one_button_form, query_string, BuildingFilter, ChoiceFilter, ConfirmAction, DataTable, FilterField, RowLink,
+    one_button_form, query_string, query_values, BuildingFilter, ChoiceFilter, ConfirmAction, DataTable, FilterField, RowLink,
 };
 use crate::ui::form::{server_field_error, FormAlert, Notice, TextField};
 use crate::ui::pager::Pager;
@@ -19,15 +19,10 @@ pub fn ResidentsPage() -> impl IntoView {
     let ban = ServerAction::<BanResident>::new();
     let deactivate = ServerAction::<DeactivateResident>::new();
     let restore = ServerAction::<RestoreResident>::new();
-    let params = move || {
-        query.with(|q| {
-            let get = |k: &str| q.get(k).unwrap_or_default();
-            (get("edificio"), get("estado"), get("buscar"), q.get("pagina"))
-        })
-    };
+    let params = move || (query_values(query, ["edificio", "estado", "buscar"]), query.with(|q| q.get("pagina")));
     let listing = Resource::new(
         move || (params(), ban.version().get(), deactivate.version().get(), restore.version().get()),
-        |((edificio, estado, buscar, pagina), _, _, _)| list_residents(edificio, estado, Some(buscar), pagina),
+        |(([edificio, estado, buscar], pagina), _, _, _)| list_residents(edificio, estado, Some(buscar), pagina),
     );
     let pending = move || query.with(|q| (q.get("accion").unwrap_or_default(), q.get("id").unwrap_or_default()));
     let done = move || query.with(|q| q.get("hecho").is_some());
@@ -39,7 +34,7 @@ pub fn ResidentsPage() -> impl IntoView {
             <FormAlert value=deactivate.value()/>
             <FormAlert value=restore.value()/>
             {loaded(listing, move |l| {
-                let (edificio, estado, buscar, _) = params();
+                let ([edificio, estado, buscar], _) = params();
                 let filter = query_string(&[("edificio", &edificio), ("estado", &estado), ("buscar", &buscar)]);
                 let (accion, id) = pending();
                 let target = l.rows.iter().find(|r| r.user_id == id).cloned();

@@ -56,18 +56,18 @@ pub fn SpotsPage() -> impl IntoView {
             {loaded(listing, move |l| {
                 let confirm_off = get("desactivar").and_then(|id| l.spots.iter().find(|s| s.id == id && s.active).cloned());
                 let confirm_lift = get("levantar").and_then(|id| l.closures.iter().find(|c| c.id == id).cloned());
-                let (bid, heading, buildings) = (l.building_id.clone(), l.building.clone(), l.buildings.clone());
+                let (bid, screen) = (l.screen.building_id.clone(), l.screen.clone());
                 let confirm_off = confirm_off.map(|s| view! { <ConfirmDeactivate spot=s building=bid.clone() action=deactivate/> });
                 let confirm_lift = confirm_lift.map(|c| view! { <ConfirmLift closure=c building=bid.clone() action=lift/> });
-                let create_form = l.can_edit.then(|| view! { <CreateForm building=bid.clone() create=create/> });
-                let close_form = l.can_edit.then(|| view! { <CloseForm listing=l.clone() close=close/> });
+                let create_form = l.screen.can_edit.then(|| view! { <CreateForm building=bid.clone() create=create/> });
+                let close_form = l.screen.can_edit.then(|| view! { <CloseForm listing=l.clone() close=close/> });
                 let spots = view! { <Spots listing=l.clone() reactivate=reactivate/> };
                 let plan = view! { <SpotPlan listing=l.clone() selected=get("ubicar") place=place/> };
                 let closures = view! { <Closures listing=l/> };
                 view! {
                     {confirm_off}
                     {confirm_lift}
-                    <BuildingPicker path="/admin/estacionamientos" buildings=buildings building_id=bid heading=heading/>
+                    <BuildingPicker path="/admin/estacionamientos" screen=screen/>
                     {spots}
                     {plan}
                     {create_form}
@@ -84,8 +84,8 @@ fn Spots(listing: SpotListing, reactivate: ServerAction<ReactivateSpot>) -> impl
     if listing.spots.is_empty() {
         return view! { <p class="empty">"Este edificio aún no tiene estacionamientos de visitas."</p> }.into_any();
     }
-    let can_edit = listing.can_edit;
-    let building = listing.building_id.clone();
+    let can_edit = listing.screen.can_edit;
+    let building = listing.screen.building_id.clone();
     view! {
         <DataTable testid="spots" caption="Estacionamientos de visitas" columns=&["Número", "Etiqueta", "Descripción", "Bloques disponibles", "Estado", "Acciones"]>
             {listing.spots.into_iter().map(|s| {
@@ -126,8 +126,8 @@ fn CreateForm(building: String, create: ServerAction<CreateSpot>) -> impl IntoVi
 
 #[component]
 fn Closures(listing: SpotListing) -> impl IntoView {
-    let building = listing.building_id.clone();
-    let can_edit = listing.can_edit;
+    let building = listing.screen.building_id.clone();
+    let can_edit = listing.screen.can_edit;
     view! {
         <h2>"Cierres por mantención"</h2>
         {if listing.closures.is_empty() {

@@ -18,7 +18,7 @@ pub fn SpotPlan(listing: SpotListing, selected: Option<String>, place: ServerAct
     if listing.spots.is_empty() {
         return ().into_any();
     }
-    let can_edit = listing.can_edit;
+    let can_edit = listing.screen.can_edit;
     let plan_height = listing.plan_height;
     let chosen = selected.and_then(|id| listing.spots.iter().find(|s| s.id == id).cloned());
     let chosen_id = chosen.as_ref().map(|s| s.id.clone());

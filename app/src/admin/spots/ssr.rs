@@ -90,7 +90,7 @@ pub async fn list(pool: &PgPool, actor: &Actor, building_id: Uuid, now: DateTime
     actor.require_role(&scope::READERS)?;
     actor.require_building(building_id)?;
     let tz = scope::building_zone(pool, building_id).await?;
-    let name = scope::building_name(pool, building_id).await?;
+    let screen = scope::building_screen(pool, actor, building_id).await?;
     type Spot = (Uuid, String, Option<String>, Option<String>, bool, i64, Option<i16>, Option<i16>);
     let spots: Vec<Spot> = sqlx::query_as(
         "select s.id, s.number, s.label, s.description, s.active,
@@ -128,8 +128,7 @@ pub async fn list(pool: &PgPool, actor: &Actor, building_id: Uuid, now: DateTime
         spots.iter().map(|s| s.6.zip(s.7).map(|(x, y)| (i32::from(x), i32::from(y)))).collect();
     let plan = layout(&positions);
     Ok(SpotListing {
-        building_id: building_id.to_string(),
-        building: name,
+        screen,
         spots: spots
             .into_iter()
             .zip(positions.into_iter().zip(plan.centres))
@@ -145,8 +144,6 @@ pub async fn list(pool: &PgPool, actor: &Actor, building_id: Uuid, now: DateTime
             })
             .collect(),
         closures: rows,
-        buildings: scope::buildings(pool, actor).await?,
-        can_edit: scope::WRITERS.contains(&actor.role),
         plan_height: plan.height,
     })
 }

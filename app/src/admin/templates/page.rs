@@ -50,16 +50,16 @@ pub fn TemplatesPage() -> impl IntoView {
                     let shown = preview.await;
                     match listing.await {
                         Ok(l) => {
-                            let editing = get("editar").and_then(|id| l.rows.iter().find(|r| r.id == id && r.active).cloned()).filter(|_| l.can_edit);
+                            let editing = get("editar").and_then(|id| l.rows.iter().find(|r| r.id == id && r.active).cloned()).filter(|_| l.screen.can_edit);
                             let confirm = get("desactivar").and_then(|id| l.rows.iter().find(|r| r.id == id && r.active).cloned());
-                            let (bid, heading, buildings) = (l.building_id.clone(), l.building.clone(), l.buildings.clone());
+                            let (bid, screen) = (l.screen.building_id.clone(), l.screen.clone());
                             let confirm = confirm.map(|t| view! { <ConfirmDeactivate template=t building=bid.clone() action=deactivate/> });
                             let edit = editing.map(|t| view! { <EditForm template=t building=bid.clone() shown=shown.clone() save=save nombre=get("nombre") precio=get("precio")/> });
-                            let create_form = l.can_edit.then(|| view! { <CreateForm building=bid.clone() create=create/> });
+                            let create_form = l.screen.can_edit.then(|| view! { <CreateForm building=bid.clone() create=create/> });
                             let list = view! { <Templates listing=l reactivate=reactivate/> };
                             view! {
                                 {confirm}
-                                <BuildingPicker path="/admin/bloques" buildings=buildings building_id=bid heading=heading/>
+                                <BuildingPicker path="/admin/bloques" screen=screen/>
                                 {list}
                                 {edit}
                                 {create_form}
@@ -78,8 +78,8 @@ fn Templates(listing: TemplateListing, reactivate: ServerAction<ReactivateTempla
     if listing.rows.is_empty() {
         return view! { <p class="empty">"Este edificio no tiene bloques."</p> }.into_any();
     }
-    let can_edit = listing.can_edit;
-    let building = listing.building_id.clone();
+    let can_edit = listing.screen.can_edit;
+    let building = listing.screen.building_id.clone();
     view! {
         <DataTable testid="templates" caption="Bloques" columns=&["Nombre", "Inicio", "Duración", "Precio base", "Bloques disponibles", "Estado", "Acciones"]>
             {listing.rows.into_iter().map(|t| {

@@ -26,7 +26,7 @@ const CONSTRAINTS: [ConstraintField; 1] =
 pub async fn list(pool: &PgPool, actor: &Actor, building_id: Uuid, now: DateTime<Utc>) -> ServerResult<TemplateListing> {
     actor.require_role(&scope::READERS)?;
     actor.require_building(building_id)?;
-    let name = scope::building_name(pool, building_id).await?;
+    let screen = scope::building_screen(pool, actor, building_id).await?;
     type Row = (Uuid, String, NaiveTime, i32, i64, bool, i64);
     let rows: Vec<Row> = sqlx::query_as(
         "select t.id, t.name, t.start_local, t.duration_minutes, t.base_price_clp, t.active,
@@ -39,8 +39,7 @@ pub async fn list(pool: &PgPool, actor: &Actor, building_id: Uuid, now: DateTime
     .fetch_all(pool)
     .await?;
     Ok(TemplateListing {
-        building_id: building_id.to_string(),
-        building: name,
+        screen,
         rows: rows
             .into_iter()
             .map(|(id, name, start, minutes, price, active, available)| TemplateRow {
@@ -54,8 +53,6 @@ pub async fn list(pool: &PgPool, actor: &Actor, building_id: Uuid, now: DateTime
                 available,
             })
             .collect(),
-        buildings: scope::buildings(pool, actor).await?,
-        can_edit: scope::WRITERS.contains(&actor.role),
     })
 }
 

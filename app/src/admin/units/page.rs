@@ -2,7 +2,7 @@
 
 use super::api::{list_units, CreateUnits, DeactivateUnit, ReactivateUnit};
 use super::{UnitListing, UnitRow};
-use crate::ui::admin::{query_string, toggle_action, BuildingFilter, ConfirmAction, DataTable, FilterField};
+use crate::ui::admin::{query_string, query_values, toggle_action, BuildingFilter, ConfirmAction, DataTable, FilterField};
 use crate::ui::form::{described_by, invalid, server_field_error, Field, FormAlert, Notice};
 use crate::ui::pager::Pager;
 use crate::ui::shell::{loaded, PageShell};
@@ -17,15 +17,10 @@ pub fn UnitsPage() -> impl IntoView {
     let create = ServerAction::<CreateUnits>::new();
     let deactivate = ServerAction::<DeactivateUnit>::new();
     let reactivate = ServerAction::<ReactivateUnit>::new();
-    let params = move || {
-        query.with(|q| {
-            let get = |k: &str| q.get(k).unwrap_or_default();
-            (get("edificio"), get("buscar"), get("pagina"))
-        })
-    };
+    let params = move || query_values(query, ["edificio", "buscar", "pagina"]);
     let listing = Resource::new(
         move || (params(), create.version().get(), deactivate.version().get(), reactivate.version().get()),
-        |((e, b, p), ..)| list_units(e, b, p),
+        |([e, b, p], ..)| list_units(e, b, p),
     );
     let get = move |k: &'static str| query.with(|q| q.get(k)).filter(|s| !s.is_empty());
     view! {
@@ -40,13 +35,13 @@ pub fn UnitsPage() -> impl IntoView {
             <FormAlert value=deactivate.value()/>
             <FormAlert value=reactivate.value()/>
             {loaded(listing, move |l| {
-                let (_, buscar, _) = params();
+                let [_, buscar, _] = params();
                 let confirm = get("desactivar").and_then(|id| l.rows.iter().find(|r| r.id == id && r.active).cloned());
-                let qs = query_string(&[("edificio", &l.building_id), ("buscar", &buscar)]);
-                let (bid, heading, buildings) = (l.building_id.clone(), l.building.clone(), l.buildings.clone());
+                let qs = query_string(&[("edificio", &l.screen.building_id), ("buscar", &buscar)]);
+                let (bid, heading, buildings) = (l.screen.building_id.clone(), l.screen.building.clone(), l.screen.buildings.clone());
                 let href = format!("/admin/edificios/{bid}");
                 let confirm = confirm.map(|u| view! { <ConfirmDeactivate unit=u building=bid.clone() action=deactivate/> });
-                let form = l.can_edit.then(|| view! { <BulkForm building=bid.clone() create=create/> });
+                let form = l.screen.can_edit.then(|| view! { <BulkForm building=bid.clone() create=create/> });
                 let list = view! { <Units listing=l qs=qs reactivate=reactivate/> };
                 view! {
                     {confirm}
@@ -69,7 +64,7 @@ fn Units(listing: UnitListing, qs: String, reactivate: ServerAction<ReactivateUn
     if listing.rows.is_empty() {
         return view! { <p class="empty">"No hay unidades que coincidan."</p> }.into_any();
     }
-    let can_edit = listing.can_edit;
+    let can_edit = listing.screen.can_edit;
     let base = qs.clone();
     view! {
         <p class="muted">{format!("{} unidades", listing.total)}</p>

@@ -18,7 +18,7 @@ use uuid::Uuid;
 pub async fn list(pool: &PgPool, actor: &Actor, building_id: Uuid, search: &str, page: u32) -> ServerResult<UnitListing> {
     actor.require_role(&scope::READERS)?;
     actor.require_building(building_id)?;
-    let name = scope::building_name(pool, building_id).await?;
+    let screen = scope::building_screen(pool, actor, building_id).await?;
     let search = search.trim();
     let pattern = (!search.is_empty()).then(|| like_contains(search));
     let total: i64 =
@@ -43,8 +43,7 @@ pub async fn list(pool: &PgPool, actor: &Actor, building_id: Uuid, search: &str,
     .fetch_all(pool)
     .await?;
     Ok(UnitListing {
-        building_id: building_id.to_string(),
-        building: name,
+        screen,
         rows: rows
             .into_iter()
             .map(|(id, number, active, residents)| UnitRow { id: id.to_string(), number, active, residents })
@@ -52,8 +51,6 @@ pub async fn list(pool: &PgPool, actor: &Actor, building_id: Uuid, search: &str,
         total,
         page: page.number(),
         pages: page.pages(total),
-        buildings: scope::buildings(pool, actor).await?,
-        can_edit: scope::WRITERS.contains(&actor.role),
     })
 }
 
