@@ -61,6 +61,12 @@ pub async fn buildings(pool: &PgPool, actor: &Actor) -> ServerResult<Vec<Buildin
     Ok(rows.into_iter().map(|(id, name)| BuildingChoice { id: id.to_string(), name }).collect())
 }
 
+/// Refuses unless `actor` may change `building_id` (an admin, or that building's admin).
+pub fn require_writer_of(actor: &Actor, building_id: Uuid) -> Result<(), AppError> {
+    actor.require_role(&WRITERS)?;
+    actor.require_building(building_id)
+}
+
 /// The name of a building, "not found" if it does not exist.
 pub async fn building_name(pool: &PgPool, building_id: Uuid) -> ServerResult<String> {
     let name: Option<String> = sqlx::query_scalar("select name from buildings where id = $1")

@@ -53,6 +53,16 @@ pub fn constraint_error(err: sqlx::Error, table: &[ConstraintField]) -> ServerEr
     }
 }
 
+/// The error of an insert into a building's table: a foreign-key violation means the building is
+/// gone (not found), a constraint of `table` is its field error, anything else is the server's.
+pub fn insert_error(err: sqlx::Error, table: &[ConstraintField]) -> ServerError {
+    if is_foreign_key_violation(&err) {
+        AppError::NotFound.into()
+    } else {
+        constraint_error(err, table)
+    }
+}
+
 /// `text` as a LIKE/ILIKE pattern that matches it literally: `\`, `%` and `_` are escaped with
 /// PostgreSQL's default escape character (`\`).
 pub fn like_escape(text: &str) -> String {

@@ -26,18 +26,8 @@ pub fn BuildingFilter(
     all_label: &'static str,
 ) -> impl IntoView {
     (buildings.len() > 1).then(|| {
-        view! {
-            <div class="field">
-                <label for="edificio">"Edificio"</label>
-                <select id="edificio" name="edificio">
-                    <option value="" selected=selected.is_empty()>{all_label}</option>
-                    {buildings.into_iter().map(|b| {
-                        let is = b.id == selected;
-                        view! { <option value=b.id selected=is>{b.name}</option> }
-                    }).collect_view()}
-                </select>
-            </div>
-        }
+        let choices = buildings.into_iter().map(|b| (b.id, b.name)).collect();
+        view! { <ChoiceFilter name="edificio" label="Edificio" choices=choices selected=selected all_label=Some(all_label)/> }
     })
 }
 
@@ -131,7 +121,7 @@ pub fn FilterField(
     }
 }
 
-/// A `<select>` of a filter form: "Todos" (the empty value, or `all_label`) first, then `choices` as
+/// A `<select>` of a filter form: "Todos" (the empty value; `all_label` says otherwise) first, then `choices` as
 /// (value, text) pairs, with the current one selected.
 #[component]
 pub fn ChoiceFilter(
@@ -143,15 +133,15 @@ pub fn ChoiceFilter(
     choices: Vec<(String, String)>,
     /// The current value, or empty.
     selected: String,
-    /// The text of the empty choice.
-    #[prop(default = "Todos")]
-    all_label: &'static str,
+    /// The text of the empty choice ("any"), or none when a value is always chosen.
+    #[prop(default = Some("Todos"))]
+    all_label: Option<&'static str>,
 ) -> impl IntoView {
     view! {
         <div class="field">
             <label for=name>{label}</label>
             <select id=name name=name>
-                <option value="" selected=selected.is_empty()>{all_label}</option>
+                {all_label.map(|all| view! { <option value="" selected=selected.is_empty()>{all}</option> })}
                 {choices.into_iter().map(|(v, t)| { let is = v == selected; view! { <option value=v selected=is>{t}</option> } }).collect_view()}
             </select>
         </div>

@@ -3,8 +3,8 @@
 use super::api::load_analytics;
 use super::chart::BarChart;
 use super::Analytics;
-use crate::ui::admin::BuildingFilter;
-use crate::ui::shell::PageShell;
+use crate::ui::admin::{BuildingFilter, ChoiceFilter};
+use crate::ui::shell::{loaded, PageShell};
 use leptos::prelude::*;
 use leptos_router::{components::Form, hooks::use_query_map};
 
@@ -16,31 +16,20 @@ pub fn AnalyticsPage() -> impl IntoView {
     let data = Resource::new(params, |(edificio, dias)| load_analytics(edificio, dias));
     view! {
         <PageShell title="Analítica">
-            <Suspense fallback=|| view! { <p class="muted">"Cargando…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(a) => view! { <Filters analytics=a.clone()/> <Report analytics=a/> }.into_any(),
-                    Err(e) => crate::ui::errors::error_view(e),
-                }
-            })}
-            </Suspense>
+            {loaded(data, |a| view! { <Filters analytics=a.clone()/> <Report analytics=a/> }.into_any())}
         </PageShell>
     }
 }
 
 #[component]
 fn Filters(analytics: Analytics) -> impl IntoView {
-    let days = analytics.days;
+    let periods = [("30", "Últimos 30 días"), ("90", "Últimos 90 días")]
+        .map(|(v, t)| (v.to_string(), t.to_string()))
+        .to_vec();
     view! {
         <Form method="GET" action="/admin/analitica" attr:class="search-form">
             <BuildingFilter buildings=analytics.buildings selected=analytics.selected/>
-            <div class="field">
-                <label for="dias">"Período"</label>
-                <select id="dias" name="dias">
-                    <option value="30" selected=days == 30>"Últimos 30 días"</option>
-                    <option value="90" selected=days == 90>"Últimos 90 días"</option>
-                </select>
-            </div>
+            <ChoiceFilter name="dias" label="Período" choices=periods selected=analytics.days.to_string() all_label=None/>
             <button type="submit" class="button">"Ver"</button>
         </Form>
     }

@@ -308,8 +308,7 @@ pub async fn update_settings(
     settings: &BuildingSettings,
     meta: &RequestMeta,
 ) -> ServerResult<()> {
-    actor.require_role(&crate::admin::scope::WRITERS)?;
-    actor.require_building(building_id)?;
+    crate::admin::scope::require_writer_of(actor, building_id)?;
     let mut tx = pool.begin().await?;
     let done = sqlx::query(
         "update buildings set booking_horizon_days = $2, max_active_bookings_per_resident = $3,
@@ -418,8 +417,7 @@ pub async fn generate(
     now: DateTime<Utc>,
     meta: &RequestMeta,
 ) -> ServerResult<GenerationReport> {
-    actor.require_role(&crate::admin::scope::WRITERS)?;
-    actor.require_building(building_id)?;
+    crate::admin::scope::require_writer_of(actor, building_id)?;
     let status: Option<String> = sqlx::query_scalar("select status from buildings where id = $1")
         .bind(building_id)
         .fetch_optional(pool)

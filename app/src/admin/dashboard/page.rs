@@ -3,7 +3,7 @@
 
 use super::{failed_refunds_label, failed_refunds_link, occupancy_label, paid_label, pending_label, Dashboard, Period};
 use crate::admin::audit_log::page::AuditTable;
-use crate::ui::admin::BuildingFilter;
+use crate::ui::admin::{BuildingFilter, ChoiceFilter};
 use leptos::prelude::*;
 use leptos_router::components::{Form, A};
 
@@ -13,16 +13,11 @@ pub fn DashboardFilter(
     /// The dashboard shown.
     dashboard: Dashboard,
 ) -> impl IntoView {
-    let period = dashboard.period;
+    let periods = Period::ALL.into_iter().map(|p| (p.code().to_string(), p.label().to_string())).collect();
     view! {
         <Form method="GET" action="/admin" attr:class="search-form">
             <BuildingFilter buildings=dashboard.buildings selected=dashboard.selected/>
-            <div class="field">
-                <label for="periodo">"Ingresos de"</label>
-                <select id="periodo" name="periodo">
-                    {Period::ALL.into_iter().map(|p| view! { <option value=p.code() selected=p == period>{p.label()}</option> }).collect_view()}
-                </select>
-            </div>
+            <ChoiceFilter name="periodo" label="Ingresos de" choices=periods selected=dashboard.period.code().to_string() all_label=None/>
             <button type="submit" class="button">"Ver"</button>
         </Form>
     }

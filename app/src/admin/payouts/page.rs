@@ -110,7 +110,7 @@ fn Filters(q: PayoutQuery, listing: PayoutListing) -> impl IntoView {
     view! {
         <Form method="GET" action=PATH attr:class="search-form">
             <BuildingFilter buildings=listing.buildings selected=q.edificio/>
-            <ChoiceFilter name="estado" label="Estado" choices=statuses selected=q.estado all_label="Todas"/>
+            <ChoiceFilter name="estado" label="Estado" choices=statuses selected=q.estado all_label=Some("Todas")/>
             <FilterField name="desde" label="Desde" input_type="date" value=q.desde/>
             <FilterField name="hasta" label="Hasta" input_type="date" value=q.hasta/>
             <button type="submit" class="button">"Filtrar"</button>

@@ -149,8 +149,7 @@ pub async fn save(
     input: &RuleInput,
     meta: &RequestMeta,
 ) -> ServerResult<Uuid> {
-    actor.require_role(&scope::WRITERS)?;
-    actor.require_building(building_id)?;
+    scope::require_writer_of(actor, building_id)?;
     let tz = scope::building_zone(pool, building_id).await?;
     let (starts_at, ends_at) = rule_period(tz, input.first_day, input.last_day)?;
     let bp = i32::try_from(input.multiplier.basis_points()).map_err(|_| ServerError::invariant("multiplier"))?;

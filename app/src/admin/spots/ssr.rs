@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::ssr::{
     actor::Actor,
     audit::{AuditEntry, RequestMeta},
-    db::{constraint_error, is_foreign_key_violation, ConstraintField},
+    db::{constraint_error, insert_error, ConstraintField},
     ServerError, ServerResult,
 };
 use chrono::{DateTime, Utc};
@@ -185,8 +185,7 @@ pub async fn create(
     input: &SpotInput,
     meta: &RequestMeta,
 ) -> ServerResult<Uuid> {
-    actor.require_role(&scope::WRITERS)?;
-    actor.require_building(building_id)?;
+    scope::require_writer_of(actor, building_id)?;
     let mut tx = pool.begin().await?;
     let inserted = sqlx::query_scalar::<_, Uuid>(
         "insert into visitor_spots (building_id, number, label, description, sort_order)
@@ -199,11 +198,7 @@ pub async fn create(
     .bind(&input.description)
     .fetch_one(&mut *tx)
     .await;
-    let id = match inserted {
-        Ok(id) => id,
-        Err(e) if is_foreign_key_violation(&e) => return Err(AppError::NotFound.into()),
-        Err(e) => return Err(constraint_error(e, &CONSTRAINTS)),
-    };
+    let id = inserted.map_err(|e| insert_error(e, &CONSTRAINTS))?;
     AuditEntry::new(&actor.audit(), "spot.created")
         .on("visitor_spot", id)
         .building(building_id)

@@ -10,7 +10,7 @@ use crate::error::AppError;
 use crate::ssr::{
     actor::Actor,
     audit::{AuditEntry, RequestMeta},
-    db::{constraint_error, is_foreign_key_violation, ConstraintField},
+    db::{constraint_error, insert_error, ConstraintField},
     ServerResult,
 };
 use chrono::{DateTime, NaiveTime, Utc};
@@ -64,8 +64,7 @@ pub async fn create(
     input: &TemplateInput,
     meta: &RequestMeta,
 ) -> ServerResult<Uuid> {
-    actor.require_role(&scope::WRITERS)?;
-    actor.require_building(building_id)?;
+    scope::require_writer_of(actor, building_id)?;
     let mut tx = pool.begin().await?;
     let minutes = i32::try_from(input.template.duration_minutes).unwrap_or(0);
     let inserted = sqlx::query_scalar::<_, Uuid>(
@@ -80,11 +79,7 @@ pub async fn create(
     .bind(input.base_price.pesos())
     .fetch_one(&mut *tx)
     .await;
-    let id = match inserted {
-        Ok(id) => id,
-        Err(e) if is_foreign_key_violation(&e) => return Err(AppError::NotFound.into()),
-        Err(e) => return Err(constraint_error(e, &CONSTRAINTS)),
-    };
+    let id = inserted.map_err(|e| insert_error(e, &CONSTRAINTS))?;
     AuditEntry::new(&actor.audit(), "block_template.created")
         .on("block_template", id)
         .building(building_id)

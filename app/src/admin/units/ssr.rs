@@ -63,8 +63,7 @@ pub async fn bulk_create(
     numbers: &[String],
     meta: &RequestMeta,
 ) -> ServerResult<BulkResult> {
-    actor.require_role(&scope::WRITERS)?;
-    actor.require_building(building_id)?;
+    scope::require_writer_of(actor, building_id)?;
     let mut tx = pool.begin().await?;
     let exists: Option<Uuid> = sqlx::query_scalar("select id from buildings where id = $1 for key share")
         .bind(building_id)
