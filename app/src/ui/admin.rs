@@ -234,10 +234,10 @@ pub fn ConfirmAction<ServFn>(
 ) -> impl IntoView
 where
     ServFn: DeserializeOwned + ServerFn<Protocol = Http<PostUrl, Json>, Error = AppError> + Clone + Send + Sync + 'static,
-    <<ServFn::Client as Client<ServFn::Error>>::Request as ClientReq<ServFn::Error>>::FormData: From<FormData>,
+    <ServFn as ServerFn>::Client: Client<AppError>,
+    <<ServFn as ServerFn>::Client as Client<AppError>>::Request: ClientReq<AppError>,
+    <<<ServFn as ServerFn>::Client as Client<AppError>>::Request as ClientReq<AppError>>::FormData: From<FormData>,
     ServFn::Output: Send + Sync + 'static,
-    ServFn::Error: Send + Sync + 'static,
-    <ServFn as ServerFn>::Client: Client<<ServFn as ServerFn>::Error>,
 {
     view! {
         <ConfirmPanel title=title text=text back=back testid=testid>

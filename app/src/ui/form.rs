@@ -105,7 +105,7 @@ pub fn Field(
     /// Visible label.
     label: &'static str,
     /// Help under the label.
-    #[prop(optional)]
+    #[prop(optional_no_strip)]
     hint: Option<&'static str>,
     /// The message shown for this field.
     #[prop(into)]

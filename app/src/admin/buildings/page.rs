@@ -8,7 +8,7 @@ use super::api::{
 use super::{BuildingDetail, BuildingListing};
 use crate::domain::inventory::CHILEAN_ZONES;
 use crate::ui::admin::{query_string, query_values, ConfirmAction, ConfirmPanel, DataTable};
-use crate::ui::form::{invalid, server_field_error, Check, FormAlert, Input, Notice};
+use crate::ui::form::{server_field_error, Check, FormAlert, Input, Notice};
 use crate::ui::pager::Pager;
 use crate::ui::shell::{loaded, PageShell};
 use leptos::form::ActionForm;

@@ -3,7 +3,7 @@
 use super::api::{list_sales_reps, AssignSalesRep, UnassignSalesRep};
 use super::{RepRow, SalesRepListing};
 use crate::ui::admin::{ConfirmAction, DataTable, RowLink};
-use crate::ui::form::{invalid, server_field_error, FormAlert, Notice, TextField};
+use crate::ui::form::{server_field_error, FormAlert, Notice, TextField};
 use crate::ui::shell::{loaded, PageShell};
 use leptos::form::ActionForm;
 use leptos::prelude::*;

@@ -7,6 +7,7 @@ use crate::admin::templates::ssr as templates;
 use crate::domain::inventory::TemplateInput;
 use crate::domain::money::Clp;
 use crate::domain::role::Role;
+use crate::ssr::db::is_violation;
 use crate::ssr::test_support::{app_error, building, keys, resident, staff};
 use chrono::{Duration, NaiveDateTime};
 

@@ -10,7 +10,7 @@ use crate::domain::{email::Email, names::PersonName, password::NewPassword, phon
 use crate::error::AppError;
 use crate::ssr::{
     actor::Actor,
-    audit::{self, AuditEntry, RequestMeta},
+    audit::{AuditEntry, RequestMeta},
     blind_index::{BlindField, BlindIndexer},
     db::{constraint_error, like_contains},
     password::hash_password_async,

@@ -8,7 +8,10 @@ use crate::ui::pager::Pager;
 use crate::ui::shell::{loaded, PageShell};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_router::{components::Form, hooks::use_query_map};
+use leptos_router::{
+    components::{Form, A},
+    hooks::use_query_map,
+};
 
 /// The units screen.
 #[component]
@@ -106,7 +109,7 @@ fn BulkForm(building: String, create: ServerAction<CreateUnits>) -> impl IntoVie
             <ActionForm action=create attr:class="form" attr:aria-labelledby="bulk-units">
                 <FormAlert value=create.value()/>
                 <input type="hidden" name="building_id" value=building/>
-                <Field name="numbers" label="Números de unidad" hint=HINT error=error>
+                <Field name="numbers" label="Números de unidad" hint=Some(HINT) error=error>
                     <textarea id="numbers" name="numbers" rows="3" aria-describedby=described_by("numbers", Some(HINT)) aria-invalid=invalid(error)></textarea>
                 </Field>
                 <button type="submit" class="button">"Crear unidades"</button>
