@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { test, expect, expectAccessible } from "../tests/fixtures";
+import { test, expect, expectAccessible, waitForHydration } from "../tests/fixtures";
 import { sql } from "../tests/data";
 import type { Browser, Page } from "@playwright/test";
 
@@ -46,6 +46,7 @@ async function setDoubleRule(browser: Browser, date: string, served: Set<string>
   const session = (await context.cookies()).find((c) => c.name.startsWith("__Host-"));
   expect(session?.secure && session.httpOnly, "a __Host- session cookie with Secure and HttpOnly").toBe(true);
   await admin.goto("/admin/precios");
+  await waitForHydration(admin);
   const form = admin.getByTestId("pricing-form");
   await form.getByLabel("Nombre").fill("Evento en el barrio");
   await form.getByLabel("Multiplicador").fill("2,0");
@@ -66,6 +67,8 @@ test("the seed journey completes through HAProxy although an instance is killed 
 
   await logIn(page, "residente@estacionate.cl", /\/buscar$/);
   await page.goto(`/buscar?fecha=${date}`);
+  // A click while the page hydrates can be taken by the router before the route is ready.
+  await waitForHydration(page);
   const night = page.getByTestId("block-card").filter({ hasText: "20:00" }).first();
   await expect(night.getByTestId("price")).toHaveText("$10.000");
   await night.getByRole("link", { name: /^Reservar/ }).click();
