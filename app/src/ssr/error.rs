@@ -108,6 +108,13 @@ pub fn finish<T, E: Into<AppError>>(result: Result<T, E>) -> Result<T, AppError>
     })
 }
 
+/// The one error boundary of a server function: runs its handler (the area's
+/// [`ServerResult`] code) and converts the outcome once with [`finish`], so every failure —
+/// a missing application state included — reaches the client with its status.
+pub async fn serve<T>(handler: impl std::future::Future<Output = ServerResult<T>>) -> Result<T, AppError> {
+    finish(handler.await)
+}
+
 /// Called when a server function's arguments cannot be decoded: logs a client error (the
 /// function's path only, never the input) and sets the error's status for script callers.
 pub fn reject_unreadable_input(err: &AppError) {
