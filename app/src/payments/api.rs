@@ -119,7 +119,8 @@ mod handlers {
         let decision = Decision::parse(&decision)
             .ok_or_else(|| AppError::field("decision", "Elige Aprobar, Rechazar o Dejar pendiente."))?;
         let meta = actor::request_meta();
-        let done = simulator::simulate(&state.pool, &signer, &actor, id, &firma, amount, decision, &meta, Utc::now()).await?;
+        let post = simulator::SimulatorPost { booking_id: id, firma: &firma, amount, decision };
+        let done = simulator::simulate(&state.pool, &signer, &actor, post, &meta, Utc::now()).await?;
         leptos_axum::redirect(&format!("{}?reserva={id}", done.result_path()));
         Ok(())
     }
