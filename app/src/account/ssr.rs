@@ -30,10 +30,12 @@ pub async fn my_account(pool: &PgPool, vault: &Vault, actor: &Actor) -> ServerRe
     .await?;
     let id = actor.id.to_string();
     // A stored value that cannot be read shows as "No disponible" (and is logged), not as absent.
-    let rut_masked =
-        row.rut_enc.map(|b| pii::RESIDENT_RUT.display(vault, &id, &b, |r| Rut::parse(r).ok().map(|r| r.masked())));
-    let phone_masked =
-        row.phone_enc.map(|b| pii::USER_PHONE.display(vault, &id, &b, |p| MobilePhone::parse(p).ok().map(|p| p.masked())));
+    let rut_masked = row
+        .rut_enc
+        .map(|b| pii::RESIDENT_RUT.display(vault, &id, &b, |r| Rut::parse(r).ok().map(|r| r.masked())));
+    let phone_masked = row
+        .phone_enc
+        .map(|b| pii::USER_PHONE.display(vault, &id, &b, |p| MobilePhone::parse(p).ok().map(|p| p.masked())));
     Ok(AccountView {
         full_name: actor.full_name.clone(),
         email: row.email,

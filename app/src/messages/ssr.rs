@@ -54,9 +54,7 @@ fn view(vault: &Vault, row: MessageRow, reveal_dev_secrets: bool) -> MessageView
         kind: super::kind_label(&row.kind).to_string(),
         // Null once the retention purge (or an erasure) removed it.
         recipient: match &row.recipient_enc {
-            Some(enc) => {
-                pii::NOTIFICATION_RECIPIENT.display(vault, &id, enc, |p| MobilePhone::parse(p).ok().map(|p| p.masked()))
-            }
+            Some(enc) => pii::NOTIFICATION_RECIPIENT.display(vault, &id, enc, |p| MobilePhone::parse(p).ok().map(|p| p.masked())),
             None => PURGED_LABEL.to_string(),
         },
         status: super::status_label(&row.status).to_string(),

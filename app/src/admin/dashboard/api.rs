@@ -15,7 +15,7 @@ pub async fn admin_dashboard(edificio: String, periodo: String) -> Result<Dashbo
 #[cfg(feature = "ssr")]
 mod handlers {
     use super::Dashboard;
-    use crate::admin::{dashboard::Period, dashboard::ssr, scope};
+    use crate::admin::{dashboard::ssr, dashboard::Period, scope};
     use crate::ssr::{app_state, ServerResult};
 
     /// See [`super::admin_dashboard`].

@@ -99,7 +99,8 @@ mod handlers {
         let mut errors = FieldErrors::new();
         let full_name = errors.check("full_name", PersonName::parse(&full_name));
         let email = errors.check("email", Email::parse(&email));
-        let phone = if phone.trim().is_empty() { Some(None) } else { errors.check("phone", MobilePhone::parse(&phone)).map(Some) };
+        let phone =
+            if phone.trim().is_empty() { Some(None) } else { errors.check("phone", MobilePhone::parse(&phone)).map(Some) };
         // A building admin creates concierge accounts only, whatever the form says.
         let role = if actor.role.is_building_scoped() {
             Some(Role::Concierge)

@@ -96,7 +96,9 @@ mod handlers {
         let mut errors = FieldErrors::new();
         let name = errors.check(
             "nombre",
-            BlockTemplate::new(name, chrono::NaiveTime::MIN, 60).map(|t| t.name).map_err(|e| e.message().to_string()),
+            BlockTemplate::new(name, chrono::NaiveTime::MIN, 60)
+                .map(|t| t.name)
+                .map_err(|e| e.message().to_string()),
         );
         let price = errors.check(
             "precio",
