@@ -110,6 +110,14 @@ pub fn search_term(raw: &str) -> Result<&str, AppError> {
     crate::domain::text::search_term(raw).map_err(|e| AppError::field("buscar", e.to_string()))
 }
 
+/// The reason given for a ban or a blocklist entry (3 to 500 characters, trimmed), else a
+/// `reason` field error.
+pub fn ban_reason(raw: &str) -> Result<String, AppError> {
+    crate::domain::text::Reason::parse(raw)
+        .map(crate::domain::text::Reason::into_string)
+        .map_err(|_| AppError::field("reason", "Indica el motivo del bloqueo (entre 3 y 500 caracteres)."))
+}
+
 /// Parses an id from a form; anything unreadable is "not found".
 pub fn parse_id(raw: &str) -> Result<Uuid, AppError> {
     Uuid::parse_str(raw.trim()).map_err(|_| AppError::NotFound)

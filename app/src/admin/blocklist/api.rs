@@ -55,16 +55,13 @@ mod handlers {
         let mut errors = FieldErrors::new();
         let field = errors.check("kind", field_of_kind(kind.trim()).ok_or("Elige el tipo de valor."));
         let parsed = field.and_then(|f| errors.check("value", ssr::parse_value(f, &value)));
-        let reason = reason.trim().to_string();
-        if reason.chars().count() < 3 || reason.chars().count() > 500 {
-            errors.push("reason", "Indica el motivo del bloqueo (entre 3 y 500 caracteres).");
-        }
+        let reason = errors.absorb("reason", scope::ban_reason(&reason));
         let building = if building_id.trim().is_empty() && !actor.role.is_building_scoped() {
             None
         } else {
             Some(scope::target_building(&actor, &building_id)?)
         };
-        let Some(value) = parsed.filter(|_| errors.is_empty()) else {
+        let (Some(value), Some(reason)) = (parsed, reason) else {
             return Err(errors.into_error().into());
         };
         let meta = actor::request_meta();

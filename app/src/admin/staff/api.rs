@@ -154,10 +154,7 @@ mod handlers {
 
     /// See [`super::ban_staff`]: the reason is checked before anything else.
     pub(super) async fn ban(user_id: String, reason: String) -> ServerResult<()> {
-        let reason = reason.trim().to_string();
-        if reason.chars().count() < 3 || reason.chars().count() > 500 {
-            return Err(AppError::field("reason", "Indica el motivo del bloqueo (entre 3 y 500 caracteres).").into());
-        }
+        let reason = scope::ban_reason(&reason)?;
         apply(user_id, Change::Ban(reason)).await
     }
 
