@@ -22,24 +22,25 @@ async function twilioMessages(): Promise<Message[]> {
 }
 
 /**
- * Every instance that answered a request of `page` (HAProxy's X-Served-By) made since the set was
- * last cleared: a request already sent when the set is cleared (a call the page made just before
- * the kill) does not count, however late its answer arrives.
+ * Every instance that answered a request of `page` (HAProxy's X-Served-By) sent since the set was
+ * last cleared: a request the browser had already sent when the set was cleared (a call the page
+ * made just before the kill) does not count, however late its answer or its event arrives. The
+ * browser's request start time and the clear are both wall-clock times on this machine.
  */
-const sentAt = new WeakMap<object, number>();
 const clearedAt = new WeakMap<Set<string>, number>();
-let clock = 0;
 function recordServers(page: Page, served: Set<string>): void {
-  page.on("request", (r) => sentAt.set(r, ++clock));
   page.on("response", (r) => {
     const server = r.headers()["x-served-by"];
-    if (server && (sentAt.get(r.request()) ?? 0) > (clearedAt.get(served) ?? 0)) served.add(server);
+    // Pages and server functions only: a script or the wasm may come from the browser's cache,
+    // which replays the header of the instance that first served it.
+    const dynamic = r.request().resourceType() === "document" || new URL(r.url()).pathname.startsWith("/api/");
+    if (server && dynamic && r.request().timing().startTime > (clearedAt.get(served) ?? 0)) served.add(server);
   });
 }
 
 function clearServers(served: Set<string>): void {
   served.clear();
-  clearedAt.set(served, ++clock);
+  clearedAt.set(served, Date.now());
 }
 
 async function logIn(page: Page, email: string, landing: RegExp): Promise<void> {
