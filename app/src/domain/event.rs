@@ -142,6 +142,28 @@ pub enum EventError {
 }
 
 impl DomainEvent {
+    /// The booking or account the event is about: events with the same subject must be handled
+    /// in order (a booking's confirmation message before its cancellation's).
+    pub fn subject(&self) -> Uuid {
+        match *self {
+            Self::BookingCreated { booking_id }
+            | Self::BookingConfirmed { booking_id }
+            | Self::BookingCancelled { booking_id, .. }
+            | Self::PaymentFailed { booking_id }
+            | Self::HoldExpired { booking_id }
+            | Self::BookingCheckedIn { booking_id }
+            | Self::BookingCheckedOut { booking_id }
+            | Self::BookingNoShow { booking_id }
+            | Self::BookingOverstay { booking_id }
+            | Self::BookingCompleted { booking_id }
+            | Self::BookingReminderDue { booking_id } => booking_id,
+            Self::ResidentApproved { user_id }
+            | Self::ResidentRejected { user_id }
+            | Self::PasswordResetRequested { user_id, .. }
+            | Self::PhoneChangeRequested { user_id, .. } => user_id,
+        }
+    }
+
     /// Reads an outbox row (`event_type`, `event_version`, `payload`) as a typed event.
     pub fn from_outbox(event_type: &str, version: i64, payload: &serde_json::Value) -> Result<Self, EventError> {
         if version < 1 || version > i64::from(EVENT_VERSION) {

@@ -77,6 +77,7 @@ pub fn router(
         .merge(readiness)
         .route_layer(middleware::from_fn(route_log::record_route))
         .layer(middleware::from_fn_with_state(allowed, origin::require_same_origin))
+        .layer(middleware::from_fn(session::provide_actor_memo))
         .layer(sessions)
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn_with_state(limits::RequestTimeout(perimeter.request_timeout), limits::time_limit))
