@@ -110,9 +110,15 @@ impl RuleArrays {
     /// The rules, checked.
     fn into_views(self) -> ServerResult<Vec<PricingRuleView<Uuid>>> {
         let n = self.rule_ids.len();
-        if [self.rule_priorities.len(), self.rule_starts.len(), self.rule_ends.len(), self.rule_bps.len(), self.rule_created.len()]
-            .iter()
-            .any(|len| *len != n)
+        if [
+            self.rule_priorities.len(),
+            self.rule_starts.len(),
+            self.rule_ends.len(),
+            self.rule_bps.len(),
+            self.rule_created.len(),
+        ]
+        .iter()
+        .any(|len| *len != n)
         {
             return Err(ServerError::invariant("rule arrays of different lengths"));
         }
@@ -121,7 +127,9 @@ impl RuleArrays {
             .zip(self.rule_priorities)
             .zip(self.rule_starts.into_iter().zip(self.rule_ends))
             .zip(self.rule_bps.into_iter().zip(self.rule_created))
-            .map(|(((id, priority), (starts_at, ends_at)), (bp, created_at))| rule_view(id, priority, starts_at, ends_at, bp, created_at))
+            .map(|(((id, priority), (starts_at, ends_at)), (bp, created_at))| {
+                rule_view(id, priority, starts_at, ends_at, bp, created_at)
+            })
             .collect()
     }
 }
@@ -207,7 +215,18 @@ pub async fn search(
     .bind(now)
     .fetch_one(pool)
     .await?;
-    let SearchBuilding { name, address, time_zone: zone, commission_rate_bp: commission_bp, sales_rep_rate_bp: rep_bp, kinds, spot_numbers, map_xs, map_ys, rules } = b;
+    let SearchBuilding {
+        name,
+        address,
+        time_zone: zone,
+        commission_rate_bp: commission_bp,
+        sales_rep_rate_bp: rep_bp,
+        kinds,
+        spot_numbers,
+        map_xs,
+        map_ys,
+        rules,
+    } = b;
     let rules = rules.into_views()?;
     let tz = building_zone(&zone)?;
     let today = local_date(now, tz);
@@ -261,8 +280,11 @@ pub async fn search(
     }
 
     // Placed spots keep their position; the others take free cells, never overlapping.
-    let positions: Vec<Option<(i32, i32)>> =
-        map_xs.iter().zip(&map_ys).map(|(x, y)| x.zip(*y).map(|(x, y)| (i32::from(x), i32::from(y)))).collect();
+    let positions: Vec<Option<(i32, i32)>> = map_xs
+        .iter()
+        .zip(&map_ys)
+        .map(|(x, y)| x.zip(*y).map(|(x, y)| (i32::from(x), i32::from(y))))
+        .collect();
     let plan = crate::domain::plan::layout(&positions);
     let map = spot_numbers
         .into_iter()
@@ -575,11 +597,11 @@ pub async fn create(
         None => None,
     };
 
-    let mut tx = pool.begin().await?;
     // One resident's bookings are counted under a lock, so two tabs cannot both pass the limit.
-    sqlx::query("select pg_advisory_xact_lock(hashtextextended($1::text, 0))")
-        .bind(actor.id)
-        .execute(&mut *tx)
+    // The lock travels with `begin` in one simple-protocol message (one round trip); the only
+    // value in it is a UUID, formatted by `Uuid`, never text from the request.
+    let mut tx = pool
+        .begin_with(format!("begin; select pg_advisory_xact_lock(hashtextextended('{}', 0))", actor.id.hyphenated()))
         .await?;
     // After the lock (its own statement: a statement's snapshot predates its waits), one
     // round trip claims the block, counts the resident's active bookings and reads the rules.
