@@ -72,7 +72,7 @@ for size in 1 10; do
     # The same size seeds once; its later runs reuse the data (bench-gate.sh --keep-data).
     [ "$run" -gt 1 ] && keep=(--keep-data)
     say "gate, ${size}× ($d days of history), run $run of $RUNS"
-    scripts/bench-gate.sh --days "$d" --rounds 1 "${keep[@]}" >"$OUT/gate-${size}x-$run.log" 2>&1 \
+    scripts/bench-gate.sh --days "$d" "${keep[@]}" >"$OUT/gate-${size}x-$run.log" 2>&1 \
       || { tail -n 40 "$OUT/gate-${size}x-$run.log"; die "scripts/bench-gate.sh failed"; }
     cp "$ROOT/target/bench/gate-results.txt" "$OUT/gate-${size}x-$run.txt"
     cp "$ROOT/target/bench/gate-summary.md" "$OUT/gate-${size}x-$run.md"
