@@ -89,6 +89,7 @@ descendants() { # pid: its child processes' ids, recursively
 }
 cleanup() {
   local pid victims=()
+  # shellcheck disable=SC2207 # process ids: no spaces, no globs
   for pid in "${PIDS[@]}"; do victims+=($(descendants "$pid") "$pid"); done
   for pid in "${victims[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
