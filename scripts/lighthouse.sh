@@ -27,6 +27,7 @@
 # load of this shared machine): read the medians, and the benchmark index Lighthouse reports.
 source "$(dirname "$0")/lib.sh"
 
+COMMAND="scripts/lighthouse.sh${*:+ $*}"
 RUNS="${LIGHTHOUSE_RUNS:-3}"
 BUILD=1
 [ "${LIGHTHOUSE_NO_BUILD:-}" = 1 ] && BUILD=0
@@ -229,7 +230,7 @@ cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 {
   echo "## Lighthouse run $started_at (commit $rev)"
   echo
-  echo "Command: \`scripts/lighthouse.sh --runs $RUNS\`. Lighthouse $("$LH" --version), $("$CHROME" --version 2>/dev/null | head -n 1),"
+  echo "Command: \`$COMMAND\` ($RUNS runs). Lighthouse $("$LH" --version), $("$CHROME" --version 2>/dev/null | head -n 1),"
   echo "Node $(node -v); mobile profile (simulated throttling: 150 ms RTT, 1.6 Mbps, 4× CPU slowdown),"
   echo "performance category; median of $RUNS runs per page. Release server on $ORIGIN with the demo data."
   echo "Machine: $(nproc) cores ($cpu), **shared** with other work (load average before $load_before, after"
