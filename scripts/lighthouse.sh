@@ -199,10 +199,10 @@ COOKIE="$COOKIE" node -e 'process.stdout.write(JSON.stringify({ Cookie: process.
 # ---------------------------------------------------------------------------------------------
 PAGES=(home search pass)
 declare -A URL=([home]="$ORIGIN/" [search]="$ORIGIN$SEARCH_PATH" [pass]="$ORIGIN$PASS_PATH")
-declare -A LABEL=([home]="/" [search]="/buscar?fecha=$SEARCH_DATE (resident)" [pass]="/pase/{token}")
+declare -A LABEL=([home]="\`/\`" [search]="\`/buscar?fecha=$SEARCH_DATE\` (resident)" [pass]="\`/pase/{token}\`")
 for run in $(seq 1 "$RUNS"); do
   for page in "${PAGES[@]}"; do
-    say "lighthouse run $run/$RUNS: $page (${LABEL[$page]})"
+    say "lighthouse run $run/$RUNS: $page (${URL[$page]#"$ORIGIN"})"
     extra=()
     [ "$page" = search ] && extra=(--extra-headers="$OUT/search-headers.json")
     # In the background, so that an interrupt stops it (and its Chromium) at once.
@@ -230,7 +230,7 @@ cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 {
   echo "## Lighthouse run $started_at (commit $rev)"
   echo
-  echo "Command: \`$COMMAND\` ($RUNS runs). Lighthouse $("$LH" --version), $("$CHROME" --version 2>/dev/null | head -n 1),"
+  echo "Command: \`$COMMAND\`. Lighthouse $("$LH" --version), $("$CHROME" --version 2>/dev/null | head -n 1),"
   echo "Node $(node -v); mobile profile (simulated throttling: 150 ms RTT, 1.6 Mbps, 4× CPU slowdown),"
   echo "performance category; median of $RUNS runs per page. Release server on $ORIGIN with the demo data."
   echo "Machine: $(nproc) cores ($cpu), **shared** with other work (load average before $load_before, after"
@@ -238,7 +238,8 @@ cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
   echo
   node "$LH_DIR/summarize.mjs" "$OUT" "$RUNS" home "${LABEL[home]}" search "${LABEL[search]}" pass "${LABEL[pass]}"
   echo
-  echo "Bundle (\`$(realpath --relative-to="$ROOT" "$SITE_ROOT" 2>/dev/null || echo "$SITE_ROOT")\`):"
+  site=$(realpath "$SITE_ROOT")
+  echo "Bundle (\`${site#"$ROOT"/}\`):"
   echo
   echo "| file | bytes | gzip -9 |"
   echo "|---|---:|---:|"

@@ -30,6 +30,9 @@ for (const { name, label } of pages) {
     }
     // A redirect (to the login page, say) would measure another page.
     if (r.finalDisplayedUrl !== r.requestedUrl) problems.push(`${name} run ${run}: ended on ${r.finalDisplayedUrl}`);
+    for (const q of r.audits["network-requests"]?.details?.items ?? []) {
+      if (q.statusCode >= 400) problems.push(`${name} run ${run}: ${q.statusCode} on ${q.url}`);
+    }
     reports.push(r);
   }
   const audit = (r, id) => r.audits[id]?.numericValue ?? NaN;
@@ -37,7 +40,7 @@ for (const { name, label } of pages) {
   const m = (f) => median(reports.map(f));
   const scores = reports.map((r) => Math.round((r.categories.performance.score ?? NaN) * 100));
   rows.push([
-    `\`${label}\``,
+    label,
     `**${median(scores)}** (${Math.min(...scores)}–${Math.max(...scores)})`,
     ms(m((r) => audit(r, "largest-contentful-paint"))),
     ms(m((r) => audit(r, "total-blocking-time"))),
