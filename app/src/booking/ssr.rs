@@ -239,17 +239,26 @@ pub async fn search(
     let day_end = resolve_local(tz, (date + Duration::days(1)).and_time(chrono::NaiveTime::MIN))
         .ok_or_else(|| ServerError::invariant("day end"))?;
     type Row = (Uuid, String, Option<String>, DateTime<Utc>, DateTime<Utc>, i64, bool);
+    // A block is taken when an active booking of its spot overlaps it. The day's candidates are
+    // read once, by (building, starts_at), and merged per spot: blocks and so bookings last at
+    // most 48 hours (availability_blocks_max_length_check), so any booking that overlaps a block
+    // starting this day starts between two days before it and two days after it.
     let rows: Vec<Row> = sqlx::query_as(
-        "select b.id, s.number, t.name, b.starts_at, b.ends_at, b.base_price_clp,
-                b.status = 'available'
-                and exists (select 1 from buildings x where x.id = b.building_id and x.status = 'active')
-                and not exists (
-                    select 1 from bookings k
-                     where k.spot_id = b.spot_id and k.during && b.during
-                       and k.status in ('pending', 'confirmed', 'checked_in', 'overstay'))
+        "with taken as (
+              select k.spot_id, range_agg(k.during) as during
+                from bookings k
+               where k.building_id = $1
+                 and k.starts_at > $2 - interval '2 days' and k.starts_at < $3 + interval '2 days'
+                 and k.status in ('pending', 'confirmed', 'checked_in', 'overstay')
+               group by k.spot_id)
+         select b.id, s.number, t.name, b.starts_at, b.ends_at, b.base_price_clp,
+                b.status = 'available' and bl.status = 'active'
+                and not coalesce(tk.during && b.during, false)
            from availability_blocks b
-           join visitor_spots s on s.id = b.spot_id
-           left join block_templates t on t.id = b.template_id
+           join buildings bl on bl.id = b.building_id
+           join visitor_spots s on s.id = b.spot_id and s.building_id = b.building_id
+           left join block_templates t on t.id = b.template_id and t.building_id = b.building_id
+           left join taken tk on tk.spot_id = b.spot_id
           where b.building_id = $1 and s.active
             and b.starts_at >= $2 and b.starts_at < $3
             and b.starts_at > $4

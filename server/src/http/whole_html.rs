@@ -49,13 +49,19 @@ mod tests {
             .route(
                 "/page",
                 get(move || async move {
-                    Response::builder().header(CONTENT_TYPE, "text/html; charset=utf-8").body(Body::from_stream(chunks())).unwrap()
+                    Response::builder()
+                        .header(CONTENT_TYPE, "text/html; charset=utf-8")
+                        .body(Body::from_stream(chunks()))
+                        .unwrap()
                 }),
             )
             .route(
                 "/stream",
                 get(move || async move {
-                    Response::builder().header(CONTENT_TYPE, "text/event-stream").body(Body::from_stream(chunks())).unwrap()
+                    Response::builder()
+                        .header(CONTENT_TYPE, "text/event-stream")
+                        .body(Body::from_stream(chunks()))
+                        .unwrap()
                 }),
             )
             .layer(axum::middleware::from_fn(collect_pages))
