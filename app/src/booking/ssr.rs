@@ -134,6 +134,42 @@ impl RuleArrays {
     }
 }
 
+/// Search's one statement about the building (see [`search`]); built once, from [`RuleArrays::select`].
+static SEARCH_BUILDING_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "select bl.name, bl.address, bl.time_zone, bl.commission_rate_bp, bl.sales_rep_rate_bp,
+                array(select t.name from block_templates t where t.building_id = bl.id and t.active
+                       order by t.sort_order, t.start_local, t.name) kinds,
+                s.spot_numbers, s.map_xs, s.map_ys, r.*
+           from buildings bl
+          cross join lateral (
+                select coalesce(array_agg(v.number order by v.sort_order, length(v.number), v.number), '{{}}') spot_numbers,
+                       coalesce(array_agg(v.map_x order by v.sort_order, length(v.number), v.number), '{{}}') map_xs,
+                       coalesce(array_agg(v.map_y order by v.sort_order, length(v.number), v.number), '{{}}') map_ys
+                  from visitor_spots v where v.building_id = bl.id and v.active) s
+          cross join lateral ({rules}) r
+          where bl.id = $1",
+        rules = RuleArrays::select("bl.id", "p.ends_at > $2"),
+    )
+});
+
+/// The booking transaction's claim, quota count and rules (see [`create`]); built once.
+static BOOKING_CLAIM_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "with claimed as (
+              update availability_blocks set status = 'reserved'
+               where id = $2 and status = 'available' and starts_at > now()
+              returning id)
+         select now() as now,
+                (select count(*) from bookings
+                  where resident_id = $1 and status in ('pending', 'confirmed', 'checked_in', 'overstay')) as active,
+                exists (select 1 from claimed) as claimed,
+                r.*
+           from ({rules}) r",
+        rules = RuleArrays::select("$3", "p.starts_at < $5 and p.ends_at > $4"),
+    )
+});
+
 /// What the booking transaction reads and claims in one statement after the resident's lock.
 #[derive(Debug, sqlx::FromRow)]
 struct BookingClaim {
@@ -196,25 +232,7 @@ pub async fn search(
     // One round trip for everything of the building the page needs besides the day's blocks:
     // its settings, block types, spots and the pricing rules that can still apply (a block
     // shown has not started, so a rule ending before `now` cannot touch it).
-    let b: SearchBuilding = sqlx::query_as(&format!(
-        "select bl.name, bl.address, bl.time_zone, bl.commission_rate_bp, bl.sales_rep_rate_bp,
-                array(select t.name from block_templates t where t.building_id = bl.id and t.active
-                       order by t.sort_order, t.start_local, t.name) kinds,
-                s.spot_numbers, s.map_xs, s.map_ys, r.*
-           from buildings bl
-          cross join lateral (
-                select coalesce(array_agg(v.number order by v.sort_order, length(v.number), v.number), '{{}}') spot_numbers,
-                       coalesce(array_agg(v.map_x order by v.sort_order, length(v.number), v.number), '{{}}') map_xs,
-                       coalesce(array_agg(v.map_y order by v.sort_order, length(v.number), v.number), '{{}}') map_ys
-                  from visitor_spots v where v.building_id = bl.id and v.active) s
-          cross join lateral ({rules}) r
-          where bl.id = $1",
-        rules = RuleArrays::select("bl.id", "p.ends_at > $2"),
-    ))
-    .bind(building_id)
-    .bind(now)
-    .fetch_one(pool)
-    .await?;
+    let b: SearchBuilding = sqlx::query_as(SEARCH_BUILDING_SQL.as_str()).bind(building_id).bind(now).fetch_one(pool).await?;
     let SearchBuilding {
         name,
         address,
@@ -615,26 +633,14 @@ pub async fn create(
     // After the lock (its own statement: a statement's snapshot predates its waits), one
     // round trip claims the block, counts the resident's active bookings and reads the rules.
     // A refusal below rolls the claim back with the transaction.
-    let claim: BookingClaim = sqlx::query_as(&format!(
-        "with claimed as (
-              update availability_blocks set status = 'reserved'
-               where id = $2 and status = 'available' and starts_at > now()
-              returning id)
-         select now() as now,
-                (select count(*) from bookings
-                  where resident_id = $1 and status in ('pending', 'confirmed', 'checked_in', 'overstay')) as active,
-                exists (select 1 from claimed) as claimed,
-                r.*
-           from ({rules}) r",
-        rules = RuleArrays::select("$3", "p.starts_at < $5 and p.ends_at > $4"),
-    ))
-    .bind(actor.id)
-    .bind(new.block_id)
-    .bind(building_id)
-    .bind(starts_at)
-    .bind(ends_at)
-    .fetch_one(&mut *tx)
-    .await?;
+    let claim: BookingClaim = sqlx::query_as(BOOKING_CLAIM_SQL.as_str())
+        .bind(actor.id)
+        .bind(new.block_id)
+        .bind(building_id)
+        .bind(starts_at)
+        .bind(ends_at)
+        .fetch_one(&mut *tx)
+        .await?;
     let now = claim.now;
     if starts_at <= now {
         return Err(AppError::Conflict("Este bloque ya comenzó. Elige uno que aún no empiece.".into()).into());

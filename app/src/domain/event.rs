@@ -146,21 +146,12 @@ impl DomainEvent {
     /// in order (a booking's confirmation message before its cancellation's).
     pub fn subject(&self) -> Uuid {
         match *self {
-            Self::BookingCreated { booking_id }
-            | Self::BookingConfirmed { booking_id }
-            | Self::BookingCancelled { booking_id, .. }
-            | Self::PaymentFailed { booking_id }
-            | Self::HoldExpired { booking_id }
-            | Self::BookingCheckedIn { booking_id }
-            | Self::BookingCheckedOut { booking_id }
-            | Self::BookingNoShow { booking_id }
-            | Self::BookingOverstay { booking_id }
-            | Self::BookingCompleted { booking_id }
-            | Self::BookingReminderDue { booking_id } => booking_id,
             Self::ResidentApproved { user_id }
             | Self::ResidentRejected { user_id }
             | Self::PasswordResetRequested { user_id, .. }
             | Self::PhoneChangeRequested { user_id, .. } => user_id,
+            // Every other event is about a booking.
+            _ => self.booking_id().unwrap_or_default(),
         }
     }
 
@@ -254,6 +245,15 @@ mod tests {
 
     fn booking() -> Uuid {
         Uuid::from_u128(7)
+    }
+
+    #[test]
+    fn an_events_subject_is_its_booking_or_its_account() {
+        let user = Uuid::from_u128(9);
+        assert_eq!(DomainEvent::BookingCancelled { booking_id: booking(), refund_clp: 0 }.subject(), booking());
+        assert_eq!(DomainEvent::BookingReminderDue { booking_id: booking() }.subject(), booking());
+        assert_eq!(DomainEvent::PhoneChangeRequested { user_id: user, change_id: booking() }.subject(), user);
+        assert_eq!(DomainEvent::ResidentApproved { user_id: user }.subject(), user);
     }
 
     #[test]

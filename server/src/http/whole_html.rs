@@ -43,27 +43,18 @@ mod tests {
     use axum::{routing::get, Router};
     use tower::ServiceExt as _;
 
+    /// A handler answering `<p>uno</p>` in three chunks with `content_type`.
+    fn chunked(content_type: &'static str) -> axum::routing::MethodRouter {
+        get(move || async move {
+            let chunks = futures_util::stream::iter(["<p>", "uno", "</p>"].map(|s| Ok::<_, std::io::Error>(s.to_string())));
+            Response::builder().header(CONTENT_TYPE, content_type).body(Body::from_stream(chunks)).unwrap()
+        })
+    }
+
     fn app() -> Router {
-        let chunks = || futures_util::stream::iter(["<p>", "uno", "</p>"].map(|s| Ok::<_, std::io::Error>(s.to_string())));
         Router::new()
-            .route(
-                "/page",
-                get(move || async move {
-                    Response::builder()
-                        .header(CONTENT_TYPE, "text/html; charset=utf-8")
-                        .body(Body::from_stream(chunks()))
-                        .unwrap()
-                }),
-            )
-            .route(
-                "/stream",
-                get(move || async move {
-                    Response::builder()
-                        .header(CONTENT_TYPE, "text/event-stream")
-                        .body(Body::from_stream(chunks()))
-                        .unwrap()
-                }),
-            )
+            .route("/page", chunked("text/html; charset=utf-8"))
+            .route("/stream", chunked("text/event-stream"))
             .layer(axum::middleware::from_fn(collect_pages))
     }
 

@@ -6,7 +6,7 @@
 
 use super::dispatch::{self, Outcome};
 use crate::bus::{Delivery, EventBus, NOTIFICATIONS};
-use app::domain::event::Envelope;
+use app::domain::event::{Envelope, EventError};
 use app::ssr::AppState;
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,7 +34,17 @@ impl Default for ConsumerSettings {
 
 /// Handles one delivery; returns whether it may be acknowledged.
 pub async fn process(state: &AppState, delivery: &Delivery, settings: &ConsumerSettings) -> bool {
-    let envelope = match Envelope::from_json(&delivery.payload) {
+    process_read(state, delivery, Envelope::from_json(&delivery.payload), settings).await
+}
+
+/// [`process`] for a delivery whose payload has already been read.
+async fn process_read(
+    state: &AppState,
+    delivery: &Delivery,
+    read: Result<Envelope, EventError>,
+    settings: &ConsumerSettings,
+) -> bool {
+    let envelope = match read {
         Ok(e) => e,
         Err(err) => {
             // Unreadable forever: acknowledge so it stops coming back; the outbox still has it.
@@ -89,16 +99,17 @@ const LANES: usize = 8;
 /// Handles a read's deliveries in [`LANES`] concurrent lanes, events of one subject always in
 /// the same lane and in the order read; returns the ids that may be acknowledged.
 async fn process_in_lanes(state: &AppState, deliveries: &[Delivery], settings: &ConsumerSettings) -> Vec<String> {
-    let mut lanes: Vec<Vec<&Delivery>> = vec![Vec::new(); LANES];
+    let mut lanes: Vec<Vec<(&Delivery, Result<Envelope, EventError>)>> = (0..LANES).map(|_| Vec::new()).collect();
     for d in deliveries {
-        // An unreadable entry goes to lane 0, where `process` drops it.
-        let lane = Envelope::from_json(&d.payload).map_or(0, |e| lane_of(e.event.subject()));
-        lanes[lane].push(d);
+        let read = Envelope::from_json(&d.payload);
+        // An unreadable entry goes to lane 0, where `process_read` drops it.
+        let lane = read.as_ref().map_or(0, |e| lane_of(e.event.subject()));
+        lanes[lane].push((d, read));
     }
     let handled = futures_util::future::join_all(lanes.into_iter().map(|lane| async move {
         let mut acked = Vec::with_capacity(lane.len());
-        for d in lane {
-            if process(state, d, settings).await {
+        for (d, read) in lane {
+            if process_read(state, d, read, settings).await {
                 acked.push(d.id.clone());
             }
         }
