@@ -30,9 +30,6 @@ while [ $# -gt 0 ]; do
     *) usage >&2; die "unknown argument: $1" ;;
   esac
 done
-in_range() { # name value min max
-  [[ "$2" =~ ^[0-9]+$ ]] && [ "$2" -ge "$3" ] && [ "$2" -le "$4" ] || die "$1 must be an integer in $3..$4 (got '$2')"
-}
 in_range buildings "$BUILDINGS" 1 100
 in_range days "$DAYS" 1 73
 in_range runs "$RUNS" 1 9
