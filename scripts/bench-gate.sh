@@ -49,9 +49,6 @@ while [ $# -gt 0 ]; do
     *) usage >&2; die "unknown argument: $1" ;;
   esac
 done
-in_range() { # name value min max
-  [[ "$2" =~ ^[0-9]+$ ]] && [ "$2" -ge "$3" ] && [ "$2" -le "$4" ] || die "$1 must be an integer in $3..$4 (got '$2')"
-}
 in_range buildings "$BUILDINGS" 2 1000
 in_range spots "$SPOTS" 1 99
 in_range days "$DAYS" 1 730

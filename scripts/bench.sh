@@ -40,9 +40,6 @@ while [ $# -gt 0 ]; do
     *) usage >&2; die "unknown argument: $1" ;;
   esac
 done
-in_range() { # name value min max
-  [[ "$2" =~ ^[0-9]+$ ]] && [ "$2" -ge "$3" ] && [ "$2" -le "$4" ] || die "$1 must be an integer in $3..$4 (got '$2')"
-}
 in_range buildings "$BUILDINGS" 1 1000
 in_range spots "$SPOTS" 1 99
 in_range days "$DAYS" 1 179
@@ -232,6 +229,9 @@ run_wrk search "$SEARCH_URL" -H "Cookie: $COOKIE"
 # The cookie must still be valid after the run, or the numbers are those of an error page.
 curl -fsS -H "Cookie: $COOKIE" "$SEARCH_URL" | grep -q 'data-testid="available-count"' \
   || die "the session did not survive the run; the measurement is not of the search page"
+# The server's memory under that load: its peak resident set (VmHWM) since it started, and now.
+SERVER_PEAK_MB=$(awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$server_pid/status")
+SERVER_RSS_MB=$(awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$server_pid/status")
 stop "$server_pid"
 
 say "search baseline: bench_baseline on http://$BASE_ADDR (one primary-key query)"
@@ -270,9 +270,27 @@ Pool: $pool connections per process. Duration: ${DURATION} s per measurement.
 | **ratio booking ÷ baseline** | **$(ratio "$B_RATE" "$PGB_TPS")** | | | |
 | search page: \`GET /buscar\` (resident logged in; $SEARCH_BYTES bytes, $SEARCH_CARDS block cards of which $SEARCH_TAKEN booked), wrk $CONNECTIONS conns | **$S_RPS req/s** | $(wrk_pct "$OUT/wrk-search.txt" 50) ms | $(wrk_pct "$OUT/wrk-search.txt" 99) ms | $(wrk_bad "$OUT/wrk-search.txt") non-2xx/socket errors |
 | baseline: bare axum + one PK query, wrk $CONNECTIONS conns | **$BL_RPS req/s** | $(wrk_pct "$OUT/wrk-baseline.txt" 50) ms | $(wrk_pct "$OUT/wrk-baseline.txt" 99) ms | $(wrk_bad "$OUT/wrk-baseline.txt") non-2xx/socket errors |
-| **ratio search ÷ baseline** | **$(ratio "$S_RPS" "$BL_RPS")** | | | |
+| **ratio search ÷ baseline** | **$(ratio "$S_RPS" "$BL_RPS")** | | p99 ×$(ratio "$(wrk_pct "$OUT/wrk-search.txt" 99)" "$(wrk_pct "$OUT/wrk-baseline.txt" 99)") | |
+| server memory under the search load | peak RSS **$SERVER_PEAK_MB MB** (at the end $SERVER_RSS_MB MB) | | | |
 
 Raw outputs: target/bench/ (booking.txt, pgbench.txt, wrk-search.txt, wrk-baseline.txt, search.html, logs).
+EOF
+
+# The figures as key=value lines, for scripts that repeat this run (scripts/bench-growth.sh).
+cat >"$OUT/figures.txt" <<EOF
+booking_per_s=$B_RATE
+pgbench_tps=$PGB_TPS
+booking_ratio=$(ratio "$B_RATE" "$PGB_TPS")
+search_rps=$S_RPS
+search_p50_ms=$(wrk_pct "$OUT/wrk-search.txt" 50)
+search_p99_ms=$(wrk_pct "$OUT/wrk-search.txt" 99)
+baseline_rps=$BL_RPS
+baseline_p50_ms=$(wrk_pct "$OUT/wrk-baseline.txt" 50)
+baseline_p99_ms=$(wrk_pct "$OUT/wrk-baseline.txt" 99)
+search_ratio=$(ratio "$S_RPS" "$BL_RPS")
+search_p99_ratio=$(ratio "$(wrk_pct "$OUT/wrk-search.txt" 99)" "$(wrk_pct "$OUT/wrk-baseline.txt" 99)")
+server_peak_rss_mb=$SERVER_PEAK_MB
+search_errors=$(wrk_bad "$OUT/wrk-search.txt")
 EOF
 
 say "summary (target/bench/summary.md)"

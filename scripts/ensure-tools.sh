@@ -19,6 +19,10 @@ if ! command -v cargo-leptos >/dev/null; then
   cargo install cargo-leptos --version "$leptos_version" --locked --features no_downloads
 fi
 
+# The release build (`make cluster`, the benchmarks) runs wasm-opt on the WebAssembly; cargo-leptos
+# may not download it here, so it comes from Debian's binaryen.
+command -v wasm-opt >/dev/null || apt_install binaryen
+
 wbg_want=$(lock_version wasm-bindgen)
 [ -n "$wbg_want" ] || die "wasm-bindgen not found in Cargo.lock"
 wbg_have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)

@@ -37,3 +37,8 @@ apt_install() {
 lock_version() {
   awk -v name="$1" '$0 == "name = \"" name "\"" { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
 }
+
+# in_range name value min max: dies unless value is an integer in min..max (the benchmarks' options).
+in_range() {
+  [[ "$2" =~ ^[0-9]+$ ]] && [ "$2" -ge "$3" ] && [ "$2" -le "$4" ] || die "$1 must be an integer in $3..$4 (got '$2')"
+}

@@ -69,7 +69,8 @@ say "playwright"
 kill $server_pid 2>/dev/null || true; wait $server_pid 2>/dev/null || true
 
 # Two production-mode instances behind HAProxy over HTTPS: a crash mid-journey and a rolling
-# restart under load (the debug build above; about 1.5 minutes).
+# restart under load (about 2 minutes). It runs the server `cargo leptos build` linked above:
+# the binary `cargo test` links has other features and its HTML does not hydrate.
 say "cluster test (scripts/cluster-test.sh)"
 E2E_ADDR="$E2E_ADDR" E2E_DB_NAME="$E2E_DB_NAME" bash scripts/cluster-test.sh
 

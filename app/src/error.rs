@@ -15,6 +15,92 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// The summary above a form whose fields have problems.
+pub const CHECK_FIELDS: &str = "Revisa los campos marcados.";
+
+/// The summary above a listing's filter form whose fields have problems.
+pub const FILTER_PROBLEMS: &str = "Revisa los filtros.";
+
+/// Collects every field's problem of a form, so the form shows them all at once, and turns
+/// them into one [`AppError::Invalid`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors {
+    fields: Vec<FieldError>,
+}
+
+impl FieldErrors {
+    /// No problems yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records `message` against `field`.
+    pub fn push(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.fields.push(FieldError { field: field.into(), message: message.into() });
+    }
+
+    /// The parsed value, or `None` with the error's text recorded against `field`.
+    pub fn check<T, E: std::fmt::Display>(&mut self, field: &str, parsed: Result<T, E>) -> Option<T> {
+        parsed.map_err(|e| self.push(field, e.to_string())).ok()
+    }
+
+    /// The value, or `None` with `err`'s field messages recorded (an error that names no
+    /// field is recorded against `field` with its own text).
+    pub fn absorb<T>(&mut self, field: &str, result: Result<T, AppError>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(AppError::Invalid { fields, .. }) if !fields.is_empty() => {
+                self.fields.extend(fields);
+                None
+            }
+            Err(other) => {
+                self.push(field, other.to_string());
+                None
+            }
+        }
+    }
+
+    /// Whether nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+
+    /// The problems as one error, summarised by [`CHECK_FIELDS`].
+    pub fn into_error(self) -> AppError {
+        self.into_error_with(CHECK_FIELDS)
+    }
+
+    /// The problems as one error with its own summary.
+    pub fn into_error_with(self, message: impl Into<String>) -> AppError {
+        AppError::Invalid { message: message.into(), fields: self.fields }
+    }
+
+    /// `Ok` when nothing was recorded, else [`FieldErrors::into_error`].
+    pub fn into_result(self) -> Result<(), AppError> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(self.into_error())
+        }
+    }
+}
+
+impl<F: Into<String>, M: Into<String>> FromIterator<(F, M)> for FieldErrors {
+    /// From `(field, message)` pairs, such as the domain's form problems.
+    fn from_iter<I: IntoIterator<Item = (F, M)>>(pairs: I) -> Self {
+        let mut errors = Self::new();
+        for (field, message) in pairs {
+            errors.push(field, message);
+        }
+        errors
+    }
+}
+
+/// `(field, message)` problems (the domain's form parsers return them) as the form's error.
+pub fn invalid<F: Into<String>, M: Into<String>>(problems: impl IntoIterator<Item = (F, M)>) -> AppError {
+    problems.into_iter().collect::<FieldErrors>().into_error()
+}
+
 /// Client-safe, serialisable error of every server function.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
@@ -128,6 +214,37 @@ mod tests {
         let e = AppError::from_server_fn_error(ServerFnErrorErr::ServerError("relation \"users\" does not exist".into()));
         assert_eq!(e, AppError::Internal);
         assert!(!e.to_string().contains("relation"));
+    }
+
+    #[test]
+    fn field_errors_collect_every_problem_in_order() {
+        let mut errors = FieldErrors::new();
+        assert!(errors.is_empty());
+        assert_eq!(errors.clone().into_result(), Ok(()));
+        assert_eq!(errors.check::<u32, _>("age", "x".parse::<u32>().map_err(|_| "Edad inválida.")), None);
+        assert_eq!(errors.check::<u32, &str>("rooms", Ok(3)), Some(3));
+        errors.push("name", "Falta el nombre.");
+        assert_eq!(errors.absorb::<()>("building_id", Err(AppError::field("building_id", "Elige uno."))), None);
+        assert_eq!(errors.absorb::<()>("unit", Err(AppError::NotFound)), None);
+        let Err(err) = errors.into_result() else { panic!("the problems were lost") };
+        assert_eq!(err.to_string(), CHECK_FIELDS);
+        assert_eq!(err.field_message("age").as_deref(), Some("Edad inválida."));
+        assert_eq!(err.field_message("name").as_deref(), Some("Falta el nombre."));
+        assert_eq!(err.field_message("building_id").as_deref(), Some("Elige uno."));
+        assert_eq!(err.field_message("unit").as_deref(), Some("No encontrado."));
+        assert_eq!(err.field_message("rooms"), None);
+        let AppError::Invalid { fields, .. } = err else { panic!("not an input error") };
+        let order: Vec<_> = fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(order, ["age", "name", "building_id", "unit"]);
+    }
+
+    #[test]
+    fn domain_problems_become_one_input_error() {
+        let err = invalid([("nombre", "Muy largo.".to_string()), ("precio", "Inválido.".to_string())]);
+        assert_eq!(err.field_message("precio").as_deref(), Some("Inválido."));
+        assert_eq!(err.status_code(), 400);
+        let summary = FieldErrors::new().into_error_with("Revisa los filtros.");
+        assert_eq!(summary, AppError::Invalid { message: "Revisa los filtros.".into(), fields: Vec::new() });
     }
 
     #[test]

@@ -120,3 +120,47 @@ async fn every_authenticated_request_pushes_back_the_stores_expiry(pool: PgPool)
     assert!(client.who_am_i(&app).await.contains("Camila"));
     assert!((119.0..=120.5).contains(&minutes_left().await));
 }
+
+/// The actor is read once per request (the header's `who_am_i` and the page share it), and only
+/// for that request: the next request, with a fresh memo from the middleware, sees a ban.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn the_actor_is_read_once_per_request_and_never_across_requests(pool: PgPool) {
+    use app::ssr::actor::{current_actor, ActorMemo};
+    use leptos::prelude::{provide_context, Owner};
+    use leptos::reactive::computed::ScopedFuture;
+
+    let app = app(pool.clone()).await;
+    let f = Fixture::new(pool.clone(), 120).await;
+    let now = chrono::Utc::now().timestamp();
+    let id = f.log_in_at(now).await;
+    // A request as the router hands it to Leptos: the session and a fresh memo in its extensions.
+    let request = |memo: ActorMemo| {
+        let (mut parts, ()) = http::Request::new(()).into_parts();
+        parts.extensions.insert(f.session(Some(id)));
+        parts.extensions.insert(memo);
+        let owner = Owner::new();
+        owner.with(|| {
+            provide_context(app.state.clone());
+            provide_context(parts);
+        });
+        owner
+    };
+    let ban = || async {
+        sqlx::query("update users set status = 'banned', session_epoch = session_epoch + 1 where id = $1")
+            .bind(f.user)
+            .execute(&pool)
+            .await
+            .unwrap();
+    };
+
+    let first = request(ActorMemo::default());
+    let actor = first.with(|| ScopedFuture::new(current_actor(&pool))).await.unwrap();
+    assert_eq!(actor.as_ref().map(|a| a.id), Some(f.user));
+    ban().await;
+    // Within the same request the first read serves (no second users query)...
+    let again = first.with(|| ScopedFuture::new(current_actor(&pool))).await.unwrap();
+    assert_eq!(again.map(|a| a.id), Some(f.user));
+    // ...and the next request reads the database again: the ban has taken effect.
+    let next = request(ActorMemo::default());
+    assert_eq!(next.with(|| ScopedFuture::new(current_actor(&pool))).await.unwrap(), None);
+}

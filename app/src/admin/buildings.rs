@@ -93,3 +93,43 @@ pub struct BuildingDetail {
     /// Whether the caller may change the settings and generate availability.
     pub can_edit_settings: bool,
 }
+
+/// The settings half of a building form as posted (raw strings under the form's field names).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BuildingSettingsForm {
+    /// Booking horizon, days.
+    pub horizon: String,
+    /// Maximum active bookings per resident.
+    pub max_active: String,
+    /// Hold minutes.
+    pub hold: String,
+    /// No-show enabled: the checkbox is sent only when ticked.
+    pub no_show: Option<String>,
+    /// No-show grace, minutes.
+    pub no_show_grace: String,
+    /// Overstay grace, minutes.
+    pub overstay_grace: String,
+    /// Check-in early, minutes.
+    pub check_in_early: String,
+}
+
+/// A whole building form as posted: the terms and, flattened under their own names, the
+/// settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BuildingForm {
+    /// Name.
+    pub name: String,
+    /// Address.
+    pub address: String,
+    /// Comuna.
+    pub comuna: String,
+    /// Time zone name.
+    pub time_zone: String,
+    /// Commission, `10 %` or `10,5`.
+    pub commission: String,
+    /// Monthly fee, `$50.000` or `50000`.
+    pub monthly_fee: String,
+    /// The settings fields.
+    #[serde(flatten)]
+    pub settings: BuildingSettingsForm,
+}

@@ -3,7 +3,7 @@
 
 use super::{BuildingChoice, BuildingScreen};
 use crate::domain::role::Role;
-use crate::error::{AppError, FieldError};
+use crate::error::{AppError, FieldErrors};
 use crate::ssr::{
     actor::{self, Actor},
     ServerResult,
@@ -106,21 +106,42 @@ pub fn parse_day(raw: &str) -> Option<NaiveDate> {
 }
 
 /// An optional date filter: `None` when empty; when unreadable, `None` and a field error.
-pub fn date_filter(fields: &mut Vec<FieldError>, name: &str, raw: &str) -> Option<NaiveDate> {
+pub fn date_filter(errors: &mut FieldErrors, name: &str, raw: &str) -> Option<NaiveDate> {
     if raw.trim().is_empty() {
         return None;
     }
     let day = parse_day(raw);
     if day.is_none() {
-        fields.push(FieldError { field: name.into(), message: "Escribe una fecha válida (dd-mm-aaaa).".into() });
+        errors.push(name, "Escribe una fecha válida (dd-mm-aaaa).");
     }
     day
+}
+
+/// The building a one-building screen shows: the one asked for (platform roles), a building
+/// admin's own, or for a platform role without a choice the first building by name.
+pub async fn screen_building(pool: &PgPool, actor: &Actor, edificio: &str) -> ServerResult<Uuid> {
+    match listing_scope(actor, edificio)? {
+        Some(b) => Ok(b),
+        None => {
+            let all = buildings(pool, actor).await?;
+            let first = all.first().ok_or(AppError::NotFound)?;
+            Ok(parse_id(&first.id)?)
+        }
+    }
 }
 
 /// A search box's term (trimmed; empty: no search), refused as a `buscar` field error when
 /// longer than the search limit, so no listing runs a pattern search over an arbitrary text.
 pub fn search_term(raw: &str) -> Result<&str, AppError> {
     crate::domain::text::search_term(raw).map_err(|e| AppError::field("buscar", e.to_string()))
+}
+
+/// The reason given for a ban or a blocklist entry (3 to 500 characters, trimmed), else a
+/// `reason` field error.
+pub fn ban_reason(raw: &str) -> Result<String, AppError> {
+    crate::domain::text::Reason::parse(raw)
+        .map(crate::domain::text::Reason::into_string)
+        .map_err(|_| AppError::field("reason", "Indica el motivo del bloqueo (entre 3 y 500 caracteres)."))
 }
 
 /// Parses an id from a form; anything unreadable is "not found".

@@ -32,7 +32,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use rand::RngCore;
 use serde_json::json;
-use sqlx::{Acquire, PgConnection, PgPool};
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 /// Lost race, taken block, or a block that overlaps another active booking of the spot.
@@ -63,14 +63,137 @@ pub async fn rules(
     .fetch_all(conn)
     .await?;
     rows.into_iter()
-        .map(|(id, priority, starts_at, ends_at, bp, created_at)| {
-            let multiplier = u32::try_from(bp)
-                .ok()
-                .and_then(|bp| Multiplier::from_basis_points(bp).ok())
-                .ok_or_else(|| ServerError::invariant(format!("multiplier {bp}")))?;
-            Ok(PricingRuleView { id, priority, starts_at, ends_at, multiplier, active: true, created_at })
-        })
+        .map(|(id, priority, starts_at, ends_at, bp, created_at)| rule_view(id, priority, starts_at, ends_at, bp, created_at))
         .collect()
+}
+
+/// An active pricing rule as read from its columns (the multiplier in basis points).
+fn rule_view(
+    id: Uuid,
+    priority: i32,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    bp: i32,
+    created_at: DateTime<Utc>,
+) -> ServerResult<PricingRuleView<Uuid>> {
+    let multiplier = u32::try_from(bp)
+        .ok()
+        .and_then(|bp| Multiplier::from_basis_points(bp).ok())
+        .ok_or_else(|| ServerError::invariant(format!("multiplier {bp}")))?;
+    Ok(PricingRuleView { id, priority, starts_at, ends_at, multiplier, active: true, created_at })
+}
+
+/// The active pricing rules of a building as one row of arrays (one column per field), so a
+/// statement that reads something else can bring the rules along in the same round trip.
+#[derive(Debug, sqlx::FromRow)]
+struct RuleArrays {
+    rule_ids: Vec<Uuid>,
+    rule_priorities: Vec<i32>,
+    rule_starts: Vec<DateTime<Utc>>,
+    rule_ends: Vec<DateTime<Utc>>,
+    rule_bps: Vec<i32>,
+    rule_created: Vec<DateTime<Utc>>,
+}
+
+impl RuleArrays {
+    /// A subquery yielding the columns of [`RuleArrays`] for the rules of `building` (an SQL
+    /// expression) that pass `filter` (over the alias `p`).
+    fn select(building: &str, filter: &str) -> String {
+        format!(
+            "select coalesce(array_agg(p.id), '{{}}') rule_ids, coalesce(array_agg(p.priority), '{{}}') rule_priorities,
+                    coalesce(array_agg(p.starts_at), '{{}}') rule_starts, coalesce(array_agg(p.ends_at), '{{}}') rule_ends,
+                    coalesce(array_agg(p.multiplier_bp), '{{}}') rule_bps, coalesce(array_agg(p.created_at), '{{}}') rule_created
+               from pricing_rules p where p.building_id = {building} and p.active and {filter}"
+        )
+    }
+
+    /// The rules, checked.
+    fn into_views(self) -> ServerResult<Vec<PricingRuleView<Uuid>>> {
+        let n = self.rule_ids.len();
+        if [
+            self.rule_priorities.len(),
+            self.rule_starts.len(),
+            self.rule_ends.len(),
+            self.rule_bps.len(),
+            self.rule_created.len(),
+        ]
+        .iter()
+        .any(|len| *len != n)
+        {
+            return Err(ServerError::invariant("rule arrays of different lengths"));
+        }
+        self.rule_ids
+            .into_iter()
+            .zip(self.rule_priorities)
+            .zip(self.rule_starts.into_iter().zip(self.rule_ends))
+            .zip(self.rule_bps.into_iter().zip(self.rule_created))
+            .map(|(((id, priority), (starts_at, ends_at)), (bp, created_at))| {
+                rule_view(id, priority, starts_at, ends_at, bp, created_at)
+            })
+            .collect()
+    }
+}
+
+/// Search's one statement about the building (see [`search`]); built once, from [`RuleArrays::select`].
+static SEARCH_BUILDING_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "select bl.name, bl.address, bl.time_zone, bl.commission_rate_bp, bl.sales_rep_rate_bp,
+                array(select t.name from block_templates t where t.building_id = bl.id and t.active
+                       order by t.sort_order, t.start_local, t.name) kinds,
+                s.spot_numbers, s.map_xs, s.map_ys, r.*
+           from buildings bl
+          cross join lateral (
+                select coalesce(array_agg(v.number order by v.sort_order, length(v.number), v.number), '{{}}') spot_numbers,
+                       coalesce(array_agg(v.map_x order by v.sort_order, length(v.number), v.number), '{{}}') map_xs,
+                       coalesce(array_agg(v.map_y order by v.sort_order, length(v.number), v.number), '{{}}') map_ys
+                  from visitor_spots v where v.building_id = bl.id and v.active) s
+          cross join lateral ({rules}) r
+          where bl.id = $1",
+        rules = RuleArrays::select("bl.id", "p.ends_at > $2"),
+    )
+});
+
+/// The booking transaction's claim, quota count and rules (see [`create`]); built once.
+static BOOKING_CLAIM_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "with claimed as (
+              update availability_blocks set status = 'reserved'
+               where id = $2 and status = 'available' and starts_at > now()
+              returning id)
+         select now() as now,
+                (select count(*) from bookings
+                  where resident_id = $1 and status in ('pending', 'confirmed', 'checked_in', 'overstay')) as active,
+                exists (select 1 from claimed) as claimed,
+                r.*
+           from ({rules}) r",
+        rules = RuleArrays::select("$3", "p.starts_at < $5 and p.ends_at > $4"),
+    )
+});
+
+/// What the booking transaction reads and claims in one statement after the resident's lock.
+#[derive(Debug, sqlx::FromRow)]
+struct BookingClaim {
+    now: DateTime<Utc>,
+    active: i64,
+    claimed: bool,
+    #[sqlx(flatten)]
+    rules: RuleArrays,
+}
+
+/// What search reads of the resident's building in one statement.
+#[derive(Debug, sqlx::FromRow)]
+struct SearchBuilding {
+    name: String,
+    address: String,
+    time_zone: String,
+    commission_rate_bp: i32,
+    sales_rep_rate_bp: i32,
+    kinds: Vec<String>,
+    spot_numbers: Vec<String>,
+    map_xs: Vec<Option<i16>>,
+    map_ys: Vec<Option<i16>>,
+    #[sqlx(flatten)]
+    rules: RuleArrays,
 }
 
 /// The quote of a block with the building's rates and rules.
@@ -106,21 +229,26 @@ pub async fn search(
 ) -> ServerResult<SearchResult> {
     actor.require_role(&[Role::Resident])?;
     let building_id = actor.building_id.ok_or(AppError::NotFound)?;
-    let (name, address, zone, commission_bp, rep_bp): (String, String, String, i32, i32) =
-        sqlx::query_as("select name, address, time_zone, commission_rate_bp, sales_rep_rate_bp from buildings where id = $1")
-            .bind(building_id)
-            .fetch_one(pool)
-            .await?;
+    // One round trip for everything of the building the page needs besides the day's blocks:
+    // its settings, block types, spots and the pricing rules that can still apply (a block
+    // shown has not started, so a rule ending before `now` cannot touch it).
+    let b: SearchBuilding = sqlx::query_as(SEARCH_BUILDING_SQL.as_str()).bind(building_id).bind(now).fetch_one(pool).await?;
+    let SearchBuilding {
+        name,
+        address,
+        time_zone: zone,
+        commission_rate_bp: commission_bp,
+        sales_rep_rate_bp: rep_bp,
+        kinds,
+        spot_numbers,
+        map_xs,
+        map_ys,
+        rules,
+    } = b;
+    let rules = rules.into_views()?;
     let tz = building_zone(&zone)?;
     let today = local_date(now, tz);
     let date = date.filter(|d| *d >= today).unwrap_or(today);
-
-    let kinds: Vec<String> = sqlx::query_scalar(
-        "select name from block_templates where building_id = $1 and active order by sort_order, start_local, name",
-    )
-    .bind(building_id)
-    .fetch_all(pool)
-    .await?;
 
     // The local day as an instant range, so the (building, starts_at) index serves the query
     // (midnight may not exist on a DST night: resolve_local moves it forward).
@@ -129,17 +257,26 @@ pub async fn search(
     let day_end = resolve_local(tz, (date + Duration::days(1)).and_time(chrono::NaiveTime::MIN))
         .ok_or_else(|| ServerError::invariant("day end"))?;
     type Row = (Uuid, String, Option<String>, DateTime<Utc>, DateTime<Utc>, i64, bool);
+    // A block is taken when an active booking of its spot overlaps it. The day's candidates are
+    // read once, by (building, starts_at), and merged per spot: blocks and so bookings last at
+    // most 48 hours (availability_blocks_max_length_check), so any booking that overlaps a block
+    // starting this day starts between two days before it and two days after it.
     let rows: Vec<Row> = sqlx::query_as(
-        "select b.id, s.number, t.name, b.starts_at, b.ends_at, b.base_price_clp,
-                b.status = 'available'
-                and exists (select 1 from buildings x where x.id = b.building_id and x.status = 'active')
-                and not exists (
-                    select 1 from bookings k
-                     where k.spot_id = b.spot_id and k.during && b.during
-                       and k.status in ('pending', 'confirmed', 'checked_in', 'overstay'))
+        "with taken as (
+              select k.spot_id, range_agg(k.during) as during
+                from bookings k
+               where k.building_id = $1
+                 and k.starts_at > $2 - interval '2 days' and k.starts_at < $3 + interval '2 days'
+                 and k.status in ('pending', 'confirmed', 'checked_in', 'overstay')
+               group by k.spot_id)
+         select b.id, s.number, t.name, b.starts_at, b.ends_at, b.base_price_clp,
+                b.status = 'available' and bl.status = 'active'
+                and not coalesce(tk.during && b.during, false)
            from availability_blocks b
-           join visitor_spots s on s.id = b.spot_id
-           left join block_templates t on t.id = b.template_id
+           join buildings bl on bl.id = b.building_id
+           join visitor_spots s on s.id = b.spot_id and s.building_id = b.building_id
+           left join block_templates t on t.id = b.template_id and t.building_id = b.building_id
+           left join taken tk on tk.spot_id = b.spot_id
           where b.building_id = $1 and s.active
             and b.starts_at >= $2 and b.starts_at < $3
             and b.starts_at > $4
@@ -154,10 +291,6 @@ pub async fn search(
     .fetch_all(pool)
     .await?;
 
-    let mut conn = pool.acquire().await?;
-    let day_start = now.min(rows.first().map(|r| r.3).unwrap_or(now));
-    let day_end = rows.iter().map(|r| r.4).max().unwrap_or(now);
-    let rules = rules(&mut conn, building_id, day_start, day_end).await?;
     let mut cards = Vec::with_capacity(rows.len());
     for (id, spot, kind, start, end, base, available) in rows {
         let (q, _) = price_block(&rules, base, start, end, commission_bp, rep_bp)?;
@@ -173,21 +306,17 @@ pub async fn search(
         });
     }
 
-    type SpotRow = (String, Option<i16>, Option<i16>);
-    let spots: Vec<SpotRow> = sqlx::query_as(
-        "select number, map_x, map_y from visitor_spots where building_id = $1 and active order by sort_order, length(number), number",
-    )
-    .bind(building_id)
-    .fetch_all(&mut *conn)
-    .await?;
     // Placed spots keep their position; the others take free cells, never overlapping.
-    let plan = crate::domain::plan::layout(
-        &spots.iter().map(|s| s.1.zip(s.2).map(|(x, y)| (i32::from(x), i32::from(y)))).collect::<Vec<_>>(),
-    );
-    let map = spots
+    let positions: Vec<Option<(i32, i32)>> = map_xs
+        .iter()
+        .zip(&map_ys)
+        .map(|(x, y)| x.zip(*y).map(|(x, y)| (i32::from(x), i32::from(y))))
+        .collect();
+    let plan = crate::domain::plan::layout(&positions);
+    let map = spot_numbers
         .into_iter()
         .zip(plan.centres)
-        .map(|((number, ..), (x, y))| {
+        .map(|(number, (x, y))| {
             let free = cards.iter().filter(|c| c.spot == number && c.available).count();
             MapSpot { x, y, free_blocks: u32::try_from(free).unwrap_or(0), number }
         })
@@ -408,17 +537,37 @@ pub async fn create(
     actor.require_role(&[Role::Resident])?;
     let building_id = actor.building_id.ok_or(AppError::NotFound)?;
 
-    type BlockRow = (Uuid, Uuid, DateTime<Utc>, DateTime<Utc>, i64, String, i32, i32, i32, i32, bool);
+    // The block with its building and spot, and the resident's own blind indexes for the
+    // blocklist, in one round trip.
+    type BlockRow = (
+        Uuid,
+        Uuid,
+        DateTime<Utc>,
+        DateTime<Utc>,
+        i64,
+        String,
+        i32,
+        i32,
+        i32,
+        i32,
+        bool,
+        String,
+        Option<Vec<u8>>,
+        Option<Vec<u8>>,
+    );
     let block: Option<BlockRow> = sqlx::query_as(
         "select b.spot_id, b.building_id, b.starts_at, b.ends_at, b.base_price_clp, bl.status,
                 bl.commission_rate_bp, bl.sales_rep_rate_bp, bl.max_active_bookings_per_resident,
-                bl.hold_minutes, s.active
+                bl.hold_minutes, s.active, u.email::text, p.rut_bidx, u.phone_bidx
            from availability_blocks b
            join buildings bl on bl.id = b.building_id
            join visitor_spots s on s.id = b.spot_id
+           join users u on u.id = $2
+           left join resident_profiles p on p.user_id = u.id
           where b.id = $1",
     )
     .bind(new.block_id)
+    .bind(actor.id)
     .fetch_optional(pool)
     .await?;
     // Another building's block is "not found": nothing about it may leak.
@@ -434,6 +583,9 @@ pub async fn create(
         max_active,
         hold_minutes,
         spot_active,
+        email,
+        rut_bidx,
+        phone_bidx,
     )) = block.filter(|b| b.1 == building_id)
     else {
         return Err(AppError::NotFound.into());
@@ -443,13 +595,6 @@ pub async fn create(
     }
 
     // Blocklist, on its own connection so the audit of a hit survives the refusal.
-    let (email, rut_bidx, phone_bidx): (String, Option<Vec<u8>>, Option<Vec<u8>>) = sqlx::query_as(
-        "select u.email::text, p.rut_bidx, u.phone_bidx
-           from users u left join resident_profiles p on p.user_id = u.id where u.id = $1",
-    )
-    .bind(actor.id)
-    .fetch_one(pool)
-    .await?;
     let mut indexed = vec![
         (BlindField::Email, indexer.index(BlindField::Email, &email).to_vec()),
         (BlindField::Plate, indexer.index(BlindField::Plate, new.plate.as_str()).to_vec()),
@@ -479,42 +624,38 @@ pub async fn create(
         None => None,
     };
 
-    let mut tx = pool.begin().await?;
     // One resident's bookings are counted under a lock, so two tabs cannot both pass the limit.
-    sqlx::query("select pg_advisory_xact_lock(hashtextextended($1::text, 0))")
-        .bind(actor.id)
-        .execute(&mut *tx)
+    // The lock travels with `begin` in one simple-protocol message (one round trip); the only
+    // value in it is a UUID, formatted by `Uuid`, never text from the request.
+    let mut tx = pool
+        .begin_with(format!("begin; select pg_advisory_xact_lock(hashtextextended('{}', 0))", actor.id.hyphenated()))
         .await?;
-    let (now, active): (DateTime<Utc>, i64) = sqlx::query_as(
-        "select now(), count(*) from bookings
-          where resident_id = $1 and status in ('pending', 'confirmed', 'checked_in', 'overstay')",
-    )
-    .bind(actor.id)
-    .fetch_one(&mut *tx)
-    .await?;
+    // After the lock (its own statement: a statement's snapshot predates its waits), one
+    // round trip claims the block, counts the resident's active bookings and reads the rules.
+    // A refusal below rolls the claim back with the transaction.
+    let claim: BookingClaim = sqlx::query_as(BOOKING_CLAIM_SQL.as_str())
+        .bind(actor.id)
+        .bind(new.block_id)
+        .bind(building_id)
+        .bind(starts_at)
+        .bind(ends_at)
+        .fetch_one(&mut *tx)
+        .await?;
+    let now = claim.now;
     if starts_at <= now {
         return Err(AppError::Conflict("Este bloque ya comenzó. Elige uno que aún no empiece.".into()).into());
     }
-    if active >= i64::from(max_active) {
+    if claim.active >= i64::from(max_active) {
         return Err(AppError::Conflict(format!(
             "Ya tienes {max_active} reservas activas, el máximo de tu edificio. Cancela o espera a que termine alguna."
         ))
         .into());
     }
-
-    let rules = rules(&mut tx, building_id, starts_at, ends_at).await?;
-    let (q, rule_id) = price_block(&rules, base, starts_at, ends_at, commission_bp, rep_bp)?;
-
-    let claimed = sqlx::query(
-        "update availability_blocks set status = 'reserved'
-          where id = $1 and status = 'available' and starts_at > now()",
-    )
-    .bind(new.block_id)
-    .execute(&mut *tx)
-    .await?;
-    if claimed.rows_affected() == 0 {
+    if !claim.claimed {
         return Err(AppError::Conflict(TAKEN_MESSAGE.into()).into());
     }
+    let rules = claim.rules.into_views()?;
+    let (q, rule_id) = price_block(&rules, base, starts_at, ends_at, commission_bp, rep_bp)?;
 
     let hold_expires_at = now + Duration::minutes(i64::from(hold_minutes));
     let mut attempt = 0;
@@ -525,8 +666,8 @@ pub async fn create(
         let mut token = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut token);
         let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(token);
-        // A savepoint per try: a code collision must not abort the transaction.
-        let mut sp = (&mut *tx).begin().await?;
+        // A code collision inserts nothing (no savepoint needed) and tries another code; an
+        // overlap still raises bookings_no_overlap.
         let inserted = sqlx::query(
             "insert into bookings (id, block_id, spot_id, building_id, resident_id, during,
                                    visitor_name, visitor_plate, visitor_phone_enc, visitor_phone_bidx,
@@ -535,7 +676,8 @@ pub async fn create(
                                    confirmation_code, guest_pass_token, hold_expires_at)
              select $1, b.id, b.spot_id, b.building_id, $2, b.during,
                     $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16
-               from availability_blocks b where b.id = $17",
+               from availability_blocks b where b.id = $17
+             on conflict (confirmation_code) do nothing",
         )
         .bind(booking_id)
         .bind(actor.id)
@@ -554,19 +696,14 @@ pub async fn create(
         .bind(&token)
         .bind(hold_expires_at)
         .bind(new.block_id)
-        .execute(&mut *sp)
+        .execute(&mut *tx)
         .await;
         match inserted {
-            Ok(_) => {
-                sp.commit().await?;
-                break;
-            }
+            Ok(done) if done.rows_affected() == 1 => break,
+            Ok(_) if attempt < 5 => continue,
+            Ok(_) => return Err(ServerError::invariant("five confirmation-code collisions in a row")),
             Err(e) if is_violation(&e, "bookings_no_overlap") || is_deadlock(&e) => {
                 return Err(AppError::Conflict(TAKEN_MESSAGE.into()).into());
-            }
-            Err(e) if is_violation(&e, "bookings_confirmation_code_key") && attempt < 5 => {
-                sp.rollback().await?;
-                continue;
             }
             Err(e) => return Err(e.into()),
         }

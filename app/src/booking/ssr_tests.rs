@@ -290,6 +290,64 @@ async fn the_23_hour_block_and_the_11_hour_night_raced_together_one_wins(pool: P
     assert_eq!((won, taken), (1, 39));
 }
 
+/// One resident at the limit minus two, booking ten free blocks at once from ten tabs: the
+/// per-resident lock lets exactly two through, the others get the limit's message, and every
+/// refused block is still available (the claim went back with the refused transaction).
+#[sqlx::test(migrations = "../migrations")]
+async fn one_resident_booking_from_ten_tabs_at_once_stays_within_the_limit(pool: PgPool) {
+    let w = Arc::new(world(&pool).await);
+    sqlx::query("update buildings set max_active_bookings_per_resident = 2 where id = $1")
+        .bind(w.building)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let mut blocks = Vec::new();
+    for n in 2..12 {
+        let spot: Uuid = sqlx::query_scalar("insert into visitor_spots (building_id, number) values ($1, $2) returning id")
+            .bind(w.building)
+            .bind(format!("V-{n:02}"))
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        blocks.push(block(&pool, w.building, spot, &local(3, "08:00"), &local(3, "19:00"), 4000).await);
+    }
+    let wide = PgPoolOptions::new()
+        .max_connections(12)
+        .connect_with(pool.connect_options().as_ref().clone())
+        .await
+        .unwrap();
+    let barrier = Arc::new(tokio::sync::Barrier::new(blocks.len()));
+    let tasks: Vec<_> = blocks
+        .iter()
+        .map(|&b| {
+            let (wide, w, barrier) = (wide.clone(), w.clone(), barrier.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                book(&wide, &w, &w.resident, b, "KHJT52").await
+            })
+        })
+        .collect();
+    let (mut won, mut at_limit) = (0, 0);
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => won += 1,
+            Err(ServerError::App(AppError::Conflict(m))) if m.contains("máximo") => at_limit += 1,
+            Err(other) => panic!("a refusal over the limit must be its Spanish conflict, got {other:?}"),
+        }
+    }
+    assert_eq!((won, at_limit), (2, 8));
+    let (bookings, reserved): (i64, i64) = sqlx::query_as(
+        "select (select count(*) from bookings where resident_id = $1),
+                (select count(*) from availability_blocks where id = any($2) and status <> 'available')",
+    )
+    .bind(w.resident.id)
+    .bind(&blocks)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!((bookings, reserved), (2, 2));
+}
+
 #[sqlx::test(migrations = "../migrations")]
 async fn my_bookings_and_the_guest_pass_follow_the_booking(pool: PgPool) {
     let w = world(&pool).await;

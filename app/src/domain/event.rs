@@ -142,6 +142,19 @@ pub enum EventError {
 }
 
 impl DomainEvent {
+    /// The booking or account the event is about: events with the same subject must be handled
+    /// in order (a booking's confirmation message before its cancellation's).
+    pub fn subject(&self) -> Uuid {
+        match *self {
+            Self::ResidentApproved { user_id }
+            | Self::ResidentRejected { user_id }
+            | Self::PasswordResetRequested { user_id, .. }
+            | Self::PhoneChangeRequested { user_id, .. } => user_id,
+            // Every other event is about a booking.
+            _ => self.booking_id().unwrap_or_default(),
+        }
+    }
+
     /// Reads an outbox row (`event_type`, `event_version`, `payload`) as a typed event.
     pub fn from_outbox(event_type: &str, version: i64, payload: &serde_json::Value) -> Result<Self, EventError> {
         if version < 1 || version > i64::from(EVENT_VERSION) {
@@ -232,6 +245,15 @@ mod tests {
 
     fn booking() -> Uuid {
         Uuid::from_u128(7)
+    }
+
+    #[test]
+    fn an_events_subject_is_its_booking_or_its_account() {
+        let user = Uuid::from_u128(9);
+        assert_eq!(DomainEvent::BookingCancelled { booking_id: booking(), refund_clp: 0 }.subject(), booking());
+        assert_eq!(DomainEvent::BookingReminderDue { booking_id: booking() }.subject(), booking());
+        assert_eq!(DomainEvent::PhoneChangeRequested { user_id: user, change_id: booking() }.subject(), user);
+        assert_eq!(DomainEvent::ResidentApproved { user_id: user }.subject(), user);
     }
 
     #[test]

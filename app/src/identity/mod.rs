@@ -18,6 +18,28 @@ pub struct SessionUser {
     pub role: Role,
 }
 
+/// The sign-up form as posted: raw strings under the form's field names, parsed into domain
+/// types by the handler (so every field's problem is shown at once).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignUpForm {
+    /// Given names.
+    pub first_name: String,
+    /// Surnames.
+    pub last_name: String,
+    /// Login e-mail.
+    pub email: String,
+    /// Chosen password.
+    pub password: String,
+    /// RUT.
+    pub rut: String,
+    /// Mobile for WhatsApp.
+    pub phone: String,
+    /// `buildings.id` chosen from the list.
+    pub building_id: String,
+    /// `units.id` chosen from the list.
+    pub unit_id: String,
+}
+
 /// A unit a resident can choose at sign-up.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnitOption {

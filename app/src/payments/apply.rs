@@ -192,7 +192,10 @@ pub(crate) async fn apply_locked(
                     .await?;
                     Applied::Confirmed
                 }
-                Some(reason) => refuse(conn, booking, payment_id, provider, received, reason, actor, meta).await?,
+                Some(reason) => {
+                    let payment = StoredPayment { id: payment_id, provider, received };
+                    refuse(conn, booking, payment, reason, actor, meta).await?
+                }
             }
         }
         "rejected" | "cancelled" if booking.status == BookingStatus::Pending => {
@@ -221,19 +224,25 @@ pub(crate) async fn apply_locked(
     Ok(applied)
 }
 
+/// A gateway payment as stored: its `payments` row, the provider and what it captured.
+#[derive(Debug, Clone, Copy)]
+struct StoredPayment<'a> {
+    id: Uuid,
+    provider: &'a str,
+    received: Clp,
+}
+
 /// Records and audits an approved payment that cannot confirm the booking, and queues the
 /// refund of what it captured.
-#[allow(clippy::too_many_arguments)]
 async fn refuse(
     conn: &mut PgConnection,
     booking: &LockedBooking,
-    payment_id: Uuid,
-    provider: &str,
-    received: Clp,
+    payment: StoredPayment<'_>,
     reason: Refusal,
     actor: &AuditActor,
     meta: &RequestMeta,
 ) -> ServerResult<Applied> {
+    let StoredPayment { id: payment_id, provider, received } = payment;
     tracing::warn!(booking.id = %booking.id, payment.provider = provider, reason = reason.as_str(), "approved payment refused");
     AuditEntry::new(actor, "payment.refused")
         .on("payment", payment_id)

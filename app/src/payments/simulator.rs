@@ -67,23 +67,34 @@ pub async fn simulator_checkout(
     })
 }
 
+/// What the simulator page posts, parsed: the booking, the link's signature, the amount the
+/// page showed and the decision.
+#[derive(Debug, Clone, Copy)]
+pub struct SimulatorPost<'a> {
+    /// The booking being paid.
+    pub booking_id: Uuid,
+    /// The link's signature (`firma`).
+    pub firma: &'a str,
+    /// The signed amount the page posted back (`monto`).
+    pub amount: Clp,
+    /// Approve, reject or leave pending.
+    pub decision: Decision,
+}
+
 /// The resident's decision on the simulator page. In one transaction under the booking's lock:
 /// the link is checked (owner, signature over id + amount + expiry, the posted amount equal to
 /// the signed one, hold not lapsed), then an approval records an approved payment and confirms
 /// the booking, a rejection records a rejected payment and cancels it (freeing the spot), and
 /// "leave pending" changes nothing. Approving twice is harmless (the second does nothing).
-#[allow(clippy::too_many_arguments)]
 pub async fn simulate(
     pool: &PgPool,
     signer: &SimulatorSigner,
     actor: &Actor,
-    booking_id: Uuid,
-    firma: &str,
-    amount: Clp,
-    decision: Decision,
+    post: SimulatorPost<'_>,
     meta: &RequestMeta,
     now: DateTime<Utc>,
 ) -> ServerResult<Decision> {
+    let SimulatorPost { booking_id, firma, amount, decision } = post;
     let mut tx = pool.begin().await?;
     let booking = lock_booking(&mut tx, booking_id).await?.ok_or(AppError::NotFound)?;
     let expires_at = check_link(signer, actor, booking_id, booking.resident_id, booking.amount, booking.hold_expires_at, firma)?;

@@ -30,7 +30,7 @@ pub fn MyDataPage() -> impl IntoView {
     let query = use_query_map();
     let saved = move || query.with(|q| q.get("recordatorios").is_some());
     let reminders = ServerAction::<SetReminders>::new();
-    let data = Resource::new(|| (), |_| my_data());
+    let data = Resource::new(move || reminders.version().get(), |_| my_data());
     view! {
         <Title text="Mis datos"/>
         <section class="panel">

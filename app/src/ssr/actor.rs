@@ -112,11 +112,40 @@ fn session_error(e: tower_sessions::session::Error) -> ServerError {
     ServerError::unexpected("session store", e)
 }
 
+/// The actor of one request, read from the database at most once per request: a page renders
+/// the header's `who_am_i` and its own data in the same request, and each asked for the actor.
+/// The server's middleware puts a fresh one in every request's extensions, so nothing outlives
+/// the request and a ban still takes effect on the next one.
+#[derive(Debug, Clone, Default)]
+pub struct ActorMemo(std::sync::Arc<tokio::sync::Mutex<Option<Option<Actor>>>>);
+
+/// The current request's memo, when the server's middleware provided one.
+fn request_memo() -> Option<ActorMemo> {
+    use_context::<http::request::Parts>().and_then(|parts| parts.extensions.get::<ActorMemo>().cloned())
+}
+
+/// Forgets the memoised actor of this request: the session just started or ended.
+async fn forget_request_actor() {
+    if let Some(memo) = request_memo() {
+        *memo.0.lock().await = None;
+    }
+}
+
 /// The current actor, or `None` when nobody is logged in (or the session was invalidated, in
 /// which case it is destroyed here).
 pub async fn current_actor(pool: &PgPool) -> ServerResult<Option<Actor>> {
     let limits = super::state::app_state()?.settings.session_limits;
-    actor_of_session(pool, &session().await?, limits).await
+    let Some(memo) = request_memo() else {
+        return actor_of_session(pool, &session().await?, limits).await;
+    };
+    // Held across the read, so concurrent resources of one page wait for the first read.
+    let mut slot = memo.0.lock().await;
+    if let Some(actor) = slot.as_ref() {
+        return Ok(actor.clone());
+    }
+    let actor = actor_of_session(pool, &session().await?, limits).await?;
+    *slot = Some(actor.clone());
+    Ok(actor)
 }
 
 /// The actor a session names, checked against the database exactly as [`current_actor`] does;
@@ -185,6 +214,7 @@ pub async fn start_session(session: &Session, user_id: Uuid, epoch: i32) -> Serv
 
 /// [`start_session`] issued at `now` (Unix seconds).
 pub async fn start_session_at(session: &Session, user_id: Uuid, epoch: i32, now: i64) -> ServerResult<()> {
+    forget_request_actor().await;
     session.cycle_id().await.map_err(session_error)?;
     session.insert(SESSION_USER, user_id).await.map_err(session_error)?;
     session.insert(SESSION_EPOCH, epoch).await.map_err(session_error)?;
@@ -195,6 +225,7 @@ pub async fn start_session_at(session: &Session, user_id: Uuid, epoch: i32, now:
 
 /// Ends the session: the server-side record is deleted and the cookie cleared.
 pub async fn end_session(session: &Session) -> ServerResult<()> {
+    forget_request_actor().await;
     session.flush().await.map_err(session_error)
 }
 

@@ -96,13 +96,15 @@ pub fn cause_chain(err: &(dyn std::error::Error + 'static)) -> String {
     chain
 }
 
-/// Finishes a server function: maps the error to its client form and, when the caller is a
-/// script rather than a plain HTML form, sets the HTTP status the error deserves. (A plain form
-/// post must keep the 302 that sends the browser back to the form with the error, so its status
-/// is left alone.)
-pub fn finish<T, E: Into<AppError>>(result: Result<T, E>) -> Result<T, AppError> {
-    result.map_err(|e| {
-        let err: AppError = e.into();
+/// The one error boundary of a server function: runs its handler (the area's
+/// [`ServerResult`] code) and converts the outcome once. The error becomes its client form
+/// (an unexpected cause is logged with its chain) and, when the caller is a script rather than
+/// a plain HTML form, the HTTP status the error deserves is set — for every failure, a missing
+/// application state included. (A plain form post must keep the 302 that sends the browser
+/// back to the form with the error, so its status is left alone.)
+pub async fn serve<T>(handler: impl std::future::Future<Output = ServerResult<T>>) -> Result<T, AppError> {
+    handler.await.map_err(|e| {
+        let err = AppError::from(e);
         set_error_status(&err);
         err
     })

@@ -8,7 +8,7 @@ pub mod page;
 pub mod ssr;
 
 use crate::domain::{names::VisitorName, phone::MobilePhone, plate::Plate};
-use crate::error::{AppError, FieldError};
+use crate::error::{AppError, FieldErrors};
 use serde::{Deserialize, Serialize};
 
 /// A saved visitor as the list shows it.
@@ -71,24 +71,13 @@ pub struct VisitorInput {
 impl VisitorInput {
     /// Parses the form with the booking's own rules, one message per field.
     pub fn parse(name: &str, plate: &str, phone: &str) -> Result<Self, AppError> {
-        let mut fields = Vec::new();
-        let name = VisitorName::parse(name)
-            .map_err(|e| fields.push(FieldError { field: "name".into(), message: e.to_string() }))
-            .ok();
-        let plate = Plate::parse(plate)
-            .map_err(|e| fields.push(FieldError { field: "plate".into(), message: e.to_string() }))
-            .ok();
-        let phone = if phone.trim().is_empty() {
-            Some(None)
-        } else {
-            MobilePhone::parse(phone)
-                .map(Some)
-                .map_err(|e| fields.push(FieldError { field: "phone".into(), message: e.to_string() }))
-                .ok()
-        };
+        let mut errors = FieldErrors::new();
+        let name = errors.check("name", VisitorName::parse(name));
+        let plate = errors.check("plate", Plate::parse(plate));
+        let phone = if phone.trim().is_empty() { Some(None) } else { errors.check("phone", MobilePhone::parse(phone)).map(Some) };
         match (name, plate, phone) {
             (Some(name), Some(plate), Some(phone)) => Ok(Self { name, plate, phone }),
-            _ => Err(AppError::Invalid { message: "Revisa los datos de tu visita.".into(), fields }),
+            _ => Err(errors.into_error_with("Revisa los datos de tu visita.")),
         }
     }
 }

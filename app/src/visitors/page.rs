@@ -43,7 +43,11 @@ pub fn VisitorsPage() -> impl IntoView {
                         Err(e) => return crate::ui::errors::error_view(e),
                     };
                     let form = match draft {
-                        Ok(d) => visitor_form(save, d).into_any(),
+                        // A different view type for editing: switching from adding to editing
+                        // then builds new inputs instead of updating the old ones, whose typed
+                        // text would hide the prefilled value attribute.
+                        Ok(Some(d)) => view! { <div class="visitor-edit">{visitor_form(save, Some(d))}</div> }.into_any(),
+                        Ok(None) => visitor_form(save, None).into_any(),
                         Err(e) => view! {
                             {crate::ui::errors::error_view(e)}
                             <p><A href="/mis-visitas">"Volver a mis visitas"</A></p>

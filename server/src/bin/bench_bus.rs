@@ -38,6 +38,11 @@ struct Cli {
     /// Entries in the raw Redis baseline.
     #[arg(long, default_value_t = 20000)]
     raw: usize,
+    /// Confirmations per second, spread evenly, with the pipeline running meanwhile (the delay
+    /// measurement at a steady load). Without it, every confirmation commits first and the
+    /// pipeline then drains them all (the throughput measurement).
+    #[arg(long)]
+    rate: Option<f64>,
 }
 
 /// When each notification reached the fake Twilio.
@@ -68,6 +73,7 @@ fn percentile(sorted: &[f64], pct: usize) -> f64 {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     anyhow::ensure!(cli.events > 0 && cli.writers > 0 && cli.raw > 0, "counts must be positive");
+    anyhow::ensure!(cli.rate.is_none_or(|r| r.is_finite() && r > 0.0), "--rate must be positive");
     // The fake Twilio, on an ephemeral port, before the configuration that points at it.
     let arrivals: Arrivals = Arc::default();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -109,23 +115,32 @@ async fn main() -> anyhow::Result<()> {
     sqlx::query("update outbox set relayed_at = now(), notified_at = now() where relayed_at is null")
         .execute(&pool)
         .await?;
-    server::notify::spawn_workers(
-        state.clone(),
-        assembled.bus.clone(),
-        assembled.transport.clone(),
-        "bench".into(),
-        Default::default(),
-    );
+    let start_workers = || {
+        server::notify::spawn_workers(
+            state.clone(),
+            assembled.bus.clone(),
+            assembled.transport.clone(),
+            "bench".into(),
+            Default::default(),
+        )
+    };
+    // Steady mode: the pipeline runs while the confirmations arrive at the given rate.
+    let _workers = cli.rate.map(|_| start_workers());
 
     let commits: Arc<Mutex<HashMap<Uuid, Instant>>> = Arc::default();
     let started = Instant::now();
-    let chunks: Vec<Vec<Uuid>> = ids.chunks(ids.len().div_ceil(cli.writers)).map(<[Uuid]>::to_vec).collect();
     let mut writers = Vec::new();
-    for chunk in chunks {
+    for w in 0..cli.writers {
         let pool = pool.clone();
         let commits = commits.clone();
+        // Writer w confirms events w, w + writers, …; at a steady rate event j is due at j / rate.
+        let mine: Vec<(usize, Uuid)> = ids.iter().copied().enumerate().skip(w).step_by(cli.writers).collect();
+        let rate = cli.rate;
         writers.push(tokio::spawn(async move {
-            for id in chunk {
+            for (j, id) in mine {
+                if let Some(rate) = rate {
+                    tokio::time::sleep_until((started + Duration::from_secs_f64(j as f64 / rate)).into()).await;
+                }
                 let mut tx = pool.begin().await?;
                 app::booking::transition::apply(
                     &mut tx,
@@ -149,6 +164,11 @@ async fn main() -> anyhow::Result<()> {
         w.await??;
     }
     let committed_in = started.elapsed();
+    // Throughput mode: everything is committed; the pipeline now drains it, timed from its start.
+    let (drain_started, _workers) = match cli.rate {
+        Some(_) => (started, _workers),
+        None => (Instant::now(), Some(start_workers())),
+    };
     let deadline = Instant::now() + Duration::from_secs(300);
     loop {
         let n = arrivals.lock().map(|a| a.len()).unwrap_or(0);
@@ -169,12 +189,13 @@ async fn main() -> anyhow::Result<()> {
         .filter_map(|(n, b)| Some(arrivals.get(n)?.duration_since(*commits.get(b)?).as_secs_f64() * 1000.0))
         .collect();
     delays.sort_by(f64::total_cmp);
-    let last = arrivals.values().max().copied().unwrap_or(started);
-    let total = last.duration_since(started).as_secs_f64();
+    let last = arrivals.values().max().copied().unwrap_or(drain_started);
+    let total = last.duration_since(drain_started).as_secs_f64();
     let pipeline_rate = ids.len() as f64 / total;
 
     println!("events={}", ids.len());
     println!("writers={}", cli.writers);
+    println!("mode={}", cli.rate.map_or("drain".to_string(), |r| format!("steady at {r} events/s")));
     println!("commit_seconds={:.2}", committed_in.as_secs_f64());
     println!("pipeline_seconds={total:.2}");
     println!("pipeline_events_per_s={pipeline_rate:.0}");

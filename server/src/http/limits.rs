@@ -92,3 +92,45 @@ pub async fn time_limit(State(limit): State<RequestTimeout>, req: Request, next:
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use axum::{middleware, routing::get, Router};
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    fn slow_router(limit: Duration) -> Router {
+        async fn slow() -> &'static str {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            "listo"
+        }
+        Router::new()
+            .route("/lento", get(slow))
+            .route("/vivo/lento", get(slow))
+            .layer(middleware::from_fn_with_state(RequestTimeout(limit), time_limit))
+    }
+
+    async fn get_text(router: Router, path: &str) -> (StatusCode, String) {
+        let res = router.oneshot(Request::get(path).body(Body::empty()).unwrap()).await.unwrap();
+        let status = res.status();
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        (status, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    #[tokio::test]
+    async fn a_request_past_the_timeout_gets_a_spanish_503_and_one_within_it_its_answer() {
+        let (status, body) = get_text(slow_router(Duration::from_millis(50)), "/lento").await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(body.contains("La solicitud tardó demasiado"), "{body}");
+        assert_eq!(get_text(slow_router(Duration::from_secs(5)), "/lento").await, (StatusCode::OK, "listo".into()));
+    }
+
+    #[tokio::test]
+    async fn the_live_stream_is_exempt_from_the_timeout() {
+        let (status, body) = get_text(slow_router(Duration::from_millis(50)), "/vivo/lento").await;
+        assert_eq!((status, body.as_str()), (StatusCode::OK, "listo"));
+    }
+}

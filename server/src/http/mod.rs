@@ -13,6 +13,7 @@ pub mod route_log;
 pub mod security;
 pub mod session;
 pub mod stream_slots;
+pub mod whole_html;
 
 use crate::config::Perimeter;
 use crate::lifecycle::Lifecycle;
@@ -77,7 +78,9 @@ pub fn router(
         .merge(readiness)
         .route_layer(middleware::from_fn(route_log::record_route))
         .layer(middleware::from_fn_with_state(allowed, origin::require_same_origin))
+        .layer(middleware::from_fn(session::provide_actor_memo))
         .layer(sessions)
+        .layer(middleware::from_fn(whole_html::collect_pages))
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn_with_state(limits::RequestTimeout(perimeter.request_timeout), limits::time_limit))
         .layer(middleware::from_fn_with_state(dev_reload, security::security_headers))

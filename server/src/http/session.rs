@@ -70,3 +70,10 @@ pub fn session_layer(store: AppSessionStore, config: &Config) -> SessionManagerL
         .with_path("/")
         .with_expiry(Expiry::OnInactivity(time::Duration::minutes(config.session_idle_minutes)))
 }
+
+/// Middleware: a fresh [`app::ssr::actor::ActorMemo`] in every request's extensions, so the
+/// header and the page of one render read the actor from the database once.
+pub async fn provide_actor_memo(mut req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    req.extensions_mut().insert(app::ssr::actor::ActorMemo::default());
+    next.run(req).await
+}

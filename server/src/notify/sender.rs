@@ -194,26 +194,39 @@ impl Sender {
         .collect::<Vec<_>>()
         .await;
 
+        let (mut sent_ids, mut sids, mut statuses, mut failures) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for (id, attempts, outcome) in results {
             match outcome {
                 Ok(sent) => {
-                    stats.sent += 1;
-                    sqlx::query(
-                        "update notifications
-                            set status = 'sent', transport = $2, provider_sid = coalesce($3, provider_sid),
-                                provider_status = coalesce($4, provider_status), sent_at = now(),
-                                next_attempt_at = null, last_error = null,
-                                secret_enc = case when $2 = 'dev_outbox' then secret_enc end
-                          where id = $1 and status = 'sending'",
-                    )
-                    .bind(id)
-                    .bind(self.transport.name())
-                    .bind(sent.provider_sid)
-                    .bind(sent.provider_status)
-                    .execute(&self.pool)
-                    .await?;
+                    sent_ids.push(id);
+                    sids.push(sent.provider_sid);
+                    statuses.push(sent.provider_status);
                 }
-                Err(SendError::Retryable(error)) if attempts < self.policy.max_attempts => {
+                Err(error) => failures.push((id, attempts, error)),
+            }
+        }
+        // Every accepted message of the pass recorded first, in one statement (one commit).
+        if !sent_ids.is_empty() {
+            stats.sent = sent_ids.len();
+            sqlx::query(
+                "update notifications n
+                    set status = 'sent', transport = $4, provider_sid = coalesce(s.sid, n.provider_sid),
+                        provider_status = coalesce(s.status, n.provider_status), sent_at = now(),
+                        next_attempt_at = null, last_error = null,
+                        secret_enc = case when $4 = 'dev_outbox' then n.secret_enc end
+                   from unnest($1::uuid[], $2::text[], $3::text[]) as s(id, sid, status)
+                  where n.id = s.id and n.status = 'sending'",
+            )
+            .bind(&sent_ids)
+            .bind(&sids)
+            .bind(&statuses)
+            .bind(self.transport.name())
+            .execute(&self.pool)
+            .await?;
+        }
+        for (id, attempts, error) in failures {
+            match error {
+                SendError::Retryable(error) if attempts < self.policy.max_attempts => {
                     stats.retrying += 1;
                     let delay = backoff(&self.policy, attempts, &mut rand::thread_rng());
                     tracing::warn!(notification.id = %id, attempts, error = %error, "message not sent; will retry");
@@ -230,7 +243,7 @@ impl Sender {
                     .execute(&self.pool)
                     .await?;
                 }
-                Err(SendError::Retryable(error) | SendError::Permanent(error)) => {
+                SendError::Retryable(error) | SendError::Permanent(error) => {
                     stats.failed += 1;
                     tracing::error!(notification.id = %id, attempts, error = %error, "message failed");
                     sqlx::query(

@@ -37,7 +37,11 @@ pub fn options() -> LeptosOptions {
 }
 
 pub async fn app_with(pool: PgPool, vars: &[(&str, &str)]) -> TestApp {
-    let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let mut map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    // The 30 s production limit answers 503 when a test binary's parallel tests (each hashing
+    // passwords with argon2 on a 2-core machine) make one render slow; no test here is about the
+    // limit itself (server/src/http/limits.rs's unit tests check it), so tests get a generous one.
+    map.entry("REQUEST_TIMEOUT_SECONDS".into()).or_insert_with(|| "600".into());
     let config = Config::from_lookup("127.0.0.1:3000".parse().unwrap(), |k| map.get(k).cloned()).unwrap();
     let server::startup::Assembled { state, router, bus, transport, .. } =
         server::startup::app(&config, pool, options()).await.unwrap();

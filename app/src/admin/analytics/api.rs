@@ -8,9 +8,20 @@ use leptos::prelude::*;
 /// own, or the one a platform role chose) or every building.
 #[server(prefix = "/api", endpoint = "admin/analytics")]
 pub async fn load_analytics(edificio: String, dias: String) -> Result<Analytics, AppError> {
-    use crate::admin::scope;
-    use crate::ssr::{app_state, error::finish};
-    let state = app_state()?;
-    let actor = finish(scope::require_staff(&state.pool).await)?;
-    finish(super::ssr::load(&state.pool, &actor, &edificio, super::parse_days(&dias), chrono::Utc::now()).await)
+    crate::ssr::error::serve(handlers::load(edificio, dias)).await
+}
+
+/// The handler of the server function above.
+#[cfg(feature = "ssr")]
+mod handlers {
+    use super::Analytics;
+    use crate::admin::{analytics::parse_days, analytics::ssr, scope};
+    use crate::ssr::{app_state, ServerResult};
+
+    /// See [`super::load_analytics`].
+    pub(super) async fn load(edificio: String, dias: String) -> ServerResult<Analytics> {
+        let state = app_state()?;
+        let actor = scope::require_staff(&state.pool).await?;
+        ssr::load(&state.pool, &actor, &edificio, parse_days(&dias), chrono::Utc::now()).await
+    }
 }

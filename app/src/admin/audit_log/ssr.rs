@@ -2,7 +2,7 @@
 
 use super::{AuditListing, AuditQuery, AuditRow};
 use crate::admin::scope;
-use crate::error::AppError;
+use crate::error::{FieldErrors, FILTER_PROBLEMS};
 use crate::ssr::{
     actor::Actor,
     db::{like_contains, like_escape},
@@ -14,16 +14,14 @@ use sqlx::PgPool;
 /// One page of the audit trail in `actor`'s scope.
 pub async fn list(pool: &PgPool, actor: &Actor, q: &AuditQuery, page: u32) -> ServerResult<AuditListing> {
     let building = scope::listing_scope(actor, &q.edificio)?;
-    let mut fields = Vec::new();
-    let from = scope::date_filter(&mut fields, "desde", &q.desde);
-    let to = scope::date_filter(&mut fields, "hasta", &q.hasta);
+    let mut errors = FieldErrors::new();
+    let from = scope::date_filter(&mut errors, "desde", &q.desde);
+    let to = scope::date_filter(&mut errors, "hasta", &q.hasta);
     for (name, value) in [("actor", &q.actor), ("accion", &q.accion), ("entidad", &q.entidad)] {
-        if let Err(e) = crate::domain::text::search_term(value) {
-            fields.push(crate::error::FieldError { field: name.into(), message: e.to_string() });
-        }
+        errors.check(name, crate::domain::text::search_term(value));
     }
-    if !fields.is_empty() {
-        return Err(AppError::Invalid { message: "Revisa los filtros.".into(), fields }.into());
+    if !errors.is_empty() {
+        return Err(errors.into_error_with(FILTER_PROBLEMS).into());
     }
     let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
     let actor_q = opt(&q.actor).map(|s| like_contains(&s));

@@ -8,11 +8,22 @@ use leptos::prelude::*;
 /// One page of the bookings matching the filter, in the caller's scope.
 #[server(prefix = "/api", endpoint = "admin/bookings")]
 pub async fn list_bookings(filter: BookingQuery, pagina: String) -> Result<BookingListing, AppError> {
-    use crate::admin::scope;
-    use crate::ssr::{app_state, error::finish};
-    let state = app_state()?;
-    let actor = finish(scope::require_staff(&state.pool).await)?;
-    let parsed = finish(super::ssr::parse_filter(&actor, &filter))?;
-    let page = pagina.trim().parse::<u32>().unwrap_or(1).clamp(1, 100_000);
-    finish(super::ssr::list(&state.pool, &actor, &parsed, page).await)
+    crate::ssr::error::serve(handlers::list(filter, pagina)).await
+}
+
+/// The handler of the server function above.
+#[cfg(feature = "ssr")]
+mod handlers {
+    use super::{BookingListing, BookingQuery};
+    use crate::admin::{bookings::ssr, scope};
+    use crate::ssr::{app_state, ServerResult};
+
+    /// See [`super::list_bookings`].
+    pub(super) async fn list(filter: BookingQuery, pagina: String) -> ServerResult<BookingListing> {
+        let state = app_state()?;
+        let actor = scope::require_staff(&state.pool).await?;
+        let parsed = ssr::parse_filter(&actor, &filter)?;
+        let page = pagina.trim().parse::<u32>().unwrap_or(1).clamp(1, 100_000);
+        ssr::list(&state.pool, &actor, &parsed, page).await
+    }
 }

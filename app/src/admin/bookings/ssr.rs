@@ -3,7 +3,7 @@
 use super::{AdminBooking, BookingListing, BookingQuery};
 use crate::admin::scope;
 use crate::domain::{booking::BookingStatus, code::ConfirmationCode, money::Clp, plate::Plate};
-use crate::error::{AppError, FieldError};
+use crate::error::{AppError, FieldErrors, FILTER_PROBLEMS};
 use crate::payments::cancel::cancellable;
 use crate::ssr::{actor::Actor, db::like_contains, ServerResult};
 use crate::ui::pager::{self, Page};
@@ -30,48 +30,31 @@ pub struct Filter {
 
 /// Parses the query string's filter for `actor` (a building admin is pinned to their building).
 pub fn parse_filter(actor: &Actor, q: &BookingQuery) -> Result<Filter, AppError> {
-    let mut fields = Vec::new();
-    let from = scope::date_filter(&mut fields, "desde", &q.desde);
-    let to = scope::date_filter(&mut fields, "hasta", &q.hasta);
+    let mut errors = FieldErrors::new();
+    let from = scope::date_filter(&mut errors, "desde", &q.desde);
+    let to = scope::date_filter(&mut errors, "hasta", &q.hasta);
     let status = match q.estado.trim() {
         "" => None,
-        s => match BookingStatus::parse(s) {
-            Ok(s) => Some(s),
-            Err(_) => {
-                fields.push(FieldError { field: "estado".into(), message: "Elige un estado de la lista.".into() });
-                None
-            }
-        },
+        s => errors.check("estado", BookingStatus::parse(s).map_err(|_| "Elige un estado de la lista.")),
     };
     let refund = match q.reembolso.trim() {
         "" => None,
         r => match super::REFUND_FILTERS.iter().find(|(value, _, _)| *value == r) {
             Some((_, status, _)) => Some(*status),
             None => {
-                fields
-                    .push(FieldError { field: "reembolso".into(), message: "Elige un estado de reembolso de la lista.".into() });
+                errors.push("reembolso", "Elige un estado de reembolso de la lista.");
                 None
             }
         },
     };
     if let (Some(f), Some(t)) = (from, to) {
         if f > t {
-            fields.push(FieldError {
-                field: "hasta".into(),
-                message: "La fecha final debe ser igual o posterior a la inicial.".into(),
-            });
+            errors.push("hasta", "La fecha final debe ser igual o posterior a la inicial.");
         }
     }
-    let search = match scope::search_term(&q.buscar) {
-        Ok(s) => Some(s.to_string()).filter(|s| !s.is_empty()),
-        Err(AppError::Invalid { fields: mut e, .. }) => {
-            fields.append(&mut e);
-            None
-        }
-        Err(other) => return Err(other),
-    };
-    if !fields.is_empty() {
-        return Err(AppError::Invalid { message: "Revisa los filtros.".into(), fields });
+    let search = errors.absorb("buscar", scope::search_term(&q.buscar)).map(str::to_string).filter(|s| !s.is_empty());
+    if !errors.is_empty() {
+        return Err(errors.into_error_with(FILTER_PROBLEMS));
     }
     Ok(Filter { building: scope::listing_scope(actor, &q.edificio)?, status, from, to, search, refund })
 }

@@ -8,9 +8,20 @@ use leptos::prelude::*;
 /// platform role chose) or every building, with the revenue of `periodo` (`hoy`, `7`, `30`).
 #[server(prefix = "/api", endpoint = "admin/dashboard")]
 pub async fn admin_dashboard(edificio: String, periodo: String) -> Result<Dashboard, AppError> {
-    use crate::admin::scope;
-    use crate::ssr::{app_state, error::finish};
-    let state = app_state()?;
-    let actor = finish(scope::require_staff(&state.pool).await)?;
-    finish(super::ssr::load(&state.pool, &actor, &edificio, super::Period::parse(&periodo), chrono::Utc::now()).await)
+    crate::ssr::error::serve(handlers::load(edificio, periodo)).await
+}
+
+/// The handler of the server function above.
+#[cfg(feature = "ssr")]
+mod handlers {
+    use super::Dashboard;
+    use crate::admin::{dashboard::ssr, dashboard::Period, scope};
+    use crate::ssr::{app_state, ServerResult};
+
+    /// See [`super::admin_dashboard`].
+    pub(super) async fn load(edificio: String, periodo: String) -> ServerResult<Dashboard> {
+        let state = app_state()?;
+        let actor = scope::require_staff(&state.pool).await?;
+        ssr::load(&state.pool, &actor, &edificio, Period::parse(&periodo), chrono::Utc::now()).await
+    }
 }

@@ -1,78 +1,104 @@
-//! Server functions of the payouts screen.
+//! Server functions of the payouts screen. Each one decodes its form and hands it to its
+//! handler (below, server only), whose outcome it converts once.
 
 use super::{PayoutListing, PayoutQuery};
 use crate::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use {
-    crate::admin::scope,
-    crate::domain::role::Role,
-    crate::error::FieldError,
-    crate::ssr::{actor, app_state, error::finish},
-};
+use crate::ssr::error::serve;
 
 /// One page of payouts in the caller's scope (building admins: their building; support and
 /// admins: every building or the one chosen).
 #[server(prefix = "/api", endpoint = "admin/payouts")]
 pub async fn list_payouts(q: PayoutQuery) -> Result<PayoutListing, AppError> {
-    let state = app_state()?;
-    let actor = finish(scope::require_staff(&state.pool).await)?;
-    let mut fields = Vec::new();
-    let from = scope::date_filter(&mut fields, "desde", &q.desde);
-    let to = scope::date_filter(&mut fields, "hasta", &q.hasta);
-    if let (Some(f), Some(t)) = (from, to) {
-        if f > t {
-            fields.push(FieldError {
-                field: "hasta".into(),
-                message: "La fecha final debe ser igual o posterior a la inicial.".into(),
-            });
-        }
-    }
-    if !fields.is_empty() {
-        return finish::<_, AppError>(Err(AppError::Invalid { message: "Revisa los filtros.".into(), fields }));
-    }
-    let filter = super::ssr::Filter {
-        building: finish(scope::listing_scope(&actor, &q.edificio))?,
-        status: super::STATUSES.into_iter().find(|s| *s == q.estado.trim()),
-        from,
-        to,
-    };
-    let page = q.pagina.trim().parse::<u32>().unwrap_or(1);
-    finish(super::ssr::list(&state.pool, &actor, &filter, page).await)
+    serve(handlers::list(q)).await
 }
 
 /// Marks a payout paid with the transfer's reference (admins, after the confirmation step).
 #[server(prefix = "/api", endpoint = "admin/payout_paid")]
 pub async fn mark_payout_paid(payout_id: String, reference: String) -> Result<(), AppError> {
-    let state = app_state()?;
-    let actor = finish(actor::require_role(&state.pool, &[Role::Admin]).await)?;
-    let id = finish(scope::parse_id(&payout_id))?;
-    let reference = finish(super::ssr::parse_reference(&reference))?;
-    finish(super::ssr::mark_paid(&state.pool, &actor, id, &reference, &actor::request_meta()).await)?;
-    leptos_axum::redirect("/admin/liquidaciones?hecho=pagada");
-    Ok(())
+    serve(handlers::mark_paid(payout_id, reference)).await
 }
 
 /// Marks a sales rep's commission paid (admins, after the confirmation step).
 #[server(prefix = "/api", endpoint = "admin/commission_paid")]
 pub async fn mark_commission_paid(commission_id: String, reference: String) -> Result<(), AppError> {
-    let state = app_state()?;
-    let actor = finish(actor::require_role(&state.pool, &[Role::Admin]).await)?;
-    let id = finish(scope::parse_id(&commission_id))?;
-    let reference = finish(super::ssr::parse_reference(&reference))?;
-    finish(super::ssr::mark_commission_paid(&state.pool, &actor, id, &reference, &actor::request_meta()).await)?;
-    leptos_axum::redirect("/admin/liquidaciones?hecho=comision");
-    Ok(())
+    serve(handlers::mark_commission_paid(commission_id, reference)).await
 }
 
 /// Runs the reconciliation now (admins), e.g. after a late refund, instead of waiting for the
 /// hourly job; reports what it wrote.
 #[server(prefix = "/api", endpoint = "admin/payouts_reconcile")]
 pub async fn reconcile_payouts() -> Result<String, AppError> {
-    let state = app_state()?;
-    let _admin = finish(actor::require_role(&state.pool, &[Role::Admin]).await)?;
-    let report = finish(super::ssr::reconcile(&state.pool, chrono::Utc::now(), super::LOOKBACK_DAYS).await)?;
-    leptos_axum::redirect(&format!("/admin/liquidaciones?hecho=conciliado&escritas={}", report.payouts_written));
-    Ok(format!("{} liquidaciones actualizadas", report.payouts_written))
+    serve(handlers::reconcile()).await
+}
+
+/// The handlers of the server functions above, returning [`ServerResult`]s.
+#[cfg(feature = "ssr")]
+mod handlers {
+    use super::{PayoutListing, PayoutQuery};
+    use crate::admin::{
+        payouts::{ssr, LOOKBACK_DAYS, STATUSES},
+        scope,
+    };
+    use crate::domain::role::Role;
+    use crate::error::{FieldErrors, FILTER_PROBLEMS};
+    use crate::ssr::{actor, app_state, ServerResult};
+
+    /// See [`super::list_payouts`].
+    pub(super) async fn list(q: PayoutQuery) -> ServerResult<PayoutListing> {
+        let state = app_state()?;
+        let actor = scope::require_staff(&state.pool).await?;
+        let mut errors = FieldErrors::new();
+        let from = scope::date_filter(&mut errors, "desde", &q.desde);
+        let to = scope::date_filter(&mut errors, "hasta", &q.hasta);
+        if let (Some(f), Some(t)) = (from, to) {
+            if f > t {
+                errors.push("hasta", "La fecha final debe ser igual o posterior a la inicial.");
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors.into_error_with(FILTER_PROBLEMS).into());
+        }
+        let filter = ssr::Filter {
+            building: scope::listing_scope(&actor, &q.edificio)?,
+            status: STATUSES.into_iter().find(|s| *s == q.estado.trim()),
+            from,
+            to,
+        };
+        let page = q.pagina.trim().parse::<u32>().unwrap_or(1);
+        ssr::list(&state.pool, &actor, &filter, page).await
+    }
+
+    /// See [`super::mark_payout_paid`].
+    pub(super) async fn mark_paid(payout_id: String, reference: String) -> ServerResult<()> {
+        let state = app_state()?;
+        let actor = actor::require_role(&state.pool, &[Role::Admin]).await?;
+        let id = scope::parse_id(&payout_id)?;
+        let reference = ssr::parse_reference(&reference)?;
+        ssr::mark_paid(&state.pool, &actor, id, &reference, &actor::request_meta()).await?;
+        leptos_axum::redirect("/admin/liquidaciones?hecho=pagada");
+        Ok(())
+    }
+
+    /// See [`super::mark_commission_paid`].
+    pub(super) async fn mark_commission_paid(commission_id: String, reference: String) -> ServerResult<()> {
+        let state = app_state()?;
+        let actor = actor::require_role(&state.pool, &[Role::Admin]).await?;
+        let id = scope::parse_id(&commission_id)?;
+        let reference = ssr::parse_reference(&reference)?;
+        ssr::mark_commission_paid(&state.pool, &actor, id, &reference, &actor::request_meta()).await?;
+        leptos_axum::redirect("/admin/liquidaciones?hecho=comision");
+        Ok(())
+    }
+
+    /// See [`super::reconcile_payouts`].
+    pub(super) async fn reconcile() -> ServerResult<String> {
+        let state = app_state()?;
+        let _admin = actor::require_role(&state.pool, &[Role::Admin]).await?;
+        let report = ssr::reconcile(&state.pool, chrono::Utc::now(), LOOKBACK_DAYS).await?;
+        leptos_axum::redirect(&format!("/admin/liquidaciones?hecho=conciliado&escritas={}", report.payouts_written));
+        Ok(format!("{} liquidaciones actualizadas", report.payouts_written))
+    }
 }

@@ -1,24 +1,17 @@
-//! Server functions of the block templates screen.
+//! Server functions of the block templates screen. Each one decodes its form and hands it to
+//! its handler (below, server only), whose outcome it converts once.
 
 use super::{PricePreview, TemplateListing};
 use crate::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use {
-    crate::admin::{buildings::api::invalid, scope, units::api::screen_building},
-    crate::domain::{inventory::TemplateInput, money::Clp, schedule::BlockTemplate},
-    crate::ssr::{actor, app_state, error::finish},
-    chrono::Utc,
-};
+use crate::ssr::error::serve;
 
 /// The templates of one building.
 #[server(prefix = "/api", endpoint = "admin/templates")]
 pub async fn list_templates(edificio: String) -> Result<TemplateListing, AppError> {
-    let state = app_state()?;
-    let actor = finish(scope::require_staff(&state.pool).await)?;
-    let building = screen_building(&state.pool, &actor, &edificio).await?;
-    finish(super::ssr::list(&state.pool, &actor, building, Utc::now()).await)
+    serve(handlers::list(edificio)).await
 }
 
 /// Creates a template with its base price.
@@ -30,84 +23,128 @@ pub async fn create_template(
     duration: String,
     price: String,
 ) -> Result<(), AppError> {
-    let state = app_state()?;
-    let actor = finish(scope::require_writer(&state.pool).await)?;
-    let building = finish(scope::target_building(&actor, &building_id))?;
-    let input = finish(TemplateInput::parse(&name, &start, &duration, &price).map_err(invalid))?;
-    let meta = actor::request_meta();
-    finish(super::ssr::create(&state.pool, &actor, building, &input, &meta).await)?;
-    leptos_axum::redirect(&format!("/admin/bloques?edificio={building}&guardado=1"));
-    Ok(())
-}
-
-/// The name and base price of an edit, checked.
-#[cfg(feature = "ssr")]
-fn parse_edit(name: &str, price: &str) -> Result<(String, Clp), AppError> {
-    let mut problems = Vec::new();
-    let name = BlockTemplate::new(name, chrono::NaiveTime::MIN, 60)
-        .map(|t| t.name)
-        .map_err(|e| problems.push(("nombre", e.message().to_string())))
-        .ok();
-    let price = Clp::parse(price)
-        .map_err(|e| e.message().to_string())
-        .and_then(|p| {
-            if p <= crate::domain::inventory::MAX_BASE_PRICE {
-                Ok(p)
-            } else {
-                Err("El precio base no puede superar $10.000.000.".to_string())
-            }
-        })
-        .map_err(|m| problems.push(("precio", m)))
-        .ok();
-    match (name, price) {
-        (Some(n), Some(p)) if problems.is_empty() => Ok((n, p)),
-        _ => Err(invalid(problems)),
-    }
+    serve(handlers::create(building_id, name, start, duration, price)).await
 }
 
 /// The preview of an edit: how many future available blocks the new base price changes.
 #[server(prefix = "/api", endpoint = "admin/template_preview")]
 pub async fn template_price_preview(template_id: String, nombre: String, precio: String) -> Result<PricePreview, AppError> {
-    let state = app_state()?;
-    let actor = finish(scope::require_staff(&state.pool).await)?;
-    let id = finish(scope::parse_id(&template_id))?;
-    let (name, price) = finish(parse_edit(&nombre, &precio))?;
-    finish(super::ssr::price_preview(&state.pool, &actor, id, &name, price, Utc::now()).await)
+    serve(handlers::preview(template_id, nombre, precio)).await
 }
 
 /// Saves a template's name and base price (after the preview), repricing its future available
 /// blocks.
 #[server(prefix = "/api", endpoint = "admin/template_save")]
 pub async fn save_template(template_id: String, nombre: String, precio: String) -> Result<(), AppError> {
-    let state = app_state()?;
-    let actor = finish(scope::require_writer(&state.pool).await)?;
-    let id = finish(scope::parse_id(&template_id))?;
-    let (name, price) = finish(parse_edit(&nombre, &precio))?;
-    let meta = actor::request_meta();
-    let (building, changed) = finish(super::ssr::update(&state.pool, &actor, id, &name, price, Utc::now(), &meta).await)?;
-    leptos_axum::redirect(&format!("/admin/bloques?edificio={building}&repreciados={changed}"));
-    Ok(())
+    serve(handlers::save(template_id, nombre, precio)).await
 }
 
 /// Deactivates a template (after the confirmation step).
 #[server(prefix = "/api", endpoint = "admin/template_deactivate")]
 pub async fn deactivate_template(template_id: String) -> Result<(), AppError> {
-    set_active(template_id, false).await
+    serve(handlers::set_active(template_id, false)).await
 }
 
 /// Reactivates a template.
 #[server(prefix = "/api", endpoint = "admin/template_reactivate")]
 pub async fn reactivate_template(template_id: String) -> Result<(), AppError> {
-    set_active(template_id, true).await
+    serve(handlers::set_active(template_id, true)).await
 }
 
+/// The handlers of the server functions above, returning [`ServerResult`]s.
 #[cfg(feature = "ssr")]
-async fn set_active(template_id: String, active: bool) -> Result<(), AppError> {
-    let state = app_state()?;
-    let actor = finish(scope::require_writer(&state.pool).await)?;
-    let id = finish(scope::parse_id(&template_id))?;
-    let meta = actor::request_meta();
-    let (building, _) = finish(super::ssr::set_active(&state.pool, &actor, id, active, Utc::now(), &meta).await)?;
-    leptos_axum::redirect(&format!("/admin/bloques?edificio={building}&guardado=1"));
-    Ok(())
+mod handlers {
+    use super::{PricePreview, TemplateListing};
+    use crate::admin::{scope, templates::ssr};
+    use crate::domain::{
+        inventory::{TemplateInput, MAX_BASE_PRICE},
+        money::Clp,
+        schedule::BlockTemplate,
+    };
+    use crate::error::{invalid, AppError, FieldErrors};
+    use crate::ssr::{actor, app_state, ServerResult};
+    use chrono::Utc;
+
+    /// See [`super::list_templates`].
+    pub(super) async fn list(edificio: String) -> ServerResult<TemplateListing> {
+        let state = app_state()?;
+        let actor = scope::require_staff(&state.pool).await?;
+        let building = scope::screen_building(&state.pool, &actor, &edificio).await?;
+        ssr::list(&state.pool, &actor, building, Utc::now()).await
+    }
+
+    /// See [`super::create_template`].
+    pub(super) async fn create(
+        building_id: String,
+        name: String,
+        start: String,
+        duration: String,
+        price: String,
+    ) -> ServerResult<()> {
+        let state = app_state()?;
+        let actor = scope::require_writer(&state.pool).await?;
+        let building = scope::target_building(&actor, &building_id)?;
+        let input = TemplateInput::parse(&name, &start, &duration, &price).map_err(invalid)?;
+        let meta = actor::request_meta();
+        ssr::create(&state.pool, &actor, building, &input, &meta).await?;
+        leptos_axum::redirect(&format!("/admin/bloques?edificio={building}&guardado=1"));
+        Ok(())
+    }
+
+    /// The name and base price of an edit, checked.
+    fn parse_edit(name: &str, price: &str) -> Result<(String, Clp), AppError> {
+        let mut errors = FieldErrors::new();
+        let name = errors.check(
+            "nombre",
+            BlockTemplate::new(name, chrono::NaiveTime::MIN, 60)
+                .map(|t| t.name)
+                .map_err(|e| e.message().to_string()),
+        );
+        let price = errors.check(
+            "precio",
+            Clp::parse(price).map_err(|e| e.message().to_string()).and_then(|p| {
+                if p <= MAX_BASE_PRICE {
+                    Ok(p)
+                } else {
+                    Err("El precio base no puede superar $10.000.000.".to_string())
+                }
+            }),
+        );
+        match (name, price) {
+            (Some(n), Some(p)) => Ok((n, p)),
+            _ => Err(errors.into_error()),
+        }
+    }
+
+    /// See [`super::template_price_preview`].
+    pub(super) async fn preview(template_id: String, nombre: String, precio: String) -> ServerResult<PricePreview> {
+        let state = app_state()?;
+        let actor = scope::require_staff(&state.pool).await?;
+        let id = scope::parse_id(&template_id)?;
+        let (name, price) = parse_edit(&nombre, &precio)?;
+        ssr::price_preview(&state.pool, &actor, id, &name, price, Utc::now()).await
+    }
+
+    /// See [`super::save_template`].
+    pub(super) async fn save(template_id: String, nombre: String, precio: String) -> ServerResult<()> {
+        let state = app_state()?;
+        let actor = scope::require_writer(&state.pool).await?;
+        let id = scope::parse_id(&template_id)?;
+        let (name, price) = parse_edit(&nombre, &precio)?;
+        let meta = actor::request_meta();
+        let (building, changed) = ssr::update(&state.pool, &actor, id, &name, price, Utc::now(), &meta).await?;
+        leptos_axum::redirect(&format!("/admin/bloques?edificio={building}&repreciados={changed}"));
+        Ok(())
+    }
+
+    /// See [`super::deactivate_template`] and [`super::reactivate_template`].
+    pub(super) async fn set_active(template_id: String, active: bool) -> ServerResult<()> {
+        let state = app_state()?;
+        let actor = scope::require_writer(&state.pool).await?;
+        let id = scope::parse_id(&template_id)?;
+        let meta = actor::request_meta();
+        let (building, _) = ssr::set_active(&state.pool, &actor, id, active, Utc::now(), &meta).await?;
+        leptos_axum::redirect(&format!("/admin/bloques?edificio={building}&guardado=1"));
+        Ok(())
+    }
 }

@@ -1,6 +1,6 @@
-import { test, expect, expectAccessible, waitForHydration } from "../tests/fixtures";
-import { createBuilding, createConfirmedBooking, createResident, createStaff, sql, type Building } from "../tests/data";
-import { logInStaff } from "../tests/admin";
+import { test, expect, expectAccessible, waitForHydration } from "./fixtures";
+import { createBuilding, createConfirmedBooking, createResident, createStaff, sql, type Building } from "./data";
+import { logInStaff } from "./admin";
 import type { Page } from "@playwright/test";
 
 /**

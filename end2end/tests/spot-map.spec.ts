@@ -1,6 +1,6 @@
-import { test, expect, expectAccessible, waitForHydration } from "../tests/fixtures";
-import { createBuilding, createResident, createStaff, sql, type Building } from "../tests/data";
-import { logIn, logInStaff, expectAudited } from "../tests/admin";
+import { test, expect, expectAccessible, waitForHydration } from "./fixtures";
+import { createBuilding, createResident, createStaff, sql, type Building } from "./data";
+import { logIn, logInStaff, expectAudited } from "./admin";
 import type { Page } from "@playwright/test";
 
 /** Spots V-01…V-12 of `b`, none placed, plus P-1 placed at (150, 150). */
@@ -70,6 +70,8 @@ test("an admin drags a spot on the plan, saves it, and /buscar shows it there", 
 
   // Drag V-05 to about (700, 400) on the plan.
   const box = page.locator('[data-testid="plan-spot"][data-number="V-05"]');
+  // The mouse works in viewport coordinates: the whole plan must be on screen first.
+  await page.locator("svg[data-plan]").scrollIntoViewIfNeeded();
   const from = await box.locator("rect").boundingBox();
   const to = await page.locator("svg[data-plan]").evaluate((svg: SVGSVGElement) => {
     const p = svg.createSVGPoint();

@@ -1,6 +1,6 @@
-import { test as guarded, expect, expectAccessible, waitForHydration } from "../tests/fixtures";
-import { createBuilding, createConfirmedBooking, createResident, createStaff, sql, type Account, type Building } from "../tests/data";
-import { logIn } from "../tests/admin";
+import { test as guarded, expect, expectAccessible, waitForHydration } from "./fixtures";
+import { createBuilding, createConfirmedBooking, createResident, createStaff, sql, type Account, type Building } from "./data";
+import { logIn } from "./admin";
 import { chromium, type Browser, type Page } from "@playwright/test";
 import { writeFileSync } from "node:fs";
 

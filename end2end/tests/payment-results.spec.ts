@@ -1,7 +1,7 @@
-import { test, expect, expectAccessible, waitForHydration } from "../tests/fixtures";
-import { createBuilding, createResident, sql, type Building } from "../tests/data";
-import { blocksAfterTomorrow, logIn } from "../tests/admin";
-import { bookToSimulator } from "../tests/journeys";
+import { test, expect, expectAccessible, waitForHydration } from "./fixtures";
+import { createBuilding, createResident, sql, type Building } from "./data";
+import { blocksAfterTomorrow, logIn } from "./admin";
+import { bookToSimulator } from "./journeys";
 import type { Page } from "@playwright/test";
 
 /**

@@ -1,7 +1,7 @@
-import { test, expect, expectAccessible, waitForHydration } from "../tests/fixtures";
-import { createBuilding, createStaff, sql, unique } from "../tests/data";
-import { logIn, logInStaff, readResetCode } from "../tests/admin";
-import { applicant, signUpApprovedApplicant, useFreshClientAddress, type Applicant } from "../tests/journeys";
+import { test, expect, expectAccessible, waitForHydration } from "./fixtures";
+import { createBuilding, createStaff, sql, unique } from "./data";
+import { logIn, logInStaff, readResetCode } from "./admin";
+import { applicant, signUpApprovedApplicant, useFreshClientAddress, type Applicant } from "./journeys";
 import type { Browser, Page } from "@playwright/test";
 
 /**

@@ -1,6 +1,6 @@
-import { test, expect, expectAccessible, waitForHydration } from "../tests/fixtures";
-import { createBuilding, createStaff, randomPhone, unique, type Account } from "../tests/data";
-import { RESIDENT_PASSWORD, signUpApprovedResident } from "../tests/journeys";
+import { test, expect, expectAccessible, markWithoutJavaScript, waitForHydration } from "./fixtures";
+import { createBuilding, createStaff, randomPhone, unique, type Account } from "./data";
+import { RESIDENT_PASSWORD, signUpApprovedResident } from "./journeys";
 import type { Browser, Page } from "@playwright/test";
 import { readFile } from "node:fs/promises";
 
@@ -18,8 +18,9 @@ async function logIn(page: Page, email: string, password: string) {
   await page.getByRole("button", { name: "Ingresar" }).click();
 }
 
-async function staffPage(browser: Browser, account: Account, options = {}): Promise<Page> {
+async function staffPage(browser: Browser, account: Account, options: { javaScriptEnabled?: boolean } = {}): Promise<Page> {
   const page = await (await browser.newContext(options)).newPage();
+  if (options.javaScriptEnabled === false) markWithoutJavaScript(page);
   await logIn(page, account.email, account.password);
   await expect(page).toHaveURL(/\/admin$/);
   return page;
@@ -144,6 +145,8 @@ test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 
   test("the privacy forms work as plain forms", async ({ page, browser }) => {
+    // Sign-up, approval, four forms and the administration's side: a long journey.
+    test.setTimeout(90_000);
     const b = await createBuilding();
     const email = await signUpApprovedResident(page, b, "Ignacio", "Larraín");
 

@@ -1,6 +1,6 @@
-import { test, expect, expectAccessible, waitForHydration } from "../tests/fixtures";
-import { createBuilding, createConfirmedBooking, createStaff, sql } from "../tests/data";
-import { logIn } from "../tests/admin";
+import { test, expect, expectAccessible, waitForHydration } from "./fixtures";
+import { createBuilding, createConfirmedBooking, createStaff, sql } from "./data";
+import { logIn } from "./admin";
 import type { Page } from "@playwright/test";
 
 /**

@@ -1,6 +1,6 @@
-import { test, expect, expectAccessible, waitForHydration } from "../tests/fixtures";
-import { createBuilding, createConfirmedBooking, createResident, createStaff, sql } from "../tests/data";
-import { blocksAfterTomorrow, expectAudited, logIn, logInStaff } from "../tests/admin";
+import { test, expect, expectAccessible, waitForHydration } from "./fixtures";
+import { createBuilding, createConfirmedBooking, createResident, createStaff, sql } from "./data";
+import { blocksAfterTomorrow, expectAudited, logIn, logInStaff } from "./admin";
 
 /**
  * A platform admin archives, restores and deletes buildings, and is refused where that would

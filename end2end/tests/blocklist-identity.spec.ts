@@ -1,7 +1,7 @@
-import { test, expect, expectAccessible, waitForHydration } from "../tests/fixtures";
-import { createBuilding, createStaff, sql, unique } from "../tests/data";
-import { addToBlocklist, logIn, logInStaff, removeFromBlocklist } from "../tests/admin";
-import { applicant, fillSignUp, signUpApprovedApplicant, useFreshClientAddress } from "../tests/journeys";
+import { test, expect, expectAccessible, waitForHydration } from "./fixtures";
+import { createBuilding, createStaff, sql, unique } from "./data";
+import { addToBlocklist, logIn, logInStaff, removeFromBlocklist } from "./admin";
+import { applicant, fillSignUp, signUpApprovedApplicant, useFreshClientAddress } from "./journeys";
 import type { Browser, Page } from "@playwright/test";
 
 /**

@@ -1,6 +1,6 @@
-import { test, expect, expectAccessible, waitForHydration } from "../tests/fixtures";
-import { createBuilding, createResident, createStaff, sql, type Building } from "../tests/data";
-import { expectAudited, logIn, logInStaff } from "../tests/admin";
+import { test, expect, expectAccessible, waitForHydration } from "./fixtures";
+import { createBuilding, createResident, createStaff, sql, type Building } from "./data";
+import { expectAudited, logIn, logInStaff } from "./admin";
 import type { Page } from "@playwright/test";
 
 /**

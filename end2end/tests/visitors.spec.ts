@@ -1,7 +1,7 @@
-import { test, expect, expectAccessible, waitForHydration } from "../tests/fixtures";
-import { createBuilding, createResident, sql, type Building } from "../tests/data";
-import { logIn, blocksAfterTomorrow } from "../tests/admin";
-import { signUpApprovedResident } from "../tests/journeys";
+import { test, expect, expectAccessible, waitForHydration } from "./fixtures";
+import { createBuilding, createResident, sql, type Building } from "./data";
+import { logIn, blocksAfterTomorrow } from "./admin";
+import { signUpApprovedResident } from "./journeys";
 import type { Page } from "@playwright/test";
 
 /** A building with Día/Noche blocks the day after tomorrow and a resident signed up through the
@@ -94,6 +94,7 @@ test("another resident's visitor is not found, and nothing of it shows", async (
   );
   const other = await createResident(b);
   await logIn(page, other.email);
+  await expect(page).toHaveURL(/\/buscar$/);
   await page.goto(`/mis-visitas?editar=${v.id}`);
   await expect(page.getByRole("alert")).toHaveText("No encontrado.");
   await expect(page.locator("body")).not.toContainText("Secreta Persona");

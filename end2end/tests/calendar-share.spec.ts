@@ -1,6 +1,6 @@
-import { test, expect, expectAccessible, waitForHydration } from "../tests/fixtures";
-import { createBuilding, createConfirmedBooking, sql } from "../tests/data";
-import { logIn } from "../tests/admin";
+import { test, expect, expectAccessible, waitForHydration } from "./fixtures";
+import { createBuilding, createConfirmedBooking, sql } from "./data";
+import { logIn } from "./admin";
 import { readFileSync } from "node:fs";
 import type { Download, Locator, Page } from "@playwright/test";
 
@@ -151,7 +151,8 @@ test.describe("without JavaScript", () => {
 
     await page.goto("/cuenta");
     await page.getByRole("button", { name: "Generar enlace" }).click();
-    await expect(page).toHaveURL(/\/cuenta$/);
+    // The plain form post lands back on the page it came from (leptos_axum leaves an empty query).
+    await expect(page).toHaveURL(/\/cuenta\??$/);
     const url = await page.getByTestId("feed-url").inputValue();
     expect((await request.get(url)).status()).toBe(200);
     await page.getByRole("button", { name: "Revocar" }).click();
