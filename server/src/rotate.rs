@@ -177,7 +177,7 @@ async fn rotate_column(
             break;
         };
         after = last.id;
-        let full = i64::try_from(rows.len()).unwrap_or(i64::MAX) >= batch_size;
+        let full = i64::try_from(rows.len())? >= batch_size;
         let rewrites = plan(vault, indexer, column, rows, &mut report)?;
         if !rewrites.ids.is_empty() {
             sqlx::query(&update)
@@ -201,7 +201,7 @@ async fn rotate_column(
         ))
         .fetch_one(pool)
         .await?;
-        report.without_ciphertext = u64::try_from(without_ciphertext).unwrap_or(0);
+        report.without_ciphertext = u64::try_from(without_ciphertext)?;
     }
     if report.without_ciphertext > 0 {
         tracing::warn!(

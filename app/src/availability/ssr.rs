@@ -158,8 +158,9 @@ pub async fn generate_blocks_for(pool: &PgPool, now: DateTime<Utc>, only: Option
         let spot_ids = spots_of.remove(&building.id).unwrap_or_default();
         report.spots += spot_ids.len() as u64;
         let templates = templates_of.remove(&building.id).unwrap_or_default();
-        let horizon = u32::try_from(building.booking_horizon_days).unwrap_or(0);
-        let windows = windows(&templates, tz, horizon, now);
+        let horizon = u32::try_from(building.booking_horizon_days)
+            .map_err(|_| ServerError::invariant(format!("booking horizon of {} days", building.booking_horizon_days)))?;
+        let windows = windows(&templates, tz, horizon, now)?;
         if spot_ids.is_empty() || windows.starts.is_empty() {
             continue;
         }
@@ -174,14 +175,15 @@ pub async fn generate_blocks_for(pool: &PgPool, now: DateTime<Utc>, only: Option
 
 /// The real windows of `templates` on each date of the horizon in `tz`, leaving out the ones
 /// that have ended by `now` and the ones a daylight-saving jump swallows whole.
-fn windows(templates: &[TemplateRow], tz: Tz, horizon_days: u32, now: DateTime<Utc>) -> Windows {
+fn windows(templates: &[TemplateRow], tz: Tz, horizon_days: u32, now: DateTime<Utc>) -> ServerResult<Windows> {
     let mut out = Windows::default();
     for date in dates_in_horizon(local_date(now, tz), horizon_days) {
         for row in templates {
             let template = BlockTemplate {
                 name: row.name.clone(),
                 start_local: row.start_local,
-                duration_minutes: u32::try_from(row.duration_minutes).unwrap_or(0),
+                duration_minutes: u32::try_from(row.duration_minutes)
+                    .map_err(|_| ServerError::invariant(format!("template of {} minutes", row.duration_minutes)))?,
             };
             let (starts_at, ends_at) = match template.window(date, tz) {
                 Ok(window) => window,
@@ -201,7 +203,7 @@ fn windows(templates: &[TemplateRow], tz: Tz, horizon_days: u32, now: DateTime<U
             out.prices.push(row.base_price_clp);
         }
     }
-    out
+    Ok(out)
 }
 
 /// Inserts every (spot × window) block of one building in one statement; returns how many rows
@@ -233,7 +235,8 @@ async fn insert_blocks(pool: &PgPool, building_id: Uuid, spot_ids: &[Uuid], wind
     .bind(&windows.prices)
     .fetch_one(pool)
     .await?;
-    Ok((u64::try_from(created).unwrap_or(0), u64::try_from(blocked).unwrap_or(0)))
+    let count = |n: i64| u64::try_from(n).map_err(|_| ServerError::invariant(format!("{n} blocks inserted")));
+    Ok((count(created)?, count(blocked)?))
 }
 
 #[cfg(test)]

@@ -2,10 +2,21 @@
 
 use super::*;
 use crate::domain::booking::BookingEvent;
+use crate::domain::{money::Clp, names::VisitorName, phone::MobilePhone, plate::Plate};
+use crate::error::AppError;
 use crate::ssr::test_support::{local, resident, test_day};
-use crate::ssr::{audit::AuditActor, keys::KeyRing};
+use crate::ssr::{
+    actor::Actor,
+    audit::{AuditActor, RequestMeta},
+    blind_index::{BlindField, BlindIndexer},
+    keys::KeyRing,
+    vault::Vault,
+};
+use serde_json::json;
 use sqlx::postgres::PgPoolOptions;
+use sqlx::PgPool;
 use std::sync::Arc;
+use uuid::Uuid;
 
 struct World {
     vault: Vault,

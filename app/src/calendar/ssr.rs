@@ -4,6 +4,7 @@
 
 use super::FeedView;
 use crate::domain::{
+    booking::BookingStatus,
     calendar::{calendar, CalendarEvent},
     format::window_label,
     role::Role,
@@ -29,15 +30,28 @@ use uuid::Uuid;
 const SHOWN: &str = "k.status <> 'pending' and (k.status <> 'cancelled' or k.confirmed_at is not null)";
 
 /// How far back a feed goes.
-const FEED_DAYS_BACK: i64 = 90;
+const FEED_DAYS_BACK: i32 = 90;
 
 /// Most events in one feed.
 const FEED_MAX_EVENTS: i64 = 500;
 
-/// The booking columns every event needs, in this order.
-const COLUMNS: &str = "k.id, k.status, k.starts_at, k.ends_at, k.guest_pass_token, s.number, b.name, b.address, b.time_zone";
+/// The booking columns every event needs ([`Row`]).
+const COLUMNS: &str = "k.id, k.status, k.starts_at, k.ends_at, k.guest_pass_token, s.number as spot, b.name as building,
+                       b.address, b.time_zone";
 
-type Row = (Uuid, String, DateTime<Utc>, DateTime<Utc>, String, String, String, String, String);
+/// A booking with its spot and building, as one calendar event shows it.
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: Uuid,
+    status: BookingStatus,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    guest_pass_token: String,
+    spot: String,
+    building: String,
+    address: String,
+    time_zone: String,
+}
 
 /// Where an event's link points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,9 +63,9 @@ enum Link {
 }
 
 fn event(origin: &str, row: Row, link: Link) -> ServerResult<CalendarEvent> {
-    let (id, status, starts_at, ends_at, token, spot, building, address, zone) = row;
+    let Row { id, status, starts_at, ends_at, guest_pass_token: token, spot, building, address, time_zone: zone } = row;
     let tz: Tz = zone.parse().map_err(|_| ServerError::invariant(format!("time zone {zone}")))?;
-    let cancelled = matches!(status.as_str(), "cancelled" | "no_show");
+    let cancelled = matches!(status, BookingStatus::Cancelled | BookingStatus::NoShow);
     let url = match link {
         Link::Pass => format!("{origin}/pase/{token}"),
         Link::MyBookings => format!("{origin}/mis-reservas"),
@@ -111,7 +125,7 @@ pub async fn guest_pass(pool: &PgPool, origin: &str, token: &str, now: DateTime<
     .fetch_optional(pool)
     .await?;
     let row = row.ok_or(AppError::NotFound)?;
-    let id = row.0;
+    let id = row.id;
     Ok((file_name(id), calendar(None, &[event(origin, row, Link::Pass)?], now)))
 }
 
@@ -142,7 +156,7 @@ pub async fn feed(pool: &PgPool, origin: &str, token: &str, now: DateTime<Utc>) 
     ))
     .bind(owner)
     .bind(now)
-    .bind(i32::try_from(FEED_DAYS_BACK).unwrap_or(90))
+    .bind(FEED_DAYS_BACK)
     .bind(FEED_MAX_EVENTS)
     .fetch_all(pool)
     .await?;

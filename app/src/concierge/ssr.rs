@@ -21,18 +21,40 @@ use uuid::Uuid;
 /// Roles that work the gate: concierges, and the building's administration.
 const GATE_ROLES: [Role; 4] = [Role::Concierge, Role::BuildingAdmin, Role::Support, Role::Admin];
 
-/// A booking as the gate reads it; the last column is the building's "ingreso anticipado"
+/// A booking as the gate reads it, with the building's "ingreso anticipado"
 /// (`check_in_early_minutes`), which decides when the gate opens for it.
-type Row = (Uuid, String, Option<String>, String, String, Option<String>, DateTime<Utc>, DateTime<Utc>, String, i32);
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: Uuid,
+    status: BookingStatus,
+    visitor_plate: Option<String>,
+    spot: String,
+    unit: String,
+    visitor_name: Option<String>,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    time_zone: String,
+    check_in_early_minutes: i32,
+}
 
+/// The gate's query of [`Row`]s, to complete with a `where`.
 const SELECT: &str =
-    "select k.id, k.status, k.visitor_plate, s.number, u.number, k.visitor_name, k.starts_at, k.ends_at, b.time_zone,
-             b.check_in_early_minutes
+    "select k.id, k.status, k.visitor_plate, s.number as spot, u.number as unit, k.visitor_name, k.starts_at, k.ends_at,
+             b.time_zone, b.check_in_early_minutes
       from bookings k
       join visitor_spots s on s.id = k.spot_id
       join buildings b on b.id = k.building_id
       join resident_profiles p on p.user_id = k.resident_id
       join units u on u.id = p.unit_id";
+
+/// A booking locked for a gate action: its window, plate and the building's early-entry minutes.
+#[derive(sqlx::FromRow)]
+struct Locked {
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    visitor_plate: Option<String>,
+    check_in_early_minutes: i32,
+}
 
 /// Refuses anyone who may not work the gate (before anything is read or recorded).
 pub fn require_gate(actor: &Actor) -> ServerResult<()> {
@@ -46,10 +68,20 @@ fn gate_building(actor: &Actor) -> ServerResult<Uuid> {
 }
 
 fn to_gate(row: Row, now: DateTime<Utc>) -> ServerResult<(GateBooking, BookingStatus)> {
-    let (id, status, plate, spot, unit, visitor, start, end, zone, early) = row;
+    let Row {
+        id,
+        status,
+        visitor_plate: plate,
+        spot,
+        unit,
+        visitor_name: visitor,
+        starts_at: start,
+        ends_at: end,
+        time_zone: zone,
+        check_in_early_minutes: early,
+    } = row;
     let early = early_minutes_of(early);
     let tz: Tz = zone.parse().map_err(|_| ServerError::invariant(format!("zone {zone}")))?;
-    let status = BookingStatus::parse(&status).map_err(|_| ServerError::invariant(format!("status {status}")))?;
     Ok((
         GateBooking {
             id: id.to_string(),
@@ -131,8 +163,8 @@ pub async fn verify(pool: &PgPool, actor: &Actor, query: &str, now: DateTime<Utc
             plate.map(|p| p.as_str().to_string()),
         ),
         Some(row) => {
-            let (start, end, early) = (row.6, row.7, early_minutes_of(row.9));
-            let plate_seen = row.2.clone();
+            let (start, end, early) = (row.starts_at, row.ends_at, early_minutes_of(row.check_in_early_minutes));
+            let plate_seen = row.visitor_plate.clone();
             let (gate, status) = to_gate(row, now)?;
             let reason = match status {
                 BookingStatus::CheckedIn => None,
@@ -236,8 +268,6 @@ pub async fn register(
 ) -> ServerResult<()> {
     let building_id = gate_building(actor)?;
     let mut tx = pool.begin().await?;
-    // Start, end, plate and the building's early-entry minutes.
-    type Locked = (DateTime<Utc>, DateTime<Utc>, Option<String>, i32);
     let row: Option<Locked> = sqlx::query_as(
         "select k.starts_at, k.ends_at, k.visitor_plate, b.check_in_early_minutes
            from bookings k join buildings b on b.id = k.building_id
@@ -248,7 +278,7 @@ pub async fn register(
     .bind(building_id)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((start, end, plate, early)) = row else {
+    let Some(Locked { starts_at: start, ends_at: end, visitor_plate: plate, check_in_early_minutes: early }) = row else {
         return Err(AppError::NotFound.into());
     };
     match event {

@@ -42,6 +42,10 @@ impl BookingStatus {
         Self::Cancelled,
     ];
 
+    /// The statuses that hold their spot ([`Self::is_active`]), the list the database's
+    /// no-overlap exclusion constraint covers; SQL reads it as `crate::active_statuses!()`.
+    pub const ACTIVE: [Self; 4] = [Self::Pending, Self::Confirmed, Self::CheckedIn, Self::Overstay];
+
     /// The value stored in the database.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -77,8 +81,8 @@ impl BookingStatus {
 
     /// Whether the booking holds its spot: these are the statuses the database's no-overlap
     /// exclusion constraint covers. A cancelled or no-show booking frees the spot.
-    pub const fn is_active(self) -> bool {
-        matches!(self, Self::Pending | Self::Confirmed | Self::CheckedIn | Self::Overstay)
+    pub fn is_active(self) -> bool {
+        Self::ACTIVE.contains(&self)
     }
 
     /// Whether no event can move the booking any further.

@@ -112,22 +112,41 @@ struct Claimed {
     payment: PaymentToRefund,
 }
 
-type ClaimedRow = (Uuid, Uuid, i64, String, i32, Option<String>, Uuid, String, Option<String>, i64);
+/// A claimed refund attempt with the payment it refunds, as stored.
+#[derive(sqlx::FromRow)]
+struct ClaimedRow {
+    id: Uuid,
+    booking_id: Uuid,
+    amount_clp: Clp,
+    idempotency_key: String,
+    attempts: i32,
+    reason: Option<String>,
+    payment_id: Uuid,
+    provider: String,
+    provider_payment_id: Option<String>,
+    paid_clp: Clp,
+}
 
+/// The columns of a [`ClaimedRow`] (`r` the refund, `p` its payment).
 const CLAIMED_COLUMNS: &str = "r.id, r.booking_id, r.amount_clp, r.idempotency_key, r.attempts, r.reason,
-                               p.id, p.provider, p.provider_payment_id, p.amount_clp";
+                               p.id as payment_id, p.provider, p.provider_payment_id, p.amount_clp as paid_clp";
 
 fn claimed(row: ClaimedRow) -> ServerResult<Claimed> {
-    let (id, booking_id, amount, key, attempts, reason, payment_id, provider, provider_payment_id, paid) = row;
-    let provider = Provider::parse(&provider).ok_or_else(|| ServerError::invariant(format!("payment provider {provider}")))?;
+    let provider = &row.provider;
+    let provider = Provider::parse(provider).ok_or_else(|| ServerError::invariant(format!("payment provider {provider}")))?;
     Ok(Claimed {
-        id,
-        booking_id,
-        amount: Clp::new(amount),
-        key,
-        attempts,
-        reason,
-        payment: PaymentToRefund { payment_id, provider, provider_payment_id, amount: Clp::new(paid) },
+        id: row.id,
+        booking_id: row.booking_id,
+        amount: row.amount_clp,
+        key: row.idempotency_key,
+        attempts: row.attempts,
+        reason: row.reason,
+        payment: PaymentToRefund {
+            payment_id: row.payment_id,
+            provider,
+            provider_payment_id: row.provider_payment_id,
+            amount: row.paid_clp,
+        },
     })
 }
 
@@ -271,7 +290,7 @@ pub async fn retry_failed(
 
 /// How long to wait after the `attempts`-th failure: 5 min, doubling, at most 6 h.
 fn backoff(attempts: i32) -> TimeDelta {
-    let doublings = u32::try_from(attempts.saturating_sub(1).clamp(0, 7)).unwrap_or(0);
+    let doublings = attempts.saturating_sub(1).clamp(0, 7).unsigned_abs();
     TimeDelta::minutes((5i64 << doublings).min(360))
 }
 

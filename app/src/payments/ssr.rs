@@ -29,13 +29,14 @@ pub const NOT_PENDING_MESSAGE: &str = "Esta reserva ya no está pendiente de pag
 pub const GATEWAY_DOWN_MESSAGE: &str = "No pudimos comunicarnos con el medio de pago. Inténtalo nuevamente en unos minutos.";
 
 /// The fields of a booking that payments decide on, read under its row lock.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub(crate) struct LockedBooking {
     pub(crate) id: Uuid,
     pub(crate) resident_id: Uuid,
     pub(crate) building_id: Uuid,
     pub(crate) status: BookingStatus,
     pub(crate) payment_status: String,
+    #[sqlx(rename = "amount_clp")]
     pub(crate) amount: Clp,
     pub(crate) starts_at: DateTime<Utc>,
     pub(crate) hold_expires_at: Option<DateTime<Utc>>,
@@ -50,29 +51,14 @@ pub(crate) async fn lock_booking(conn: &mut PgConnection, id: Uuid) -> ServerRes
 
 /// Reads booking `id`, locking its row when `for_update`.
 pub(crate) async fn read_booking(conn: &mut PgConnection, id: Uuid, for_update: bool) -> ServerResult<Option<LockedBooking>> {
-    type Row = (Uuid, Uuid, String, String, i64, DateTime<Utc>, Option<DateTime<Utc>>);
     let sql = if for_update {
-        "select resident_id, building_id, status, payment_status, amount_clp, starts_at, hold_expires_at
+        "select id, resident_id, building_id, status, payment_status, amount_clp, starts_at, hold_expires_at
            from bookings where id = $1 for update"
     } else {
-        "select resident_id, building_id, status, payment_status, amount_clp, starts_at, hold_expires_at
+        "select id, resident_id, building_id, status, payment_status, amount_clp, starts_at, hold_expires_at
            from bookings where id = $1"
     };
-    let row: Option<Row> = sqlx::query_as(sql).bind(id).fetch_optional(conn).await?;
-    row.map(|(resident_id, building_id, status, payment_status, amount, starts_at, hold_expires_at)| {
-        let status = BookingStatus::parse(&status).map_err(|_| ServerError::invariant(format!("booking status {status}")))?;
-        Ok(LockedBooking {
-            id,
-            resident_id,
-            building_id,
-            status,
-            payment_status,
-            amount: Clp::new(amount),
-            starts_at,
-            hold_expires_at,
-        })
-    })
-    .transpose()
+    Ok(sqlx::query_as(sql).bind(id).fetch_optional(conn).await?)
 }
 
 /// Refuses unless `actor` is the resident who made the booking ("not found" otherwise, so
@@ -120,26 +106,29 @@ impl BookingFacts {
     }
 }
 
+/// A booking with its building and spot, as stored.
+#[derive(sqlx::FromRow)]
+struct FactsRow {
+    resident_id: Uuid,
+    status: BookingStatus,
+    amount_clp: Clp,
+    hold_expires_at: Option<DateTime<Utc>>,
+    confirmation_code: String,
+    building: String,
+    address: String,
+    spot: String,
+    time_zone: String,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    visitor_name: Option<String>,
+    visitor_plate: Option<String>,
+}
+
 /// What the pages show about booking `booking_id`, if it exists.
 pub(crate) async fn booking_facts(pool: &PgPool, booking_id: Uuid) -> ServerResult<Option<BookingFacts>> {
-    type Row = (
-        Uuid,
-        String,
-        i64,
-        Option<DateTime<Utc>>,
-        String,
-        String,
-        String,
-        String,
-        String,
-        DateTime<Utc>,
-        DateTime<Utc>,
-        Option<String>,
-        Option<String>,
-    );
-    let row: Option<Row> = sqlx::query_as(
+    let row: Option<FactsRow> = sqlx::query_as(
         "select k.resident_id, k.status, k.amount_clp, k.hold_expires_at, k.confirmation_code,
-                b.name, b.address, s.number, b.time_zone, k.starts_at, k.ends_at,
+                b.name as building, b.address, s.number as spot, b.time_zone, k.starts_at, k.ends_at,
                 k.visitor_name, k.visitor_plate
            from bookings k
            join buildings b on b.id = k.building_id
@@ -149,15 +138,29 @@ pub(crate) async fn booking_facts(pool: &PgPool, booking_id: Uuid) -> ServerResu
     .bind(booking_id)
     .fetch_optional(pool)
     .await?;
-    let Some((resident_id, status, amount, hold, code, building, address, spot, zone, starts_at, ends_at, visitor, plate)) = row
+    let Some(FactsRow {
+        resident_id,
+        status,
+        amount_clp: amount,
+        hold_expires_at,
+        confirmation_code: code,
+        building,
+        address,
+        spot,
+        time_zone: zone,
+        starts_at,
+        ends_at,
+        visitor_name: visitor,
+        visitor_plate: plate,
+    }) = row
     else {
         return Ok(None);
     };
     Ok(Some(BookingFacts {
         resident_id,
-        status: BookingStatus::parse(&status).map_err(|_| ServerError::invariant(format!("booking status {status}")))?,
-        amount: Clp::new(amount),
-        hold_expires_at: hold,
+        status,
+        amount,
+        hold_expires_at,
         code,
         building,
         address,

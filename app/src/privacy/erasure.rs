@@ -16,15 +16,12 @@ use crate::ssr::{
     actor::Actor,
     audit::{AuditEntry, RequestMeta},
     db::is_violation,
-    ServerResult,
+    ServerError, ServerResult,
 };
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
-
-/// Statuses of a booking that still holds a spot.
-const ACTIVE: &str = "('pending', 'confirmed', 'checked_in', 'overstay')";
 
 /// Which rows of each anonymised table belong to the person (`$1` = user id, `$2` = now), and
 /// what else changes in them. Every table the registry erases must be here (tested).
@@ -67,9 +64,10 @@ fn statement(table: &str, filter: &str, extra: &str) -> String {
 
 /// Whether `user_id` holds an active booking overlapping the next 24 hours.
 async fn active_soon(conn: &mut PgConnection, user_id: Uuid, now: DateTime<Utc>) -> ServerResult<bool> {
-    Ok(sqlx::query_scalar(&format!(
-        "select exists (select 1 from bookings where resident_id = $1 and status in {ACTIVE}
-                          and starts_at < $2 + interval '24 hours' and ends_at > $2)"
+    Ok(sqlx::query_scalar(concat!(
+        "select exists (select 1 from bookings where resident_id = $1 and status in ",
+        crate::active_statuses!(),
+        " and starts_at < $2 + interval '24 hours' and ends_at > $2)"
     ))
     .bind(user_id)
     .bind(now)
@@ -90,8 +88,10 @@ pub async fn status(pool: &PgPool, actor: &Actor, now: DateTime<Utc>) -> ServerR
     .fetch_optional(&mut *conn)
     .await?;
     let blocked_by_booking = active_soon(&mut conn, actor.id, now).await?;
-    let future_bookings: i64 = sqlx::query_scalar(&format!(
-        "select count(*) from bookings where resident_id = $1 and status in {ACTIVE} and starts_at > $2"
+    let future_bookings: i64 = sqlx::query_scalar(concat!(
+        "select count(*) from bookings where resident_id = $1 and status in ",
+        crate::active_statuses!(),
+        " and starts_at > $2"
     ))
     .bind(actor.id)
     .bind(now)
@@ -115,7 +115,7 @@ pub async fn request(pool: &PgPool, actor: &Actor, meta: &RequestMeta, now: Date
     .bind(actor.id)
     .bind(actor.building_id)
     .bind(now)
-    .bind(i32::try_from(RESPONSE_DAYS).unwrap_or(30))
+    .bind(i32::try_from(RESPONSE_DAYS).map_err(|_| ServerError::invariant(format!("{RESPONSE_DAYS} response days")))?)
     .fetch_one(&mut *tx)
     .await;
     let id = match inserted {
@@ -134,6 +134,28 @@ pub async fn request(pool: &PgPool, actor: &Actor, meta: &RequestMeta, now: Date
     Ok(id)
 }
 
+/// An erasure request with its person, as the list shows it.
+#[derive(sqlx::FromRow)]
+struct RequestRow {
+    id: Uuid,
+    name: String,
+    building: String,
+    unit: Option<String>,
+    requested_at: String,
+    due: String,
+    due_at: DateTime<Utc>,
+    status: String,
+}
+
+/// The request to process and whose it is.
+#[derive(sqlx::FromRow)]
+struct ToProcess {
+    user_id: Uuid,
+    building_id: Option<Uuid>,
+    status: String,
+    full_name: String,
+}
+
 /// Roles that see the requests (support reads; building admins: their building).
 pub const READERS: [Role; 3] = [Role::BuildingAdmin, Role::Support, Role::Admin];
 /// Roles that process them.
@@ -143,11 +165,11 @@ pub const PROCESSORS: [Role; 2] = [Role::BuildingAdmin, Role::Admin];
 pub async fn list(pool: &PgPool, actor: &Actor, now: DateTime<Utc>) -> ServerResult<Vec<ErasureRequestView>> {
     actor.require_role(&READERS)?;
     let scope = if actor.role.is_building_scoped() { actor.building_id } else { None };
-    type Row = (Uuid, String, String, Option<String>, String, String, DateTime<Utc>, String);
-    let rows: Vec<Row> = sqlx::query_as(
-        "select r.id, u.full_name, coalesce(b.name, '—'), un.number,
-                to_char(r.requested_at at time zone coalesce(b.time_zone, 'America/Santiago'), 'DD-MM-YYYY HH24:MI'),
-                to_char(r.due_at at time zone coalesce(b.time_zone, 'America/Santiago'), 'DD-MM-YYYY'),
+    let rows: Vec<RequestRow> = sqlx::query_as(
+        "select r.id, u.full_name as name, coalesce(b.name, '—') as building, un.number as unit,
+                to_char(r.requested_at at time zone coalesce(b.time_zone, 'America/Santiago'), 'DD-MM-YYYY HH24:MI')
+                    as requested_at,
+                to_char(r.due_at at time zone coalesce(b.time_zone, 'America/Santiago'), 'DD-MM-YYYY') as due,
                 r.due_at, r.status
            from erasure_requests r
            join users u on u.id = r.user_id
@@ -164,7 +186,7 @@ pub async fn list(pool: &PgPool, actor: &Actor, now: DateTime<Utc>) -> ServerRes
     let can_process = PROCESSORS.contains(&actor.role);
     Ok(rows
         .into_iter()
-        .map(|(id, name, building, unit, requested_at, due, due_at, status)| ErasureRequestView {
+        .map(|RequestRow { id, name, building, unit, requested_at, due, due_at, status }| ErasureRequestView {
             id: id.to_string(),
             name,
             building,
@@ -190,14 +212,14 @@ pub async fn process(
     now: DateTime<Utc>,
 ) -> ServerResult<usize> {
     actor.require_role(&PROCESSORS)?;
-    let row: Option<(Uuid, Option<Uuid>, String, String)> = sqlx::query_as(
+    let row: Option<ToProcess> = sqlx::query_as(
         "select r.user_id, r.building_id, r.status, u.full_name
            from erasure_requests r join users u on u.id = r.user_id where r.id = $1",
     )
     .bind(request_id)
     .fetch_optional(pool)
     .await?;
-    let Some((user_id, building_id, status, full_name)) = row else {
+    let Some(ToProcess { user_id, building_id, status, full_name }) = row else {
         return Err(AppError::NotFound.into());
     };
     if let Some(building) = building_id {

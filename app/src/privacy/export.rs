@@ -20,29 +20,81 @@ fn time(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
+/// The person's account and profile, as stored (RUT and phone still sealed).
+#[derive(sqlx::FromRow)]
+struct ProfileRow {
+    full_name: String,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    email: String,
+    rut_enc: Option<Vec<u8>>,
+    phone_enc: Option<Vec<u8>>,
+    role: String,
+    status: String,
+    building: Option<String>,
+    building_address: Option<String>,
+    unit: Option<String>,
+    reminders_opt_out: bool,
+    created_at: DateTime<Utc>,
+    last_login_at: Option<DateTime<Utc>>,
+}
+
+/// One of the person's bookings (the visitor's phone still sealed).
+#[derive(sqlx::FromRow)]
+struct BookingRow {
+    id: Uuid,
+    confirmation_code: String,
+    building: String,
+    spot: String,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    status: String,
+    payment_status: String,
+    amount_clp: i64,
+    visitor_name: Option<String>,
+    visitor_plate: Option<String>,
+    visitor_phone_enc: Option<Vec<u8>>,
+    purged_at: Option<DateTime<Utc>>,
+}
+
+/// A message to or about the person (the recipient still sealed).
+#[derive(sqlx::FromRow)]
+struct MessageRow {
+    id: Uuid,
+    created_at: DateTime<Utc>,
+    kind: String,
+    status: String,
+    recipient_enc: Option<Vec<u8>>,
+    rendered_body: Option<String>,
+}
+
+/// An audit entry about the person or by them.
+#[derive(sqlx::FromRow)]
+struct AuditRow {
+    occurred_at: DateTime<Utc>,
+    action: String,
+    actor_role: Option<String>,
+    actor_id: Option<Uuid>,
+    entity_type: Option<String>,
+}
+
+/// A saved visitor (phone still sealed).
+#[derive(sqlx::FromRow)]
+struct SavedRow {
+    id: Uuid,
+    name: String,
+    plate: String,
+    phone_enc: Option<Vec<u8>>,
+}
+
 /// The person's data at `now`.
 pub async fn my_data(pool: &PgPool, vault: &Vault, actor: &Actor, now: DateTime<Utc>) -> ServerResult<PersonalData> {
     let id = actor.id;
     let id_text = id.to_string();
-    type ProfileRow = (
-        String,
-        Option<String>,
-        Option<String>,
-        String,
-        Option<Vec<u8>>,
-        Option<Vec<u8>>,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        bool,
-        DateTime<Utc>,
-        Option<DateTime<Utc>>,
-    );
     let p: ProfileRow = sqlx::query_as(
-        "select u.full_name, rp.first_name, rp.last_name, u.email::text, rp.rut_enc, u.phone_enc, u.role, u.status,
-                b.name, b.address, un.number, u.reminders_opt_out, u.created_at, u.last_login_at
+        "select u.full_name, rp.first_name, rp.last_name, u.email::text as email, rp.rut_enc, u.phone_enc, u.role,
+                u.status, b.name as building, b.address as building_address, un.number as unit, u.reminders_opt_out,
+                u.created_at, u.last_login_at
            from users u
            left join resident_profiles rp on rp.user_id = u.id
            left join buildings b on b.id = u.building_id
@@ -52,45 +104,31 @@ pub async fn my_data(pool: &PgPool, vault: &Vault, actor: &Actor, now: DateTime<
     .bind(id)
     .fetch_one(pool)
     .await?;
-    let rut =
-        p.4.map(|enc| pii::RESIDENT_RUT.display(vault, &id_text, &enc, |r| Some(r.to_string())))
-            .map(|r| Rut::parse(&r).map_or(r, |rut| rut.to_string()));
-    let phone = p.5.map(|enc| pii::USER_PHONE.display(vault, &id_text, &enc, |p| Some(p.to_string())));
+    let rut = p
+        .rut_enc
+        .map(|enc| pii::RESIDENT_RUT.display(vault, &id_text, &enc, |r| Some(r.to_string())))
+        .map(|r| Rut::parse(&r).map_or(r, |rut| rut.to_string()));
+    let phone = p.phone_enc.map(|enc| pii::USER_PHONE.display(vault, &id_text, &enc, |p| Some(p.to_string())));
     let profile = Profile {
         id: id_text.clone(),
-        full_name: p.0,
-        first_name: p.1,
-        last_name: p.2,
-        email: p.3,
+        full_name: p.full_name,
+        first_name: p.first_name,
+        last_name: p.last_name,
+        email: p.email,
         rut,
         phone,
-        role: p.6,
-        status: p.7,
-        building: p.8,
-        building_address: p.9,
-        unit: p.10,
-        reminders_opt_out: p.11,
-        created_at: time(p.12),
-        last_login_at: p.13.map(time),
+        role: p.role,
+        status: p.status,
+        building: p.building,
+        building_address: p.building_address,
+        unit: p.unit,
+        reminders_opt_out: p.reminders_opt_out,
+        created_at: time(p.created_at),
+        last_login_at: p.last_login_at.map(time),
     };
 
-    type BookingRow = (
-        Uuid,
-        String,
-        String,
-        String,
-        DateTime<Utc>,
-        DateTime<Utc>,
-        String,
-        String,
-        i64,
-        Option<String>,
-        Option<String>,
-        Option<Vec<u8>>,
-        Option<DateTime<Utc>>,
-    );
     let bookings: Vec<BookingRow> = sqlx::query_as(
-        "select k.id, k.confirmation_code, b.name, s.number, k.starts_at, k.ends_at, k.status, k.payment_status,
+        "select k.id, k.confirmation_code, b.name as building, s.number as spot, k.starts_at, k.ends_at, k.status, k.payment_status,
                 k.amount_clp, k.visitor_name, k.visitor_plate, k.visitor_phone_enc, k.purged_at
            from bookings k
            join buildings b on b.id = k.building_id
@@ -105,24 +143,23 @@ pub async fn my_data(pool: &PgPool, vault: &Vault, actor: &Actor, now: DateTime<
         .into_iter()
         .map(|k| BookingRecord {
             visitor_phone: k
-                .11
-                .map(|enc| pii::BOOKING_VISITOR_PHONE.display(vault, &k.0.to_string(), &enc, |p| Some(p.to_string()))),
-            id: k.0.to_string(),
-            code: k.1,
-            building: k.2,
-            spot: k.3,
-            starts_at: time(k.4),
-            ends_at: time(k.5),
-            status: k.6,
-            payment_status: k.7,
-            amount_clp: k.8,
-            visitor_name: k.9,
-            visitor_plate: k.10,
-            purged_at: k.12.map(time),
+                .visitor_phone_enc
+                .map(|enc| pii::BOOKING_VISITOR_PHONE.display(vault, &k.id.to_string(), &enc, |p| Some(p.to_string()))),
+            id: k.id.to_string(),
+            code: k.confirmation_code,
+            building: k.building,
+            spot: k.spot,
+            starts_at: time(k.starts_at),
+            ends_at: time(k.ends_at),
+            status: k.status,
+            payment_status: k.payment_status,
+            amount_clp: k.amount_clp,
+            visitor_name: k.visitor_name,
+            visitor_plate: k.visitor_plate,
+            purged_at: k.purged_at.map(time),
         })
         .collect();
 
-    type MessageRow = (Uuid, DateTime<Utc>, String, String, Option<Vec<u8>>, Option<String>);
     let messages: Vec<MessageRow> = sqlx::query_as(
         "select n.id, n.created_at, n.kind, n.status, n.recipient_enc, n.rendered_body
            from notifications n
@@ -136,14 +173,16 @@ pub async fn my_data(pool: &PgPool, vault: &Vault, actor: &Actor, now: DateTime<
     .await?;
     let messages = messages
         .into_iter()
-        .map(|(mid, created, kind, status, recipient, body)| MessageRecord {
-            recipient: recipient
-                .map(|enc| pii::NOTIFICATION_RECIPIENT.display(vault, &mid.to_string(), &enc, |p| Some(p.to_string()))),
-            id: mid.to_string(),
-            created_at: time(created),
-            kind,
-            status,
-            body,
+        .map(|MessageRow { id: mid, created_at: created, kind, status, recipient_enc: recipient, rendered_body: body }| {
+            MessageRecord {
+                recipient: recipient
+                    .map(|enc| pii::NOTIFICATION_RECIPIENT.display(vault, &mid.to_string(), &enc, |p| Some(p.to_string()))),
+                id: mid.to_string(),
+                created_at: time(created),
+                kind,
+                status,
+                body,
+            }
         })
         .collect();
 
@@ -157,7 +196,6 @@ pub async fn my_data(pool: &PgPool, vault: &Vault, actor: &Actor, now: DateTime<
     .await?;
     let sign_ins = sign_ins.into_iter().map(|(at, ip)| SignIn { at: time(at), ip }).collect();
 
-    type AuditRow = (DateTime<Utc>, String, Option<String>, Option<Uuid>, Option<String>);
     let audit_rows: Vec<AuditRow> = sqlx::query_as(
         "select occurred_at, action, actor_role, actor_id, entity_type from audit_log
           where (entity_type = 'user' and entity_id = $1) or actor_id = $2
@@ -169,7 +207,7 @@ pub async fn my_data(pool: &PgPool, vault: &Vault, actor: &Actor, now: DateTime<
     .await?;
     let audit = audit_rows
         .into_iter()
-        .map(|(at, action, actor_role, actor_id, entity_type)| AuditRecord {
+        .map(|AuditRow { occurred_at: at, action, actor_role, actor_id, entity_type }| AuditRecord {
             at: time(at),
             action,
             actor_role,
@@ -188,14 +226,14 @@ pub async fn my_data(pool: &PgPool, vault: &Vault, actor: &Actor, now: DateTime<
         .map(|(status, requested, due)| ErasureRecord { status, requested_at: time(requested), due_at: time(due) })
         .collect();
 
-    let saved: Vec<(Uuid, String, String, Option<Vec<u8>>)> =
+    let saved: Vec<SavedRow> =
         sqlx::query_as("select id, name, plate, phone_enc from frequent_visitors where resident_id = $1 order by name")
             .bind(id)
             .fetch_all(pool)
             .await?;
     let saved_visitors = saved
         .into_iter()
-        .map(|(vid, name, plate, phone)| SavedVisitorRecord {
+        .map(|SavedRow { id: vid, name, plate, phone_enc: phone }| SavedVisitorRecord {
             phone: phone.map(|enc| pii::FREQUENT_VISITOR_PHONE.display(vault, &vid.to_string(), &enc, |p| Some(p.to_string()))),
             name,
             plate,

@@ -97,7 +97,7 @@ pub async fn purge(pool: &PgPool, now: DateTime<Utc>, months: u32) -> ServerResu
         loop {
             let n = sqlx::query(&sql).bind(cutoff).bind(now).bind(BATCH).execute(pool).await?.rows_affected();
             *count += n;
-            if n < u64::try_from(BATCH).unwrap_or(u64::MAX) {
+            if n < BATCH.unsigned_abs() {
                 break;
             }
         }

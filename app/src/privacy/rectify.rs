@@ -159,6 +159,16 @@ pub async fn request_phone_change(
     Ok(id)
 }
 
+/// The newest usable phone change of a person, locked for the attempt.
+#[derive(sqlx::FromRow)]
+struct OpenChange {
+    id: Uuid,
+    phone_enc: Vec<u8>,
+    phone_bidx: Vec<u8>,
+    code_hash: Vec<u8>,
+    attempts: i32,
+}
+
 /// Confirms the newest open phone change of `actor` with `code`. A wrong code counts a try (the
 /// fifth kills the code); the right one moves the number to the account (re-encrypted under the
 /// account's own associated data, blind index recomputed) and ends every other session. Returns
@@ -172,7 +182,6 @@ pub async fn confirm_phone_change(
 ) -> ServerResult<i32> {
     let bad_code = || ServerError::App(AppError::field("code", BAD_CODE_MESSAGE));
     let mut tx = pool.begin().await?;
-    type OpenChange = (Uuid, Vec<u8>, Vec<u8>, Vec<u8>, i32);
     let open: Option<OpenChange> = sqlx::query_as(
         "select id, phone_enc, phone_bidx, code_hash, attempts from phone_changes
           where user_id = $1 and used_at is null and expires_at > now() and attempts < $2
@@ -183,7 +192,7 @@ pub async fn confirm_phone_change(
     .bind(RESET_MAX_ATTEMPTS)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((change_id, phone_enc, phone_bidx, code_hash, attempts)) = open else {
+    let Some(OpenChange { id: change_id, phone_enc, phone_bidx, code_hash, attempts }) = open else {
         return Err(bad_code());
     };
     let matches = verify_one_time_code(code, code_hash).await?;

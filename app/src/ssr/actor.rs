@@ -175,13 +175,15 @@ pub async fn actor_of_session_at(
         session.flush().await.map_err(session_error)?;
         return Ok(None);
     }
-    let row: Option<(String, Option<Uuid>, String, i32, String)> =
+    let row: Option<SessionUser> =
         sqlx::query_as("select role, building_id, status, session_epoch, full_name from users where id = $1")
             .bind(user_id)
             .fetch_optional(pool)
             .await?;
     match row {
-        Some((role, building_id, status, current_epoch, full_name)) if status == "active" && current_epoch == epoch => {
+        Some(SessionUser { role, building_id, status, session_epoch, full_name })
+            if status == "active" && session_epoch == epoch =>
+        {
             let role = Role::parse(&role).ok_or_else(|| ServerError::invariant(format!("unknown role {role}")))?;
             // Unchanged values leave the session unmodified: requests within the same second
             // cost no store write.
@@ -238,6 +240,16 @@ pub fn request_meta() -> RequestMeta {
     // The one client address the server's middleware decided (trusted proxies considered).
     let ip = parts.extensions.get::<super::client_ip::ClientIp>().map(|c| c.0);
     RequestMeta { ip, user_agent: header("user-agent"), request_id: header("x-request-id") }
+}
+
+/// The account behind a session, re-read on every request.
+#[derive(sqlx::FromRow)]
+struct SessionUser {
+    role: String,
+    building_id: Option<Uuid>,
+    status: String,
+    session_epoch: i32,
+    full_name: String,
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ pub mod outbox;
 pub mod password;
 pub mod pii;
 pub mod rate_limit;
+pub mod sql_types;
 pub mod state;
 #[cfg(test)]
 pub mod test_support;

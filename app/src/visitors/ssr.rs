@@ -38,11 +38,34 @@ fn saved_phone(vault: &Vault, id: Uuid, enc: Option<Vec<u8>>) -> Option<MobilePh
     MobilePhone::parse(&plain).ok()
 }
 
+/// `times` × [`RECENT_COUNT`], as an SQL `limit`.
+fn recent_limit(times: usize) -> ServerResult<i64> {
+    let n = RECENT_COUNT * times;
+    i64::try_from(n).map_err(|_| ServerError::invariant(format!("limit of {n} visitors")))
+}
+
+/// A saved visitor as stored (phone still sealed).
+#[derive(sqlx::FromRow)]
+struct SavedRow {
+    id: Uuid,
+    name: String,
+    plate: String,
+    phone_enc: Option<Vec<u8>>,
+}
+
+/// A visitor the resident had lately: saved, or named in one of their bookings.
+#[derive(sqlx::FromRow)]
+struct RecentRow {
+    id: Uuid,
+    name: String,
+    plate: String,
+    used_at: DateTime<Utc>,
+}
+
 /// The resident's saved visitors, most recently used (or saved) first.
 pub async fn list(pool: &PgPool, vault: &Vault, actor: &Actor) -> ServerResult<VisitorList> {
     actor.require_role(&[Role::Resident])?;
-    type Row = (Uuid, String, String, Option<Vec<u8>>);
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<SavedRow> = sqlx::query_as(
         "select id, name, plate, phone_enc from frequent_visitors
           where resident_id = $1
           order by coalesce(last_used_at, created_at) desc, name, id",
@@ -52,7 +75,7 @@ pub async fn list(pool: &PgPool, vault: &Vault, actor: &Actor) -> ServerResult<V
     .await?;
     let visitors = rows
         .into_iter()
-        .map(|(id, name, plate, enc)| SavedVisitor {
+        .map(|SavedRow { id, name, plate, phone_enc: enc }| SavedVisitor {
             id: id.to_string(),
             name,
             plate: pretty_plate(&plate),
@@ -110,19 +133,18 @@ pub async fn draft(pool: &PgPool, vault: &Vault, actor: &Actor, reference: Visit
 /// last year), for the booking form.
 pub async fn recent(pool: &PgPool, actor: &Actor) -> ServerResult<Vec<RecentVisitor>> {
     actor.require_role(&[Role::Resident])?;
-    type Row = (Uuid, String, String, DateTime<Utc>);
-    let saved: Vec<Row> = sqlx::query_as(
-        "select id, name, plate, coalesce(last_used_at, created_at) from frequent_visitors
+    let saved: Vec<RecentRow> = sqlx::query_as(
+        "select id, name, plate, coalesce(last_used_at, created_at) as used_at from frequent_visitors
           where resident_id = $1
           order by coalesce(last_used_at, created_at) desc limit $2",
     )
     .bind(actor.id)
-    .bind(i64::try_from(RECENT_COUNT).unwrap_or(5))
+    .bind(recent_limit(1)?)
     .fetch_all(pool)
     .await?;
     // The latest booking per plate; enough plates that five distinct ones survive merging.
-    let booked: Vec<Row> = sqlx::query_as(
-        "select id, visitor_name, visitor_plate, created_at from (
+    let booked: Vec<RecentRow> = sqlx::query_as(
+        "select id, visitor_name as name, visitor_plate as plate, created_at as used_at from (
             select distinct on (visitor_plate) id, visitor_name, visitor_plate, created_at
               from bookings
              where resident_id = $1 and purged_at is null and visitor_name is not null
@@ -131,11 +153,12 @@ pub async fn recent(pool: &PgPool, actor: &Actor) -> ServerResult<Vec<RecentVisi
           order by created_at desc limit $2",
     )
     .bind(actor.id)
-    .bind(i64::try_from(RECENT_COUNT * 2).unwrap_or(10))
+    .bind(recent_limit(2)?)
     .fetch_all(pool)
     .await?;
-    let to =
-        |r: fn(Uuid) -> VisitorRef| move |(id, name, plate, used_at): Row| Candidate { reference: r(id), name, plate, used_at };
+    let to = |r: fn(Uuid) -> VisitorRef| {
+        move |RecentRow { id, name, plate, used_at }| Candidate { reference: r(id), name, plate, used_at }
+    };
     let picked = frequent_visitor::recent(
         saved.into_iter().map(to(VisitorRef::Saved)).collect(),
         booked.into_iter().map(to(VisitorRef::Booking)).collect(),

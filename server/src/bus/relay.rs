@@ -16,10 +16,20 @@ use uuid::Uuid;
 /// How long a claimed batch is reserved for its relay.
 const LEASE_SECONDS: i32 = 30;
 
+/// A due outbox row, leased for this relay.
+#[derive(sqlx::FromRow)]
+struct DueRow {
+    id: i64,
+    event_type: String,
+    event_version: i32,
+    building_id: Option<Uuid>,
+    payload: serde_json::Value,
+    created_at: DateTime<Utc>,
+}
+
 /// Relays up to `max` due outbox rows; returns how many went onto the bus.
 pub async fn relay_batch(pool: &PgPool, bus: &dyn EventBus, max: i64) -> Result<usize, RelayError> {
-    type Row = (i64, String, i32, Option<Uuid>, serde_json::Value, DateTime<Utc>);
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<DueRow> = sqlx::query_as(
         "update outbox o set next_attempt_at = now() + make_interval(secs => $2), attempts = o.attempts + 1
            from (select id from outbox
                   where relayed_at is null and next_attempt_at <= now()
@@ -33,13 +43,13 @@ pub async fn relay_batch(pool: &PgPool, bus: &dyn EventBus, max: i64) -> Result<
     .fetch_all(pool)
     .await?;
     let mut rows = rows;
-    rows.sort_by_key(|r| r.0);
-    let batch: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    rows.sort_by_key(|r| r.id);
+    let batch: Vec<i64> = rows.iter().map(|r| r.id).collect();
 
     let mut relayed = Vec::with_capacity(rows.len());
     let mut unreadable = Vec::new();
     let mut failure = None;
-    for (id, event_type, version, building_id, payload, created_at) in rows {
+    for DueRow { id, event_type, event_version: version, building_id, payload, created_at } in rows {
         let event = match DomainEvent::from_outbox(&event_type, i64::from(version), &payload) {
             Ok(event) => event,
             Err(err) => {

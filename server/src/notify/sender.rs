@@ -116,11 +116,23 @@ impl Default for RetryPolicy {
 /// "equal jitter" (half fixed, half random) so that many messages failing together do not
 /// retry together.
 pub fn backoff(policy: &RetryPolicy, attempt: i32, rng: &mut impl Rng) -> Duration {
-    let exp = u32::try_from(attempt.saturating_sub(1).clamp(0, 30)).unwrap_or(30);
+    let exp = attempt.saturating_sub(1).clamp(0, 30).unsigned_abs();
     let full = policy.base.saturating_mul(2u32.saturating_pow(exp)).min(policy.cap);
     let half = full / 2;
     let jitter_ms = u64::try_from(half.as_millis()).unwrap_or(u64::MAX);
     half + Duration::from_millis(if jitter_ms == 0 { 0 } else { rng.gen_range(0..=jitter_ms) })
+}
+
+/// A message leased for sending, as stored (the recipient and any secret still sealed).
+#[derive(sqlx::FromRow)]
+struct DueMessage {
+    id: Uuid,
+    kind: String,
+    recipient_enc: Vec<u8>,
+    rendered_body: String,
+    template_variables: Option<serde_json::Value>,
+    secret_enc: Option<Vec<u8>>,
+    attempts: i32,
 }
 
 /// What one pass did.
@@ -164,8 +176,7 @@ impl Sender {
         .rows_affected();
         let mut stats = SendStats { abandoned, ..SendStats::default() };
 
-        type Row = (Uuid, String, Vec<u8>, String, Option<serde_json::Value>, Option<Vec<u8>>, i32);
-        let due: Vec<Row> = sqlx::query_as(
+        let due: Vec<DueMessage> = sqlx::query_as(
             "update notifications n
                 set status = 'sending', attempts = n.attempts + 1,
                     next_attempt_at = now() + make_interval(secs => $2)
@@ -182,7 +193,15 @@ impl Sender {
         .await?;
 
         let results = futures_util::stream::iter(due.into_iter().map(
-            |(id, kind, enc, body, variables, secret_enc, attempts)| async move {
+            |DueMessage {
+                 id,
+                 kind,
+                 recipient_enc: enc,
+                 rendered_body: body,
+                 template_variables: variables,
+                 secret_enc,
+                 attempts,
+             }| async move {
                 let outcome = match self.outgoing(id, kind, &enc, body, variables, secret_enc.as_deref()) {
                     Ok(msg) => self.transport.send(&msg).await,
                     Err(e) => Err(e),

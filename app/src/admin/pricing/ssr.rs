@@ -5,7 +5,8 @@ use crate::admin::scope;
 use crate::booking::ssr::{price_block, rules};
 use crate::domain::{
     format::long_date,
-    rate::Multiplier,
+    money::Clp,
+    rate::{Multiplier, Rate},
     schedule::{dates_in_horizon, local_date, resolve_local, BlockTemplate},
 };
 use crate::error::AppError;
@@ -48,7 +49,7 @@ pub fn rule_period(tz: Tz, first: NaiveDate, last: NaiveDate) -> ServerResult<(D
 /// The effective prices of every active template of `building_id` for `days` days from the
 /// building's today: the same rules query and `price_block` the booking transaction uses.
 pub async fn preview(pool: &PgPool, building_id: Uuid, now: DateTime<Utc>, days: u32) -> ServerResult<Vec<PreviewRow>> {
-    let (zone, commission_bp, rep_bp): (String, i32, i32) =
+    let (zone, commission, sales_rep): (String, Rate, Rate) =
         sqlx::query_as("select time_zone, commission_rate_bp, sales_rep_rate_bp from buildings where id = $1")
             .bind(building_id)
             .fetch_optional(pool)
@@ -92,7 +93,7 @@ pub async fn preview(pool: &PgPool, building_id: Uuid, now: DateTime<Utc>, days:
     windows
         .into_iter()
         .map(|(date, template, start, end, base)| {
-            let (q, rule) = price_block(&rules, base, start, end, commission_bp, rep_bp)?;
+            let (q, rule) = price_block(&rules, Clp::new(base), start, end, commission, sales_rep)?;
             Ok(PreviewRow {
                 day: long_date(date),
                 date: date.to_string(),

@@ -130,19 +130,30 @@ fn chain(err: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
+/// A resident of an active building with their allowance of active bookings.
+#[derive(sqlx::FromRow)]
+struct ResidentRow {
+    id: Uuid,
+    building_id: Uuid,
+    full_name: String,
+    max_active: i32,
+    active: i64,
+}
+
 /// Splits every bookable block among the clients. Within a building, each resident gets a run of
 /// blocks (in time order) no longer than their remaining allowance; residents are dealt
 /// round-robin to clients.
 async fn assign(env: &Env, clients: usize) -> anyhow::Result<Vec<Vec<(Actor, Uuid)>>> {
-    type ResidentRow = (Uuid, Uuid, String, i32, i64);
-    let residents: Vec<ResidentRow> = sqlx::query_as(
-        "select u.id, u.building_id, u.full_name, b.max_active_bookings_per_resident,
+    let residents: Vec<ResidentRow> = sqlx::query_as(concat!(
+        "select u.id, u.building_id, u.full_name, b.max_active_bookings_per_resident as max_active,
                 (select count(*) from bookings k where k.resident_id = u.id
-                    and k.status in ('pending', 'confirmed', 'checked_in', 'overstay'))
+                    and k.status in ",
+        app::active_statuses!(),
+        ") as active
            from users u join buildings b on b.id = u.building_id
           where u.role = 'resident' and u.status = 'active' and b.status = 'active'
-          order by b.name, u.email",
-    )
+          order by b.name, u.email"
+    ))
     .fetch_all(&env.pool)
     .await?;
     let blocks: Vec<(Uuid, Uuid)> = sqlx::query_as(
@@ -159,7 +170,7 @@ async fn assign(env: &Env, clients: usize) -> anyhow::Result<Vec<Vec<(Actor, Uui
     // Per client, the queues of its residents; interleaved below.
     let mut queues: Vec<Vec<std::vec::IntoIter<(Actor, Uuid)>>> = (0..clients).map(|_| Vec::new()).collect();
     let mut next_client = 0;
-    for (id, building, full_name, max_active, active) in residents {
+    for ResidentRow { id, building_id: building, full_name, max_active, active } in residents {
         let allowance = usize::try_from((i64::from(max_active) - active).max(0))?;
         let Some(pool_of_blocks) = by_building.get_mut(&building) else { continue };
         let take = allowance.min(pool_of_blocks.len());
@@ -215,13 +226,17 @@ async fn report(env: &Env, args: &BookArgs, clients: usize, elapsed: Duration, o
     let seconds = elapsed.as_secs_f64();
     let rate = if seconds > 0.0 { booked as f64 / seconds } else { 0.0 };
     // The database's own word: bookings stored, and overlapping active pairs (must be 0).
-    let (stored, overlaps): (i64, i64) = sqlx::query_as(
+    let (stored, overlaps): (i64, i64) = sqlx::query_as(concat!(
         "select (select count(*) from bookings),
                 (select count(*) from bookings a join bookings b
                     on a.spot_id = b.spot_id and a.id < b.id and a.during && b.during
-                 where a.status in ('pending', 'confirmed', 'checked_in', 'overstay')
-                   and b.status in ('pending', 'confirmed', 'checked_in', 'overstay'))",
-    )
+                 where a.status in ",
+        app::active_statuses!(),
+        "
+                   and b.status in ",
+        app::active_statuses!(),
+        ")"
+    ))
     .fetch_one(&env.pool)
     .await?;
 

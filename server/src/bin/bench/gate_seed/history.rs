@@ -238,13 +238,15 @@ async fn checks(tx: &mut PgConnection) -> anyhow::Result<()> {
             .fetch_one(&mut *tx)
             .await?;
     anyhow::ensure!(shared == 0, "{shared} plates generated for two buildings");
-    let over: i64 = sqlx::query_scalar(
+    let over: i64 = sqlx::query_scalar(concat!(
         "select count(*) from (
              select k.resident_id from bookings k join buildings b on b.id = k.building_id
-              where k.status in ('pending', 'confirmed', 'checked_in', 'overstay')
+              where k.status in ",
+        app::active_statuses!(),
+        "
               group by k.resident_id, b.max_active_bookings_per_resident
-             having count(*) > b.max_active_bookings_per_resident) o",
-    )
+             having count(*) > b.max_active_bookings_per_resident) o"
+    ))
     .fetch_one(&mut *tx)
     .await?;
     anyhow::ensure!(over == 0, "{over} residents over their building's active-booking limit");
