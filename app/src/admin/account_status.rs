@@ -57,19 +57,22 @@ pub fn plan(change: &Change, status: &str, restored: &'static str) -> Result<Pla
     }
 }
 
-/// Writes `plan` for account `user_id` (currently `from`, locked by the caller) and its audit
-/// row `<kind>.<verb>` on `tx`.
-#[allow(clippy::too_many_arguments)]
-pub async fn apply(
-    tx: &mut PgConnection,
-    actor: &Actor,
-    user_id: Uuid,
-    building_id: Option<Uuid>,
-    from: &str,
-    plan: &Plan,
-    kind: &str,
-    meta: &RequestMeta,
-) -> ServerResult<()> {
+/// The account a change is applied to, locked by the caller.
+#[derive(Debug, Clone, Copy)]
+pub struct Target<'a> {
+    /// `users.id`.
+    pub user_id: Uuid,
+    /// Its building, for the audit row (none for platform staff).
+    pub building_id: Option<Uuid>,
+    /// Its status before the change.
+    pub from: &'a str,
+    /// `staff` or `resident`: the first part of the audit action.
+    pub kind: &'a str,
+}
+
+/// Writes `plan` for `target` and its audit row `<kind>.<verb>` on `tx`.
+pub async fn apply(tx: &mut PgConnection, actor: &Actor, target: Target<'_>, plan: &Plan, meta: &RequestMeta) -> ServerResult<()> {
+    let Target { user_id, building_id, from, kind } = target;
     sqlx::query(
         "update users set status = $2, status_reason = $3,
                 session_epoch = session_epoch + case when $4 then 1 else 0 end

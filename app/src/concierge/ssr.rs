@@ -190,16 +190,16 @@ pub async fn verify(pool: &PgPool, actor: &Actor, query: &str, now: DateTime<Utc
         }
     };
     let mut conn = pool.acquire().await?;
-    let event_id = access_event(
-        &mut conn,
+    let event_id = AccessEvent {
         building_id,
-        verdict.booking.as_ref().and(booking_id),
-        actor.id,
-        if verdict.allowed { "verify_allowed" } else { "verify_denied" },
-        plate_seen.as_deref(),
-        Some(query),
-        verdict.reason.as_deref(),
-    )
+        booking_id: verdict.booking.as_ref().and(booking_id),
+        actor_id: actor.id,
+        kind: if verdict.allowed { "verify_allowed" } else { "verify_denied" },
+        plate: plate_seen.as_deref(),
+        query: Some(query),
+        reason: verdict.reason.as_deref(),
+    }
+    .insert(&mut conn)
     .await?;
     Ok((verdict, event_id))
 }
@@ -229,32 +229,39 @@ pub async fn load_verdict(pool: &PgPool, actor: &Actor, event_id: Uuid, now: Dat
     Ok(Verdict { allowed: kind == "verify_allowed", reason, booking })
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn access_event(
-    conn: &mut PgConnection,
+/// One row of the gate's access log: a verification or a movement.
+struct AccessEvent<'a> {
     building_id: Uuid,
     booking_id: Option<Uuid>,
     actor_id: Uuid,
-    kind: &str,
-    plate: Option<&str>,
-    query: Option<&str>,
-    reason: Option<&str>,
-) -> ServerResult<Uuid> {
-    let query: Option<String> = query.map(|q| q.chars().filter(|c| !c.is_control()).take(64).collect());
-    let id: Uuid = sqlx::query_scalar(
-        "insert into access_events (booking_id, building_id, actor_id, kind, plate_observed, query_text, reason)
-         values ($1, $2, $3, $4, $5, $6, $7) returning id",
-    )
-    .bind(booking_id)
-    .bind(building_id)
-    .bind(actor_id)
-    .bind(kind)
-    .bind(plate)
-    .bind(query)
-    .bind(reason.map(|r| r.chars().take(500).collect::<String>()))
-    .fetch_one(conn)
-    .await?;
-    Ok(id)
+    /// `verify_allowed`, `verify_denied`, `check_in`, `check_out` or `no_show`.
+    kind: &'a str,
+    /// The plate the concierge saw, if one was typed.
+    plate: Option<&'a str>,
+    /// What was typed to verify (kept short and without control characters).
+    query: Option<&'a str>,
+    reason: Option<&'a str>,
+}
+
+impl AccessEvent<'_> {
+    /// Writes the event durably (on the caller's connection or transaction); returns its id.
+    async fn insert(&self, conn: &mut PgConnection) -> ServerResult<Uuid> {
+        let query: Option<String> = self.query.map(|q| q.chars().filter(|c| !c.is_control()).take(64).collect());
+        let id: Uuid = sqlx::query_scalar(
+            "insert into access_events (booking_id, building_id, actor_id, kind, plate_observed, query_text, reason)
+             values ($1, $2, $3, $4, $5, $6, $7) returning id",
+        )
+        .bind(self.booking_id)
+        .bind(self.building_id)
+        .bind(self.actor_id)
+        .bind(self.kind)
+        .bind(self.plate)
+        .bind(query)
+        .bind(self.reason.map(|r| r.chars().take(500).collect::<String>()))
+        .fetch_one(conn)
+        .await?;
+        Ok(id)
+    }
 }
 
 /// Check-in, check-out or no-show at the gate, through the state machine, with its access event.
@@ -304,7 +311,17 @@ pub async fn register(
         BookingEvent::CheckOut => "check_out",
         _ => "no_show",
     };
-    access_event(&mut tx, building_id, Some(booking_id), actor.id, kind, plate.as_deref(), None, None).await?;
+    AccessEvent {
+        building_id,
+        booking_id: Some(booking_id),
+        actor_id: actor.id,
+        kind,
+        plate: plate.as_deref(),
+        query: None,
+        reason: None,
+    }
+    .insert(&mut tx)
+    .await?;
     tx.commit().await?;
     Ok(())
 }

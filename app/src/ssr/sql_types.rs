@@ -99,6 +99,12 @@ impl<'r> Decode<'r, Postgres> for Multiplier {
     }
 }
 
+impl PgHasArrayType for Multiplier {
+    fn array_type_info() -> PgTypeInfo {
+        <i32 as PgHasArrayType>::array_type_info()
+    }
+}
+
 impl Type<Postgres> for BookingStatus {
     fn type_info() -> PgTypeInfo {
         <&str as Type<Postgres>>::type_info()

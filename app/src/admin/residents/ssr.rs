@@ -105,7 +105,8 @@ pub async fn change_status(pool: &PgPool, actor: &Actor, user_id: Uuid, change: 
         _ => "pending",
     };
     let plan = account_status::plan(&change, &status, restored)?;
-    account_status::apply(&mut tx, actor, user_id, Some(building_id), &status, &plan, "resident", meta).await?;
+    let account = account_status::Target { user_id, building_id: Some(building_id), from: &status, kind: "resident" };
+    account_status::apply(&mut tx, actor, account, &plan, meta).await?;
     tx.commit().await?;
     Ok(())
 }

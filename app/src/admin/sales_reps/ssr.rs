@@ -20,12 +20,35 @@ use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-fn rate_label(bp: i32) -> String {
-    u32::try_from(bp)
-        .ok()
-        .and_then(|bp| Rate::from_basis_points(bp).ok())
-        .map(|r| r.to_string())
-        .unwrap_or_default()
+/// A sales rep with their commission totals.
+#[derive(sqlx::FromRow)]
+struct RepTotals {
+    id: Uuid,
+    full_name: String,
+    email: String,
+    status: String,
+    pending: Clp,
+    paid: Clp,
+}
+
+/// A building a rep holds now, at the rate of their open assignment.
+#[derive(sqlx::FromRow)]
+struct Held {
+    sales_rep_id: Uuid,
+    building_id: Uuid,
+    name: String,
+    rate: Rate,
+    since: Option<NaiveDate>,
+}
+
+/// One assignment of the history, closed or open.
+#[derive(sqlx::FromRow)]
+struct Assignment {
+    building: String,
+    rep: String,
+    rate: Rate,
+    valid_from: NaiveDate,
+    valid_until: Option<NaiveDate>,
 }
 
 fn day(d: NaiveDate) -> String {
@@ -35,10 +58,10 @@ fn day(d: NaiveDate) -> String {
 /// Every sales rep with their buildings and earnings (admins and support).
 pub async fn list(pool: &PgPool, actor: &Actor) -> ServerResult<SalesRepListing> {
     actor.require_role(&[Role::Admin, Role::Support])?;
-    let reps: Vec<(Uuid, String, String, String, i64, i64)> = sqlx::query_as(
-        "select u.id, u.full_name, u.email::text, u.status,
-                coalesce(sum(c.amount_clp) filter (where c.status = 'pending'), 0)::bigint,
-                coalesce(sum(c.amount_clp) filter (where c.status = 'paid'), 0)::bigint
+    let reps: Vec<RepTotals> = sqlx::query_as(
+        "select u.id, u.full_name, u.email::text as email, u.status,
+                coalesce(sum(c.amount_clp) filter (where c.status = 'pending'), 0)::bigint as pending,
+                coalesce(sum(c.amount_clp) filter (where c.status = 'paid'), 0)::bigint as paid
            from users u left join sales_rep_commissions c on c.sales_rep_id = u.id
           where u.role = 'sales_rep'
           group by u.id
@@ -46,10 +69,10 @@ pub async fn list(pool: &PgPool, actor: &Actor) -> ServerResult<SalesRepListing>
     )
     .fetch_all(pool)
     .await?;
-    let held: Vec<(Uuid, Uuid, String, i32, Option<NaiveDate>)> = sqlx::query_as(
-        "select b.sales_rep_id, b.id, b.name, b.sales_rep_rate_bp,
+    let held: Vec<Held> = sqlx::query_as(
+        "select b.sales_rep_id, b.id as building_id, b.name, b.sales_rep_rate_bp as rate,
                 (select lower(a.valid) from sales_rep_assignments a
-                  where a.building_id = b.id and upper_inf(a.valid))
+                  where a.building_id = b.id and upper_inf(a.valid)) as since
            from buildings b where b.sales_rep_id is not null order by b.name",
     )
     .fetch_all(pool)
@@ -57,8 +80,9 @@ pub async fn list(pool: &PgPool, actor: &Actor) -> ServerResult<SalesRepListing>
     let buildings: Vec<(Uuid, String)> = sqlx::query_as("select id, name from buildings where status = 'active' order by name")
         .fetch_all(pool)
         .await?;
-    let history: Vec<(String, String, i32, NaiveDate, Option<NaiveDate>)> = sqlx::query_as(
-        "select b.name, u.full_name, a.rate_bp, lower(a.valid), upper(a.valid)
+    let history: Vec<Assignment> = sqlx::query_as(
+        "select b.name as building, u.full_name as rep, a.rate_bp as rate, lower(a.valid) as valid_from,
+                upper(a.valid) as valid_until
            from sales_rep_assignments a
            join buildings b on b.id = a.building_id
            join users u on u.id = a.sales_rep_id
@@ -69,44 +93,54 @@ pub async fn list(pool: &PgPool, actor: &Actor) -> ServerResult<SalesRepListing>
     Ok(SalesRepListing {
         reps: reps
             .into_iter()
-            .map(|(id, name, email, status, pending, paid)| RepRow {
+            .map(|r| RepRow {
                 buildings: held
                     .iter()
-                    .filter(|h| h.0 == id)
+                    .filter(|h| h.sales_rep_id == r.id)
                     .map(|h| HeldBuilding {
-                        id: h.1.to_string(),
-                        name: h.2.clone(),
-                        rate: rate_label(h.3),
-                        since: h.4.map_or_else(|| "—".into(), day),
+                        id: h.building_id.to_string(),
+                        name: h.name.clone(),
+                        rate: h.rate.to_string(),
+                        since: h.since.map_or_else(|| "—".into(), day),
                     })
                     .collect(),
-                id: id.to_string(),
-                name,
-                email,
-                active: status == "active",
-                pending: Clp::new(pending).to_string(),
-                paid: Clp::new(paid).to_string(),
+                id: r.id.to_string(),
+                name: r.full_name,
+                email: r.email,
+                active: r.status == "active",
+                pending: r.pending.to_string(),
+                paid: r.paid.to_string(),
             })
             .collect(),
         buildings: buildings.into_iter().map(|(id, name)| BuildingChoice { id: id.to_string(), name }).collect(),
         history: history
             .into_iter()
-            .map(|(building, rep, bp, from, until)| AssignmentRow {
-                building,
-                rep,
-                rate: rate_label(bp),
-                from: day(from),
-                until: until.map_or_else(|| "—".into(), day),
+            .map(|a| AssignmentRow {
+                building: a.building,
+                rep: a.rep,
+                rate: a.rate.to_string(),
+                from: day(a.valid_from),
+                until: a.valid_until.map_or_else(|| "—".into(), day),
             })
             .collect(),
         can_edit: actor.role == Role::Admin,
     })
 }
 
+/// A building's current assignment, locked for a change of rep.
+#[derive(Debug, sqlx::FromRow)]
+struct LockedBuilding {
+    /// The building's local date.
+    today: NaiveDate,
+    status: String,
+    sales_rep_id: Option<Uuid>,
+    sales_rep_rate_bp: Rate,
+}
+
 /// The locked building: its zone's current local date and its current rep.
-async fn lock_building(conn: &mut PgConnection, building: Uuid) -> ServerResult<(NaiveDate, String, Option<Uuid>, i32)> {
-    let row: Option<(NaiveDate, String, Option<Uuid>, i32)> = sqlx::query_as(
-        "select (now() at time zone time_zone)::date, status, sales_rep_id, sales_rep_rate_bp
+async fn lock_building(conn: &mut PgConnection, building: Uuid) -> ServerResult<LockedBuilding> {
+    let row: Option<LockedBuilding> = sqlx::query_as(
+        "select (now() at time zone time_zone)::date as today, status, sales_rep_id, sales_rep_rate_bp
            from buildings where id = $1 for update",
     )
     .bind(building)
@@ -139,7 +173,8 @@ async fn close_open(conn: &mut PgConnection, building: Uuid, today: NaiveDate) -
 pub async fn assign(pool: &PgPool, actor: &Actor, building: Uuid, rep: Uuid, rate: Rate, meta: &RequestMeta) -> ServerResult<()> {
     actor.require_role(&[Role::Admin])?;
     let mut tx = pool.begin().await?;
-    let (today, status, previous, previous_bp) = lock_building(&mut tx, building).await?;
+    let LockedBuilding { today, status, sales_rep_id: previous, sales_rep_rate_bp: previous_rate } =
+        lock_building(&mut tx, building).await?;
     if status != "active" {
         return Err(AppError::field("building_id", "El edificio está archivado; restáuralo antes de asignarlo.").into());
     }
@@ -150,8 +185,7 @@ pub async fn assign(pool: &PgPool, actor: &Actor, building: Uuid, rep: Uuid, rat
     if rep_ok != Some(true) {
         return Err(AppError::field("rep_id", "Elige un vendedor activo.").into());
     }
-    let bp = i32::try_from(rate.basis_points()).unwrap_or(i32::MAX);
-    if previous == Some(rep) && previous_bp == bp {
+    if previous == Some(rep) && previous_rate == rate {
         return Err(AppError::Conflict("Ese vendedor ya tiene este edificio con esa comisión.".into()).into());
     }
     close_open(&mut tx, building, today).await?;
@@ -161,7 +195,7 @@ pub async fn assign(pool: &PgPool, actor: &Actor, building: Uuid, rep: Uuid, rat
     )
     .bind(building)
     .bind(rep)
-    .bind(bp)
+    .bind(rate)
     .bind(today)
     .bind(actor.id)
     .execute(&mut *tx)
@@ -169,12 +203,12 @@ pub async fn assign(pool: &PgPool, actor: &Actor, building: Uuid, rep: Uuid, rat
     sqlx::query("update buildings set sales_rep_id = $2, sales_rep_rate_bp = $3 where id = $1")
         .bind(building)
         .bind(rep)
-        .bind(bp)
+        .bind(rate)
         .execute(&mut *tx)
         .await?;
     AuditEntry::new(&actor.audit(), "sales_rep.assigned")
         .on_building(building)
-        .with(json!({ "sales_rep_id": rep, "rate_bp": bp, "previous_sales_rep_id": previous, "from": today.to_string() }))
+        .with(json!({ "sales_rep_id": rep, "rate_bp": rate.basis_points(), "previous_sales_rep_id": previous, "from": today.to_string() }))
         .commit(tx, meta)
         .await?;
     Ok(())
@@ -185,7 +219,7 @@ pub async fn assign(pool: &PgPool, actor: &Actor, building: Uuid, rep: Uuid, rat
 pub async fn unassign(pool: &PgPool, actor: &Actor, building: Uuid, meta: &RequestMeta) -> ServerResult<()> {
     actor.require_role(&[Role::Admin])?;
     let mut tx = pool.begin().await?;
-    let (today, _, previous, _) = lock_building(&mut tx, building).await?;
+    let LockedBuilding { today, sales_rep_id: previous, .. } = lock_building(&mut tx, building).await?;
     let Some(previous) = previous else {
         return Err(AppError::Conflict("El edificio no tiene un vendedor asignado.".into()).into());
     };

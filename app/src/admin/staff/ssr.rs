@@ -291,7 +291,8 @@ pub async fn change_status(pool: &PgPool, actor: &Actor, user_id: Uuid, change: 
         return Err(AppError::Conflict(LAST_ADMIN.into()).into());
     }
     let plan = account_status::plan(&change, &target.status, "active")?;
-    account_status::apply(&mut tx, actor, user_id, target.building, &target.status, &plan, "staff", meta).await?;
+    let account = account_status::Target { user_id, building_id: target.building, from: &target.status, kind: "staff" };
+    account_status::apply(&mut tx, actor, account, &plan, meta).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -1,5 +1,4 @@
-//! SQL of the payouts: the daily reconciliation, the listing, and marking payouts and rep
-//! commissions paid.
+//! The daily reconciliation of payouts and sales-rep commissions.
 //!
 //! The reconciliation is safe to run on several instances at once (the job runner's advisory
 //! lock normally keeps it to one, and an admin can also start it from the screen): each
@@ -7,7 +6,8 @@
 //! inserted with `on conflict do nothing` and then locked, and a row already paid is never
 //! touched again. A rerun that finds nothing new writes nothing, not even an audit row.
 
-use super::{status_label, PayoutListing, PayoutRow, RepShare};
+use super::*;
+use crate::admin::payouts::{status_label, PayoutListing, PayoutRow, RepShare};
 use crate::admin::scope;
 use crate::domain::money::Clp;
 use crate::domain::payout::{rep_commission, settle, PayoutTotals, SettledBooking};
@@ -88,6 +88,16 @@ pub async fn reconcile(pool: &PgPool, now: DateTime<Utc>, lookback_days: u32) ->
     Ok(report)
 }
 
+/// A paid booking with what was refunded of it.
+#[derive(Debug, sqlx::FromRow)]
+struct DayBooking {
+    /// The local date its block started.
+    day: NaiveDate,
+    amount_clp: Clp,
+    refunded: Clp,
+    commission_rate_bp: Rate,
+}
+
 /// The paid bookings of `building` whose block started between `first` and `last` (local
 /// dates), grouped by that date.
 async fn bookings_by_day(
@@ -99,9 +109,9 @@ async fn bookings_by_day(
     now: DateTime<Utc>,
 ) -> ServerResult<BTreeMap<NaiveDate, Vec<SettledBooking>>> {
     // The UTC bounds only let the index narrow the scan; the local date decides.
-    let rows: Vec<(NaiveDate, i64, i64, i32)> = sqlx::query_as(
-        "select (k.starts_at at time zone $2)::date, k.amount_clp,
-                coalesce((select sum(r.amount_clp) from refunds r where r.booking_id = k.id), 0)::bigint,
+    let rows: Vec<DayBooking> = sqlx::query_as(
+        "select (k.starts_at at time zone $2)::date as day, k.amount_clp,
+                coalesce((select sum(r.amount_clp) from refunds r where r.booking_id = k.id), 0)::bigint as refunded,
                 k.commission_rate_bp
            from bookings k
           where k.building_id = $1
@@ -118,11 +128,11 @@ async fn bookings_by_day(
     .fetch_all(pool)
     .await?;
     let mut days: BTreeMap<NaiveDate, Vec<SettledBooking>> = BTreeMap::new();
-    for (day, amount, refunded, bp) in rows {
-        days.entry(day).or_default().push(SettledBooking {
-            amount: Clp::new(amount),
-            refunded: Clp::new(refunded),
-            commission_rate: rate(bp)?,
+    for b in rows {
+        days.entry(b.day).or_default().push(SettledBooking {
+            amount: b.amount_clp,
+            refunded: b.refunded,
+            commission_rate: b.commission_rate_bp,
         });
     }
     Ok(days)
@@ -164,7 +174,7 @@ async fn settle_day(pool: &PgPool, building: Uuid, day: NaiveDate, totals: &Payo
               where id = $1",
         )
         .bind(current.id)
-        .bind(i32::try_from(totals.bookings).unwrap_or(i32::MAX))
+        .bind(i64::from(totals.bookings))
         .bind(totals.gross.pesos())
         .bind(totals.platform_commission.pesos())
         .bind(totals.building_share.pesos())
@@ -189,6 +199,7 @@ async fn settle_day(pool: &PgPool, building: Uuid, day: NaiveDate, totals: &Payo
 }
 
 /// A payout row as the reconciliation reads it.
+#[derive(Debug, sqlx::FromRow)]
 struct Current {
     id: Uuid,
     status: String,
@@ -199,22 +210,26 @@ struct Current {
 }
 
 async fn lock_payout(conn: &mut PgConnection, building: Uuid, day: NaiveDate) -> ServerResult<Option<Current>> {
-    let row: Option<(Uuid, String, i32, i64, i64, i64)> = sqlx::query_as(
-        "select id, status, bookings_count, gross_clp, platform_commission_clp, building_share_clp
+    Ok(sqlx::query_as(
+        "select id, status, bookings_count::bigint as bookings, gross_clp as gross,
+                platform_commission_clp as commission, building_share_clp as share
            from payouts where building_id = $1 and local_date = $2 for update",
     )
     .bind(building)
     .bind(day)
     .fetch_optional(&mut *conn)
-    .await?;
-    Ok(row.map(|(id, status, bookings, gross, commission, share)| Current {
-        id,
-        status,
-        bookings: i64::from(bookings),
-        gross,
-        commission,
-        share,
-    }))
+    .await?)
+}
+
+/// A payout's rep commission as stored, locked.
+#[derive(Debug, sqlx::FromRow)]
+struct RepCommission {
+    id: Uuid,
+    sales_rep_id: Uuid,
+    rate_bp: i32,
+    base_clp: i64,
+    amount_clp: i64,
+    status: String,
 }
 
 /// The rep's commission of an unpaid payout: the rep who held the building on `day` at their
@@ -232,14 +247,14 @@ async fn settle_commission(
             .bind(day)
             .fetch_optional(&mut *conn)
             .await?;
-    let existing: Option<(Uuid, Uuid, i32, i64, i64, String)> = sqlx::query_as(
+    let existing: Option<RepCommission> = sqlx::query_as(
         "select id, sales_rep_id, rate_bp, base_clp, amount_clp, status
            from sales_rep_commissions where payout_id = $1 for update",
     )
     .bind(payout)
     .fetch_optional(&mut *conn)
     .await?;
-    if existing.as_ref().is_some_and(|e| e.5 == "paid") {
+    if existing.as_ref().is_some_and(|e| e.status == "paid") {
         return Ok(false);
     }
     let system = AuditActor::System;
@@ -250,7 +265,7 @@ async fn settle_commission(
         }
         _ => None,
     };
-    let have = existing.as_ref().map(|e| (e.1, e.2, e.3, e.4));
+    let have = existing.as_ref().map(|e| (e.sales_rep_id, e.rate_bp, e.base_clp, e.amount_clp));
     if have == wanted {
         return Ok(false);
     }
@@ -275,10 +290,10 @@ async fn settle_commission(
         }
         (None, Some(e)) => {
             sqlx::query("delete from sales_rep_commissions where id = $1 and status = 'pending'")
-                .bind(e.0)
+                .bind(e.id)
                 .execute(&mut *conn)
                 .await?;
-            ("commission.withdrawn", e.1, 0)
+            ("commission.withdrawn", e.sales_rep_id, 0)
         }
         (None, None) => return Ok(false),
     };
@@ -290,234 +305,3 @@ async fn settle_commission(
         .await?;
     Ok(true)
 }
-
-/// A parsed filter of the screen.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Filter {
-    /// One building, or every building in scope.
-    pub building: Option<Uuid>,
-    /// `calculated` / `paid`.
-    pub status: Option<&'static str>,
-    /// From this local date.
-    pub from: Option<NaiveDate>,
-    /// To this local date.
-    pub to: Option<NaiveDate>,
-}
-
-/// One page of payouts in `actor`'s scope.
-pub async fn list(pool: &PgPool, actor: &Actor, f: &Filter, page: u32) -> ServerResult<PayoutListing> {
-    type Row = (
-        Uuid,
-        String,
-        NaiveDate,
-        i32,
-        i64,
-        i64,
-        i64,
-        String,
-        Option<DateTime<Utc>>,
-        Option<String>,
-        Option<Uuid>,
-        Option<String>,
-        Option<i32>,
-        Option<i64>,
-        Option<String>,
-        String,
-    );
-    let page = Page::new(page);
-    let rows: Vec<Row> = sqlx::query_as(
-        "select p.id, b.name, p.local_date, p.bookings_count, p.gross_clp, p.platform_commission_clp,
-                p.building_share_clp, p.status, p.paid_at, p.payment_reference,
-                c.id, u.full_name, c.rate_bp, c.amount_clp, c.status, b.time_zone
-           from payouts p
-           join buildings b on b.id = p.building_id
-           left join sales_rep_commissions c on c.payout_id = p.id
-           left join users u on u.id = c.sales_rep_id
-          where ($1::uuid is null or p.building_id = $1)
-            and ($2::text is null or p.status = $2)
-            and ($3::date is null or p.local_date >= $3)
-            and ($4::date is null or p.local_date <= $4)
-          order by p.local_date desc, b.name, p.id
-          limit $5 offset $6",
-    )
-    .bind(f.building)
-    .bind(f.status)
-    .bind(f.from)
-    .bind(f.to)
-    .bind(page.limit())
-    .bind(page.offset())
-    .fetch_all(pool)
-    .await?;
-    let (total, share, commission, unpaid): (i64, i64, i64, i64) = sqlx::query_as(
-        "select count(*), coalesce(sum(building_share_clp), 0)::bigint,
-                coalesce(sum(platform_commission_clp), 0)::bigint,
-                coalesce(sum(building_share_clp) filter (where status = 'calculated'), 0)::bigint
-           from payouts
-          where ($1::uuid is null or building_id = $1)
-            and ($2::text is null or status = $2)
-            and ($3::date is null or local_date >= $3)
-            and ($4::date is null or local_date <= $4)",
-    )
-    .bind(f.building)
-    .bind(f.status)
-    .bind(f.from)
-    .bind(f.to)
-    .fetch_one(pool)
-    .await?;
-    let sees_reps = !actor.role.is_building_scoped();
-    let pages = page.pages(pager::total(total));
-    let rows = rows
-        .into_iter()
-        .map(
-            |(
-                id,
-                building,
-                day,
-                bookings,
-                gross,
-                commission,
-                share,
-                status,
-                paid_at,
-                reference,
-                cid,
-                rep,
-                bp,
-                amount,
-                cstatus,
-                zone,
-            )| {
-                let paid_note = paid_at.map(|at| {
-                    let local = zone
-                        .parse::<chrono_tz::Tz>()
-                        .map_or_else(|_| at.date_naive(), |tz| at.with_timezone(&tz).date_naive());
-                    format!("Pagada el {}, ref. {}", local.format("%d-%m-%Y"), reference.clone().unwrap_or_default())
-                });
-                let rep = match (sees_reps, cid, rep, bp, amount, cstatus) {
-                    (true, Some(cid), Some(rep), Some(bp), Some(amount), Some(cstatus)) => Some(RepShare {
-                        id: cid.to_string(),
-                        rep,
-                        rate: rate(bp).map(|r| r.to_string()).unwrap_or_default(),
-                        amount: Clp::new(amount).to_string(),
-                        paid: cstatus == "paid",
-                    }),
-                    _ => None,
-                };
-                PayoutRow {
-                    id: id.to_string(),
-                    building,
-                    day: day.format("%d-%m-%Y").to_string(),
-                    bookings,
-                    gross: Clp::new(gross).to_string(),
-                    commission: Clp::new(commission).to_string(),
-                    building_share: Clp::new(share).to_string(),
-                    status_label: status_label(&status).to_string(),
-                    status,
-                    paid_note,
-                    rep,
-                }
-            },
-        )
-        .collect();
-    Ok(PayoutListing {
-        rows,
-        total,
-        page: page.number(),
-        pages,
-        total_building_share: Clp::new(share).to_string(),
-        total_commission: Clp::new(commission).to_string(),
-        total_unpaid: Clp::new(unpaid).to_string(),
-        buildings: scope::buildings(pool, actor).await?,
-        can_pay: actor.role == Role::Admin,
-        sees_reps,
-    })
-}
-
-/// A payment reference as typed (bank transfer number, voucher): 3–100 characters.
-pub fn parse_reference(raw: &str) -> Result<String, AppError> {
-    let r = raw.trim();
-    if (3..=100).contains(&r.chars().count()) {
-        Ok(r.to_string())
-    } else {
-        Err(AppError::field("reference", "Indica la referencia del pago (entre 3 y 100 caracteres)."))
-    }
-}
-
-/// Marks payout `id` paid with `reference` (admins only). Paying twice is a conflict.
-pub async fn mark_paid(pool: &PgPool, actor: &Actor, id: Uuid, reference: &str, meta: &RequestMeta) -> ServerResult<()> {
-    actor.require_role(&[Role::Admin])?;
-    let mut tx = pool.begin().await?;
-    let row: Option<(Uuid, String, i64, NaiveDate)> =
-        sqlx::query_as("select building_id, status, building_share_clp, local_date from payouts where id = $1 for update")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let Some((building, status, share, day)) = row else {
-        return Err(AppError::NotFound.into());
-    };
-    if status == "paid" {
-        return Err(AppError::Conflict("Esta liquidación ya está pagada.".into()).into());
-    }
-    sqlx::query("update payouts set status = 'paid', paid_at = now(), paid_by = $2, payment_reference = $3 where id = $1")
-        .bind(id)
-        .bind(actor.id)
-        .bind(reference)
-        .execute(&mut *tx)
-        .await?;
-    AuditEntry::new(&actor.audit(), "payout.paid")
-        .on("payout", id)
-        .building(building)
-        .with(json!({ "day": day.to_string(), "building_share_clp": share, "reference": reference }))
-        .commit(tx, meta)
-        .await?;
-    Ok(())
-}
-
-/// Marks a sales rep's commission paid (admins only); its payout must be paid first, since the
-/// commission comes out of money the platform has settled.
-pub async fn mark_commission_paid(
-    pool: &PgPool,
-    actor: &Actor,
-    id: Uuid,
-    reference: &str,
-    meta: &RequestMeta,
-) -> ServerResult<()> {
-    actor.require_role(&[Role::Admin])?;
-    let mut tx = pool.begin().await?;
-    let row: Option<(Uuid, Uuid, String, i64, String)> = sqlx::query_as(
-        "select c.building_id, c.sales_rep_id, c.status, c.amount_clp, p.status
-           from sales_rep_commissions c join payouts p on p.id = c.payout_id
-          where c.id = $1 for update of c",
-    )
-    .bind(id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some((building, rep, status, amount, payout_status)) = row else {
-        return Err(AppError::NotFound.into());
-    };
-    if status == "paid" {
-        return Err(AppError::Conflict("Esta comisión ya está pagada.".into()).into());
-    }
-    if payout_status != "paid" {
-        return Err(AppError::Conflict("Primero marca como pagada la liquidación del edificio.".into()).into());
-    }
-    sqlx::query(
-        "update sales_rep_commissions set status = 'paid', paid_at = now(), paid_by = $2, payment_reference = $3 where id = $1",
-    )
-    .bind(id)
-    .bind(actor.id)
-    .bind(reference)
-    .execute(&mut *tx)
-    .await?;
-    AuditEntry::new(&actor.audit(), "commission.paid")
-        .on("sales_rep_commission", id)
-        .building(building)
-        .with(json!({ "sales_rep_id": rep, "amount_clp": amount, "reference": reference }))
-        .commit(tx, meta)
-        .await?;
-    Ok(())
-}
-
-#[cfg(test)]
-#[path = "ssr_tests.rs"]
-mod tests;

@@ -19,8 +19,24 @@ use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
+mod lifecycle;
+
+pub use lifecycle::{delete, delete_blocker, holdings, set_archived};
+
 /// Only platform admins create, archive, restore and delete buildings and change their terms.
 const TERMS_EDITORS: [Role; 1] = [Role::Admin];
+
+/// A building as the list shows it, with its active units and spots counted.
+#[derive(Debug, sqlx::FromRow)]
+struct ListedBuilding {
+    id: Uuid,
+    name: String,
+    address: String,
+    comuna: Option<String>,
+    status: String,
+    units: i64,
+    spots: i64,
+}
 
 /// Buildings in `actor`'s scope, filtered by status (`active`, `archived`, or any) and a name
 /// search, one page.
@@ -41,11 +57,10 @@ pub async fn list(pool: &PgPool, actor: &Actor, status: Option<&str>, search: &s
     .await?;
     let total = pager::total(total);
     let page = Page::new(page).within(total);
-    type Row = (Uuid, String, String, Option<String>, String, i64, i64);
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<ListedBuilding> = sqlx::query_as(
         "select b.id, b.name, b.address, b.comuna, b.status,
-                (select count(*) from units u where u.building_id = b.id and u.active),
-                (select count(*) from visitor_spots s where s.building_id = b.id and s.active)
+                (select count(*) from units u where u.building_id = b.id and u.active) as units,
+                (select count(*) from visitor_spots s where s.building_id = b.id and s.active) as spots
            from buildings b
           where ($1::uuid is null or b.id = $1) and ($2::text is null or b.status = $2)
             and ($3::text is null or b.name ilike $3 or coalesce(b.comuna, '') ilike $3)
@@ -62,13 +77,13 @@ pub async fn list(pool: &PgPool, actor: &Actor, status: Option<&str>, search: &s
     Ok(BuildingListing {
         rows: rows
             .into_iter()
-            .map(|(id, name, address, comuna, status, units, spots)| BuildingRow {
-                id: id.to_string(),
-                name,
-                address: comuna.map_or(address.clone(), |c| format!("{address}, {c}")),
-                archived: status == "archived",
-                units,
-                spots,
+            .map(|b| BuildingRow {
+                id: b.id.to_string(),
+                address: b.comuna.map_or(b.address.clone(), |c| format!("{}, {c}", b.address)),
+                name: b.name,
+                archived: b.status == "archived",
+                units: b.units,
+                spots: b.spots,
             })
             .collect(),
         total,
@@ -78,47 +93,39 @@ pub async fn list(pool: &PgPool, actor: &Actor, status: Option<&str>, search: &s
     })
 }
 
-/// Counts of what keeps a building from being deleted: bookings, money rows (payments,
-/// payouts, sales-rep commissions) and user accounts.
-pub async fn holdings(conn: &mut PgConnection, building_id: Uuid) -> ServerResult<(i64, i64, i64)> {
-    let counts: (i64, i64, i64) = sqlx::query_as(
-        "select (select count(*) from bookings where building_id = $1),
-                (select count(*) from payments p join bookings k on k.id = p.booking_id where k.building_id = $1)
-                  + (select count(*) from payouts where building_id = $1)
-                  + (select count(*) from sales_rep_commissions where building_id = $1),
-                (select count(*) from users where building_id = $1)",
-    )
-    .bind(building_id)
-    .fetch_one(conn)
-    .await?;
-    Ok(counts)
+/// A building's row as its page shows it.
+#[derive(sqlx::FromRow)]
+struct BuildingRecord {
+    name: String,
+    address: String,
+    comuna: Option<String>,
+    time_zone: String,
+    commission_rate_bp: Rate,
+    monthly_fee_clp: Clp,
+    status: String,
+    booking_horizon_days: i32,
+    max_active_bookings_per_resident: i32,
+    hold_minutes: i32,
+    no_show_enabled: bool,
+    no_show_grace_minutes: i32,
+    overstay_grace_minutes: i32,
+    check_in_early_minutes: i32,
 }
 
-/// The Spanish explanation of why a building with these holdings cannot be deleted.
-pub fn delete_blocker((bookings, money, users): (i64, i64, i64)) -> Option<String> {
-    if bookings > 0 || money > 0 {
-        let what = match (bookings, money) {
-            (1, 0) => "1 reserva registrada".to_string(),
-            (n, 0) => format!("{n} reservas registradas"),
-            (0, _) => "pagos registrados".to_string(),
-            (1, _) => "1 reserva y pagos registrados".to_string(),
-            (n, _) => format!("{n} reservas y pagos registrados"),
-        };
-        return Some(format!("Este edificio tiene {what}; archívalo en su lugar."));
-    }
-    match users {
-        0 => None,
-        1 => Some("Este edificio tiene 1 cuenta de usuario (residente o personal); archívalo en su lugar.".into()),
-        n => Some(format!("Este edificio tiene {n} cuentas de usuario (residentes o personal); archívalo en su lugar.")),
-    }
+/// What a building holds, as its page counts it.
+#[derive(sqlx::FromRow)]
+struct HoldingCounts {
+    units: i64,
+    spots: i64,
+    templates: i64,
+    future_available: i64,
 }
 
 /// One building for its page ("not found" outside `actor`'s scope).
 pub async fn detail(pool: &PgPool, actor: &Actor, building_id: Uuid, now: DateTime<Utc>) -> ServerResult<BuildingDetail> {
     actor.require_role(&crate::admin::scope::READERS)?;
     actor.require_building(building_id)?;
-    type Row = (String, String, Option<String>, String, i32, i64, String, i32, i32, i32, bool, i32, i32, i32);
-    let row: Option<Row> = sqlx::query_as(
+    let Some(b) = sqlx::query_as::<_, BuildingRecord>(
         "select name, address, comuna, time_zone, commission_rate_bp, monthly_fee_clp, status,
                 booking_horizon_days, max_active_bookings_per_resident, hold_minutes, no_show_enabled,
                 no_show_grace_minutes, overstay_grace_minutes, check_in_early_minutes
@@ -126,31 +133,16 @@ pub async fn detail(pool: &PgPool, actor: &Actor, building_id: Uuid, now: DateTi
     )
     .bind(building_id)
     .fetch_optional(pool)
-    .await?;
-    let Some((
-        name,
-        address,
-        comuna,
-        time_zone,
-        bp,
-        fee,
-        status,
-        horizon,
-        max_active,
-        hold,
-        no_show,
-        no_show_grace,
-        overstay_grace,
-        check_in_early,
-    )) = row
+    .await?
     else {
         return Err(AppError::NotFound.into());
     };
-    let (units, spots, templates, future_available): (i64, i64, i64, i64) = sqlx::query_as(
-        "select (select count(*) from units where building_id = $1 and active),
-                (select count(*) from visitor_spots where building_id = $1 and active),
-                (select count(*) from block_templates where building_id = $1 and active),
-                (select count(*) from availability_blocks where building_id = $1 and status = 'available' and starts_at > $2)",
+    let counts: HoldingCounts = sqlx::query_as(
+        "select (select count(*) from units where building_id = $1 and active) as units,
+                (select count(*) from visitor_spots where building_id = $1 and active) as spots,
+                (select count(*) from block_templates where building_id = $1 and active) as templates,
+                (select count(*) from availability_blocks where building_id = $1 and status = 'available' and starts_at > $2)
+                  as future_available",
     )
     .bind(building_id)
     .bind(now)
@@ -158,29 +150,28 @@ pub async fn detail(pool: &PgPool, actor: &Actor, building_id: Uuid, now: DateTi
     .await?;
     let mut conn = pool.acquire().await?;
     let blocker = delete_blocker(holdings(&mut conn, building_id).await?);
-    let rate = u32::try_from(bp).ok().and_then(|bp| Rate::from_basis_points(bp).ok()).unwrap_or_default();
     let writer = crate::admin::scope::WRITERS.contains(&actor.role);
     Ok(BuildingDetail {
         id: building_id.to_string(),
-        name,
-        address,
-        comuna: comuna.unwrap_or_default(),
-        time_zone,
-        commission: rate.decimal(),
-        monthly_fee: fee.to_string(),
-        monthly_fee_text: Clp::new(fee).to_string(),
-        horizon,
-        max_active,
-        hold,
-        no_show,
-        no_show_grace,
-        overstay_grace,
-        check_in_early,
-        archived: status == "archived",
-        units,
-        spots,
-        templates,
-        future_available,
+        name: b.name,
+        address: b.address,
+        comuna: b.comuna.unwrap_or_default(),
+        time_zone: b.time_zone,
+        commission: b.commission_rate_bp.decimal(),
+        monthly_fee: b.monthly_fee_clp.pesos().to_string(),
+        monthly_fee_text: b.monthly_fee_clp.to_string(),
+        horizon: b.booking_horizon_days,
+        max_active: b.max_active_bookings_per_resident,
+        hold: b.hold_minutes,
+        no_show: b.no_show_enabled,
+        no_show_grace: b.no_show_grace_minutes,
+        overstay_grace: b.overstay_grace_minutes,
+        check_in_early: b.check_in_early_minutes,
+        archived: b.status == "archived",
+        units: counts.units,
+        spots: counts.spots,
+        templates: counts.templates,
+        future_available: counts.future_available,
         delete_blocker: blocker,
         can_edit_terms: TERMS_EDITORS.contains(&actor.role),
         can_edit_settings: writer,
@@ -226,7 +217,7 @@ async fn write(
     .bind(&terms.address)
     .bind(&terms.comuna)
     .bind(terms.time_zone)
-    .bind(i32::try_from(terms.commission.basis_points()).unwrap_or(0))
+    .bind(terms.commission)
     .bind(terms.monthly_fee.pesos())
     .bind(settings.booking_horizon_days)
     .bind(settings.max_active_bookings)
@@ -337,77 +328,6 @@ pub async fn update_settings(
     Ok(())
 }
 
-/// Archives (`true`) or restores a building. An archived building gets no new blocks (the
-/// generator skips it) and no new bookings (booking refuses it, search shows its blocks as not
-/// available); existing bookings and blocks are kept. Admins only.
-pub async fn set_archived(
-    pool: &PgPool,
-    actor: &Actor,
-    building_id: Uuid,
-    archived: bool,
-    meta: &RequestMeta,
-) -> ServerResult<()> {
-    actor.require_role(&TERMS_EDITORS)?;
-    let mut tx = pool.begin().await?;
-    let (from, to, action) =
-        if archived { ("active", "archived", "building.archived") } else { ("archived", "active", "building.restored") };
-    let exists: Option<String> = sqlx::query_scalar("select status from buildings where id = $1 for update")
-        .bind(building_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-    match exists.as_deref() {
-        None => return Err(AppError::NotFound.into()),
-        Some(s) if s != from => {
-            let msg = if archived { "El edificio ya estaba archivado." } else { "El edificio no está archivado." };
-            return Err(AppError::Conflict(msg.into()).into());
-        }
-        _ => {}
-    }
-    sqlx::query("update buildings set status = $2, archived_at = case when $2 = 'archived' then now() end where id = $1")
-        .bind(building_id)
-        .bind(to)
-        .execute(&mut *tx)
-        .await?;
-    AuditEntry::new(&actor.audit(), action)
-        .on_building(building_id)
-        .with(json!({ "from": from, "to": to }))
-        .commit(tx, meta)
-        .await?;
-    Ok(())
-}
-
-/// Deletes a building that holds no bookings, money rows or accounts (its units, spots,
-/// templates, blocks, closures, rules and blocklist go with it). Otherwise a conflict that
-/// says why and suggests archiving. Admins only.
-pub async fn delete(pool: &PgPool, actor: &Actor, building_id: Uuid, meta: &RequestMeta) -> ServerResult<()> {
-    actor.require_role(&TERMS_EDITORS)?;
-    let mut tx = pool.begin().await?;
-    // The row lock conflicts with the key-share lock a concurrent booking's foreign key takes,
-    // so no booking can slip in between the count and the delete.
-    let name: Option<String> = sqlx::query_scalar("select name from buildings where id = $1 for update")
-        .bind(building_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-    let name = name.ok_or(AppError::NotFound)?;
-    if let Some(why) = delete_blocker(holdings(&mut tx, building_id).await?) {
-        return Err(AppError::Conflict(why).into());
-    }
-    let deleted = sqlx::query("delete from buildings where id = $1").bind(building_id).execute(&mut *tx).await;
-    match deleted {
-        Ok(_) => {}
-        Err(e) if crate::ssr::db::is_foreign_key_violation(&e) => {
-            return Err(AppError::Conflict("Este edificio tiene registros asociados; archívalo en su lugar.".into()).into());
-        }
-        Err(e) => return Err(e.into()),
-    }
-    AuditEntry::new(&actor.audit(), "building.deleted")
-        .on("building", building_id)
-        .with(json!({ "name": name }))
-        .commit(tx, meta)
-        .await?;
-    Ok(())
-}
-
 /// Runs the availability generator for one building now (idempotent) and audits how many
 /// blocks it created. Admins and that building's admin; an archived building is a conflict.
 pub async fn generate(
@@ -442,5 +362,4 @@ pub async fn generate(
 }
 
 #[cfg(test)]
-#[path = "ssr_tests.rs"]
 mod tests;

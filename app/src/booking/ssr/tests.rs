@@ -12,6 +12,7 @@ use crate::ssr::{
     keys::KeyRing,
     vault::Vault,
 };
+use chrono::Utc;
 use serde_json::json;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::PgPool;
