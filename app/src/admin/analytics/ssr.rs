@@ -29,6 +29,16 @@ fn count(n: i64) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
+/// The bookings of the period, counted by what became of them.
+#[derive(sqlx::FromRow)]
+struct PeriodOutcomes {
+    total: i64,
+    cancelled: i64,
+    no_shows: i64,
+    /// Those whose visitor came or did not (checked in, out, overstayed, no-show, completed).
+    outcomes: i64,
+}
+
 /// The last `days` local days up to today, for `actor`'s scope (`requested`: a building id or
 /// empty for all), as of `now`.
 pub async fn load(pool: &PgPool, actor: &Actor, requested: &str, days: u32, now: DateTime<Utc>) -> ServerResult<Analytics> {
@@ -167,10 +177,11 @@ pub async fn load(pool: &PgPool, actor: &Actor, requested: &str, days: u32, now:
         .fetch_all(pool)
         .await?;
     let bookings_by_day = per_day(&day_list, rows.into_iter().map(|(d, v)| (d, u(v))).collect(), Kind::Count);
-    let (total, cancelled, no_shows, outcomes): (i64, i64, i64, i64) = sqlx::query_as(&format!(
+    let period: PeriodOutcomes = sqlx::query_as(&format!(
         "{period_bookings}
-         select count(*), count(*) filter (where status = 'cancelled'), count(*) filter (where status = 'no_show'),
-                count(*) filter (where status in ('checked_in', 'checked_out', 'overstay', 'no_show', 'completed'))
+         select count(*) as total, count(*) filter (where status = 'cancelled') as cancelled,
+                count(*) filter (where status = 'no_show') as no_shows,
+                count(*) filter (where status in ('checked_in', 'checked_out', 'overstay', 'no_show', 'completed')) as outcomes
            from pk"
     ))
     .bind(building)
@@ -178,6 +189,7 @@ pub async fn load(pool: &PgPool, actor: &Actor, requested: &str, days: u32, now:
     .bind(n)
     .fetch_one(pool)
     .await?;
+    let PeriodOutcomes { total, cancelled, no_shows, outcomes } = period;
 
     let range = match (day_list.first(), day_list.last()) {
         (Some(f), Some(l)) => format!("del {} al {}", format::short_date(*f), format::short_date(*l)),

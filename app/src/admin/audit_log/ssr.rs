@@ -11,6 +11,24 @@ use crate::ssr::{
 use crate::ui::pager::{self, Page};
 use sqlx::PgPool;
 
+/// One audit entry of the listing, with its actor's account, its building's name and the filter's
+/// match count.
+#[derive(sqlx::FromRow)]
+struct ListedEntry {
+    /// When it happened, local to its building, `DD-MM-YYYY HH24:MI:SS`.
+    occurred: String,
+    actor_type: String,
+    full_name: Option<String>,
+    email: Option<String>,
+    actor_role: Option<String>,
+    action: String,
+    entity_type: Option<String>,
+    entity_id: Option<String>,
+    building: Option<String>,
+    metadata: serde_json::Value,
+    total: i64,
+}
+
 /// One page of the audit trail in `actor`'s scope.
 pub async fn list(pool: &PgPool, actor: &Actor, q: &AuditQuery, page: u32) -> ServerResult<AuditListing> {
     let building = scope::listing_scope(actor, &q.edificio)?;
@@ -28,23 +46,11 @@ pub async fn list(pool: &PgPool, actor: &Actor, q: &AuditQuery, page: u32) -> Se
     let action_q = opt(&q.accion).map(|s| format!("{}%", like_escape(&s.to_lowercase())));
     let entity_q = opt(&q.entidad);
     let page = Page::new(page).with_rows(50);
-    type Row = (
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        serde_json::Value,
-        i64,
-    );
-    let rows: Vec<Row> = sqlx::query_as(
-        "select to_char(a.occurred_at at time zone coalesce(b.time_zone, 'America/Santiago'), 'DD-MM-YYYY HH24:MI:SS'),
-                a.actor_type, u.full_name, u.email::text, a.actor_role, a.action, a.entity_type, a.entity_id, b.name,
-                a.metadata, count(*) over ()
+    let rows: Vec<ListedEntry> = sqlx::query_as(
+        "select to_char(a.occurred_at at time zone coalesce(b.time_zone, 'America/Santiago'), 'DD-MM-YYYY HH24:MI:SS')
+                  as occurred,
+                a.actor_type, u.full_name, u.email::text as email, a.actor_role, a.action, a.entity_type, a.entity_id,
+                b.name as building, a.metadata, count(*) over () as total
            from audit_log a
            left join users u on u.id = a.actor_id
            left join buildings b on b.id = a.building_id
@@ -67,29 +73,30 @@ pub async fn list(pool: &PgPool, actor: &Actor, q: &AuditQuery, page: u32) -> Se
     .bind(page.offset())
     .fetch_all(pool)
     .await?;
-    let total = rows.first().map_or(0, |r| r.10);
+    let total = rows.first().map_or(0, |r| r.total);
     let total = pager::total(total);
     let rows = rows
         .into_iter()
-        .map(|(at, actor_type, name, email, role, action, entity_type, entity_id, building, metadata, _)| AuditRow {
-            at,
-            actor: match (actor_type.as_str(), name, email) {
+        .map(|row| AuditRow {
+            at: row.occurred,
+            actor: match (row.actor_type.as_str(), row.full_name, row.email) {
                 ("user", Some(n), Some(e)) => format!("{n} ({e})"),
                 ("system", _, _) => "Sistema".into(),
                 _ => "Anónimo".into(),
             },
-            role: role
+            role: row
+                .actor_role
                 .as_deref()
                 .and_then(crate::domain::role::Role::parse)
                 .map_or_else(String::new, |r| r.label_es().to_string()),
-            action,
-            entity: match (entity_type, entity_id) {
+            action: row.action,
+            entity: match (row.entity_type, row.entity_id) {
                 (Some(t), Some(i)) => format!("{t} {i}"),
                 (Some(t), None) => t,
                 _ => String::new(),
             },
-            building: building.unwrap_or_default(),
-            metadata: serde_json::to_string_pretty(&metadata).unwrap_or_default(),
+            building: row.building.unwrap_or_default(),
+            metadata: serde_json::to_string_pretty(&row.metadata).unwrap_or_default(),
         })
         .collect();
     Ok(AuditListing {

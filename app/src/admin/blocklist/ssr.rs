@@ -71,6 +71,23 @@ pub fn search_probes(indexer: &BlindIndexer, query: &str) -> Vec<(String, Vec<u8
         .collect()
 }
 
+/// One blocklist entry of the listing (the value still sealed), with the filter's match count.
+#[derive(sqlx::FromRow)]
+struct ListedEntry {
+    id: Uuid,
+    building_id: Option<Uuid>,
+    building: Option<String>,
+    kind: String,
+    value_enc: Option<Vec<u8>>,
+    value_display: String,
+    reason: String,
+    /// Full name of who added it.
+    author: String,
+    /// When it was added, local to its building, `DD-MM-YYYY HH24:MI`.
+    created: String,
+    total: i64,
+}
+
 /// The entries in `actor`'s scope: admins and support see global entries and every building's
 /// (or one building's, with `building`); a building admin sees their own building's entries.
 pub async fn list(
@@ -85,11 +102,10 @@ pub async fn list(
     let page = Page::new(page);
     let probes = if query.trim().is_empty() { None } else { Some(search_probes(indexer, query)) };
     let (kinds, indexes): (Vec<String>, Vec<Vec<u8>>) = probes.clone().unwrap_or_default().into_iter().unzip();
-    type Row = (Uuid, Option<Uuid>, Option<String>, String, Option<Vec<u8>>, String, String, String, String, i64);
-    let rows: Vec<Row> = sqlx::query_as(
-        "select e.id, e.building_id, b.name, e.kind, e.value_enc, e.value_display, e.reason, u.full_name,
-                to_char(e.created_at at time zone coalesce(b.time_zone, 'America/Santiago'), 'DD-MM-YYYY HH24:MI'),
-                count(*) over ()
+    let rows: Vec<ListedEntry> = sqlx::query_as(
+        "select e.id, e.building_id, b.name as building, e.kind, e.value_enc, e.value_display, e.reason, u.full_name as author,
+                to_char(e.created_at at time zone coalesce(b.time_zone, 'America/Santiago'), 'DD-MM-YYYY HH24:MI') as created,
+                count(*) over () as total
            from blocklist_entries e
            join users u on u.id = e.created_by
            left join buildings b on b.id = e.building_id
@@ -108,26 +124,26 @@ pub async fn list(
     .bind(page.offset())
     .fetch_all(pool)
     .await?;
-    let total = rows.first().map_or(0, |r| r.9);
+    let total = rows.first().map_or(0, |r| r.total);
     let pages = page.pages(pager::total(total));
     let can_edit = scope::WRITERS.contains(&actor.role);
     let entries = rows
         .into_iter()
-        .map(|(id, building_id, building, kind, enc, display, reason, by, at, _)| {
-            let field = field_of_kind(&kind);
-            let value = match (field, enc) {
-                (Some(field), Some(enc)) => BLOCKLIST_VALUE.display(vault, &id.to_string(), &enc, |v| Some(pretty(field, v))),
-                _ => display,
+        .map(|r| {
+            let field = field_of_kind(&r.kind);
+            let value = match (field, r.value_enc) {
+                (Some(field), Some(enc)) => BLOCKLIST_VALUE.display(vault, &r.id.to_string(), &enc, |v| Some(pretty(field, v))),
+                _ => r.value_display,
             };
             BlockedEntry {
-                id: id.to_string(),
-                scope: building.unwrap_or_else(|| "Global".into()),
-                kind: kind_label(&kind).to_string(),
+                id: r.id.to_string(),
+                scope: r.building.unwrap_or_else(|| "Global".into()),
+                kind: kind_label(&r.kind).to_string(),
                 value,
-                reason,
-                created_by: by,
-                created_at: at,
-                removable: can_edit && (building_id.is_some() || actor.role == Role::Admin),
+                reason: r.reason,
+                created_by: r.author,
+                created_at: r.created,
+                removable: can_edit && (r.building_id.is_some() || actor.role == Role::Admin),
             }
         })
         .collect();

@@ -20,6 +20,15 @@ fn count(n: i64) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
+/// The paid bookings of the period and what they brought in, in total.
+#[derive(sqlx::FromRow)]
+struct PaidTotals {
+    bookings: i64,
+    revenue: Clp,
+    commission: Clp,
+    building_share: Clp,
+}
+
 /// The dashboard of `building` (or every building in scope) at `now`.
 pub async fn load(pool: &PgPool, actor: &Actor, requested: &str, period: Period, now: DateTime<Utc>) -> ServerResult<Dashboard> {
     actor.require_role(&scope::READERS)?;
@@ -52,9 +61,10 @@ pub async fn load(pool: &PgPool, actor: &Actor, requested: &str, period: Period,
 
     // Paid bookings whose payment was confirmed on one of the period's local days (each
     // building's own zone), today included.
-    let (paid, revenue, commission, share): (i64, i64, i64, i64) = sqlx::query_as(
-        "select count(*), coalesce(sum(k.amount_clp), 0)::bigint, coalesce(sum(k.platform_commission_clp), 0)::bigint,
-                coalesce(sum(k.building_share_clp), 0)::bigint
+    let paid: PaidTotals = sqlx::query_as(
+        "select count(*) as bookings, coalesce(sum(k.amount_clp), 0)::bigint as revenue,
+                coalesce(sum(k.platform_commission_clp), 0)::bigint as commission,
+                coalesce(sum(k.building_share_clp), 0)::bigint as building_share
            from bookings k join buildings b on b.id = k.building_id
           where ($1::uuid is null or k.building_id = $1)
             and k.payment_status = 'paid'
@@ -101,10 +111,10 @@ pub async fn load(pool: &PgPool, actor: &Actor, requested: &str, period: Period,
         active_bookings: count(active),
         occupied_spots: count(occupied),
         total_spots: count(total),
-        paid_bookings: count(paid),
-        revenue: Clp::new(revenue).to_string(),
-        commission: Clp::new(commission).to_string(),
-        building_share: Clp::new(share).to_string(),
+        paid_bookings: count(paid.bookings),
+        revenue: paid.revenue.to_string(),
+        commission: paid.commission.to_string(),
+        building_share: paid.building_share.to_string(),
         pending_approvals: count(pending),
         failed_refunds: count(failed_refunds),
         recent,

@@ -46,6 +46,15 @@ pub fn rule_period(tz: Tz, first: NaiveDate, last: NaiveDate) -> ServerResult<(D
     }
 }
 
+/// An active template, as the preview prices it.
+#[derive(sqlx::FromRow)]
+struct ActiveTemplate {
+    name: String,
+    start_local: NaiveTime,
+    duration_minutes: i32,
+    base_price_clp: Clp,
+}
+
 /// The effective prices of every active template of `building_id` for `days` days from the
 /// building's today: the same rules query and `price_block` the booking transaction uses.
 pub async fn preview(pool: &PgPool, building_id: Uuid, now: DateTime<Utc>, days: u32) -> ServerResult<Vec<PreviewRow>> {
@@ -56,8 +65,7 @@ pub async fn preview(pool: &PgPool, building_id: Uuid, now: DateTime<Utc>, days:
             .await?
             .ok_or(AppError::NotFound)?;
     let tz: Tz = zone.parse().map_err(|_| ServerError::invariant(format!("time zone {zone}")))?;
-    type Template = (String, NaiveTime, i32, i64);
-    let templates: Vec<Template> = sqlx::query_as(
+    let templates: Vec<ActiveTemplate> = sqlx::query_as(
         "select name, start_local, duration_minutes, base_price_clp from block_templates
           where building_id = $1 and active order by sort_order, start_local, name",
     )
@@ -67,14 +75,14 @@ pub async fn preview(pool: &PgPool, building_id: Uuid, now: DateTime<Utc>, days:
     let today = local_date(now, tz);
     let mut windows = Vec::new();
     for date in dates_in_horizon(today, days) {
-        for (name, start_local, minutes, base) in &templates {
+        for t in &templates {
             let template = BlockTemplate {
-                name: name.clone(),
-                start_local: *start_local,
-                duration_minutes: u32::try_from(*minutes).unwrap_or(0),
+                name: t.name.clone(),
+                start_local: t.start_local,
+                duration_minutes: u32::try_from(t.duration_minutes).unwrap_or(0),
             };
             if let Ok((start, end)) = template.window(date, tz) {
-                windows.push((date, name.clone(), start, end, *base));
+                windows.push((date, t.name.clone(), start, end, t.base_price_clp));
             }
         }
     }
@@ -93,7 +101,7 @@ pub async fn preview(pool: &PgPool, building_id: Uuid, now: DateTime<Utc>, days:
     windows
         .into_iter()
         .map(|(date, template, start, end, base)| {
-            let (q, rule) = price_block(&rules, Clp::new(base), start, end, commission, sales_rep)?;
+            let (q, rule) = price_block(&rules, base, start, end, commission, sales_rep)?;
             Ok(PreviewRow {
                 day: long_date(date),
                 date: date.to_string(),
@@ -107,13 +115,24 @@ pub async fn preview(pool: &PgPool, building_id: Uuid, now: DateTime<Utc>, days:
         .collect()
 }
 
+/// A pricing rule of the building, as stored.
+#[derive(sqlx::FromRow)]
+struct StoredRule {
+    id: Uuid,
+    name: String,
+    priority: i32,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    multiplier_bp: i32,
+    active: bool,
+}
+
 /// The screen's data for `building_id`.
 pub async fn listing(pool: &PgPool, actor: &Actor, building_id: Uuid, now: DateTime<Utc>) -> ServerResult<PricingListing> {
     actor.require_building(building_id)?;
     let tz = scope::building_zone(pool, building_id).await?;
     let screen = scope::building_screen(pool, actor, building_id).await?;
-    type Row = (Uuid, String, i32, DateTime<Utc>, DateTime<Utc>, i32, bool);
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<StoredRule> = sqlx::query_as(
         "select id, name, priority, starts_at, ends_at, multiplier_bp, active from pricing_rules
           where building_id = $1 order by active desc, starts_at desc, created_at desc",
     )
@@ -122,19 +141,20 @@ pub async fn listing(pool: &PgPool, actor: &Actor, building_id: Uuid, now: DateT
     .await?;
     let rules = rows
         .into_iter()
-        .map(|(id, name, priority, starts_at, ends_at, bp, active)| {
-            let first = local_date(starts_at, tz);
-            let last = local_date(ends_at - Duration::seconds(1), tz);
+        .map(|r| {
+            let first = local_date(r.starts_at, tz);
+            let last = local_date(r.ends_at - Duration::seconds(1), tz);
+            let bp = r.multiplier_bp;
             let multiplier = u32::try_from(bp).ok().and_then(|bp| Multiplier::from_basis_points(bp).ok());
             RuleRow {
-                id: id.to_string(),
-                name,
-                priority,
+                id: r.id.to_string(),
+                name: r.name,
+                priority: r.priority,
                 first_day: first.to_string(),
                 last_day: last.to_string(),
                 range: format!("{} al {}", first.format("%d-%m-%Y"), last.format("%d-%m-%Y")),
                 multiplier: multiplier.map_or_else(|| bp.to_string(), |m| m.decimal()),
-                active,
+                active: r.active,
             }
         })
         .collect();

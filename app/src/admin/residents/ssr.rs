@@ -10,6 +10,19 @@ use uuid::Uuid;
 
 pub use crate::admin::account_status::Change;
 
+/// One resident of the listing, with their building and unit, and the filter's match count.
+#[derive(sqlx::FromRow)]
+struct ListedResident {
+    id: Uuid,
+    full_name: String,
+    email: String,
+    building: String,
+    unit: String,
+    status: String,
+    status_reason: Option<String>,
+    total: i64,
+}
+
 /// One page of the residents in scope, optionally of one status, whose name or e-mail contains
 /// `search`.
 pub async fn list(
@@ -20,12 +33,12 @@ pub async fn list(
     search: &str,
     page: u32,
 ) -> ServerResult<ResidentListing> {
-    type Row = (Uuid, String, String, String, String, String, Option<String>, i64);
     let page = Page::new(page);
     let search = search.trim();
     let pattern = like_contains(search);
-    let rows: Vec<Row> = sqlx::query_as(
-        "select u.id, u.full_name, u.email::text, b.name, un.number, u.status, u.status_reason, count(*) over ()
+    let rows: Vec<ListedResident> = sqlx::query_as(
+        "select u.id, u.full_name, u.email::text as email, b.name as building, un.number as unit, u.status, u.status_reason,
+                count(*) over () as total
            from users u
            join resident_profiles p on p.user_id = u.id
            join buildings b on b.id = u.building_id
@@ -45,14 +58,14 @@ pub async fn list(
     .bind(page.offset())
     .fetch_all(pool)
     .await?;
-    let total = rows.first().map_or(0, |r| r.7);
+    let total = rows.first().map_or(0, |r| r.total);
     Ok(ResidentListing {
         total,
         page: page.number(),
         pages: page.pages(pager::total(total)),
         rows: rows
             .into_iter()
-            .map(|(id, full_name, email, building, unit, status, reason, _)| ResidentRow {
+            .map(|ListedResident { id, full_name, email, building, unit, status, status_reason: reason, .. }| ResidentRow {
                 user_id: id.to_string(),
                 full_name,
                 email,

@@ -85,16 +85,40 @@ pub async fn block_blocks(
     Ok(done.rows_affected())
 }
 
+/// One spot of the spots screen, with its future available blocks and its place on the plan.
+#[derive(sqlx::FromRow)]
+struct ListedSpot {
+    id: Uuid,
+    number: String,
+    label: Option<String>,
+    description: Option<String>,
+    active: bool,
+    available: i64,
+    map_x: Option<i16>,
+    map_y: Option<i16>,
+}
+
+/// A closure that has not ended yet, with its spot's number.
+#[derive(sqlx::FromRow)]
+struct CurrentClosure {
+    id: Uuid,
+    spot_id: Uuid,
+    number: String,
+    closed_from: DateTime<Utc>,
+    closed_until: DateTime<Utc>,
+    reason: String,
+}
+
 /// The spots and current closures of `building_id`.
 pub async fn list(pool: &PgPool, actor: &Actor, building_id: Uuid, now: DateTime<Utc>) -> ServerResult<SpotListing> {
     actor.require_role(&scope::READERS)?;
     actor.require_building(building_id)?;
     let tz = scope::building_zone(pool, building_id).await?;
     let screen = scope::building_screen(pool, actor, building_id).await?;
-    type Spot = (Uuid, String, Option<String>, Option<String>, bool, i64, Option<i16>, Option<i16>);
-    let spots: Vec<Spot> = sqlx::query_as(
+    let spots: Vec<ListedSpot> = sqlx::query_as(
         "select s.id, s.number, s.label, s.description, s.active,
-                (select count(*) from availability_blocks b where b.spot_id = s.id and b.status = 'available' and b.starts_at > $2),
+                (select count(*) from availability_blocks b where b.spot_id = s.id and b.status = 'available' and b.starts_at > $2)
+                  as available,
                 s.map_x, s.map_y
            from visitor_spots s where s.building_id = $1
           order by s.sort_order, length(s.number), s.number limit 500",
@@ -103,9 +127,8 @@ pub async fn list(pool: &PgPool, actor: &Actor, building_id: Uuid, now: DateTime
     .bind(now)
     .fetch_all(pool)
     .await?;
-    type Closure = (Uuid, Uuid, String, DateTime<Utc>, DateTime<Utc>, String);
-    let closures: Vec<Closure> = sqlx::query_as(
-        "select c.id, c.spot_id, s.number, lower(c.during), upper(c.during), c.reason
+    let closures: Vec<CurrentClosure> = sqlx::query_as(
+        "select c.id, c.spot_id, s.number, lower(c.during) as closed_from, upper(c.during) as closed_until, c.reason
            from spot_closures c join visitor_spots s on s.id = c.spot_id
           where c.building_id = $1 and upper(c.during) > $2
           order by lower(c.during), s.number limit 500",
@@ -115,30 +138,30 @@ pub async fn list(pool: &PgPool, actor: &Actor, building_id: Uuid, now: DateTime
     .fetch_all(pool)
     .await?;
     let mut rows = Vec::with_capacity(closures.len());
-    for (id, spot_id, number, from, until, reason) in closures {
+    for c in closures {
         rows.push(ClosureRow {
-            id: id.to_string(),
-            spot: number,
-            range: window_label(from, until, tz),
-            reason,
-            bookings: overlapping(pool, spot_id, from, until, tz).await?,
+            id: c.id.to_string(),
+            spot: c.number,
+            range: window_label(c.closed_from, c.closed_until, tz),
+            reason: c.reason,
+            bookings: overlapping(pool, c.spot_id, c.closed_from, c.closed_until, tz).await?,
         });
     }
     let positions: Vec<Option<(i32, i32)>> =
-        spots.iter().map(|s| s.6.zip(s.7).map(|(x, y)| (i32::from(x), i32::from(y)))).collect();
+        spots.iter().map(|s| s.map_x.zip(s.map_y).map(|(x, y)| (i32::from(x), i32::from(y)))).collect();
     let plan = layout(&positions);
     Ok(SpotListing {
         screen,
         spots: spots
             .into_iter()
             .zip(positions.into_iter().zip(plan.centres))
-            .map(|((id, number, label, description, active, available, ..), (position, drawn_at))| SpotRow {
-                id: id.to_string(),
-                number,
-                label: label.unwrap_or_default(),
-                description: description.unwrap_or_default(),
-                active,
-                available,
+            .map(|(s, (position, drawn_at))| SpotRow {
+                id: s.id.to_string(),
+                number: s.number,
+                label: s.label.unwrap_or_default(),
+                description: s.description.unwrap_or_default(),
+                active: s.active,
+                available: s.available,
                 position,
                 drawn_at,
             })
@@ -146,6 +169,15 @@ pub async fn list(pool: &PgPool, actor: &Actor, building_id: Uuid, now: DateTime
         closures: rows,
         plan_height: plan.height,
     })
+}
+
+/// An active booking overlapping a closure's range.
+#[derive(sqlx::FromRow)]
+struct BookingInRange {
+    confirmation_code: String,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    status: String,
 }
 
 /// Active bookings of `spot` overlapping `[from, until)`.
@@ -156,7 +188,7 @@ pub async fn overlapping(
     until: DateTime<Utc>,
     tz: Tz,
 ) -> ServerResult<Vec<OverlappingBooking>> {
-    let rows: Vec<(String, DateTime<Utc>, DateTime<Utc>, String)> = sqlx::query_as(
+    let rows: Vec<BookingInRange> = sqlx::query_as(
         "select confirmation_code, starts_at, ends_at, status from bookings
           where spot_id = $1 and during && tstzrange($2, $3, '[)')
             and status in ('pending', 'confirmed', 'checked_in', 'overstay')
@@ -169,10 +201,10 @@ pub async fn overlapping(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(code, s, e, status)| OverlappingBooking {
-            code,
-            window: window_label(s, e, tz),
-            status: BookingStatus::parse(&status).map(|s| s.label_es().to_string()).unwrap_or(status),
+        .map(|r| OverlappingBooking {
+            code: r.confirmation_code,
+            window: window_label(r.starts_at, r.ends_at, tz),
+            status: BookingStatus::parse(&r.status).map(|s| s.label_es().to_string()).unwrap_or(r.status),
         })
         .collect())
 }

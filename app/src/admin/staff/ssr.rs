@@ -69,14 +69,27 @@ fn may_ban(actor: &Actor, target: Uuid, role: Role, building: Option<Uuid>) -> b
     }
 }
 
+/// One staff account of the listing, with its building's name and the filter's match count.
+#[derive(sqlx::FromRow)]
+struct ListedStaff {
+    id: Uuid,
+    full_name: String,
+    email: String,
+    role: String,
+    building_id: Option<Uuid>,
+    building: Option<String>,
+    status: String,
+    status_reason: Option<String>,
+    total: i64,
+}
+
 /// One page of staff accounts in `actor`'s scope.
 pub async fn list(pool: &PgPool, actor: &Actor, f: &Filter, page: u32) -> ServerResult<StaffListing> {
     actor.require_role(&scope::READERS)?;
     let page = Page::new(page);
-    type Row = (Uuid, String, String, String, Option<Uuid>, Option<String>, String, Option<String>, i64);
-    let rows: Vec<Row> = sqlx::query_as(
-        "select u.id, u.full_name, u.email::text, u.role, u.building_id, b.name, u.status, u.status_reason,
-                count(*) over ()
+    let rows: Vec<ListedStaff> = sqlx::query_as(
+        "select u.id, u.full_name, u.email::text as email, u.role, u.building_id, b.name as building, u.status, u.status_reason,
+                count(*) over () as total
            from users u
            left join buildings b on b.id = u.building_id
           where u.role in ('concierge', 'building_admin', 'support', 'admin', 'sales_rep')
@@ -95,9 +108,9 @@ pub async fn list(pool: &PgPool, actor: &Actor, f: &Filter, page: u32) -> Server
     .bind(page.offset())
     .fetch_all(pool)
     .await?;
-    let total = pager::total(rows.first().map_or(0, |r| r.8));
+    let total = pager::total(rows.first().map_or(0, |r| r.total));
     let mut out = Vec::with_capacity(rows.len());
-    for (id, full_name, email, role_text, building_id, building, status, reason, _) in rows {
+    for ListedStaff { id, full_name, email, role: role_text, building_id, building, status, status_reason: reason, .. } in rows {
         let role = Role::parse(&role_text).ok_or_else(|| ServerError::invariant(format!("unknown role {role_text}")))?;
         out.push(StaffRow {
             user_id: id.to_string(),
@@ -234,8 +247,17 @@ struct Locked {
     other_admins: i64,
 }
 
+/// An account [`lock`] reads: the one to change, or an active admin.
+#[derive(sqlx::FromRow)]
+struct LockedAccount {
+    id: Uuid,
+    role: String,
+    building_id: Option<Uuid>,
+    status: String,
+}
+
 async fn lock(conn: &mut PgConnection, user_id: Uuid) -> ServerResult<Locked> {
-    let rows: Vec<(Uuid, String, Option<Uuid>, String)> = sqlx::query_as(
+    let rows: Vec<LockedAccount> = sqlx::query_as(
         "select id, role, building_id, status from users
           where (role = 'admin' and status = 'active') or id = $1
           order by id for update",
@@ -245,18 +267,18 @@ async fn lock(conn: &mut PgConnection, user_id: Uuid) -> ServerResult<Locked> {
     .await?;
     let mut target = None;
     let mut other_admins = 0;
-    for (id, role, building, status) in rows {
-        if id == user_id {
-            target = Some((role, building, status));
-        } else if role == "admin" && status == "active" {
+    for row in rows {
+        if row.id == user_id {
+            target = Some(row);
+        } else if row.role == "admin" && row.status == "active" {
             other_admins += 1;
         }
     }
-    let Some((role, building, status)) = target else {
+    let Some(target) = target else {
         return Err(AppError::NotFound.into());
     };
-    let role = Role::parse(&role).filter(|r| STAFF_ROLES.contains(r)).ok_or(AppError::NotFound)?;
-    Ok(Locked { role, building, status, other_admins })
+    let role = Role::parse(&target.role).filter(|r| STAFF_ROLES.contains(r)).ok_or(AppError::NotFound)?;
+    Ok(Locked { role, building: target.building_id, status: target.status, other_admins })
 }
 
 /// Whether an account is in `actor`'s scope: platform roles see every staff account, a building

@@ -22,15 +22,27 @@ use uuid::Uuid;
 const CONSTRAINTS: [ConstraintField; 1] =
     [("block_templates_building_name_key", "name", "Ya existe un bloque con ese nombre en este edificio.")];
 
+/// One template of the templates screen, with its future available blocks.
+#[derive(sqlx::FromRow)]
+struct ListedTemplate {
+    id: Uuid,
+    name: String,
+    start_local: NaiveTime,
+    duration_minutes: i32,
+    base_price_clp: Clp,
+    active: bool,
+    available: i64,
+}
+
 /// The templates of `building_id`.
 pub async fn list(pool: &PgPool, actor: &Actor, building_id: Uuid, now: DateTime<Utc>) -> ServerResult<TemplateListing> {
     actor.require_role(&scope::READERS)?;
     actor.require_building(building_id)?;
     let screen = scope::building_screen(pool, actor, building_id).await?;
-    type Row = (Uuid, String, NaiveTime, i32, i64, bool, i64);
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<ListedTemplate> = sqlx::query_as(
         "select t.id, t.name, t.start_local, t.duration_minutes, t.base_price_clp, t.active,
                 (select count(*) from availability_blocks b where b.template_id = t.id and b.status = 'available' and b.starts_at > $2)
+                  as available
            from block_templates t where t.building_id = $1
           order by t.active desc, t.sort_order, t.start_local, t.name limit 200",
     )
@@ -42,15 +54,15 @@ pub async fn list(pool: &PgPool, actor: &Actor, building_id: Uuid, now: DateTime
         screen,
         rows: rows
             .into_iter()
-            .map(|(id, name, start, minutes, price, active, available)| TemplateRow {
-                id: id.to_string(),
-                name,
-                start: time_hm(start),
-                duration: duration_text(u32::try_from(minutes).unwrap_or(0)),
-                price: Clp::new(price).to_string(),
-                price_field: price.to_string(),
-                active,
-                available,
+            .map(|t| TemplateRow {
+                id: t.id.to_string(),
+                name: t.name,
+                start: time_hm(t.start_local),
+                duration: duration_text(u32::try_from(t.duration_minutes).unwrap_or(0)),
+                price: t.base_price_clp.to_string(),
+                price_field: t.base_price_clp.pesos().to_string(),
+                active: t.active,
+                available: t.available,
             })
             .collect(),
     })
@@ -89,22 +101,26 @@ pub async fn create(
     Ok(id)
 }
 
+/// What the template's edits read of it before changing it.
+#[derive(sqlx::FromRow)]
+struct Template {
+    building_id: Uuid,
+    name: String,
+    base_price_clp: Clp,
+    active: bool,
+}
+
 /// A template's building, name, price and active flag, locked when `lock`; "not found" outside
 /// `actor`'s scope.
-async fn template(
-    conn: &mut PgConnection,
-    actor: &Actor,
-    template_id: Uuid,
-    lock: bool,
-) -> ServerResult<(Uuid, String, i64, bool)> {
+async fn template(conn: &mut PgConnection, actor: &Actor, template_id: Uuid, lock: bool) -> ServerResult<Template> {
     let sql = if lock {
         "select building_id, name, base_price_clp, active from block_templates where id = $1 for update"
     } else {
         "select building_id, name, base_price_clp, active from block_templates where id = $1"
     };
-    let row: Option<(Uuid, String, i64, bool)> = sqlx::query_as(sql).bind(template_id).fetch_optional(conn).await?;
+    let row: Option<Template> = sqlx::query_as(sql).bind(template_id).fetch_optional(conn).await?;
     let row = row.ok_or(AppError::NotFound)?;
-    actor.require_building(row.0)?;
+    actor.require_building(row.building_id)?;
     Ok(row)
 }
 
@@ -123,7 +139,7 @@ pub async fn price_preview(
 ) -> ServerResult<PricePreview> {
     actor.require_role(&scope::READERS)?;
     let mut conn = pool.acquire().await?;
-    let (_, _, current, _) = template(&mut conn, actor, template_id, false).await?;
+    let current = template(&mut conn, actor, template_id, false).await?.base_price_clp;
     let blocks: i64 = sqlx::query_scalar(&format!("select count(*) from availability_blocks where {CHANGING}"))
         .bind(template_id)
         .bind(now)
@@ -133,7 +149,7 @@ pub async fn price_preview(
     Ok(PricePreview {
         template_id: template_id.to_string(),
         name: name.to_string(),
-        from: Clp::new(current).to_string(),
+        from: current.to_string(),
         to: price.to_string(),
         to_pesos: price.pesos(),
         blocks,
@@ -153,7 +169,8 @@ pub async fn update(
 ) -> ServerResult<(Uuid, u64)> {
     actor.require_role(&scope::WRITERS)?;
     let mut tx = pool.begin().await?;
-    let (building_id, old_name, old_price, _) = template(&mut tx, actor, template_id, true).await?;
+    let Template { building_id, name: old_name, base_price_clp: old_price, .. } =
+        template(&mut tx, actor, template_id, true).await?;
     let renamed = sqlx::query("update block_templates set name = $2, base_price_clp = $3 where id = $1")
         .bind(template_id)
         .bind(name)
@@ -171,7 +188,7 @@ pub async fn update(
     AuditEntry::new(&actor.audit(), "block_template.updated")
         .on("block_template", template_id)
         .building(building_id)
-        .with(json!({ "name": { "from": old_name, "to": name }, "base_price_clp": { "from": old_price, "to": price.pesos() }, "blocks_repriced": changed }))
+        .with(json!({ "name": { "from": old_name, "to": name }, "base_price_clp": { "from": old_price.pesos(), "to": price.pesos() }, "blocks_repriced": changed }))
         .commit(tx, meta)
         .await?;
     Ok((building_id, changed))
@@ -189,7 +206,7 @@ pub async fn set_active(
 ) -> ServerResult<(Uuid, u64)> {
     actor.require_role(&scope::WRITERS)?;
     let mut tx = pool.begin().await?;
-    let (building_id, name, _, was) = template(&mut tx, actor, template_id, true).await?;
+    let Template { building_id, name, active: was, .. } = template(&mut tx, actor, template_id, true).await?;
     if was == active {
         let msg = if active { "El bloque ya estaba activo." } else { "El bloque ya estaba desactivado." };
         return Err(AppError::Conflict(msg.into()).into());

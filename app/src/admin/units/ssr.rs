@@ -14,6 +14,15 @@ use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
 
+/// One unit of the listing, with how many residents it has.
+#[derive(sqlx::FromRow)]
+struct ListedUnit {
+    id: Uuid,
+    number: String,
+    active: bool,
+    residents: i64,
+}
+
 /// The units of `building_id` whose number contains `search`, one page.
 pub async fn list(pool: &PgPool, actor: &Actor, building_id: Uuid, search: &str, page: u32) -> ServerResult<UnitListing> {
     actor.require_role(&scope::READERS)?;
@@ -29,8 +38,8 @@ pub async fn list(pool: &PgPool, actor: &Actor, building_id: Uuid, search: &str,
             .await?;
     let total = pager::total(total);
     let page = Page::new(page).with_rows(50).within(total);
-    let rows: Vec<(Uuid, String, bool, i64)> = sqlx::query_as(
-        "select u.id, u.number, u.active, (select count(*) from resident_profiles p where p.unit_id = u.id)
+    let rows: Vec<ListedUnit> = sqlx::query_as(
+        "select u.id, u.number, u.active, (select count(*) from resident_profiles p where p.unit_id = u.id) as residents
            from units u
           where u.building_id = $1 and ($2::text is null or u.number ilike $2)
           order by length(u.number), u.number, u.id
@@ -46,7 +55,7 @@ pub async fn list(pool: &PgPool, actor: &Actor, building_id: Uuid, search: &str,
         screen,
         rows: rows
             .into_iter()
-            .map(|(id, number, active, residents)| UnitRow { id: id.to_string(), number, active, residents })
+            .map(|u| UnitRow { id: u.id.to_string(), number: u.number, active: u.active, residents: u.residents })
             .collect(),
         total,
         page: page.number(),
