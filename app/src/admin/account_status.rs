@@ -71,7 +71,13 @@ pub struct Target<'a> {
 }
 
 /// Writes `plan` for `target` and its audit row `<kind>.<verb>` on `tx`.
-pub async fn apply(tx: &mut PgConnection, actor: &Actor, target: Target<'_>, plan: &Plan, meta: &RequestMeta) -> ServerResult<()> {
+pub async fn apply(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    target: Target<'_>,
+    plan: &Plan,
+    meta: &RequestMeta,
+) -> ServerResult<()> {
     let Target { user_id, building_id, from, kind } = target;
     sqlx::query(
         "update users set status = $2, status_reason = $3,

@@ -236,8 +236,14 @@ async fn claim(
         return Err(AppError::Conflict(TAKEN_MESSAGE.into()).into());
     }
     let rules = claim.rules.into_views()?;
-    let (q, rule_id) =
-        price_block(&rules, block.base_price_clp, block.starts_at, block.ends_at, block.commission_rate_bp, block.sales_rep_rate_bp)?;
+    let (q, rule_id) = price_block(
+        &rules,
+        block.base_price_clp,
+        block.starts_at,
+        block.ends_at,
+        block.commission_rate_bp,
+        block.sales_rep_rate_bp,
+    )?;
     Ok((claim.now, q, rule_id))
 }
 

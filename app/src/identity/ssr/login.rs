@@ -1,22 +1,19 @@
 //! Log-in with lockout after repeated failures, and log-out.
 
-use super::*;
-use crate::identity::{BuildingOption, PendingResident, UnitOption};
-use crate::domain::{email::Email, names::PersonName, password::NewPassword, phone::MobilePhone, role::Role, rut::Rut};
+use super::{
+    BANNED_MESSAGE, BLOCKED_MESSAGE, INACTIVE_MESSAGE, INVALID_CREDENTIALS, LOCKED_MESSAGE, LOCKOUT_MINUTES, MAX_FAILED_LOGINS,
+    PENDING_MESSAGE,
+};
+use crate::domain::{email::Email, role::Role};
 use crate::error::AppError;
 use crate::ssr::{
     actor::Actor,
     audit::{AuditActor, AuditEntry, RequestMeta},
     blind_index::{BlindField, BlindIndexer},
     blocklist::{self, Probe},
-    db::is_violation,
-    outbox::{self, OutboxEvent},
-    password::{dummy_verify_async, hash_password_async, verify_one_time_code, verify_password_async},
-    pii,
-    vault::Vault,
+    password::{dummy_verify_async, verify_password_async},
     ServerError, ServerResult,
 };
-use rand::Rng;
 use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;

@@ -3,15 +3,15 @@
 //! functions over the pool, testable without Leptos; the server functions in `api.rs` call them
 //! after parsing input into domain types.
 
-mod signup;
 mod login;
 mod reset;
 mod residents;
+mod signup;
 
-pub use signup::{sign_up, signup_options, NewResident};
 pub use login::{log_in, record_logout, reserve_attempt, LoggedIn};
 pub use reset::{confirm_reset, request_reset};
 pub use residents::{decide_resident, pending_residents};
+pub use signup::{sign_up, signup_options, NewResident};
 
 /// Consecutive failures that lock an account.
 pub const MAX_FAILED_LOGINS: i32 = 5;
@@ -36,4 +36,3 @@ pub const BANNED_MESSAGE: &str = "Tu cuenta está suspendida. Contacta a la admi
 pub const INACTIVE_MESSAGE: &str = "Tu cuenta está inactiva. Contacta a la administración de tu edificio.";
 /// A reset code that is wrong, used, expired or out of tries.
 pub const BAD_CODE_MESSAGE: &str = "El código no es válido o expiró. Solicita uno nuevo.";
-

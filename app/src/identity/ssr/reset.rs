@@ -1,17 +1,12 @@
 //! Password reset by a one-time code sent to the account's phone.
 
-use super::*;
-use crate::identity::{BuildingOption, PendingResident, UnitOption};
-use crate::domain::{email::Email, names::PersonName, password::NewPassword, phone::MobilePhone, role::Role, rut::Rut};
+use super::{BAD_CODE_MESSAGE, RESET_CODE_MINUTES, RESET_MAX_ATTEMPTS};
+use crate::domain::{email::Email, password::NewPassword};
 use crate::error::AppError;
 use crate::ssr::{
-    actor::Actor,
     audit::{AuditActor, AuditEntry, RequestMeta},
-    blind_index::{BlindField, BlindIndexer},
-    blocklist::{self, Probe},
-    db::is_violation,
     outbox::{self, OutboxEvent},
-    password::{dummy_verify_async, hash_password_async, verify_one_time_code, verify_password_async},
+    password::{hash_password_async, verify_one_time_code},
     pii,
     vault::Vault,
     ServerError, ServerResult,

@@ -1,22 +1,16 @@
 //! Approval of pending residents by their building's administration.
 
-use super::*;
-use crate::identity::{BuildingOption, PendingResident, UnitOption};
-use crate::domain::{email::Email, names::PersonName, password::NewPassword, phone::MobilePhone, role::Role, rut::Rut};
+use crate::domain::{phone::MobilePhone, rut::Rut};
 use crate::error::AppError;
+use crate::identity::PendingResident;
 use crate::ssr::{
     actor::Actor,
-    audit::{AuditActor, AuditEntry, RequestMeta},
-    blind_index::{BlindField, BlindIndexer},
-    blocklist::{self, Probe},
-    db::is_violation,
+    audit::{AuditEntry, RequestMeta},
     outbox::{self, OutboxEvent},
-    password::{dummy_verify_async, hash_password_async, verify_one_time_code, verify_password_async},
     pii,
     vault::Vault,
-    ServerError, ServerResult,
+    ServerResult,
 };
-use rand::Rng;
 use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;

@@ -1,22 +1,19 @@
 //! Sign-up: the buildings and units a new resident can choose, and the sign-up transaction.
 
-use super::*;
-use crate::identity::{BuildingOption, PendingResident, UnitOption};
-use crate::domain::{email::Email, names::PersonName, password::NewPassword, phone::MobilePhone, role::Role, rut::Rut};
+use super::BLOCKED_MESSAGE;
+use crate::domain::{email::Email, names::PersonName, password::NewPassword, phone::MobilePhone, rut::Rut};
 use crate::error::AppError;
+use crate::identity::{BuildingOption, UnitOption};
 use crate::ssr::{
-    actor::Actor,
     audit::{AuditActor, AuditEntry, RequestMeta},
     blind_index::{BlindField, BlindIndexer},
     blocklist::{self, Probe},
     db::is_violation,
-    outbox::{self, OutboxEvent},
-    password::{dummy_verify_async, hash_password_async, verify_one_time_code, verify_password_async},
+    password::hash_password_async,
     pii,
     vault::Vault,
     ServerError, ServerResult,
 };
-use rand::Rng;
 use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;

@@ -1,21 +1,12 @@
 //! The end of a building's life: archive, restore, and delete while nothing holds it.
 
-use super::*;
-use crate::admin::buildings::{BuildingDetail, BuildingListing, BuildingRow};
-use crate::availability::{self, ssr::insert_templates, GenerationReport};
-use crate::domain::inventory::{BuildingSettings, BuildingTerms};
-use crate::domain::money::Clp;
-use crate::domain::rate::Rate;
-use crate::domain::role::Role;
+use super::TERMS_EDITORS;
 use crate::error::AppError;
 use crate::ssr::{
     actor::Actor,
     audit::{AuditEntry, RequestMeta},
-    db::like_contains,
     ServerResult,
 };
-use crate::ui::pager::{self, Page};
-use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;

@@ -16,7 +16,7 @@ use crate::ssr::{
 use crate::ui::pager::{self, Page};
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgPool;
 use uuid::Uuid;
 
 mod lifecycle;

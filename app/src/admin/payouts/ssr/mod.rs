@@ -4,21 +4,18 @@
 use super::{status_label, PayoutListing, PayoutRow, RepShare};
 use crate::admin::scope;
 use crate::domain::money::Clp;
-use crate::domain::payout::{rep_commission, settle, PayoutTotals, SettledBooking};
 use crate::domain::rate::Rate;
 use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::ssr::{
     actor::Actor,
-    audit::{AuditActor, AuditEntry, RequestMeta},
-    ServerError, ServerResult,
+    audit::{AuditEntry, RequestMeta},
+    ServerResult,
 };
 use crate::ui::pager::{self, Page};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
-use serde::Serialize;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
-use sqlx::{PgConnection, PgPool};
-use std::collections::{BTreeMap, BTreeSet};
+use sqlx::PgPool;
 use uuid::Uuid;
 
 mod reconcile;

@@ -6,20 +6,13 @@
 //! inserted with `on conflict do nothing` and then locked, and a row already paid is never
 //! touched again. A rerun that finds nothing new writes nothing, not even an audit row.
 
-use super::*;
-use crate::admin::payouts::{status_label, PayoutListing, PayoutRow, RepShare};
-use crate::admin::scope;
 use crate::domain::money::Clp;
 use crate::domain::payout::{rep_commission, settle, PayoutTotals, SettledBooking};
 use crate::domain::rate::Rate;
-use crate::domain::role::Role;
-use crate::error::AppError;
 use crate::ssr::{
-    actor::Actor,
     audit::{AuditActor, AuditEntry, RequestMeta},
     ServerError, ServerResult,
 };
-use crate::ui::pager::{self, Page};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::json;
