@@ -94,6 +94,40 @@ long_files = [(len(t.splitlines()), p.relative_to(root)) for p, t in texts.items
 # A saturating conversion: `try_from(…)` whose failure becomes a default (same statement).
 saturating = sum(len(re.findall(r"try_from\((?:[^;{}]|\{[^{}]*\})*?\.unwrap_or", s)) for s in stmts)
 
+# A row read as a positional tuple of four or more columns: `query_as::<_, (…)>`, `type Row = (…)`
+# or a `Vec<(…)>` / `Option<(…)>` binding, counted where the statement around it runs a query.
+def top_level_items(inner):
+    depth, count, seen = 0, 0, False
+    for ch in inner:
+        if ch in "(<[":
+            depth += 1
+        elif ch in ")>]":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            count += 1
+            seen = False
+            continue
+        if not ch.isspace():
+            seen = True
+    return count + (1 if seen else 0)
+
+
+tuples = 0
+for s in stmts:
+    for m in re.finditer(r"(query_as::<_,\s*\(|type \w+\s*=\s*\(|: (?:Vec<|Option<)?\()", s):
+        i, depth, j = m.end(), 1, m.end()
+        while depth and j < len(s):
+            depth += {"(": 1, ")": -1}.get(s[j], 0)
+            j += 1
+        if top_level_items(s[i:j - 1]) >= 4 and "query" in s[max(0, m.start() - 400):j + 400]:
+            tuples += 1
+active_literals = sum(
+    line.count("'pending', 'confirmed', 'checked_in', 'overstay'")
+    for t in texts.values() for line in t.splitlines() if not line.lstrip().startswith("//")
+)
+page_sizes = sum(len(re.findall(r"\bconst PAGE_SIZE\b", s)) for s in stmts)
+like_escapes = sum(len(re.findall(r'replace\(.%., "\\\\%"\)', t)) for t in texts.values())
+
 print(f"server functions:                    {len(bodies)}")
 print(f"server function body lines, median:  {statistics.median(bodies) if bodies else 0:g}")
 print(f"server function body lines, max:     {max(bodies, default=0)}")
@@ -104,4 +138,8 @@ print(f"files over 450 lines:                {len(long_files)}")
 for lines, path in sorted(long_files, reverse=True):
     print(f"    {lines:5} {path}")
 print(f"try_from(..).unwrap_or occurrences:  {saturating}")
+print(f"row tuples of 4+ columns:            {tuples}")
+print(f"active-status SQL literals:          {active_literals} (outside the one macro: {max(active_literals - 1, 0)})")
+print(f"PAGE_SIZE constants:                 {page_sizes}")
+print(f"hand-written LIKE escapes:           {like_escapes}")
 PY

@@ -31,6 +31,8 @@ pub mod scope;
 pub mod search;
 pub mod spots;
 pub mod staff;
+#[cfg(feature = "ssr")]
+pub mod switch;
 pub mod templates;
 pub mod units;
 

@@ -6,6 +6,7 @@ use crate::domain::role::Role;
 use crate::error::{AppError, FieldErrors};
 use crate::ssr::{
     actor::{self, Actor},
+    state::{app_state, AppState},
     ServerResult,
 };
 use chrono::NaiveDate;
@@ -17,14 +18,18 @@ pub const READERS: [Role; 3] = [Role::BuildingAdmin, Role::Support, Role::Admin]
 /// Roles that change data through them (support is read-mostly: it only cancels bookings).
 pub const WRITERS: [Role; 2] = [Role::BuildingAdmin, Role::Admin];
 
-/// The current actor if they may read the administration tools.
-pub async fn require_staff(pool: &PgPool) -> ServerResult<Actor> {
-    actor::require_role(pool, &READERS).await
+/// The request's state and its actor, if they may read the administration tools.
+pub async fn staff() -> ServerResult<(AppState, Actor)> {
+    let state = app_state()?;
+    let actor = actor::require_role(&state.pool, &READERS).await?;
+    Ok((state, actor))
 }
 
-/// The current actor if they may change data through the administration tools.
-pub async fn require_writer(pool: &PgPool) -> ServerResult<Actor> {
-    actor::require_role(pool, &WRITERS).await
+/// The request's state and its actor, if they may change data through the administration tools.
+pub async fn writer() -> ServerResult<(AppState, Actor)> {
+    let state = app_state()?;
+    let actor = actor::require_role(&state.pool, &WRITERS).await?;
+    Ok((state, actor))
 }
 
 /// The building a listing is limited to: a building admin's own building whatever was asked;

@@ -16,18 +16,16 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 mod world;
-use world::{booking, dump, resident, snapshot, world, OkGateway, ANA, BRUNO, PASSWORD};
+use world::{booking, dump, resident, snapshot, world, OkGateway, ANA, BRUNO, PASSWORD, PEDRO, ROSA, XIMENA};
 
 #[sqlx::test(migrations = "../migrations")]
 async fn purge_25_months_on_removes_visitors_keeps_money_and_audit_and_reruns_as_a_no_op(pool: PgPool) {
     let w = world(&pool, "Torre Purga").await;
     let ana = resident(&pool, &w, "101", &ANA).await;
     let now = Utc::now();
-    let old = booking(&pool, &w, &ana, now - Duration::days(2), "Pedro Pérez", "KHJT52", "+56987654321", "completed").await;
+    let old = booking(&pool, &w, &ana, now - Duration::days(2), &PEDRO, "completed").await;
     // Ends 23 months before the moved clock: kept.
-    let recent =
-        booking(&pool, &w, &ana, now + Months::new(2) - Duration::days(1), "Rosa Díaz", "BBCL12", "+56987650000", "confirmed")
-            .await;
+    let recent = booking(&pool, &w, &ana, now + Months::new(2) - Duration::days(1), &ROSA, "confirmed").await;
     let later = now.checked_add_months(Months::new(25)).unwrap();
     let money = "select to_jsonb(x)::text from (select id, amount_clp, platform_commission_clp, building_share_clp, status, payment_status from bookings order by id) x
                  union all select to_jsonb(p)::text from (select id, amount_clp, status from payments order by id) p";
@@ -93,8 +91,8 @@ async fn export_holds_every_field_of_the_person_and_nothing_of_another(pool: PgP
     let ana = resident(&pool, &w, "101", &ANA).await;
     let bruno = resident(&pool, &w, "202", &BRUNO).await;
     let now = Utc::now();
-    booking(&pool, &w, &ana, now + Duration::days(3), "Pedro Pérez", "KHJT52", "+56987654321", "confirmed").await;
-    booking(&pool, &w, &bruno, now + Duration::days(4), "Ximena Zúñiga", "ZZXY98", "+56911112222", "confirmed").await;
+    booking(&pool, &w, &ana, now + Duration::days(3), &PEDRO, "confirmed").await;
+    booking(&pool, &w, &bruno, now + Duration::days(4), &XIMENA, "confirmed").await;
 
     let data = export::my_data(&pool, &w.vault, &ana, now).await.unwrap();
     let p = &data.profile;
@@ -146,9 +144,9 @@ async fn erasure_leaves_no_value_of_the_person_in_a_dump_and_cancels_with_the_po
     let ana = resident(&pool, &w, "101", &ANA).await;
     let bruno = resident(&pool, &w, "202", &BRUNO).await;
     let now = Utc::now();
-    booking(&pool, &w, &ana, now - Duration::days(5), "Pedro Pérez", "KHJT52", "+56987654321", "completed").await;
-    let future = booking(&pool, &w, &ana, now + Duration::days(5), "Pedro Pérez", "KHJT52", "+56987654321", "confirmed").await;
-    booking(&pool, &w, &bruno, now + Duration::days(6), "Ximena Zúñiga", "ZZXY98", "+56911112222", "confirmed").await;
+    booking(&pool, &w, &ana, now - Duration::days(5), &PEDRO, "completed").await;
+    let future = booking(&pool, &w, &ana, now + Duration::days(5), &PEDRO, "confirmed").await;
+    booking(&pool, &w, &bruno, now + Duration::days(6), &XIMENA, "confirmed").await;
     crate::identity::ssr::request_reset(&pool, &w.vault, &Email::parse(ANA.email).unwrap(), &RequestMeta::default())
         .await
         .unwrap();
@@ -254,7 +252,7 @@ async fn erasure_waits_for_a_booking_within_24_hours(pool: PgPool) {
     let w = world(&pool, "Torre Espera").await;
     let ana = resident(&pool, &w, "101", &ANA).await;
     let now = Utc::now();
-    booking(&pool, &w, &ana, now + Duration::hours(5), "Pedro Pérez", "KHJT52", "+56987654321", "confirmed").await;
+    booking(&pool, &w, &ana, now + Duration::hours(5), &PEDRO, "confirmed").await;
     let status = erasure::status(&pool, &ana, now).await.unwrap();
     assert!(status.blocked_by_booking);
     let refused = erasure::request(&pool, &ana, &RequestMeta::default(), now).await;

@@ -145,12 +145,13 @@ mod tests {
         assert_eq!(active_statuses!(), format!("({})", rendered.join(", ")));
     }
 
-    /// Binds `value` and reads it back as `T`.
+    /// Binds `value` and reads it back as `T`. Not a cached statement: `select $1` is prepared
+    /// with the first caller's parameter type, and the next type's bytes would not fit it.
     async fn round_trip<T>(pool: &PgPool, value: T) -> T
     where
         T: for<'q> Encode<'q, Postgres> + for<'r> Decode<'r, Postgres> + Type<Postgres> + Send + Unpin,
     {
-        sqlx::query_scalar("select $1").bind(value).fetch_one(pool).await.unwrap()
+        sqlx::query_scalar("select $1").bind(value).persistent(false).fetch_one(pool).await.unwrap()
     }
 
     #[sqlx::test(migrations = "../migrations")]

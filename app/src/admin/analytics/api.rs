@@ -20,8 +20,7 @@ mod handlers {
 
     /// See [`super::load_analytics`].
     pub(super) async fn load(edificio: String, dias: String) -> ServerResult<Analytics> {
-        let state = app_state()?;
-        let actor = scope::require_staff(&state.pool).await?;
+        let (state, actor) = scope::staff().await?;
         ssr::load(&state.pool, &actor, &edificio, parse_days(&dias), chrono::Utc::now()).await
     }
 }

@@ -19,8 +19,7 @@ mod handlers {
 
     /// See [`super::list_audit`].
     pub(super) async fn list(filter: AuditQuery, pagina: String) -> ServerResult<AuditListing> {
-        let state = app_state()?;
-        let actor = scope::require_staff(&state.pool).await?;
+        let (state, actor) = scope::staff().await?;
         let page = pagina.trim().parse::<u32>().unwrap_or(1).clamp(1, 100_000);
         // From the page's URL the "who" term comes sealed (it may be an e-mail).
         let actor_search = crate::admin::search::open(&state.vault, actor.id, &filter.actor);

@@ -38,8 +38,7 @@ mod handlers {
 
     /// See [`super::list_blocklist`].
     pub(super) async fn list(edificio: String, buscar: String, pagina: Option<String>) -> ServerResult<BlocklistListing> {
-        let state = app_state()?;
-        let actor = scope::require_staff(&state.pool).await?;
+        let (state, actor) = scope::staff().await?;
         let building = scope::listing_scope(&actor, &edificio)?;
         let page = pagina.and_then(|p| p.trim().parse::<u32>().ok()).unwrap_or(1);
         // From the page's URL the term comes sealed (it may be an e-mail, a RUT, a phone).
@@ -50,8 +49,7 @@ mod handlers {
 
     /// See [`super::add_blocklist_entry`].
     pub(super) async fn add(kind: String, value: String, reason: String, building_id: String) -> ServerResult<()> {
-        let state = app_state()?;
-        let actor = scope::require_writer(&state.pool).await?;
+        let (state, actor) = scope::writer().await?;
         let mut errors = FieldErrors::new();
         let field = errors.check("kind", field_of_kind(kind.trim()).ok_or("Elige el tipo de valor."));
         let parsed = field.and_then(|f| errors.check("value", ssr::parse_value(f, &value)));
@@ -72,8 +70,7 @@ mod handlers {
 
     /// See [`super::remove_blocklist_entry`].
     pub(super) async fn remove(entry_id: String) -> ServerResult<()> {
-        let state = app_state()?;
-        let actor = scope::require_writer(&state.pool).await?;
+        let (state, actor) = scope::writer().await?;
         let id = scope::parse_id(&entry_id)?;
         let meta = actor::request_meta();
         ssr::remove(&state.pool, &actor, id, &meta).await?;

@@ -20,8 +20,7 @@ mod handlers {
 
     /// See [`super::list_bookings`].
     pub(super) async fn list(filter: BookingQuery, pagina: String) -> ServerResult<BookingListing> {
-        let state = app_state()?;
-        let actor = scope::require_staff(&state.pool).await?;
+        let (state, actor) = scope::staff().await?;
         let parsed = ssr::parse_filter(&actor, &filter)?;
         let page = pagina.trim().parse::<u32>().unwrap_or(1).clamp(1, 100_000);
         ssr::list(&state.pool, &actor, &parsed, page).await

@@ -81,8 +81,7 @@ mod handlers {
 
     /// See [`super::list_buildings`].
     pub(super) async fn list(estado: String, buscar: String, pagina: String) -> ServerResult<BuildingListing> {
-        let state = app_state()?;
-        let actor = scope::require_staff(&state.pool).await?;
+        let (state, actor) = scope::staff().await?;
         let status = match estado.trim() {
             "activos" => Some("active"),
             "archivados" => Some("archived"),
@@ -95,8 +94,7 @@ mod handlers {
 
     /// See [`super::get_building`].
     pub(super) async fn detail(building_id: String) -> ServerResult<BuildingDetail> {
-        let state = app_state()?;
-        let actor = scope::require_staff(&state.pool).await?;
+        let (state, actor) = scope::staff().await?;
         let id = scope::parse_id(&building_id)?;
         ssr::detail(&state.pool, &actor, id, Utc::now()).await
     }
@@ -132,8 +130,7 @@ mod handlers {
 
     /// See [`super::create_building`].
     pub(super) async fn create(form: BuildingForm, full_day: bool) -> ServerResult<()> {
-        let state = app_state()?;
-        let actor = scope::require_staff(&state.pool).await?;
+        let (state, actor) = scope::staff().await?;
         actor.require_role(&[Role::Admin])?;
         let (terms, settings) = parse_building(&form)?;
         let meta = actor::request_meta();
@@ -144,8 +141,7 @@ mod handlers {
 
     /// See [`super::save_building`].
     pub(super) async fn save(building_id: String, form: BuildingForm) -> ServerResult<()> {
-        let state = app_state()?;
-        let actor = scope::require_staff(&state.pool).await?;
+        let (state, actor) = scope::staff().await?;
         actor.require_role(&[Role::Admin])?;
         let id = scope::parse_id(&building_id)?;
         let (terms, settings) = parse_building(&form)?;
@@ -157,8 +153,7 @@ mod handlers {
 
     /// See [`super::save_building_settings`].
     pub(super) async fn save_settings(building_id: String, form: BuildingSettingsForm) -> ServerResult<()> {
-        let state = app_state()?;
-        let actor = scope::require_writer(&state.pool).await?;
+        let (state, actor) = scope::writer().await?;
         let id = scope::parse_id(&building_id)?;
         actor.require_building(id)?;
         let settings = settings_of(&form).map_err(invalid)?;
@@ -170,8 +165,7 @@ mod handlers {
 
     /// See [`super::archive_building`] and [`super::restore_building`].
     pub(super) async fn set_archived(building_id: String, archived: bool) -> ServerResult<()> {
-        let state = app_state()?;
-        let actor = scope::require_staff(&state.pool).await?;
+        let (state, actor) = scope::staff().await?;
         let id = scope::parse_id(&building_id)?;
         let meta = actor::request_meta();
         ssr::set_archived(&state.pool, &actor, id, archived, &meta).await?;
@@ -181,8 +175,7 @@ mod handlers {
 
     /// See [`super::delete_building`].
     pub(super) async fn delete(building_id: String) -> ServerResult<()> {
-        let state = app_state()?;
-        let actor = scope::require_staff(&state.pool).await?;
+        let (state, actor) = scope::staff().await?;
         let id = scope::parse_id(&building_id)?;
         let meta = actor::request_meta();
         ssr::delete(&state.pool, &actor, id, &meta).await?;
@@ -192,8 +185,7 @@ mod handlers {
 
     /// See [`super::generate_availability`].
     pub(super) async fn generate(building_id: String) -> ServerResult<u64> {
-        let state = app_state()?;
-        let actor = scope::require_writer(&state.pool).await?;
+        let (state, actor) = scope::writer().await?;
         let id = scope::parse_id(&building_id)?;
         let meta = actor::request_meta();
         let report = ssr::generate(&state.pool, &actor, id, Utc::now(), &meta).await?;

@@ -20,8 +20,7 @@ mod handlers {
 
     /// See [`super::admin_dashboard`].
     pub(super) async fn load(edificio: String, periodo: String) -> ServerResult<Dashboard> {
-        let state = app_state()?;
-        let actor = scope::require_staff(&state.pool).await?;
+        let (state, actor) = scope::staff().await?;
         ssr::load(&state.pool, &actor, &edificio, Period::parse(&periodo), chrono::Utc::now()).await
     }
 }

@@ -48,8 +48,7 @@ mod handlers {
 
     /// See [`super::list_payouts`].
     pub(super) async fn list(q: PayoutQuery) -> ServerResult<PayoutListing> {
-        let state = app_state()?;
-        let actor = scope::require_staff(&state.pool).await?;
+        let (state, actor) = scope::staff().await?;
         let mut errors = FieldErrors::new();
         let from = scope::date_filter(&mut errors, "desde", &q.desde);
         let to = scope::date_filter(&mut errors, "hasta", &q.hasta);

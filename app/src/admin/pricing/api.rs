@@ -46,8 +46,7 @@ mod handlers {
 
     /// See [`super::pricing_rules`].
     pub(super) async fn listing(edificio: String) -> ServerResult<PricingListing> {
-        let state = app_state()?;
-        let actor = scope::require_staff(&state.pool).await?;
+        let (state, actor) = scope::staff().await?;
         let building = scope::screen_building(&state.pool, &actor, &edificio).await?;
         ssr::listing(&state.pool, &actor, building, chrono::Utc::now()).await
     }
@@ -95,8 +94,7 @@ mod handlers {
         hasta: String,
         multiplier: String,
     ) -> ServerResult<()> {
-        let state = app_state()?;
-        let actor = scope::require_writer(&state.pool).await?;
+        let (state, actor) = scope::writer().await?;
         let meta = actor::request_meta();
         let (building, rule) = if rule_id.trim().is_empty() {
             (scope::target_building(&actor, &building_id)?, None)
@@ -112,8 +110,7 @@ mod handlers {
 
     /// See [`super::deactivate_pricing_rule`].
     pub(super) async fn deactivate(rule_id: String) -> ServerResult<()> {
-        let state = app_state()?;
-        let actor = scope::require_writer(&state.pool).await?;
+        let (state, actor) = scope::writer().await?;
         let id = scope::parse_id(&rule_id)?;
         let building = ssr::rule_building(&state.pool, &actor, id).await?;
         let meta = actor::request_meta();

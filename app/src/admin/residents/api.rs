@@ -55,8 +55,7 @@ mod handlers {
         buscar: Option<String>,
         pagina: Option<String>,
     ) -> ServerResult<ResidentListing> {
-        let state = app_state()?;
-        let actor = scope::require_staff(&state.pool).await?;
+        let (state, actor) = scope::staff().await?;
         let building = scope::listing_scope(&actor, &edificio)?;
         let status = crate::admin::residents::STATUSES.into_iter().find(|s| *s == estado.trim());
         let page = pagina.and_then(|p| p.trim().parse::<u32>().ok()).unwrap_or(1);
@@ -74,8 +73,7 @@ mod handlers {
 
     /// Applies a status change to a resident (see [`super::deactivate_resident`]).
     pub(super) async fn apply(user_id: String, change: Change) -> ServerResult<()> {
-        let state = app_state()?;
-        let actor = scope::require_writer(&state.pool).await?;
+        let (state, actor) = scope::writer().await?;
         let id = scope::parse_id(&user_id)?;
         let meta = actor::request_meta();
         ssr::change_status(&state.pool, &actor, id, change, &meta).await?;

@@ -64,16 +64,14 @@ mod handlers {
 
     /// See [`super::list_spots`].
     pub(super) async fn list(edificio: String) -> ServerResult<SpotListing> {
-        let state = app_state()?;
-        let actor = scope::require_staff(&state.pool).await?;
+        let (state, actor) = scope::staff().await?;
         let building = scope::screen_building(&state.pool, &actor, &edificio).await?;
         ssr::list(&state.pool, &actor, building, Utc::now()).await
     }
 
     /// See [`super::create_spot`].
     pub(super) async fn create(building_id: String, number: String, label: String, description: String) -> ServerResult<()> {
-        let state = app_state()?;
-        let actor = scope::require_writer(&state.pool).await?;
+        let (state, actor) = scope::writer().await?;
         let building = scope::target_building(&actor, &building_id)?;
         let input = SpotInput::parse(&number, &label, &description).map_err(invalid)?;
         let meta = actor::request_meta();
@@ -84,8 +82,7 @@ mod handlers {
 
     /// See [`super::place_spot`].
     pub(super) async fn place(spot_id: String, map_x: String, map_y: String) -> ServerResult<()> {
-        let state = app_state()?;
-        let actor = scope::require_writer(&state.pool).await?;
+        let (state, actor) = scope::writer().await?;
         let id = scope::parse_id(&spot_id)?;
         let position = Position::parse(&map_x, &map_y).map_err(invalid)?;
         let meta = actor::request_meta();
@@ -96,8 +93,7 @@ mod handlers {
 
     /// See [`super::deactivate_spot`] and [`super::reactivate_spot`].
     pub(super) async fn set_active(spot_id: String, active: bool) -> ServerResult<()> {
-        let state = app_state()?;
-        let actor = scope::require_writer(&state.pool).await?;
+        let (state, actor) = scope::writer().await?;
         let id = scope::parse_id(&spot_id)?;
         let meta = actor::request_meta();
         let (building, _) = ssr::set_active(&state.pool, &actor, id, active, Utc::now(), &meta).await?;
@@ -107,8 +103,7 @@ mod handlers {
 
     /// See [`super::close_spot`].
     pub(super) async fn close(spot_id: String, desde: String, hasta: String, reason: String) -> ServerResult<()> {
-        let state = app_state()?;
-        let actor = scope::require_writer(&state.pool).await?;
+        let (state, actor) = scope::writer().await?;
         let id = scope::parse_id(&spot_id)?;
         let input = ClosureInput::parse(&desde, &hasta, &reason).map_err(invalid)?;
         let meta = actor::request_meta();
@@ -122,8 +117,7 @@ mod handlers {
 
     /// See [`super::lift_closure`].
     pub(super) async fn lift(closure_id: String) -> ServerResult<()> {
-        let state = app_state()?;
-        let actor = scope::require_writer(&state.pool).await?;
+        let (state, actor) = scope::writer().await?;
         let id = scope::parse_id(&closure_id)?;
         let meta = actor::request_meta();
         let (building, reopened) = ssr::lift(&state.pool, &actor, id, Utc::now(), &meta).await?;

@@ -3,6 +3,7 @@
 
 use super::{ClosureRow, OverlappingBooking, SpotListing, SpotRow};
 use crate::admin::scope;
+use crate::admin::switch::{Switch, Switchable};
 use crate::domain::booking::BookingStatus;
 use crate::domain::format::window_label;
 use crate::domain::inventory::{ClosureInput, SpotInput};
@@ -188,12 +189,14 @@ pub async fn overlapping(
     until: DateTime<Utc>,
     tz: Tz,
 ) -> ServerResult<Vec<OverlappingBooking>> {
-    let rows: Vec<BookingInRange> = sqlx::query_as(
+    let rows: Vec<BookingInRange> = sqlx::query_as(concat!(
         "select confirmation_code, starts_at, ends_at, status from bookings
           where spot_id = $1 and during && tstzrange($2, $3, '[)')
-            and status in ('pending', 'confirmed', 'checked_in', 'overstay')
+            and status in ",
+        crate::active_statuses!(),
+        "
           order by starts_at limit 100",
-    )
+    ))
     .bind(spot)
     .bind(from)
     .bind(until)
@@ -291,6 +294,15 @@ pub async fn place(
     Ok(building_id)
 }
 
+/// Visitor spots, as they are switched off and on.
+const SPOTS: Switchable = Switchable {
+    table: "visitor_spots",
+    entity: "visitor_spot",
+    action: "spot",
+    already_on: "El estacionamiento ya estaba activo.",
+    already_off: "El estacionamiento ya estaba desactivado.",
+};
+
 /// Deactivates (`false`) or reactivates a spot. Deactivating blocks its future available
 /// blocks (the generator makes no new ones); reactivating reopens those the rule allows.
 /// Returns the building and how many blocks changed.
@@ -305,26 +317,14 @@ pub async fn set_active(
     actor.require_role(&scope::WRITERS)?;
     let mut tx = pool.begin().await?;
     let (building_id, number, was) = lock_spot(&mut tx, actor, spot_id).await?;
-    if was == active {
-        let msg = if active { "El estacionamiento ya estaba activo." } else { "El estacionamiento ya estaba desactivado." };
-        return Err(AppError::Conflict(msg.into()).into());
-    }
-    sqlx::query("update visitor_spots set active = $2 where id = $1")
-        .bind(spot_id)
-        .bind(active)
-        .execute(&mut *tx)
-        .await?;
+    let switch = Switch { what: &SPOTS, id: spot_id, building_id, active };
+    switch.set(&mut tx, was).await?;
     let changed = if active {
         reopen_blocks(&mut tx, Some(spot_id), None, now).await?
     } else {
         block_blocks(&mut tx, Some(spot_id), None, None, now).await?
     };
-    AuditEntry::new(&actor.audit(), if active { "spot.reactivated" } else { "spot.deactivated" })
-        .on("visitor_spot", spot_id)
-        .building(building_id)
-        .with(json!({ "number": number, "blocks_changed": changed }))
-        .commit(tx, meta)
-        .await?;
+    switch.commit(tx, actor, json!({ "number": number, "blocks_changed": changed }), meta).await?;
     Ok((building_id, changed))
 }
 
@@ -380,9 +380,10 @@ pub async fn close(
     .fetch_one(&mut *tx)
     .await?;
     let blocked = block_blocks(&mut tx, Some(spot_id), None, Some(&during), now).await?;
-    let bookings: i64 = sqlx::query_scalar(
-        "select count(*) from bookings where spot_id = $1 and during && $2 and status in ('pending', 'confirmed', 'checked_in', 'overstay')",
-    )
+    let bookings: i64 = sqlx::query_scalar(concat!(
+        "select count(*) from bookings where spot_id = $1 and during && $2 and status in ",
+        crate::active_statuses!(),
+    ))
     .bind(spot_id)
     .bind(during)
     .fetch_one(&mut *tx)

@@ -69,8 +69,7 @@ mod handlers {
 
     /// See [`super::list_staff`].
     pub(super) async fn list(filter: StaffQuery, pagina: String) -> ServerResult<StaffListing> {
-        let state = app_state()?;
-        let actor = scope::require_staff(&state.pool).await?;
+        let (state, actor) = scope::staff().await?;
         let mut filter = filter;
         // From the page's URL the term comes sealed (it may be an e-mail).
         filter.buscar = crate::admin::search::open(&state.vault, actor.id, &filter.buscar);
@@ -94,8 +93,7 @@ mod handlers {
         building_id: String,
         password: String,
     ) -> ServerResult<()> {
-        let state = app_state()?;
-        let actor = scope::require_writer(&state.pool).await?;
+        let (state, actor) = scope::writer().await?;
         let mut errors = FieldErrors::new();
         let full_name = errors.check("full_name", PersonName::parse(&full_name));
         let email = errors.check("email", Email::parse(&email));
@@ -129,8 +127,7 @@ mod handlers {
 
     /// See [`super::change_staff_role`].
     pub(super) async fn change_role(user_id: String, role: String, building_id: String) -> ServerResult<()> {
-        let state = app_state()?;
-        let actor = scope::require_writer(&state.pool).await?;
+        let (state, actor) = scope::writer().await?;
         let id = scope::parse_id(&user_id)?;
         let role = super::super::parse_staff_role(&role).ok_or_else(|| AppError::field("role", "Elige un rol de la lista."))?;
         let building = form_building(&actor, &building_id)?;
@@ -142,8 +139,7 @@ mod handlers {
 
     /// See [`super::assign_staff_building`].
     pub(super) async fn assign_building(user_id: String, building_id: String) -> ServerResult<()> {
-        let state = app_state()?;
-        let actor = scope::require_writer(&state.pool).await?;
+        let (state, actor) = scope::writer().await?;
         let id = scope::parse_id(&user_id)?;
         let building = form_building(&actor, &building_id)?;
         let meta = actor::request_meta();
@@ -160,8 +156,7 @@ mod handlers {
 
     /// Applies a status change to a staff account (see [`super::unban_staff`]).
     pub(super) async fn apply(user_id: String, change: Change) -> ServerResult<()> {
-        let state = app_state()?;
-        let actor = scope::require_writer(&state.pool).await?;
+        let (state, actor) = scope::writer().await?;
         let id = scope::parse_id(&user_id)?;
         let meta = actor::request_meta();
         ssr::change_status(&state.pool, &actor, id, change, &meta).await?;

@@ -67,8 +67,7 @@ mod handlers {
 
     /// See [`super::list_templates`].
     pub(super) async fn list(edificio: String) -> ServerResult<TemplateListing> {
-        let state = app_state()?;
-        let actor = scope::require_staff(&state.pool).await?;
+        let (state, actor) = scope::staff().await?;
         let building = scope::screen_building(&state.pool, &actor, &edificio).await?;
         ssr::list(&state.pool, &actor, building, Utc::now()).await
     }
@@ -81,8 +80,7 @@ mod handlers {
         duration: String,
         price: String,
     ) -> ServerResult<()> {
-        let state = app_state()?;
-        let actor = scope::require_writer(&state.pool).await?;
+        let (state, actor) = scope::writer().await?;
         let building = scope::target_building(&actor, &building_id)?;
         let input = TemplateInput::parse(&name, &start, &duration, &price).map_err(invalid)?;
         let meta = actor::request_meta();
@@ -118,8 +116,7 @@ mod handlers {
 
     /// See [`super::template_price_preview`].
     pub(super) async fn preview(template_id: String, nombre: String, precio: String) -> ServerResult<PricePreview> {
-        let state = app_state()?;
-        let actor = scope::require_staff(&state.pool).await?;
+        let (state, actor) = scope::staff().await?;
         let id = scope::parse_id(&template_id)?;
         let (name, price) = parse_edit(&nombre, &precio)?;
         ssr::price_preview(&state.pool, &actor, id, &name, price, Utc::now()).await
@@ -127,8 +124,7 @@ mod handlers {
 
     /// See [`super::save_template`].
     pub(super) async fn save(template_id: String, nombre: String, precio: String) -> ServerResult<()> {
-        let state = app_state()?;
-        let actor = scope::require_writer(&state.pool).await?;
+        let (state, actor) = scope::writer().await?;
         let id = scope::parse_id(&template_id)?;
         let (name, price) = parse_edit(&nombre, &precio)?;
         let meta = actor::request_meta();
@@ -139,8 +135,7 @@ mod handlers {
 
     /// See [`super::deactivate_template`] and [`super::reactivate_template`].
     pub(super) async fn set_active(template_id: String, active: bool) -> ServerResult<()> {
-        let state = app_state()?;
-        let actor = scope::require_writer(&state.pool).await?;
+        let (state, actor) = scope::writer().await?;
         let id = scope::parse_id(&template_id)?;
         let meta = actor::request_meta();
         let (building, _) = ssr::set_active(&state.pool, &actor, id, active, Utc::now(), &meta).await?;

@@ -3,6 +3,7 @@
 use super::{PricePreview, TemplateListing, TemplateRow};
 use crate::admin::scope;
 use crate::admin::spots::ssr::{block_blocks, reopen_blocks};
+use crate::admin::switch::{Switch, Switchable};
 use crate::domain::format::time_hm;
 use crate::domain::inventory::{duration_text, TemplateInput};
 use crate::domain::money::Clp;
@@ -194,6 +195,15 @@ pub async fn update(
     Ok((building_id, changed))
 }
 
+/// Block types, as they are switched off and on.
+const TEMPLATES: Switchable = Switchable {
+    table: "block_templates",
+    entity: "block_template",
+    action: "block_template",
+    already_on: "El bloque ya estaba activo.",
+    already_off: "El bloque ya estaba desactivado.",
+};
+
 /// Deactivates (`false`) or reactivates a template: its future available blocks are blocked
 /// (and the generator makes no new ones), or its blocked ones reopened where the rule allows.
 pub async fn set_active(
@@ -207,25 +217,13 @@ pub async fn set_active(
     actor.require_role(&scope::WRITERS)?;
     let mut tx = pool.begin().await?;
     let Template { building_id, name, active: was, .. } = template(&mut tx, actor, template_id, true).await?;
-    if was == active {
-        let msg = if active { "El bloque ya estaba activo." } else { "El bloque ya estaba desactivado." };
-        return Err(AppError::Conflict(msg.into()).into());
-    }
-    sqlx::query("update block_templates set active = $2 where id = $1")
-        .bind(template_id)
-        .bind(active)
-        .execute(&mut *tx)
-        .await?;
+    let switch = Switch { what: &TEMPLATES, id: template_id, building_id, active };
+    switch.set(&mut tx, was).await?;
     let changed = if active {
         reopen_blocks(&mut tx, None, Some(template_id), now).await?
     } else {
         block_blocks(&mut tx, None, Some(template_id), None, now).await?
     };
-    AuditEntry::new(&actor.audit(), if active { "block_template.reactivated" } else { "block_template.deactivated" })
-        .on("block_template", template_id)
-        .building(building_id)
-        .with(json!({ "name": name, "blocks_changed": changed }))
-        .commit(tx, meta)
-        .await?;
+    switch.commit(tx, actor, json!({ "name": name, "blocks_changed": changed }), meta).await?;
     Ok((building_id, changed))
 }

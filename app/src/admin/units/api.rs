@@ -43,8 +43,7 @@ mod handlers {
 
     /// See [`super::list_units`].
     pub(super) async fn list(edificio: String, buscar: String, pagina: String) -> ServerResult<UnitListing> {
-        let state = app_state()?;
-        let actor = scope::require_staff(&state.pool).await?;
+        let (state, actor) = scope::staff().await?;
         let building = scope::screen_building(&state.pool, &actor, &edificio).await?;
         let page = pagina.trim().parse::<u32>().unwrap_or(1).clamp(1, 100_000);
         let search = scope::search_term(&buscar)?;
@@ -53,8 +52,7 @@ mod handlers {
 
     /// See [`super::create_units`].
     pub(super) async fn create(building_id: String, numbers: String) -> ServerResult<BulkResult> {
-        let state = app_state()?;
-        let actor = scope::require_writer(&state.pool).await?;
+        let (state, actor) = scope::writer().await?;
         let building = scope::target_building(&actor, &building_id)?;
         let list = parse_unit_list(&numbers).map_err(|e| AppError::field("numbers", e.message()))?;
         let meta = actor::request_meta();
@@ -69,8 +67,7 @@ mod handlers {
 
     /// See [`super::deactivate_unit`] and [`super::reactivate_unit`].
     pub(super) async fn set_active(unit_id: String, active: bool) -> ServerResult<()> {
-        let state = app_state()?;
-        let actor = scope::require_writer(&state.pool).await?;
+        let (state, actor) = scope::writer().await?;
         let id = scope::parse_id(&unit_id)?;
         let meta = actor::request_meta();
         let building = ssr::set_active(&state.pool, &actor, id, active, &meta).await?;

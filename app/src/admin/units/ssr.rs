@@ -2,6 +2,7 @@
 
 use super::{BulkResult, UnitListing, UnitRow};
 use crate::admin::scope;
+use crate::admin::switch::{Switch, Switchable};
 use crate::error::AppError;
 use crate::ssr::{
     actor::Actor,
@@ -99,6 +100,15 @@ pub async fn bulk_create(
     Ok(BulkResult { created: u32::try_from(created.len()).unwrap_or(u32::MAX), existing })
 }
 
+/// Units, as they are switched off and on.
+const UNITS: Switchable = Switchable {
+    table: "units",
+    entity: "unit",
+    action: "unit",
+    already_on: "La unidad ya estaba activa.",
+    already_off: "La unidad ya estaba desactivada.",
+};
+
 /// Deactivates (`false`) or reactivates a unit of `actor`'s scope; returns its building.
 pub async fn set_active(pool: &PgPool, actor: &Actor, unit_id: Uuid, active: bool, meta: &RequestMeta) -> ServerResult<Uuid> {
     actor.require_role(&scope::WRITERS)?;
@@ -110,20 +120,8 @@ pub async fn set_active(pool: &PgPool, actor: &Actor, unit_id: Uuid, active: boo
             .await?;
     let (building_id, number, was) = row.ok_or(AppError::NotFound)?;
     actor.require_building(building_id)?;
-    if was == active {
-        let msg = if active { "La unidad ya estaba activa." } else { "La unidad ya estaba desactivada." };
-        return Err(AppError::Conflict(msg.into()).into());
-    }
-    sqlx::query("update units set active = $2 where id = $1")
-        .bind(unit_id)
-        .bind(active)
-        .execute(&mut *tx)
-        .await?;
-    AuditEntry::new(&actor.audit(), if active { "unit.reactivated" } else { "unit.deactivated" })
-        .on("unit", unit_id)
-        .building(building_id)
-        .with(json!({ "number": number }))
-        .commit(tx, meta)
-        .await?;
+    let switch = Switch { what: &UNITS, id: unit_id, building_id, active };
+    switch.set(&mut tx, was).await?;
+    switch.commit(tx, actor, json!({ "number": number }), meta).await?;
     Ok(building_id)
 }

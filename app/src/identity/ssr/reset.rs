@@ -110,6 +110,18 @@ async fn decoy_reset(pool: &PgPool, vault: &Vault, meta: &RequestMeta) -> Server
     Ok(())
 }
 
+/// The newest open reset code of an account, locked while it is checked.
+#[derive(Debug, sqlx::FromRow)]
+struct OpenReset {
+    reset_id: Uuid,
+    user_id: Uuid,
+    role: String,
+    building_id: Option<Uuid>,
+    /// The argon2id hash of the code, as bytes of its PHC string.
+    code_hash: Vec<u8>,
+    attempts: i32,
+}
+
 /// Completes a reset: the newest open code of the account must match within its 10 minutes
 /// and 5 tries; then the password changes, every session of the account ends (epoch bump) and
 /// any lockout is lifted.
@@ -122,9 +134,8 @@ pub async fn confirm_reset(
 ) -> ServerResult<()> {
     let bad_code = || ServerError::App(AppError::field("code", BAD_CODE_MESSAGE));
     let mut tx = pool.begin().await?;
-    type OpenReset = (Uuid, Uuid, String, Option<Uuid>, Vec<u8>, i32);
     let open: Option<OpenReset> = sqlx::query_as(
-        "select r.id, u.id, u.role, u.building_id, r.code_hash, r.attempts
+        "select r.id as reset_id, u.id as user_id, u.role, u.building_id, r.code_hash, r.attempts
            from password_resets r join users u on u.id = r.user_id
           where u.email = $1 and u.status <> 'banned'
             and r.used_at is null and r.expires_at > now() and r.attempts < $2
@@ -136,7 +147,7 @@ pub async fn confirm_reset(
     .bind(RESET_MAX_ATTEMPTS)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((reset_id, user_id, role, building_id, code_hash, attempts)) = open else {
+    let Some(OpenReset { reset_id, user_id, role, building_id, code_hash, attempts }) = open else {
         return Err(bad_code());
     };
     let matches = verify_one_time_code(code, code_hash).await?;

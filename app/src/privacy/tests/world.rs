@@ -93,19 +93,31 @@ pub(super) async fn resident(pool: &PgPool, w: &World, unit: &str, p: &Person) -
     Actor { id, role: Role::Resident, building_id: Some(w.building), full_name: format!("{} {}", p.first, p.last) }
 }
 
-/// A paid booking of `who` for a block `[start, start + 12 h)`, with its payment, a gate event
-/// and a message to the resident.
-#[allow(clippy::too_many_arguments)]
+/// A visitor as a booking names them.
+pub(super) struct Visitor {
+    pub(super) name: &'static str,
+    pub(super) plate: &'static str,
+    pub(super) phone: &'static str,
+}
+
+/// Ana's usual visitor.
+pub(super) const PEDRO: Visitor = Visitor { name: "Pedro Pérez", plate: "KHJT52", phone: "+56987654321" };
+/// Ana's visitor of a later booking.
+pub(super) const ROSA: Visitor = Visitor { name: "Rosa Díaz", plate: "BBCL12", phone: "+56987650000" };
+/// Bruno's visitor.
+pub(super) const XIMENA: Visitor = Visitor { name: "Ximena Zúñiga", plate: "ZZXY98", phone: "+56911112222" };
+
+/// A paid booking of `who` for `visitor`, for a block `[start, start + 12 h)`, with its payment,
+/// a gate event and a message to the resident.
 pub(super) async fn booking(
     pool: &PgPool,
     w: &World,
     who: &Actor,
     start: DateTime<Utc>,
-    visitor: &str,
-    plate: &str,
-    phone: &str,
+    visitor: &Visitor,
     status: &str,
 ) -> Uuid {
+    let Visitor { name: visitor, plate, phone } = *visitor;
     let block: Uuid = sqlx::query_scalar(
         "insert into availability_blocks (spot_id, building_id, starts_at, ends_at, base_price_clp, status)
          values ($1, $2, $3, $3 + interval '12 hours', 5000, 'reserved') returning id",
