@@ -3,7 +3,11 @@
 use super::*;
 use crate::booking::ssr::{create, NewBooking};
 use crate::domain::{names::VisitorName, plate::Plate};
-use crate::ssr::{blind_index::BlindIndexer, keys::KeyRing, test_support::resident};
+use crate::ssr::{
+    blind_index::BlindIndexer,
+    keys::KeyRing,
+    test_support::{local, local_at, resident},
+};
 use icalendar::{Calendar, Component as _, EventLike as _};
 
 const ORIGIN: &str = "https://estacionate.test";
@@ -36,16 +40,17 @@ async fn world(pool: &PgPool) -> World {
     World { vault, indexer, building, spot, ana, beto }
 }
 
-/// A booking of `who` on the night of 2030-01-`day`, moved to `status`; returns (id, pass token).
-async fn booking(pool: &PgPool, w: &World, who: &Actor, day: u32, status: &str) -> (Uuid, String) {
+/// A booking of `who` on the night of the local day `day` days after the test day (20:00 to
+/// 07:00 in Santiago), moved to `status`; returns (id, pass token).
+async fn booking(pool: &PgPool, w: &World, who: &Actor, day: i64, status: &str) -> (Uuid, String) {
     let block: Uuid = sqlx::query_scalar(
         "insert into availability_blocks (spot_id, building_id, starts_at, ends_at, base_price_clp)
          values ($1, $2, $3::timestamptz, $4::timestamptz, 5000) returning id",
     )
     .bind(w.spot)
     .bind(w.building)
-    .bind(format!("2030-01-{day:02} 20:00-03"))
-    .bind(format!("2030-01-{:02} 07:00-03", day + 1))
+    .bind(local(day, "20:00"))
+    .bind(local(day + 1, "07:00"))
     .fetch_one(pool)
     .await
     .unwrap();
@@ -95,14 +100,15 @@ fn token_of(url: &str) -> &str {
 #[sqlx::test(migrations = "../migrations")]
 async fn a_residents_own_paid_booking_downloads_with_the_address_and_real_instants(pool: PgPool) {
     let w = world(&pool).await;
-    let (id, token) = booking(&pool, &w, &w.ana, 15, "confirmed").await;
+    let (id, token) = booking(&pool, &w, &w.ana, 0, "confirmed").await;
     let (name, ics) = resident_booking(&pool, ORIGIN, &w.ana, id, Utc::now()).await.unwrap();
     assert!(name.starts_with("reserva-") && name.ends_with(".ics"));
     let e = &events(&ics)[0];
     assert_eq!(e.get_location(), Some("Av. Italia 1000, Ñuñoa"));
     assert_eq!(e.get_summary(), Some("Estacionamiento de visita V-07 · Torre A"));
-    assert_eq!(e.property_value("DTSTART"), Some("20300115T230000Z"));
-    assert_eq!(e.property_value("DTEND"), Some("20300116T100000Z"));
+    let utc = |at: DateTime<Utc>| at.format("%Y%m%dT%H%M%SZ").to_string();
+    assert_eq!(e.property_value("DTSTART"), Some(utc(local_at(0, "20:00")).as_str()));
+    assert_eq!(e.property_value("DTEND"), Some(utc(local_at(1, "07:00")).as_str()));
     assert_eq!(e.property_value("URL"), Some(format!("{ORIGIN}/pase/{token}").as_str()));
     assert!(e.get_description().unwrap().contains("20:00"), "the window in the building's zone");
     // No visitor data in the file.
@@ -114,7 +120,7 @@ async fn a_residents_own_paid_booking_downloads_with_the_address_and_real_instan
     // Another resident's booking, an unknown one, and an unpaid one are "not found".
     assert_eq!(app_err(resident_booking(&pool, ORIGIN, &w.beto, id, Utc::now()).await), AppError::NotFound);
     assert_eq!(app_err(resident_booking(&pool, ORIGIN, &w.ana, Uuid::new_v4(), Utc::now()).await), AppError::NotFound);
-    let (pending, pending_token) = booking(&pool, &w, &w.ana, 17, "pending").await;
+    let (pending, pending_token) = booking(&pool, &w, &w.ana, 2, "pending").await;
     assert_eq!(app_err(resident_booking(&pool, ORIGIN, &w.ana, pending, Utc::now()).await), AppError::NotFound);
     assert_eq!(app_err(guest_pass(&pool, ORIGIN, &pending_token, Utc::now()).await), AppError::NotFound);
     assert_eq!(app_err(guest_pass(&pool, ORIGIN, "no-such-token-0123456789abcdef", Utc::now()).await), AppError::NotFound);
@@ -124,11 +130,11 @@ async fn a_residents_own_paid_booking_downloads_with_the_address_and_real_instan
 async fn the_feed_lists_paid_bookings_and_dies_when_renewed_or_revoked(pool: PgPool) {
     let w = world(&pool).await;
     assert_eq!(view(&pool, &w.vault, ORIGIN, &w.ana).await.unwrap(), FeedView { url: None, created: None });
-    booking(&pool, &w, &w.ana, 10, "confirmed").await;
-    booking(&pool, &w, &w.ana, 12, "cancelled_paid").await;
-    booking(&pool, &w, &w.ana, 14, "cancelled_unpaid").await;
-    booking(&pool, &w, &w.ana, 16, "pending").await;
-    booking(&pool, &w, &w.beto, 18, "confirmed").await;
+    booking(&pool, &w, &w.ana, -5, "confirmed").await;
+    booking(&pool, &w, &w.ana, -3, "cancelled_paid").await;
+    booking(&pool, &w, &w.ana, -1, "cancelled_unpaid").await;
+    booking(&pool, &w, &w.ana, 1, "pending").await;
+    booking(&pool, &w, &w.beto, 3, "confirmed").await;
 
     rotate(&pool, &w.vault, &w.ana, &RequestMeta::default()).await.unwrap();
     let first = view(&pool, &w.vault, ORIGIN, &w.ana).await.unwrap().url.unwrap();

@@ -85,7 +85,7 @@ impl fmt::Debug for SimulatorSigner {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
+    use crate::ssr::test_support::local_instant;
 
     fn signer() -> SimulatorSigner {
         SimulatorSigner::new(&KeyRing::from_config(None, None, false).unwrap()).unwrap()
@@ -95,7 +95,7 @@ mod tests {
     fn the_key_is_derived_never_zero() {
         // What a swallowed derivation failure used to leave behind: an all-zero key.
         let id = Uuid::nil();
-        let at = Utc.with_ymd_and_hms(2030, 1, 15, 12, 0, 0).unwrap();
+        let at = local_instant(0, 12);
         let mut zero = Hmac::<Sha256>::new_from_slice(&[0u8; KEY_LEN]).unwrap();
         zero.update(format!("simulator-checkout|{id}|5000|{}", at.timestamp()).as_bytes());
         let forged = URL_SAFE_NO_PAD.encode(zero.finalize().into_bytes());
@@ -117,7 +117,7 @@ mod tests {
     fn a_signature_binds_booking_amount_and_expiry() {
         let s = signer();
         let id = Uuid::new_v4();
-        let at = Utc.with_ymd_and_hms(2030, 1, 15, 12, 0, 0).unwrap();
+        let at = local_instant(0, 12);
         let sig = s.sign(id, Clp::new(5_000), at);
         assert_eq!(sig.len(), 43);
         assert!(s.verify(id, Clp::new(5_000), at, &sig));

@@ -94,7 +94,7 @@ pub fn test_day() -> chrono::NaiveDate {
 }
 
 /// `hh:mm` in Santiago, `days` after [`test_day`], as text PostgreSQL reads as a `timestamptz`
-/// (`2030-01-15 20:00 America/Santiago`): the offset follows the season, the wall time stays.
+/// (`yyyy-mm-dd 20:00 America/Santiago`): the offset follows the season, the wall time stays.
 pub fn local(days: i64, hm: &str) -> String {
     format!("{} {hm} America/Santiago", test_day() + chrono::Duration::days(days))
 }
@@ -110,7 +110,27 @@ pub fn local_instant(days: i64, hour: u32) -> chrono::DateTime<chrono::Utc> {
         .with_timezone(&chrono::Utc)
 }
 
-/// A local day as the screens write it (`15-01-2030`), `days` after [`test_day`].
+/// A local day as the screens write it (`dd-mm-yyyy`), `days` after [`test_day`].
 pub fn day_text(days: i64) -> String {
     (test_day() + chrono::Duration::days(days)).format("%d-%m-%Y").to_string()
+}
+
+/// The local day in Santiago `days` after [`test_day`] (its `Display` is `yyyy-mm-dd`, as
+/// PostgreSQL reads a `date`).
+pub fn date(days: i64) -> chrono::NaiveDate {
+    test_day() + chrono::Duration::days(days)
+}
+
+/// `hh:mm` in Santiago, `days` after [`test_day`], as the instant PostgreSQL reads [`local`]
+/// as: a wall time a DST change skips reads an hour later, one it repeats reads as the later
+/// (standard time) of the two.
+pub fn local_at(days: i64, hm: &str) -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone as _;
+    let wall = date(days).and_time(chrono::NaiveTime::parse_from_str(hm, "%H:%M").unwrap());
+    let zone = chrono_tz::America::Santiago;
+    zone.from_local_datetime(&wall)
+        .latest()
+        .or_else(|| zone.from_local_datetime(&(wall + chrono::Duration::hours(1))).latest())
+        .unwrap()
+        .with_timezone(&chrono::Utc)
 }

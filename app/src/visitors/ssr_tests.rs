@@ -4,7 +4,10 @@
 use super::*;
 use crate::booking::ssr::{create, NewBooking};
 use crate::domain::names::VisitorName;
-use crate::ssr::{keys::KeyRing, test_support::resident};
+use crate::ssr::{
+    keys::KeyRing,
+    test_support::{local, resident},
+};
 use sqlx::postgres::PgPoolOptions;
 use std::sync::Arc;
 
@@ -139,7 +142,7 @@ async fn another_residents_visitor_is_not_found_for_every_operation(pool: PgPool
     assert_eq!((name.as_str(), plate.as_str()), ("Pedro Pérez", "KHJT52"));
     assert!(list(&pool, &w.vault, &w.beto).await.unwrap().visitors.is_empty());
     // A booking of Ana's is not a prefill for Beto either.
-    let block = block(&pool, &w, "2030-01-15 20:00-03", "2030-01-16 07:00-03").await;
+    let block = block(&pool, &w, &local(0, "20:00"), &local(1, "07:00")).await;
     let booked = book(&pool, &w, &w.ana, block, "KHJT52").await;
     assert_eq!(app_err(draft(&pool, &w.vault, &w.beto, VisitorRef::Booking(booked)).await), AppError::NotFound);
     let own = draft(&pool, &w.vault, &w.ana, VisitorRef::Booking(booked)).await.unwrap();
@@ -278,8 +281,8 @@ async fn the_booking_form_offers_five_recent_visitors_saved_first_and_booking_ma
     let saved_khjt = add(&pool, &w, &w.ana, "KHJT52").await.unwrap();
     // Seven bookings, each a different car, one of them the saved one.
     for (i, plate) in ["AB1001", "AB1002", "AB1003", "AB1004", "AB1005", "AB1006", "KHJT52"].iter().enumerate() {
-        let day = 10 + i;
-        let b = block(&pool, &w, &format!("2030-01-{day:02} 20:00-03"), &format!("2030-01-{:02} 07:00-03", day + 1)).await;
+        let day = i64::try_from(i).unwrap();
+        let b = block(&pool, &w, &local(day, "20:00"), &local(day + 1, "07:00")).await;
         book(&pool, &w, &w.ana, b, plate).await;
     }
     let recent = recent(&pool, &w.ana).await.unwrap();

@@ -3,11 +3,7 @@
 use super::*;
 use crate::admin::dashboard::ssr::tests::{booking, spot};
 use crate::domain::role::Role;
-use crate::ssr::test_support::{building, keys, resident, staff};
-
-fn at(s: &str) -> DateTime<Utc> {
-    s.parse().unwrap()
-}
+use crate::ssr::test_support::{building, day_text, keys, local_at, resident, staff};
 
 fn find<'a>(series: &'a Series, full: &str) -> &'a Point {
     series.points.iter().find(|p| p.full == full).unwrap()
@@ -16,98 +12,37 @@ fn find<'a>(series: &'a Series, full: &str) -> &'a Point {
 #[sqlx::test(migrations = "../migrations")]
 async fn bookings_per_day_rates_revenue_and_occupancy(pool: PgPool) {
     let (_, indexer) = keys();
-    // Noon of 15 January 2030 in Santiago (UTC−3 in summer).
-    let now = at("2030-01-15T15:00:00Z");
+    // Noon in Santiago on day 0, the test day; the other days are counted from it.
+    let now = local_at(0, "12:00");
     let a = building(&pool, "Torre A").await;
     let b = building(&pool, "Torre B").await;
     let ra = resident(&pool, &indexer, a, "ra@x.cl").await;
     let rb = resident(&pool, &indexer, b, "rb@x.cl").await;
     let (a1, a2, b1) = (spot(&pool, a, "1").await, spot(&pool, a, "2").await, spot(&pool, b, "1").await);
-    let day = |d: &str| at(&format!("2030-01-{d}T11:00:00Z")); // 08:00 local
+    let day = |d: i64| local_at(d, "08:00");
 
-    // Made (and paid) on the 14th, visited the 15th 08:00–19:00, left.
-    booking(
-        &pool,
-        a,
-        a1,
-        ra.id,
-        "checked_out",
-        "paid",
-        day("15"),
-        11,
-        at("2030-01-14T12:00:00Z"),
-        Some(at("2030-01-14T12:00:00Z")),
-    )
-    .await;
-    // Made the 13th for the 14th; nobody came.
-    booking(&pool, a, a2, ra.id, "no_show", "paid", day("14"), 11, at("2030-01-13T12:00:00Z"), Some(at("2030-01-13T12:00:00Z")))
-        .await;
-    // Made the 14th for the 16th, then cancelled and refunded.
-    booking(
-        &pool,
-        a,
-        a2,
-        ra.id,
-        "cancelled",
-        "refunded",
-        day("16"),
-        11,
-        at("2030-01-14T13:00:00Z"),
-        Some(at("2030-01-14T13:00:00Z")),
-    )
-    .await;
-    // Made the 10th for the 10th; never arrived, no-show disabled: completed.
-    booking(
-        &pool,
-        a,
-        a1,
-        ra.id,
-        "completed",
-        "paid",
-        day("10"),
-        11,
-        at("2030-01-10T10:00:00Z"),
-        Some(at("2030-01-10T10:00:00Z")),
-    )
-    .await;
-    // Made today for the 20th.
-    booking(
-        &pool,
-        a,
-        a1,
-        ra.id,
-        "confirmed",
-        "paid",
-        day("20"),
-        11,
-        at("2030-01-15T12:00:00Z"),
-        Some(at("2030-01-15T12:00:00Z")),
-    )
-    .await;
+    // Made (and paid) on day −1, visited day 0 08:00–19:00, left.
+    booking(&pool, a, a1, ra.id, "checked_out", "paid", day(0), 11, local_at(-1, "09:00"), Some(local_at(-1, "09:00"))).await;
+    // Made on day −2 for day −1; nobody came.
+    booking(&pool, a, a2, ra.id, "no_show", "paid", day(-1), 11, local_at(-2, "09:00"), Some(local_at(-2, "09:00"))).await;
+    // Made on day −1 for day 1, then cancelled and refunded.
+    booking(&pool, a, a2, ra.id, "cancelled", "refunded", day(1), 11, local_at(-1, "10:00"), Some(local_at(-1, "10:00"))).await;
+    // Made on day −5 for day −5; never arrived, no-show disabled: completed.
+    booking(&pool, a, a1, ra.id, "completed", "paid", day(-5), 11, local_at(-5, "07:00"), Some(local_at(-5, "07:00"))).await;
+    // Made today (day 0) for day 5.
+    booking(&pool, a, a1, ra.id, "confirmed", "paid", day(5), 11, local_at(0, "09:00"), Some(local_at(0, "09:00"))).await;
     // A hold that was never paid: in no number.
-    booking(&pool, a, a2, ra.id, "cancelled", "failed", day("17"), 11, at("2030-01-15T12:00:00Z"), None).await;
+    booking(&pool, a, a2, ra.id, "cancelled", "failed", day(2), 11, local_at(0, "09:00"), None).await;
     // Another building's booking: in none of A's numbers.
-    booking(
-        &pool,
-        b,
-        b1,
-        rb.id,
-        "checked_out",
-        "paid",
-        day("15"),
-        11,
-        at("2030-01-15T12:00:00Z"),
-        Some(at("2030-01-15T12:00:00Z")),
-    )
-    .await;
-    // The 15th also has a free 11-hour block and a maintenance block (which does not count).
+    booking(&pool, b, b1, rb.id, "checked_out", "paid", day(0), 11, local_at(0, "09:00"), Some(local_at(0, "09:00"))).await;
+    // Day 0 also has a free 11-hour block and a maintenance block (which does not count).
     sqlx::query(
         "insert into availability_blocks (spot_id, building_id, starts_at, ends_at, base_price_clp, status)
          values ($1, $2, $3, $3 + interval '11 hours', 5000, 'available'), ($1, $2, $3 + interval '12 hours', $3 + interval '23 hours', 5000, 'blocked')",
     )
     .bind(a2)
     .bind(a)
-    .bind(day("15"))
+    .bind(day(0))
     .execute(&pool)
     .await
     .unwrap();
@@ -115,14 +50,11 @@ async fn bookings_per_day_rates_revenue_and_occupancy(pool: PgPool) {
     let admin_a = staff(&pool, Role::BuildingAdmin, Some(a)).await;
     let r = load(&pool, &admin_a, &b.to_string(), 30, now).await.unwrap();
     assert_eq!(r.scope_label, "Torre A");
-    assert_eq!(r.range, "del 17-12-2029 al 15-01-2030");
+    assert_eq!(r.range, format!("del {} al {}", day_text(-29), day_text(0)));
     assert_eq!(r.bookings_by_day.points.len(), 30);
     let per_day: Vec<(String, u64)> =
         r.bookings_by_day.points.iter().filter(|p| p.value > 0).map(|p| (p.full.clone(), p.value)).collect();
-    assert_eq!(
-        per_day,
-        [("10-01-2030".to_string(), 1), ("13-01-2030".into(), 1), ("14-01-2030".into(), 2), ("15-01-2030".into(), 1)]
-    );
+    assert_eq!(per_day, [(day_text(-5), 1), (day_text(-2), 1), (day_text(-1), 2), (day_text(0), 1)]);
     assert_eq!((r.bookings, r.cancelled, r.cancellation_rate.as_str()), (5, 1, "20 %"));
     assert_eq!((r.outcomes, r.no_shows, r.no_show_rate.as_str()), (3, 1, "33,33 %"));
 
@@ -134,13 +66,13 @@ async fn bookings_per_day_rates_revenue_and_occupancy(pool: PgPool) {
         .map(|p| (p.full.clone(), p.text.clone()))
         .collect();
     assert_eq!(revenue.len(), 4, "{revenue:?}");
-    assert_eq!(find(&r.revenue_by_day, "15-01-2030").text, "$5.000");
-    assert_eq!(find(&r.revenue_by_day, "13-01-2030").value, 5_000);
+    assert_eq!(find(&r.revenue_by_day, &day_text(0)).text, "$5.000");
+    assert_eq!(find(&r.revenue_by_day, &day_text(-2)).value, 5_000);
 
-    assert_eq!(find(&r.occupancy_by_day, "15-01-2030").text, "50 %");
-    assert_eq!(find(&r.occupancy_by_day, "14-01-2030").text, "100 %");
-    assert_eq!(find(&r.occupancy_by_day, "10-01-2030").text, "100 %");
-    assert_eq!(find(&r.occupancy_by_day, "11-01-2030").text, "—");
+    assert_eq!(find(&r.occupancy_by_day, &day_text(0)).text, "50 %");
+    assert_eq!(find(&r.occupancy_by_day, &day_text(-1)).text, "100 %");
+    assert_eq!(find(&r.occupancy_by_day, &day_text(-5)).text, "100 %");
+    assert_eq!(find(&r.occupancy_by_day, &day_text(-4)).text, "—");
 
     // Hours 08–18 were booked on 3 of the 30 days; 07 and 19 never.
     let hours = &r.occupancy_by_hour.points;

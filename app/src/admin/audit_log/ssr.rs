@@ -114,7 +114,7 @@ mod tests {
     use super::*;
     use crate::domain::role::Role;
     use crate::ssr::audit::{record, AuditActor, AuditEntry, RequestMeta};
-    use crate::ssr::test_support::{building, staff};
+    use crate::ssr::test_support::{building, staff, test_day};
     use serde_json::json;
 
     #[sqlx::test(migrations = "../migrations")]
@@ -166,8 +166,7 @@ mod tests {
             .unwrap();
         assert_eq!(listing.rows[0].actor, "Sistema");
         assert!(listing.rows[0].metadata.contains("\"kind\": \"plate\""));
-        assert!(list(&pool, &platform, &AuditQuery { desde: "31-02-2030".into(), ..Default::default() }, 1)
-            .await
-            .is_err());
+        let no_such_day = AuditQuery { desde: test_day().format("31-02-%Y").to_string(), ..Default::default() };
+        assert!(list(&pool, &platform, &no_such_day, 1).await.is_err());
     }
 }

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::domain::role::Role;
-use crate::ssr::test_support::{building, day_text, keys, local, resident, staff, test_day};
+use crate::ssr::test_support::{building, date, day_text, keys, local, resident, staff, test_day};
 
 /// A booking of `plate` in a new spot of `building`, starting at `start` (with offset) for 11 h.
 pub async fn booking(pool: &PgPool, building: Uuid, resident: Uuid, plate: &str, code: &str, start: &str, status: &str) -> Uuid {
@@ -101,7 +101,7 @@ async fn filters_search_and_scope(pool: PgPool) {
     assert!(confirmed.cancellable);
     assert!(!listing.rows.iter().find(|r| r.code == "EFGH2345").unwrap().cancellable);
 
-    let bad = parse_filter(&admin_a, &q("nope", "2030-02-01", "2030-01-01", ""));
+    let bad = parse_filter(&admin_a, &q("nope", &date(1).to_string(), &date(0).to_string(), ""));
     let AppError::Invalid { fields, .. } = bad.unwrap_err() else { panic!() };
     assert_eq!(fields.iter().map(|f| f.field.as_str()).collect::<Vec<_>>(), ["estado", "hasta"]);
 }

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::domain::role::Role;
-use crate::ssr::test_support::{building, keys, resident, staff};
+use crate::ssr::test_support::{building, keys, local_at, resident, staff};
 use chrono::Duration;
 
 /// A spot of `building`.
@@ -86,7 +86,7 @@ pub async fn booking(
 async fn occupancy_now_revenue_and_scope(pool: PgPool) {
     let (_, indexer) = keys();
     // Noon in Santiago, so "today" holds the last few hours whatever the real clock says.
-    let now: DateTime<Utc> = "2030-01-15T15:00:00Z".parse().unwrap();
+    let now = local_at(0, "12:00");
     let a = building(&pool, "Torre A").await;
     let b = building(&pool, "Torre B").await;
     let ra = resident(&pool, &indexer, a, "ra@x.cl").await;

@@ -4,11 +4,10 @@
 
 use super::*;
 use crate::admin::sales_reps::ssr as reps;
-use crate::ssr::test_support::{app_error, building, keys, resident, staff};
-use chrono::TimeZone;
+use crate::ssr::test_support::{app_error, building, date, keys, local, local_at, resident, staff};
 
-/// A booking of `amount` at 10 % in a new spot of `building`, starting at `start` (with its
-/// offset), with the given payment status.
+/// A booking of `amount` at 10 % in a new spot of `building`, starting at `start` (text PostgreSQL
+/// reads as a `timestamptz`, from [`local`]), with the given payment status.
 async fn booking(pool: &PgPool, building: Uuid, resident: Uuid, amount: i64, start: &str, payment: &str) -> Uuid {
     let spot: Uuid = sqlx::query_scalar("insert into visitor_spots (building_id, number) values ($1, $2) returning id")
         .bind(building)
@@ -102,14 +101,6 @@ async fn audits(pool: &PgPool, action: &str) -> i64 {
         .unwrap()
 }
 
-fn d(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
-
-fn at(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
-}
-
 #[sqlx::test(migrations = "../migrations")]
 async fn the_worked_example_is_settled_once_and_reruns_write_nothing(pool: PgPool) {
     let (_, indexer) = keys();
@@ -120,23 +111,25 @@ async fn the_worked_example_is_settled_once_and_reruns_write_nothing(pool: PgPoo
     reps::assign(&pool, &admin, a, rep.id, Rate::saturating_from_basis_points(500), &RequestMeta::default())
         .await
         .unwrap();
-    // The assignment starts "today" (the database clock); backdate it to cover 2030's days.
-    sqlx::query("update sales_rep_assignments set valid = daterange('2030-01-01', null)")
+    // The assignment starts "today" (the database clock); backdate it to cover the test's days.
+    sqlx::query("update sales_rep_assignments set valid = daterange($1, null)")
+        .bind(date(-14))
         .execute(&pool)
         .await
         .unwrap();
 
-    // 23:30 in Santiago on the 15th is the 16th in UTC: the building's local day decides.
-    booking(&pool, a, res.id, 10_000, "2030-01-15T23:30:00-03:00", "paid").await;
+    // 23:30 in Santiago is the next day in UTC (at −03 or −04): the building's local day decides.
+    booking(&pool, a, res.id, 10_000, &local(0, "23:30"), "paid").await;
     // Not paid, failed: never counted.
-    booking(&pool, a, res.id, 7_000, "2030-01-15T10:00:00-03:00", "pending").await;
-    booking(&pool, a, res.id, 7_000, "2030-01-15T11:00:00-03:00", "failed").await;
-    let now = at("2030-01-17T15:00:00Z");
+    booking(&pool, a, res.id, 7_000, &local(0, "10:00"), "pending").await;
+    booking(&pool, a, res.id, 7_000, &local(0, "11:00"), "failed").await;
+    // Noon in Santiago, two days later.
+    let now = local_at(2, "12:00");
 
     let first = reconcile(&pool, now, 7).await.unwrap();
     assert_eq!((first.payouts_written, first.commissions_written), (1, 1));
     // PRODUCT.md §3: 10.000 at 10 % → 1.000 to the platform, 9.000 to the building, 50 to the rep at 5 %.
-    assert_eq!(payouts(&pool, a).await, vec![(d("2030-01-15"), 1, 10_000, 1_000, 9_000, "calculated".into())]);
+    assert_eq!(payouts(&pool, a).await, vec![(date(0), 1, 10_000, 1_000, 9_000, "calculated".into())]);
     assert_eq!(commissions(&pool, a).await, vec![(rep.id, 1_000, 50)]);
 
     let again = reconcile(&pool, now, 7).await.unwrap();
@@ -145,11 +138,12 @@ async fn the_worked_example_is_settled_once_and_reruns_write_nothing(pool: PgPoo
     assert_eq!(audits(&pool, "payout.recalculated").await, 0);
     assert_eq!(audits(&pool, "commission.calculated").await, 1);
 
-    // Today (the 17th, local) is not settled until it ends.
-    booking(&pool, a, res.id, 4_000, "2030-01-17T09:00:00-03:00", "paid").await;
+    // Today (two days later, local) is not settled until it ends.
+    booking(&pool, a, res.id, 4_000, &local(2, "09:00"), "paid").await;
     reconcile(&pool, now, 7).await.unwrap();
     assert_eq!(payouts(&pool, a).await.len(), 1);
-    reconcile(&pool, at("2030-01-18T03:30:00Z"), 7).await.unwrap();
+    // Just after local midnight.
+    reconcile(&pool, local_at(3, "00:30"), 7).await.unwrap();
     assert_eq!(payouts(&pool, a).await.len(), 2);
 }
 
@@ -161,23 +155,24 @@ async fn refunds_late_changes_and_paid_payouts(pool: PgPool) {
     let admin = staff(&pool, Role::Admin, None).await;
     let support = staff(&pool, Role::Support, None).await;
     let meta = RequestMeta::default();
-    let now = at("2030-03-10T15:00:00Z");
+    // Noon in Santiago, two days after the bookings' day.
+    let now = local_at(2, "12:00");
 
     // An early resident cancellation keeps 10 %: 500 of 5.000; a full refund keeps nothing.
-    let partial = booking(&pool, a, res.id, 5_000, "2030-03-08T08:00:00-03:00", "partially_refunded").await;
+    let partial = booking(&pool, a, res.id, 5_000, &local(0, "08:00"), "partially_refunded").await;
     refund(&pool, partial, 4_500).await;
-    let full = booking(&pool, a, res.id, 3_000, "2030-03-08T20:00:00-03:00", "refunded").await;
+    let full = booking(&pool, a, res.id, 3_000, &local(0, "20:00"), "refunded").await;
     refund(&pool, full, 3_000).await;
     reconcile(&pool, now, 7).await.unwrap();
-    assert_eq!(payouts(&pool, a).await, vec![(d("2030-03-08"), 1, 500, 50, 450, "calculated".into())]);
+    assert_eq!(payouts(&pool, a).await, vec![(date(0), 1, 500, 50, 450, "calculated".into())]);
     // No rep held the building: no commission.
     assert!(commissions(&pool, a).await.is_empty());
 
     // A booking of that day paid late is picked up by the next run.
-    booking(&pool, a, res.id, 3_300, "2030-03-08T12:00:00-03:00", "paid").await;
+    booking(&pool, a, res.id, 3_300, &local(0, "12:00"), "paid").await;
     let r = reconcile(&pool, now, 7).await.unwrap();
     assert_eq!(r.payouts_written, 1);
-    assert_eq!(payouts(&pool, a).await, vec![(d("2030-03-08"), 2, 3_800, 380, 3_420, "calculated".into())]);
+    assert_eq!(payouts(&pool, a).await, vec![(date(0), 2, 3_800, 380, 3_420, "calculated".into())]);
     assert_eq!(audits(&pool, "payout.recalculated").await, 1);
 
     let id: Uuid = sqlx::query_scalar("select id from payouts where building_id = $1")
@@ -189,7 +184,7 @@ async fn refunds_late_changes_and_paid_payouts(pool: PgPool) {
     mark_paid(&pool, &admin, id, "TRX-1", &meta).await.unwrap();
     assert!(matches!(app_error(mark_paid(&pool, &admin, id, "TRX-1", &meta).await), AppError::Conflict(_)));
     // Paid is final: a later change of that day no longer moves it.
-    booking(&pool, a, res.id, 9_000, "2030-03-08T13:00:00-03:00", "paid").await;
+    booking(&pool, a, res.id, 9_000, &local(0, "13:00"), "paid").await;
     let r = reconcile(&pool, now, 7).await.unwrap();
     assert_eq!(r.payouts_written, 0);
     assert_eq!(payouts(&pool, a).await[0].2, 3_800);
@@ -206,7 +201,9 @@ async fn the_rep_of_each_day_earns_it_and_commissions_are_paid_after_the_payout(
     let rep1 = staff(&pool, Role::SalesRep, None).await;
     let rep2 = staff(&pool, Role::SalesRep, None).await;
     let meta = RequestMeta::default();
-    for (rep, bp, range) in [(rep1.id, 500, "[2030-01-01,2030-01-10)"), (rep2.id, 1_000, "[2030-01-10,)")] {
+    // Rep 1 held the building the nine days before day 0, rep 2 from day 0 on.
+    let ranges = [format!("[{},{})", date(-9), date(0)), format!("[{},)", date(0))];
+    for (rep, bp, range) in [(rep1.id, 500, &ranges[0]), (rep2.id, 1_000, &ranges[1])] {
         sqlx::query(
             "insert into sales_rep_assignments (building_id, sales_rep_id, rate_bp, valid) values ($1, $2, $3, $4::daterange)",
         )
@@ -218,9 +215,9 @@ async fn the_rep_of_each_day_earns_it_and_commissions_are_paid_after_the_payout(
         .await
         .unwrap();
     }
-    booking(&pool, a, res.id, 10_000, "2030-01-09T10:00:00-03:00", "paid").await;
-    booking(&pool, a, res.id, 10_000, "2030-01-10T10:00:00-03:00", "paid").await;
-    reconcile(&pool, at("2030-01-12T12:00:00Z"), 7).await.unwrap();
+    booking(&pool, a, res.id, 10_000, &local(-1, "10:00"), "paid").await;
+    booking(&pool, a, res.id, 10_000, &local(0, "10:00"), "paid").await;
+    reconcile(&pool, local_at(2, "09:00"), 7).await.unwrap();
     let mut got = commissions(&pool, a).await;
     got.sort_by_key(|c| c.2);
     assert_eq!(got, vec![(rep1.id, 1_000, 50), (rep2.id, 1_000, 100)]);
@@ -265,17 +262,18 @@ async fn instances_racing_settle_each_day_exactly_once(pool: PgPool) {
             .await
             .unwrap();
         for day in 1..=5 {
-            for hour in [8, 20] {
-                booking(&pool, b, res.id, 3_300, &format!("2030-05-0{day}T{hour:02}:00:00-04:00"), "paid").await;
+            for hour in ["08:00", "20:00"] {
+                booking(&pool, b, res.id, 3_300, &local(day, hour), "paid").await;
             }
         }
         buildings.push(b);
     }
-    sqlx::query("update sales_rep_assignments set valid = daterange('2030-01-01', null)")
+    sqlx::query("update sales_rep_assignments set valid = daterange($1, null)")
+        .bind(date(-14))
         .execute(&pool)
         .await
         .unwrap();
-    let now = Utc.with_ymd_and_hms(2030, 5, 7, 12, 0, 0).unwrap();
+    let now = local_at(7, "08:00");
     let runs: Vec<_> = (0..8)
         .map(|_| {
             tokio::spawn({
