@@ -16,7 +16,7 @@ pub async fn load_analytics(edificio: String, dias: String) -> Result<Analytics,
 mod handlers {
     use super::Analytics;
     use crate::admin::{analytics::parse_days, analytics::ssr, scope};
-    use crate::ssr::{app_state, ServerResult};
+    use crate::ssr::ServerResult;
 
     /// See [`super::load_analytics`].
     pub(super) async fn load(edificio: String, dias: String) -> ServerResult<Analytics> {

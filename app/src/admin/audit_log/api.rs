@@ -15,7 +15,7 @@ pub async fn list_audit(filter: AuditQuery, pagina: String) -> Result<AuditListi
 mod handlers {
     use super::{AuditListing, AuditQuery};
     use crate::admin::{audit_log::ssr, scope};
-    use crate::ssr::{app_state, ServerResult};
+    use crate::ssr::ServerResult;
 
     /// See [`super::list_audit`].
     pub(super) async fn list(filter: AuditQuery, pagina: String) -> ServerResult<AuditListing> {

@@ -34,7 +34,7 @@ mod handlers {
     use super::BlocklistListing;
     use crate::admin::{blocklist::ssr, scope};
     use crate::error::FieldErrors;
-    use crate::ssr::{actor, app_state, pii::field_of_kind, ServerResult};
+    use crate::ssr::{actor, pii::field_of_kind, ServerResult};
 
     /// See [`super::list_blocklist`].
     pub(super) async fn list(edificio: String, buscar: String, pagina: Option<String>) -> ServerResult<BlocklistListing> {

@@ -16,7 +16,7 @@ pub async fn list_bookings(filter: BookingQuery, pagina: String) -> Result<Booki
 mod handlers {
     use super::{BookingListing, BookingQuery};
     use crate::admin::{bookings::ssr, scope};
-    use crate::ssr::{app_state, ServerResult};
+    use crate::ssr::ServerResult;
 
     /// See [`super::list_bookings`].
     pub(super) async fn list(filter: BookingQuery, pagina: String) -> ServerResult<BookingListing> {

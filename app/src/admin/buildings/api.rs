@@ -76,7 +76,7 @@ mod handlers {
     use crate::domain::inventory::{BuildingSettings, BuildingTerms, FieldProblem, SettingsForm, TermsForm};
     use crate::domain::role::Role;
     use crate::error::invalid;
-    use crate::ssr::{actor, app_state, ServerResult};
+    use crate::ssr::{actor, ServerResult};
     use chrono::Utc;
 
     /// See [`super::list_buildings`].

@@ -16,7 +16,7 @@ pub async fn admin_dashboard(edificio: String, periodo: String) -> Result<Dashbo
 mod handlers {
     use super::Dashboard;
     use crate::admin::{dashboard::ssr, dashboard::Period, scope};
-    use crate::ssr::{app_state, ServerResult};
+    use crate::ssr::ServerResult;
 
     /// See [`super::admin_dashboard`].
     pub(super) async fn load(edificio: String, periodo: String) -> ServerResult<Dashboard> {

@@ -42,7 +42,7 @@ mod handlers {
     use crate::admin::{pricing::ssr, scope};
     use crate::domain::rate::Multiplier;
     use crate::error::{AppError, FieldErrors};
-    use crate::ssr::{actor, app_state, ServerResult};
+    use crate::ssr::{actor, ServerResult};
 
     /// See [`super::pricing_rules`].
     pub(super) async fn listing(edificio: String) -> ServerResult<PricingListing> {

@@ -46,7 +46,7 @@ mod handlers {
         residents::ssr::{self, Change},
         scope,
     };
-    use crate::ssr::{actor, app_state, ServerResult};
+    use crate::ssr::{actor, ServerResult};
 
     /// See [`super::list_residents`].
     pub(super) async fn list(

@@ -59,7 +59,7 @@ mod handlers {
     use crate::domain::inventory::{ClosureInput, SpotInput};
     use crate::domain::plan::Position;
     use crate::error::invalid;
-    use crate::ssr::{actor, app_state, ServerResult};
+    use crate::ssr::{actor, ServerResult};
     use chrono::Utc;
 
     /// See [`super::list_spots`].

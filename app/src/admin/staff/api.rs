@@ -63,7 +63,7 @@ mod handlers {
     use crate::error::{AppError, FieldErrors};
     use crate::ssr::{
         actor::{self, Actor},
-        app_state, ServerResult,
+        ServerResult,
     };
     use uuid::Uuid;
 

@@ -62,7 +62,7 @@ mod handlers {
         schedule::BlockTemplate,
     };
     use crate::error::{invalid, AppError, FieldErrors};
-    use crate::ssr::{actor, app_state, ServerResult};
+    use crate::ssr::{actor, ServerResult};
     use chrono::Utc;
 
     /// See [`super::list_templates`].

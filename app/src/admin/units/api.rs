@@ -39,7 +39,7 @@ mod handlers {
     use crate::admin::{scope, units::ssr};
     use crate::domain::inventory::parse_unit_list;
     use crate::error::AppError;
-    use crate::ssr::{actor, app_state, ServerResult};
+    use crate::ssr::{actor, ServerResult};
 
     /// See [`super::list_units`].
     pub(super) async fn list(edificio: String, buscar: String, pagina: String) -> ServerResult<UnitListing> {
