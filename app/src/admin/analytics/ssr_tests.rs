@@ -1,7 +1,7 @@
 //! Database tests of the analytics numbers on a fixture whose every figure is worked out by hand.
 
 use super::*;
-use crate::admin::dashboard::ssr::tests::{booking, spot};
+use crate::admin::dashboard::ssr::tests::{booking, towers, Towers};
 use crate::domain::role::Role;
 use crate::ssr::test_support::{building, day_text, keys, local_at, resident, staff};
 
@@ -14,27 +14,24 @@ async fn bookings_per_day_rates_revenue_and_occupancy(pool: PgPool) {
     let (_, indexer) = keys();
     // Noon in Santiago on day 0, the test day; the other days are counted from it.
     let now = local_at(0, "12:00");
-    let a = building(&pool, "Torre A").await;
-    let b = building(&pool, "Torre B").await;
-    let ra = resident(&pool, &indexer, a, "ra@x.cl").await;
-    let rb = resident(&pool, &indexer, b, "rb@x.cl").await;
-    let (a1, a2, b1) = (spot(&pool, a, "1").await, spot(&pool, a, "2").await, spot(&pool, b, "1").await);
+    let Towers { a, b, ra, rb, a1, a2, b1 } = towers(&pool, &indexer).await;
     let day = |d: i64| local_at(d, "08:00");
 
     // Made (and paid) on day −1, visited day 0 08:00–19:00, left.
-    booking(&pool, a, a1, ra.id, "checked_out", "paid", day(0), 11, local_at(-1, "09:00"), Some(local_at(-1, "09:00"))).await;
+    booking(&pool, (a, a1, ra.id), ("checked_out", "paid"), day(0), 11, local_at(-1, "09:00"), Some(local_at(-1, "09:00"))).await;
     // Made on day −2 for day −1; nobody came.
-    booking(&pool, a, a2, ra.id, "no_show", "paid", day(-1), 11, local_at(-2, "09:00"), Some(local_at(-2, "09:00"))).await;
+    booking(&pool, (a, a2, ra.id), ("no_show", "paid"), day(-1), 11, local_at(-2, "09:00"), Some(local_at(-2, "09:00"))).await;
     // Made on day −1 for day 1, then cancelled and refunded.
-    booking(&pool, a, a2, ra.id, "cancelled", "refunded", day(1), 11, local_at(-1, "10:00"), Some(local_at(-1, "10:00"))).await;
+    booking(&pool, (a, a2, ra.id), ("cancelled", "refunded"), day(1), 11, local_at(-1, "10:00"), Some(local_at(-1, "10:00")))
+        .await;
     // Made on day −5 for day −5; never arrived, no-show disabled: completed.
-    booking(&pool, a, a1, ra.id, "completed", "paid", day(-5), 11, local_at(-5, "07:00"), Some(local_at(-5, "07:00"))).await;
+    booking(&pool, (a, a1, ra.id), ("completed", "paid"), day(-5), 11, local_at(-5, "07:00"), Some(local_at(-5, "07:00"))).await;
     // Made today (day 0) for day 5.
-    booking(&pool, a, a1, ra.id, "confirmed", "paid", day(5), 11, local_at(0, "09:00"), Some(local_at(0, "09:00"))).await;
+    booking(&pool, (a, a1, ra.id), ("confirmed", "paid"), day(5), 11, local_at(0, "09:00"), Some(local_at(0, "09:00"))).await;
     // A hold that was never paid: in no number.
-    booking(&pool, a, a2, ra.id, "cancelled", "failed", day(2), 11, local_at(0, "09:00"), None).await;
+    booking(&pool, (a, a2, ra.id), ("cancelled", "failed"), day(2), 11, local_at(0, "09:00"), None).await;
     // Another building's booking: in none of A's numbers.
-    booking(&pool, b, b1, rb.id, "checked_out", "paid", day(0), 11, local_at(0, "09:00"), Some(local_at(0, "09:00"))).await;
+    booking(&pool, (b, b1, rb.id), ("checked_out", "paid"), day(0), 11, local_at(0, "09:00"), Some(local_at(0, "09:00"))).await;
     // Day 0 also has a free 11-hour block and a maintenance block (which does not count).
     sqlx::query(
         "insert into availability_blocks (spot_id, building_id, starts_at, ends_at, base_price_clp, status)

@@ -3,6 +3,7 @@
 use super::*;
 use crate::domain::role::Role;
 use crate::ssr::test_support::{building, keys, local_at, resident, staff};
+use crate::ssr::{actor::Actor, blind_index::BlindIndexer};
 use chrono::Duration;
 
 /// A spot of `building`.
@@ -24,17 +25,13 @@ fn code() -> String {
         .collect()
 }
 
-/// A $5.000 booking (commission $500) of `spot` from `start` for `hours`, in `status` and
-/// `payment`, created at `created` and confirmed at `confirmed`, with the timestamps its status
-/// requires. The block is the booking's own.
-#[allow(clippy::too_many_arguments)]
+/// A $5.000 booking (commission $500) of `(building, spot, resident)` from `start` for `hours`,
+/// in `(status, payment)`, created at `created` and confirmed at `confirmed`, with the timestamps
+/// its status requires. The block is the booking's own.
 pub async fn booking(
     pool: &PgPool,
-    building: Uuid,
-    spot: Uuid,
-    resident: Uuid,
-    status: &str,
-    payment: &str,
+    (building, spot, resident): (Uuid, Uuid, Uuid),
+    (status, payment): (&str, &str),
     start: DateTime<Utc>,
     hours: i64,
     created: DateTime<Utc>,
@@ -82,17 +79,39 @@ pub async fn booking(
     .unwrap()
 }
 
+/// Two buildings, Torre A (resident `ra`, spots `a1` and `a2`) and Torre B (resident `rb`,
+/// spot `b1`), the fixture of the dashboard and analytics tests.
+pub struct Towers {
+    pub a: Uuid,
+    pub b: Uuid,
+    pub ra: Actor,
+    pub rb: Actor,
+    pub a1: Uuid,
+    pub a2: Uuid,
+    pub b1: Uuid,
+}
+
+/// Creates [`Towers`].
+pub async fn towers(pool: &PgPool, indexer: &BlindIndexer) -> Towers {
+    let a = building(pool, "Torre A").await;
+    let b = building(pool, "Torre B").await;
+    Towers {
+        ra: resident(pool, indexer, a, "ra@x.cl").await,
+        rb: resident(pool, indexer, b, "rb@x.cl").await,
+        a1: spot(pool, a, "1").await,
+        a2: spot(pool, a, "2").await,
+        b1: spot(pool, b, "1").await,
+        a,
+        b,
+    }
+}
+
 #[sqlx::test(migrations = "../migrations")]
 async fn occupancy_now_revenue_and_scope(pool: PgPool) {
     let (_, indexer) = keys();
     // Noon in Santiago, so "today" holds the last few hours whatever the real clock says.
     let now = local_at(0, "12:00");
-    let a = building(&pool, "Torre A").await;
-    let b = building(&pool, "Torre B").await;
-    let ra = resident(&pool, &indexer, a, "ra@x.cl").await;
-    let rb = resident(&pool, &indexer, b, "rb@x.cl").await;
-    let (a1, a2) = (spot(&pool, a, "1").await, spot(&pool, a, "2").await);
-    let b1 = spot(&pool, b, "1").await;
+    let Towers { a, b, ra, rb, a1, a2, b1 } = towers(&pool, &indexer).await;
     // An inactive spot counts in no total.
     sqlx::query("update visitor_spots set active = false where id = $1")
         .bind(spot(&pool, a, "3").await)
@@ -101,16 +120,13 @@ async fn occupancy_now_revenue_and_scope(pool: PgPool) {
         .unwrap();
     let hour = Duration::hours(1);
     // A: a visitor inside now, one expected tomorrow, one cancelled (refunded) and one paid 10 days ago.
-    booking(&pool, a, a1, ra.id, "checked_in", "paid", now - hour, 3, now - hour * 2, Some(now - hour * 2)).await;
-    booking(&pool, a, a2, ra.id, "confirmed", "paid", now + Duration::days(1), 11, now - hour, Some(now - hour)).await;
-    booking(&pool, a, a2, ra.id, "cancelled", "refunded", now - hour, 2, now - hour * 3, Some(now - hour * 3)).await;
+    booking(&pool, (a, a1, ra.id), ("checked_in", "paid"), now - hour, 3, now - hour * 2, Some(now - hour * 2)).await;
+    booking(&pool, (a, a2, ra.id), ("confirmed", "paid"), now + Duration::days(1), 11, now - hour, Some(now - hour)).await;
+    booking(&pool, (a, a2, ra.id), ("cancelled", "refunded"), now - hour, 2, now - hour * 3, Some(now - hour * 3)).await;
     booking(
         &pool,
-        a,
-        a1,
-        ra.id,
-        "completed",
-        "paid",
+        (a, a1, ra.id),
+        ("completed", "paid"),
         now - Duration::days(10),
         11,
         now - Duration::days(10),
@@ -118,7 +134,7 @@ async fn occupancy_now_revenue_and_scope(pool: PgPool) {
     )
     .await;
     // B: a visitor inside now.
-    booking(&pool, b, b1, rb.id, "checked_in", "paid", now - hour, 3, now - hour, Some(now - hour)).await;
+    booking(&pool, (b, b1, rb.id), ("checked_in", "paid"), now - hour, 3, now - hour, Some(now - hour)).await;
     sqlx::query("update users set status = 'pending' where id = $1")
         .bind(ra.id)
         .execute(&pool)

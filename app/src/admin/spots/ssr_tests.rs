@@ -72,6 +72,36 @@ async fn statuses(pool: &PgPool, ids: &[Uuid; 4]) -> Vec<(String, i64)> {
     out
 }
 
+/// Torre A (`a`), its spot with its four blocks (one booked by a resident of A), and who acts on it: A's
+/// admin, B's admin (another building) and support (reads only).
+struct Staffed {
+    a: Uuid,
+    admin_a: Actor,
+    admin_b: Actor,
+    support: Actor,
+    spot: Uuid,
+    template: Uuid,
+    ids: [Uuid; 4],
+}
+
+/// Creates [`Staffed`].
+async fn staffed(pool: &PgPool) -> Staffed {
+    let (_, indexer) = keys();
+    let a = building(pool, "Torre A").await;
+    let b = building(pool, "Torre B").await;
+    let res = resident(pool, &indexer, a, "r@x.cl").await;
+    let (spot, template, ids) = spot_with_blocks(pool, a, res.id).await;
+    Staffed {
+        a,
+        admin_a: staff(pool, Role::BuildingAdmin, Some(a)).await,
+        admin_b: staff(pool, Role::BuildingAdmin, Some(b)).await,
+        support: staff(pool, Role::Support, None).await,
+        spot,
+        template,
+        ids,
+    }
+}
+
 fn local(pool_now: DateTime<Utc>, days: i64) -> NaiveDateTime {
     let tz: Tz = "America/Santiago".parse().unwrap();
     (pool_now + Duration::days(days)).with_timezone(&tz).naive_local()
@@ -79,15 +109,8 @@ fn local(pool_now: DateTime<Utc>, days: i64) -> NaiveDateTime {
 
 #[sqlx::test(migrations = "../migrations")]
 async fn closures_block_future_available_blocks_and_lifting_reopens_them(pool: PgPool) {
-    let (_, indexer) = keys();
-    let a = building(&pool, "Torre A").await;
-    let b = building(&pool, "Torre B").await;
-    let res = resident(&pool, &indexer, a, "r@x.cl").await;
-    let admin_a = staff(&pool, Role::BuildingAdmin, Some(a)).await;
-    let admin_b = staff(&pool, Role::BuildingAdmin, Some(b)).await;
-    let support = staff(&pool, Role::Support, None).await;
+    let Staffed { a, admin_a, admin_b, support, spot, ids, .. } = staffed(&pool).await;
     let meta = RequestMeta::default();
-    let (spot, _, ids) = spot_with_blocks(&pool, a, res.id).await;
     let now = Utc::now();
     let a_ = |s: &str, p: i64| (s.to_string(), p);
 
@@ -174,15 +197,8 @@ async fn closures_block_future_available_blocks_and_lifting_reopens_them(pool: P
 
 #[sqlx::test(migrations = "../migrations")]
 async fn a_new_base_price_reaches_only_future_available_blocks_as_previewed(pool: PgPool) {
-    let (_, indexer) = keys();
-    let a = building(&pool, "Torre A").await;
-    let b = building(&pool, "Torre B").await;
-    let res = resident(&pool, &indexer, a, "r@x.cl").await;
-    let admin_a = staff(&pool, Role::BuildingAdmin, Some(a)).await;
-    let admin_b = staff(&pool, Role::BuildingAdmin, Some(b)).await;
-    let support = staff(&pool, Role::Support, None).await;
+    let Staffed { a, admin_a, admin_b, support, spot, template, ids } = staffed(&pool).await;
     let meta = RequestMeta::default();
-    let (spot, template, ids) = spot_with_blocks(&pool, a, res.id).await;
     let now = Utc::now();
     let a_ = |s: &str, p: i64| (s.to_string(), p);
     // Day 3 is closed: blocked blocks keep their price too.
