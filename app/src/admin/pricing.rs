@@ -14,6 +14,21 @@ use serde::{Deserialize, Serialize};
 pub const PREVIEW_DAYS: u32 = 14;
 
 /// A pricing rule as staff see it.
+/// The pricing-rule form as posted: the text as typed, parsed on the server.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PricingRuleForm {
+    /// The rule's name.
+    pub name: String,
+    /// An integer from -1000 to 1000 (empty: 0); the higher wins.
+    pub priority: String,
+    /// First day, `dd-mm-aaaa`.
+    pub desde: String,
+    /// Last day, `dd-mm-aaaa`.
+    pub hasta: String,
+    /// The multiplier as typed (`1,5`, `150 %`).
+    pub multiplier: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleRow {
     /// `pricing_rules.id`.

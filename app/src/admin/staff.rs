@@ -54,6 +54,23 @@ impl StaffQuery {
     }
 }
 
+/// The new-account form as posted: the text as typed, parsed on the server.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewStaffForm {
+    /// Full name.
+    pub full_name: String,
+    /// E-mail, the login.
+    pub email: String,
+    /// Mobile phone (optional).
+    pub phone: String,
+    /// Role code.
+    pub role: String,
+    /// Building id (building-scoped roles).
+    pub building_id: String,
+    /// The initial password the creator shares with the person.
+    pub password: String,
+}
+
 /// A staff account as the list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffRow {

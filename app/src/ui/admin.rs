@@ -275,6 +275,17 @@ where
     }
 }
 
+/// How many submissions of a screen's actions have finished (their versions summed). Read in
+/// the source of the screen's resource, it fetches the data again after any of them.
+pub fn completions(versions: &[RwSignal<usize>]) -> usize {
+    versions.iter().map(|version| version.get()).sum()
+}
+
+/// The page's query-string parameter `key`, when it is there and not empty.
+pub fn query_param(query: Memo<ParamsMap>, key: &str) -> Option<String> {
+    query.with(|q| q.get(key)).filter(|s| !s.is_empty())
+}
+
 /// The values of `keys` in the page's query string, in the order asked (empty when absent).
 pub fn query_values<const N: usize>(query: Memo<ParamsMap>, keys: [&'static str; N]) -> [String; N] {
     query.with(|q| keys.map(|k| q.get(k).unwrap_or_default()))

@@ -3,7 +3,7 @@
 use super::api::{list_blocklist, AddBlocklistEntry, RemoveBlocklistEntry};
 use super::{BlockedEntry, BlocklistListing, KINDS};
 use crate::admin::search::SEARCH_PATH;
-use crate::ui::admin::{query_string, BuildingFilter, ConfirmAction, RowLink};
+use crate::ui::admin::{completions, query_param, query_string, BuildingFilter, ConfirmAction, RowLink};
 use crate::ui::form::{server_field_error, FormAlert, Notice, TextField};
 use crate::ui::pager::Pager;
 use crate::ui::shell::{loaded, PageShell};
@@ -19,11 +19,12 @@ pub fn BlocklistPage() -> impl IntoView {
     let remove = ServerAction::<RemoveBlocklistEntry>::new();
     let params =
         move || query.with(|q| (q.get("edificio").unwrap_or_default(), q.get("buscar").unwrap_or_default(), q.get("pagina")));
+    let done = [add.version(), remove.version()];
     let listing = Resource::new(
-        move || (params(), add.version().get(), remove.version().get()),
-        |((edificio, buscar, pagina), _, _)| list_blocklist(edificio, buscar, pagina),
+        move || (params(), completions(&done)),
+        |((edificio, buscar, pagina), _)| list_blocklist(edificio, buscar, pagina),
     );
-    let confirm = move || query.with(|q| q.get("eliminar")).filter(|s| !s.is_empty());
+    let confirm = move || query_param(query, "eliminar");
     let removed = move || query.with(|q| q.get("eliminado").is_some());
     view! {
         <PageShell title="Lista de bloqueo">

@@ -7,7 +7,7 @@ use super::api::{
 };
 use super::{BuildingDetail, BuildingListing};
 use crate::domain::inventory::CHILEAN_ZONES;
-use crate::ui::admin::{query_string, query_values, ConfirmAction, ConfirmPanel, DataTable};
+use crate::ui::admin::{completions, query_param, query_string, query_values, ConfirmAction, ConfirmPanel, DataTable};
 use crate::ui::form::{server_field_error, Check, FormAlert, Input, Notice};
 use crate::ui::pager::Pager;
 use crate::ui::shell::{loaded, PageShell};
@@ -225,20 +225,9 @@ pub fn BuildingPage() -> impl IntoView {
     let delete = ServerAction::<DeleteBuilding>::new();
     let generate = ServerAction::<GenerateAvailability>::new();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
-    let detail = Resource::new(
-        move || {
-            (
-                id(),
-                save.version().get(),
-                settings.version().get(),
-                archive.version().get(),
-                restore.version().get(),
-                generate.version().get(),
-            )
-        },
-        |(id, ..)| get_building(id),
-    );
-    let get = move |k: &'static str| query.with(|q| q.get(k)).filter(|s| !s.is_empty());
+    let done = [save.version(), settings.version(), archive.version(), restore.version(), generate.version()];
+    let detail = Resource::new(move || (id(), completions(&done)), |(id, _)| get_building(id));
+    let get = move |k: &'static str| query_param(query, k);
     view! {
         <Title text="Edificio"/>
         <section class="panel">

@@ -2,7 +2,7 @@
 
 use super::api::{list_payouts, MarkCommissionPaid, MarkPayoutPaid, ReconcilePayouts};
 use super::{status_label, PayoutListing, PayoutQuery, PayoutRow, STATUSES};
-use crate::ui::admin::{query_string, BuildingFilter, ChoiceFilter, ConfirmAction, FilterField, RowLink};
+use crate::ui::admin::{completions, query_string, BuildingFilter, ChoiceFilter, ConfirmAction, FilterField, RowLink};
 use crate::ui::form::{server_field_error, FormAlert, Notice, TextField};
 use crate::ui::pager::Pager;
 use crate::ui::shell::PageShell;
@@ -31,10 +31,8 @@ pub fn PayoutsPage() -> impl IntoView {
             }
         })
     };
-    let listing = Resource::new(
-        move || (params(), pay.version().get(), pay_rep.version().get(), reconcile.version().get()),
-        |(q, _, _, _)| list_payouts(q),
-    );
+    let done = [pay.version(), pay_rep.version(), reconcile.version()];
+    let listing = Resource::new(move || (params(), completions(&done)), |(q, _)| list_payouts(q));
     let confirm = move || query.with(|q| (q.get("pagar").unwrap_or_default(), q.get("comision").unwrap_or_default()));
     let done = move || {
         query.with(|q| match q.get("hecho").as_deref() {

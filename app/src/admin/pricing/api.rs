@@ -1,7 +1,7 @@
 //! Server functions of the pricing screen. Each one decodes its form and hands it to its
 //! handler (below, server only), whose outcome it converts once.
 
-use super::PricingListing;
+use super::{PricingListing, PricingRuleForm};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -20,13 +20,9 @@ pub async fn pricing_rules(edificio: String) -> Result<PricingListing, AppError>
 pub async fn save_pricing_rule(
     rule_id: String,
     building_id: String,
-    name: String,
-    priority: String,
-    desde: String,
-    hasta: String,
-    multiplier: String,
+    #[server(flatten)] form: PricingRuleForm,
 ) -> Result<(), AppError> {
-    serve(handlers::save(rule_id, building_id, name, priority, desde, hasta, multiplier)).await
+    serve(handlers::save(rule_id, building_id, form)).await
 }
 
 /// Deactivates a rule (after the confirmation step).
@@ -38,7 +34,7 @@ pub async fn deactivate_pricing_rule(rule_id: String) -> Result<(), AppError> {
 /// The handlers of the server functions above, returning [`ServerResult`]s.
 #[cfg(feature = "ssr")]
 mod handlers {
-    use super::PricingListing;
+    use super::{PricingListing, PricingRuleForm};
     use crate::admin::{pricing::ssr, scope};
     use crate::domain::rate::Multiplier;
     use crate::error::{AppError, FieldErrors};
@@ -52,7 +48,8 @@ mod handlers {
     }
 
     /// Parses the form into a rule, collecting every field's problem.
-    fn parse_rule(name: &str, priority: &str, desde: &str, hasta: &str, multiplier: &str) -> Result<ssr::RuleInput, AppError> {
+    fn parse_rule(form: &PricingRuleForm) -> Result<ssr::RuleInput, AppError> {
+        let PricingRuleForm { name, priority, desde, hasta, multiplier } = form;
         let mut errors = FieldErrors::new();
         let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
         if name.is_empty() || name.chars().count() > 100 {
@@ -85,15 +82,7 @@ mod handlers {
     }
 
     /// See [`super::save_pricing_rule`].
-    pub(super) async fn save(
-        rule_id: String,
-        building_id: String,
-        name: String,
-        priority: String,
-        desde: String,
-        hasta: String,
-        multiplier: String,
-    ) -> ServerResult<()> {
+    pub(super) async fn save(rule_id: String, building_id: String, form: PricingRuleForm) -> ServerResult<()> {
         let (state, actor) = scope::writer().await?;
         let meta = actor::request_meta();
         let (building, rule) = if rule_id.trim().is_empty() {
@@ -102,7 +91,7 @@ mod handlers {
             let id = scope::parse_id(&rule_id)?;
             (ssr::rule_building(&state.pool, &actor, id).await?, Some(id))
         };
-        let input = parse_rule(&name, &priority, &desde, &hasta, &multiplier)?;
+        let input = parse_rule(&form)?;
         ssr::save(&state.pool, &actor, building, rule, &input, &meta).await?;
         leptos_axum::redirect(&format!("/admin/precios?edificio={building}&guardado=1"));
         Ok(())

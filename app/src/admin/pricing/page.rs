@@ -2,7 +2,7 @@
 
 use super::api::{pricing_rules, DeactivatePricingRule, SavePricingRule};
 use super::{PricingListing, RuleRow};
-use crate::ui::admin::{BuildingPicker, ConfirmAction, DataTable, RowLink};
+use crate::ui::admin::{completions, query_param, BuildingPicker, ConfirmAction, DataTable, RowLink};
 use crate::ui::form::{server_field_error, FormAlert, Input, Notice};
 use crate::ui::shell::{loaded, PageShell};
 use leptos::form::ActionForm;
@@ -16,9 +16,9 @@ pub fn PricingPage() -> impl IntoView {
     let save = ServerAction::<SavePricingRule>::new();
     let deactivate = ServerAction::<DeactivatePricingRule>::new();
     let edificio = move || query.with(|q| q.get("edificio").unwrap_or_default());
-    let listing =
-        Resource::new(move || (edificio(), save.version().get(), deactivate.version().get()), |(e, _, _)| pricing_rules(e));
-    let get = move |k: &'static str| query.with(|q| q.get(k)).filter(|s| !s.is_empty());
+    let done = [save.version(), deactivate.version()];
+    let listing = Resource::new(move || (edificio(), completions(&done)), |(e, _)| pricing_rules(e));
+    let get = move |k: &'static str| query_param(query, k);
     view! {
         <PageShell title="Precios y reglas">
             {move || get("guardado").map(|_| view! { <Notice text="Cambios guardados.".to_string()/> })}

@@ -4,7 +4,8 @@ use super::api::{list_residents, BanResident, DeactivateResident, RestoreResiden
 use super::{status_choices, ResidentListing, ResidentRow, STATUSES};
 use crate::admin::search::SEARCH_PATH;
 use crate::ui::admin::{
-    one_button_form, query_string, query_values, BuildingFilter, ChoiceFilter, ConfirmAction, DataTable, FilterField, RowLink,
+    completions, one_button_form, query_string, query_values, BuildingFilter, ChoiceFilter, ConfirmAction, DataTable,
+    FilterField, RowLink,
 };
 use crate::ui::form::{server_field_error, FormAlert, Notice, TextField};
 use crate::ui::pager::Pager;
@@ -20,9 +21,10 @@ pub fn ResidentsPage() -> impl IntoView {
     let deactivate = ServerAction::<DeactivateResident>::new();
     let restore = ServerAction::<RestoreResident>::new();
     let params = move || (query_values(query, ["edificio", "estado", "buscar"]), query.with(|q| q.get("pagina")));
+    let done = [ban.version(), deactivate.version(), restore.version()];
     let listing = Resource::new(
-        move || (params(), ban.version().get(), deactivate.version().get(), restore.version().get()),
-        |(([edificio, estado, buscar], pagina), _, _, _)| list_residents(edificio, estado, Some(buscar), pagina),
+        move || (params(), completions(&done)),
+        |(([edificio, estado, buscar], pagina), _)| list_residents(edificio, estado, Some(buscar), pagina),
     );
     let pending = move || query.with(|q| (q.get("accion").unwrap_or_default(), q.get("id").unwrap_or_default()));
     let done = move || query.with(|q| q.get("hecho").is_some());

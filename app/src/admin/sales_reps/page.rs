@@ -2,7 +2,7 @@
 
 use super::api::{list_sales_reps, AssignSalesRep, UnassignSalesRep};
 use super::{RepRow, SalesRepListing};
-use crate::ui::admin::{ConfirmAction, DataTable, RowLink};
+use crate::ui::admin::{completions, query_param, ConfirmAction, DataTable, RowLink};
 use crate::ui::form::{server_field_error, FormAlert, Notice, TextField};
 use crate::ui::shell::{loaded, PageShell};
 use leptos::form::ActionForm;
@@ -17,8 +17,9 @@ pub fn SalesRepsPage() -> impl IntoView {
     let query = use_query_map();
     let assign = ServerAction::<AssignSalesRep>::new();
     let unassign = ServerAction::<UnassignSalesRep>::new();
-    let listing = Resource::new(move || (assign.version().get(), unassign.version().get()), |_| list_sales_reps());
-    let confirm = move || query.with(|q| q.get("quitar")).filter(|s| !s.is_empty());
+    let done = [assign.version(), unassign.version()];
+    let listing = Resource::new(move || completions(&done), |_| list_sales_reps());
+    let confirm = move || query_param(query, "quitar");
     let done = move || {
         query.with(|q| match q.get("hecho").as_deref() {
             Some("asignado") => Some("Edificio asignado.".to_string()),

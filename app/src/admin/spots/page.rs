@@ -3,7 +3,7 @@
 use super::api::{list_spots, CloseSpot, CreateSpot, DeactivateSpot, LiftClosure, PlaceSpot, ReactivateSpot};
 use super::plan::SpotPlan;
 use super::{ClosureRow, SpotListing, SpotRow};
-use crate::ui::admin::{toggle_action, BuildingPicker, ConfirmAction, DataTable, RowLink};
+use crate::ui::admin::{completions, query_param, toggle_action, BuildingPicker, ConfirmAction, DataTable, RowLink};
 use crate::ui::form::{server_field_error, FormAlert, Input, Notice};
 use crate::ui::shell::{loaded, PageShell};
 use leptos::form::ActionForm;
@@ -21,21 +21,9 @@ pub fn SpotsPage() -> impl IntoView {
     let lift = ServerAction::<LiftClosure>::new();
     let place = ServerAction::<PlaceSpot>::new();
     let edificio = move || query.with(|q| q.get("edificio").unwrap_or_default());
-    let listing = Resource::new(
-        move || {
-            (
-                edificio(),
-                create.version().get(),
-                deactivate.version().get(),
-                reactivate.version().get(),
-                close.version().get(),
-                lift.version().get(),
-                place.version().get(),
-            )
-        },
-        |(e, ..)| list_spots(e),
-    );
-    let get = move |k: &'static str| query.with(|q| q.get(k)).filter(|s| !s.is_empty());
+    let done = [create.version(), deactivate.version(), reactivate.version(), close.version(), lift.version(), place.version()];
+    let listing = Resource::new(move || (edificio(), completions(&done)), |(e, _)| list_spots(e));
+    let get = move |k: &'static str| query_param(query, k);
     view! {
         <PageShell title="Estacionamientos de visitas">
             {move || get("guardado").map(|_| view! { <Notice text="Cambios guardados.".to_string()/> })}

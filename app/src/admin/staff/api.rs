@@ -2,7 +2,7 @@
 //! (below, server only: authorise, parse the form into domain types, call `ssr`); plain form
 //! posts are redirected back to the list.
 
-use super::{StaffListing, StaffQuery};
+use super::{NewStaffForm, StaffListing, StaffQuery};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -17,15 +17,8 @@ pub async fn list_staff(filter: StaffQuery, pagina: String) -> Result<StaffListi
 
 /// Creates a staff account with an initial password the creator shares with the person.
 #[server(prefix = "/api", endpoint = "admin/staff_create")]
-pub async fn create_staff(
-    full_name: String,
-    email: String,
-    phone: String,
-    role: String,
-    building_id: String,
-    password: String,
-) -> Result<(), AppError> {
-    serve(handlers::create(full_name, email, phone, role, building_id, password)).await
+pub async fn create_staff(#[server(flatten)] form: NewStaffForm) -> Result<(), AppError> {
+    serve(handlers::create(form)).await
 }
 
 /// Changes a staff account's role (and building, which building-scoped roles need); platform
@@ -57,7 +50,7 @@ pub async fn unban_staff(user_id: String) -> Result<(), AppError> {
 /// The handlers of the server functions above, returning [`ServerResult`]s.
 #[cfg(feature = "ssr")]
 mod handlers {
-    use super::{StaffListing, StaffQuery};
+    use super::{NewStaffForm, StaffListing, StaffQuery};
     use crate::admin::{account_status::Change, scope, staff::ssr};
     use crate::domain::{email::Email, names::PersonName, password::NewPassword, phone::MobilePhone, role::Role};
     use crate::error::{AppError, FieldErrors};
@@ -85,14 +78,8 @@ mod handlers {
     }
 
     /// See [`super::create_staff`].
-    pub(super) async fn create(
-        full_name: String,
-        email: String,
-        phone: String,
-        role: String,
-        building_id: String,
-        password: String,
-    ) -> ServerResult<()> {
+    pub(super) async fn create(form: NewStaffForm) -> ServerResult<()> {
+        let NewStaffForm { full_name, email, phone, role, building_id, password } = form;
         let (state, actor) = scope::writer().await?;
         let mut errors = FieldErrors::new();
         let full_name = errors.check("full_name", PersonName::parse(&full_name));

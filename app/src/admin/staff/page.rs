@@ -5,7 +5,9 @@ use super::{role_choices, RoleChoice, StaffListing, StaffQuery, StaffRow, STAFF_
 use crate::admin::residents::status_choices;
 use crate::admin::search::SEARCH_PATH;
 use crate::admin::BuildingChoice;
-use crate::ui::admin::{one_button_form, BuildingFilter, ChoiceFilter, ConfirmAction, DataTable, FilterField, RowLink};
+use crate::ui::admin::{
+    completions, one_button_form, BuildingFilter, ChoiceFilter, ConfirmAction, DataTable, FilterField, RowLink,
+};
 use crate::ui::form::{server_field_error, FormAlert, Input, Notice, Select};
 use crate::ui::pager::Pager;
 use crate::ui::shell::{loaded, PageShell};
@@ -31,10 +33,8 @@ pub fn StaffPage() -> impl IntoView {
             )
         })
     };
-    let versions = move || {
-        (create.version().get(), role.version().get(), building.version().get(), ban.version().get(), unban.version().get())
-    };
-    let listing = Resource::new(move || (params(), versions()), |((f, p), _)| list_staff(f, p));
+    let done = [create.version(), role.version(), building.version(), ban.version(), unban.version()];
+    let listing = Resource::new(move || (params(), completions(&done)), |((f, p), _)| list_staff(f, p));
     let flag = move |k: &'static str| query.with(|q| q.get(k).is_some());
     let pending = move || query.with(|q| (q.get("accion").unwrap_or_default(), q.get("id").unwrap_or_default()));
     view! {

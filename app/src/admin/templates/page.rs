@@ -3,7 +3,7 @@
 use super::api::{list_templates, template_price_preview, CreateTemplate, DeactivateTemplate, ReactivateTemplate, SaveTemplate};
 use super::{TemplateListing, TemplateRow};
 use crate::error::AppError;
-use crate::ui::admin::{toggle_action, BuildingPicker, ConfirmAction, DataTable, RowLink};
+use crate::ui::admin::{completions, query_param, toggle_action, BuildingPicker, ConfirmAction, DataTable, RowLink};
 use crate::ui::form::{server_field_error, FormAlert, Input, Notice};
 use crate::ui::shell::PageShell;
 use leptos::form::ActionForm;
@@ -19,13 +19,9 @@ pub fn TemplatesPage() -> impl IntoView {
     let deactivate = ServerAction::<DeactivateTemplate>::new();
     let reactivate = ServerAction::<ReactivateTemplate>::new();
     let edificio = move || query.with(|q| q.get("edificio").unwrap_or_default());
-    let listing = Resource::new(
-        move || {
-            (edificio(), create.version().get(), save.version().get(), deactivate.version().get(), reactivate.version().get())
-        },
-        |(e, ..)| list_templates(e),
-    );
-    let get = move |k: &'static str| query.with(|q| q.get(k)).filter(|s| !s.is_empty());
+    let done = [create.version(), save.version(), deactivate.version(), reactivate.version()];
+    let listing = Resource::new(move || (edificio(), completions(&done)), |(e, _)| list_templates(e));
+    let get = move |k: &'static str| query_param(query, k);
     // The preview step of an edit: `?editar=…&nombre=…&precio=…&revisar=1`.
     let preview = Resource::new(
         move || (get("editar"), get("nombre"), get("precio"), get("revisar")),

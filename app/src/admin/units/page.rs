@@ -2,7 +2,9 @@
 
 use super::api::{list_units, CreateUnits, DeactivateUnit, ReactivateUnit};
 use super::{UnitListing, UnitRow};
-use crate::ui::admin::{query_string, query_values, toggle_action, BuildingFilter, ConfirmAction, DataTable, FilterField};
+use crate::ui::admin::{
+    completions, query_param, query_string, query_values, toggle_action, BuildingFilter, ConfirmAction, DataTable, FilterField,
+};
 use crate::ui::form::{described_by, invalid, server_field_error, Field, FormAlert, Notice};
 use crate::ui::pager::Pager;
 use crate::ui::shell::{loaded, PageShell};
@@ -21,11 +23,9 @@ pub fn UnitsPage() -> impl IntoView {
     let deactivate = ServerAction::<DeactivateUnit>::new();
     let reactivate = ServerAction::<ReactivateUnit>::new();
     let params = move || query_values(query, ["edificio", "buscar", "pagina"]);
-    let listing = Resource::new(
-        move || (params(), create.version().get(), deactivate.version().get(), reactivate.version().get()),
-        |([e, b, p], ..)| list_units(e, b, p),
-    );
-    let get = move |k: &'static str| query.with(|q| q.get(k)).filter(|s| !s.is_empty());
+    let done = [create.version(), deactivate.version(), reactivate.version()];
+    let listing = Resource::new(move || (params(), completions(&done)), |([e, b, p], _)| list_units(e, b, p));
+    let get = move |k: &'static str| query_param(query, k);
     view! {
         <PageShell title="Unidades">
             {move || get("creadas").map(|n| {
