@@ -3,7 +3,7 @@
 use super::*;
 use crate::admin::dashboard::ssr::tests::{booking, towers, Towers};
 use crate::domain::role::Role;
-use crate::ssr::test_support::{building, day_text, keys, local_at, resident, staff};
+use crate::ssr::test_support::{building, day_text, keys, local_at, staff};
 
 fn find<'a>(series: &'a Series, full: &str) -> &'a Point {
     series.points.iter().find(|p| p.full == full).unwrap()
