@@ -53,7 +53,7 @@ pub struct GateLists {
     pub building: String,
     /// Building id (the screen subscribes to its live events).
     pub building_id: String,
-    /// Confirmed bookings still to arrive today, next first.
+    /// Confirmed bookings still to arrive today (or in the next two hours), next first.
     pub arrivals: Vec<GateBooking>,
     /// Cars inside.
     pub inside: Vec<GateBooking>,

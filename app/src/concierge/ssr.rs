@@ -326,8 +326,9 @@ pub async fn register(
     Ok(())
 }
 
-/// Today's arrivals (and any car the early-entry window already lets in, such as one due just
-/// after midnight), cars inside and overstays of the actor's building.
+/// Today's arrivals (and those of the next two hours, or of the early-entry window if longer, so
+/// that just before midnight the concierge still sees who comes next), cars inside and overstays
+/// of the actor's building.
 pub async fn lists(pool: &PgPool, actor: &Actor, now: DateTime<Utc>) -> ServerResult<GateLists> {
     let building_id = gate_building(actor)?;
     let building: String = sqlx::query_scalar("select name from buildings where id = $1")
@@ -340,8 +341,9 @@ pub async fn lists(pool: &PgPool, actor: &Actor, now: DateTime<Utc>) -> ServerRe
             and (k.status in ('checked_in', 'overstay')
                  or (k.status = 'confirmed' and k.ends_at > $2
                      and ((k.starts_at at time zone b.time_zone)::date <= ($2 at time zone b.time_zone)::date
-                          -- a car that may already come in is an arrival, even just before midnight
-                          or k.starts_at - make_interval(mins => b.check_in_early_minutes) <= $2)))
+                          -- the next hours too, so the list does not empty at midnight
+                          or k.starts_at <= $2 + greatest(interval '2 hours',
+                                                          make_interval(mins => b.check_in_early_minutes)))))
           order by k.starts_at, s.number"
     ))
     .bind(building_id)
@@ -360,3 +362,7 @@ pub async fn lists(pool: &PgPool, actor: &Actor, now: DateTime<Utc>) -> ServerRe
     }
     Ok(out)
 }
+
+#[cfg(test)]
+#[path = "ssr_tests.rs"]
+mod tests;
