@@ -25,8 +25,9 @@ use axum::{
     Router,
 };
 use http::{HeaderName, Request};
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::sync::Arc;
+use std::sync::OnceLock;
 use tower_http::{
     compression::CompressionLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
@@ -41,6 +42,16 @@ pub use session::AppSessionStore;
 /// Header carrying the request id in both directions.
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// The application's routes, generated once per process. Generating them runs the app with
+/// resource loading suppressed through a process-wide flag (leptos_server's
+/// `SuppressResourceLoad`, leptos issue #4773): a page whose resource first polls on another
+/// thread at that moment waits forever. Generated once, before any router exists, no page can
+/// be rendering; routers built later (the tests build one per test, in parallel) reuse it.
+pub fn routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// Builds the complete application router. `extra` routes (the live-event stream, and the
 /// payment and WhatsApp provider callbacks under `/webhooks/`, which the same-origin check
 /// exempts) get every layer. `perimeter` says whose forwarding header to believe and bounds
@@ -53,7 +64,7 @@ pub fn router(
     perimeter: &Perimeter,
     lifecycle: &Lifecycle,
 ) -> Router {
-    let routes = generate_route_list(App);
+    let routes = routes();
     let allowed = AllowedOrigin { public_origin: state.settings.public_origin.clone().into() };
 
     let leptos_options = state.leptos_options.clone();
