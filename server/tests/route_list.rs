@@ -3,6 +3,8 @@
 //! first polls during that window waits forever. The route list is generated once per process
 //! (`server::http::routes`), so building more routers (one per test here) opens no such window.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use axum::body::Body;
