@@ -85,7 +85,7 @@ fn to_gate(row: Row, now: DateTime<Utc>) -> ServerResult<(GateBooking, BookingSt
     Ok((
         GateBooking {
             id: id.to_string(),
-            plate: plate.and_then(|p| Plate::parse(&p).ok()).map(|p| p.pretty()).unwrap_or_default(),
+            plate: Plate::shown(plate.as_deref()),
             spot,
             unit,
             visitor: visitor.unwrap_or_default(),

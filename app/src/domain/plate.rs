@@ -73,6 +73,12 @@ impl Plate {
         PlateShape::of(&self.0).unwrap_or(PlateShape::Current)
     }
 
+    /// A stored plate as screens show it (`KHJT-52`); empty when there is none (a purged
+    /// visitor) or it no longer parses.
+    pub fn shown(stored: Option<&str>) -> String {
+        stored.and_then(|p| Self::parse(p).ok()).map(|p| p.pretty()).unwrap_or_default()
+    }
+
     /// `KHJT-52`, `AB-12-34`, `BBB-12`, `BB-123`: grouped the way the physical plate reads.
     pub fn pretty(&self) -> String {
         let (letters, _) = self.shape().layout();
@@ -139,6 +145,13 @@ impl PlateError {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_stored_plate_is_shown_grouped_and_a_missing_or_broken_one_blank() {
+        assert_eq!(Plate::shown(Some("KHJT52")), "KHJT-52");
+        assert_eq!(Plate::shown(None), "");
+        assert_eq!(Plate::shown(Some("no es patente")), "");
+    }
 
     #[test]
     fn accepts_every_shape_typed_any_way() {

@@ -41,11 +41,6 @@ struct PassRow {
     status: BookingStatus,
 }
 
-/// The plate as people read it (`AB·CD·12`); empty when absent or not a plate.
-fn pretty_plate(plate: Option<String>) -> String {
-    plate.and_then(|p| Plate::parse(&p).ok()).map(|p| p.pretty()).unwrap_or_default()
-}
-
 /// The confirmation code grouped for reading; the code as stored if it ever fails to parse.
 fn pretty_code(code: String) -> String {
     ConfirmationCode::parse(&code).map(|c| c.to_string()).unwrap_or(code)
@@ -86,7 +81,7 @@ pub async fn my_bookings(pool: &PgPool, actor: &Actor, now: DateTime<Utc>) -> Se
             spot: k.spot,
             window: window_label(start, end, tz),
             visitor: k.visitor_name.unwrap_or_default(),
-            plate: pretty_plate(k.visitor_plate),
+            plate: Plate::shown(k.visitor_plate.as_deref()),
             code: confirmed_like.then(|| pretty_code(k.confirmation_code)),
             amount: k.amount_clp.to_string(),
             guest_pass: (confirmed_like && end > now).then(|| format!("/pase/{}", k.guest_pass_token)),
@@ -141,7 +136,7 @@ pub async fn guest_pass(pool: &PgPool, token: &str, origin: &str, now: DateTime<
         address: p.address,
         spot: p.spot,
         visitor: p.visitor_name.unwrap_or_default(),
-        plate: pretty_plate(p.visitor_plate),
+        plate: Plate::shown(p.visitor_plate.as_deref()),
         code: pretty_code(p.confirmation_code),
         state: state.to_string(),
         qr_svg,
