@@ -6,6 +6,7 @@ use crate::domain::role::Role;
 use crate::error::{AppError, FieldErrors};
 use crate::ssr::{
     actor::{self, Actor},
+    audit::RequestMeta,
     state::{app_state, AppState},
     ServerResult,
 };
@@ -25,11 +26,29 @@ pub async fn staff() -> ServerResult<(AppState, Actor)> {
     Ok((state, actor))
 }
 
-/// The request's state and its actor, if they may change data through the administration tools.
-pub async fn writer() -> ServerResult<(AppState, Actor)> {
+/// What a handler that changes data works with: the request's state, its actor (allowed to
+/// write) and the request's address and agent for the audit row.
+pub struct Writer {
+    /// The application's shared state.
+    pub state: AppState,
+    /// The caller, one of [`WRITERS`].
+    pub actor: Actor,
+    /// The request's metadata, recorded with every change.
+    pub meta: RequestMeta,
+}
+
+/// The request's [`Writer`], if its actor may change data through the administration tools.
+pub async fn writer() -> ServerResult<Writer> {
     let state = app_state()?;
     let actor = actor::require_role(&state.pool, &WRITERS).await?;
-    Ok((state, actor))
+    Ok(Writer { state, actor, meta: actor::request_meta() })
+}
+
+/// The end of a handler whose form also posts without JavaScript: the browser is sent on to
+/// `path` (a script caller ignores the header and reads the empty result).
+pub fn redirect(path: &str) -> ServerResult<()> {
+    leptos_axum::redirect(path);
+    Ok(())
 }
 
 /// The building a listing is limited to: a building admin's own building whatever was asked;
@@ -152,6 +171,39 @@ pub fn ban_reason(raw: &str) -> Result<String, AppError> {
 /// Parses an id from a form; anything unreadable is "not found".
 pub fn parse_id(raw: &str) -> Result<Uuid, AppError> {
     Uuid::parse_str(raw.trim()).map_err(|_| AppError::NotFound)
+}
+
+/// The scope of an overview screen (dashboard, analytics): one building or every building the
+/// caller may see, with its label and the building picker's choices.
+pub struct Overview {
+    /// The building shown (`None`: every building in scope).
+    pub building: Option<Uuid>,
+    /// The buildings the caller may pick from.
+    pub buildings: Vec<BuildingChoice>,
+    /// The building's name, or "Todos los edificios".
+    pub label: String,
+    /// The picker's selection (empty for a building admin, who has no picker, and for "all").
+    pub selected: String,
+}
+
+/// The [`Overview`] `actor` asked for with `requested` (a building id or empty for all); a
+/// building outside the caller's scope is "not found".
+pub async fn overview(pool: &PgPool, actor: &Actor, requested: &str) -> ServerResult<Overview> {
+    actor.require_role(&READERS)?;
+    let building = listing_scope(actor, requested)?;
+    let buildings = self::buildings(pool, actor).await?;
+    let label = match building {
+        Some(id) => {
+            let name = buildings.iter().find(|b| b.id == id.to_string()).map(|b| b.name.clone());
+            name.ok_or(AppError::NotFound)?
+        }
+        None => "Todos los edificios".to_string(),
+    };
+    let selected = match building {
+        Some(id) if !actor.role.is_building_scoped() => id.to_string(),
+        _ => String::new(),
+    };
+    Ok(Overview { building, buildings, label, selected })
 }
 
 #[cfg(test)]

@@ -199,6 +199,36 @@ where
     }
 }
 
+/// A form about one building: the error of its last submission above it, the building's id
+/// hidden in it, then its fields and button (the children).
+#[component]
+pub fn BuildingActionForm<ServFn>(
+    /// What the form does.
+    action: ServerAction<ServFn>,
+    /// The building's id.
+    building: String,
+    /// The id of the heading that names the form, if one does.
+    #[prop(optional)]
+    labelled_by: Option<&'static str>,
+    /// The fields and the button.
+    children: Children,
+) -> impl IntoView
+where
+    ServFn: DeserializeOwned + ServerFn<Protocol = Http<PostUrl, Json>, Error = AppError> + Clone + Send + Sync + 'static,
+    <ServFn as ServerFn>::Client: Client<AppError>,
+    <<ServFn as ServerFn>::Client as Client<AppError>>::Request: ClientReq<AppError>,
+    <<<ServFn as ServerFn>::Client as Client<AppError>>::Request as ClientReq<AppError>>::FormData: From<FormData>,
+    ServFn::Output: Send + Sync + 'static,
+{
+    view! {
+        <ActionForm action=action attr:class="form" attr:aria-labelledby=labelled_by>
+            <FormAlert value=action.value()/>
+            <input type="hidden" name="building_id" value=building/>
+            {children()}
+        </ActionForm>
+    }
+}
+
 /// A confirmation step whose form sends `name=value` to `action`: by default one danger button
 /// ("Sí, desactivar"); the children are fields asked for before it (a reason, a reference).
 #[component]
@@ -273,6 +303,72 @@ where
     } else {
         one_button_form(on, (name, value), "Reactivar", "button button--small", Some(label)).into_any()
     }
+}
+
+/// The two actions that switch a row off and back on (deactivate and reactivate, ban and
+/// unban), made together because a screen that offers one offers the other.
+pub struct Toggle<Off, On>
+where
+    Off: ServerFn + 'static,
+    Off::Output: 'static,
+    On: ServerFn + 'static,
+    On::Output: 'static,
+{
+    /// Switches a row off (after its confirmation step).
+    pub off: ServerAction<Off>,
+    /// Switches it back on, in one click.
+    pub on: ServerAction<On>,
+}
+
+impl<Off, On> Toggle<Off, On>
+where
+    Off: ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
+    Off::Output: Send + Sync + 'static,
+    On: ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
+    On::Output: Send + Sync + 'static,
+{
+    /// Both actions, new.
+    pub fn new() -> Self {
+        Self { off: ServerAction::new(), on: ServerAction::new() }
+    }
+
+    /// The error of the last switch either way, above the screen's table.
+    pub fn alerts(&self) -> impl IntoView {
+        view! { <FormAlert value=self.off.value()/> <FormAlert value=self.on.value()/> }
+    }
+}
+
+impl<Off, On> Default for Toggle<Off, On>
+where
+    Off: ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
+    Off::Output: Send + Sync + 'static,
+    On: ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
+    On::Output: Send + Sync + 'static,
+{
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<Off, On> Clone for Toggle<Off, On>
+where
+    Off: ServerFn + 'static,
+    Off::Output: 'static,
+    On: ServerFn + 'static,
+    On::Output: 'static,
+{
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<Off, On> Copy for Toggle<Off, On>
+where
+    Off: ServerFn + 'static,
+    Off::Output: 'static,
+    On: ServerFn + 'static,
+    On::Output: 'static,
+{
 }
 
 /// How many submissions of a screen's actions have finished (their versions summed). Read in

@@ -53,6 +53,12 @@ impl Page {
     }
 }
 
+/// The page number a list's `pagina` parameter asks for: 1 when it is missing or unreadable,
+/// and never past page 100,000 (an `OFFSET` that large is a mistake or a probe).
+pub fn number(raw: &str) -> u32 {
+    raw.trim().parse::<u32>().unwrap_or(1).clamp(1, 100_000)
+}
+
 /// A `count(*)` as a row total (a count past `u32::MAX` saturates).
 pub fn total(count: i64) -> u32 {
     u32::try_from(count).unwrap_or(u32::MAX)
@@ -104,6 +110,12 @@ mod tests {
         assert_eq!(Page::new(9).within(30).number(), 2);
         assert_eq!(Page::new(9).within(0).number(), 1);
         assert_eq!(Page::new(2).within(30).number(), 2);
+    }
+
+    #[test]
+    fn a_page_number_from_the_query_string_is_read_leniently() {
+        assert_eq!((number("3"), number(" 4 "), number(""), number("x"), number("-2")), (3, 4, 1, 1, 1));
+        assert_eq!((number("0"), number("100001"), number("99999999999")), (1, 100_000, 1));
     }
 
     #[test]

@@ -16,11 +16,12 @@ mod handlers {
     use super::{AuditListing, AuditQuery};
     use crate::admin::{audit_log::ssr, scope};
     use crate::ssr::ServerResult;
+    use crate::ui::pager;
 
     /// See [`super::list_audit`].
     pub(super) async fn list(filter: AuditQuery, pagina: String) -> ServerResult<AuditListing> {
         let (state, actor) = scope::staff().await?;
-        let page = pagina.trim().parse::<u32>().unwrap_or(1).clamp(1, 100_000);
+        let page = pager::number(&pagina);
         // From the page's URL the "who" term comes sealed (it may be an e-mail).
         let actor_search = crate::admin::search::open(&state.vault, actor.id, &filter.actor);
         let filter = AuditQuery { actor: actor_search.clone(), ..filter };

@@ -34,7 +34,7 @@ mod handlers {
     use super::BlocklistListing;
     use crate::admin::{blocklist::ssr, scope};
     use crate::error::FieldErrors;
-    use crate::ssr::{actor, pii::field_of_kind, ServerResult};
+    use crate::ssr::{pii::field_of_kind, ServerResult};
 
     /// See [`super::list_blocklist`].
     pub(super) async fn list(edificio: String, buscar: String, pagina: Option<String>) -> ServerResult<BlocklistListing> {
@@ -49,7 +49,7 @@ mod handlers {
 
     /// See [`super::add_blocklist_entry`].
     pub(super) async fn add(kind: String, value: String, reason: String, building_id: String) -> ServerResult<()> {
-        let (state, actor) = scope::writer().await?;
+        let scope::Writer { state, actor, meta } = scope::writer().await?;
         let mut errors = FieldErrors::new();
         let field = errors.check("kind", field_of_kind(kind.trim()).ok_or("Elige el tipo de valor."));
         let parsed = field.and_then(|f| errors.check("value", ssr::parse_value(f, &value)));
@@ -62,7 +62,6 @@ mod handlers {
         let (Some(value), Some(reason)) = (parsed, reason) else {
             return Err(errors.into_error().into());
         };
-        let meta = actor::request_meta();
         let entry = ssr::NewEntry { building_id: building, value, reason };
         ssr::add(&state.pool, &state.vault, &state.blind_index, &actor, entry, &meta).await?;
         Ok(())
@@ -70,11 +69,9 @@ mod handlers {
 
     /// See [`super::remove_blocklist_entry`].
     pub(super) async fn remove(entry_id: String) -> ServerResult<()> {
-        let (state, actor) = scope::writer().await?;
+        let scope::Writer { state, actor, meta } = scope::writer().await?;
         let id = scope::parse_id(&entry_id)?;
-        let meta = actor::request_meta();
         ssr::remove(&state.pool, &actor, id, &meta).await?;
-        leptos_axum::redirect("/admin/bloqueos?eliminado=1");
-        Ok(())
+        scope::redirect("/admin/bloqueos?eliminado=1")
     }
 }

@@ -17,12 +17,13 @@ mod handlers {
     use super::{BookingListing, BookingQuery};
     use crate::admin::{bookings::ssr, scope};
     use crate::ssr::ServerResult;
+    use crate::ui::pager;
 
     /// See [`super::list_bookings`].
     pub(super) async fn list(filter: BookingQuery, pagina: String) -> ServerResult<BookingListing> {
         let (state, actor) = scope::staff().await?;
         let parsed = ssr::parse_filter(&actor, &filter)?;
-        let page = pagina.trim().parse::<u32>().unwrap_or(1).clamp(1, 100_000);
+        let page = pager::number(&pagina);
         ssr::list(&state.pool, &actor, &parsed, page).await
     }
 }

@@ -77,6 +77,7 @@ mod handlers {
     use crate::domain::role::Role;
     use crate::error::invalid;
     use crate::ssr::{actor, ServerResult};
+    use crate::ui::pager;
     use chrono::Utc;
 
     /// See [`super::list_buildings`].
@@ -87,7 +88,7 @@ mod handlers {
             "archivados" => Some("archived"),
             _ => None,
         };
-        let page = pagina.trim().parse::<u32>().unwrap_or(1).clamp(1, 100_000);
+        let page = pager::number(&pagina);
         let search = scope::search_term(&buscar)?;
         ssr::list(&state.pool, &actor, status, search, page).await
     }
@@ -135,8 +136,7 @@ mod handlers {
         let (terms, settings) = parse_building(&form)?;
         let meta = actor::request_meta();
         let id = ssr::create(&state.pool, &actor, &terms, &settings, full_day, &meta).await?;
-        leptos_axum::redirect(&format!("/admin/edificios/{id}?creado=1"));
-        Ok(())
+        scope::redirect(&format!("/admin/edificios/{id}?creado=1"))
     }
 
     /// See [`super::save_building`].
@@ -147,20 +147,17 @@ mod handlers {
         let (terms, settings) = parse_building(&form)?;
         let meta = actor::request_meta();
         ssr::update(&state.pool, &actor, id, &terms, &settings, &meta).await?;
-        leptos_axum::redirect(&format!("/admin/edificios/{id}?guardado=1"));
-        Ok(())
+        scope::redirect(&format!("/admin/edificios/{id}?guardado=1"))
     }
 
     /// See [`super::save_building_settings`].
     pub(super) async fn save_settings(building_id: String, form: BuildingSettingsForm) -> ServerResult<()> {
-        let (state, actor) = scope::writer().await?;
+        let scope::Writer { state, actor, meta } = scope::writer().await?;
         let id = scope::parse_id(&building_id)?;
         actor.require_building(id)?;
         let settings = settings_of(&form).map_err(invalid)?;
-        let meta = actor::request_meta();
         ssr::update_settings(&state.pool, &actor, id, &settings, &meta).await?;
-        leptos_axum::redirect(&format!("/admin/edificios/{id}?guardado=1"));
-        Ok(())
+        scope::redirect(&format!("/admin/edificios/{id}?guardado=1"))
     }
 
     /// See [`super::archive_building`] and [`super::restore_building`].
@@ -169,8 +166,7 @@ mod handlers {
         let id = scope::parse_id(&building_id)?;
         let meta = actor::request_meta();
         ssr::set_archived(&state.pool, &actor, id, archived, &meta).await?;
-        leptos_axum::redirect(&format!("/admin/edificios/{id}?guardado=1"));
-        Ok(())
+        scope::redirect(&format!("/admin/edificios/{id}?guardado=1"))
     }
 
     /// See [`super::delete_building`].
@@ -179,15 +175,13 @@ mod handlers {
         let id = scope::parse_id(&building_id)?;
         let meta = actor::request_meta();
         ssr::delete(&state.pool, &actor, id, &meta).await?;
-        leptos_axum::redirect("/admin/edificios?eliminado=1");
-        Ok(())
+        scope::redirect("/admin/edificios?eliminado=1")
     }
 
     /// See [`super::generate_availability`].
     pub(super) async fn generate(building_id: String) -> ServerResult<u64> {
-        let (state, actor) = scope::writer().await?;
+        let scope::Writer { state, actor, meta } = scope::writer().await?;
         let id = scope::parse_id(&building_id)?;
-        let meta = actor::request_meta();
         let report = ssr::generate(&state.pool, &actor, id, Utc::now(), &meta).await?;
         leptos_axum::redirect(&format!("/admin/edificios/{id}?generados={}", report.created));
         Ok(report.created)

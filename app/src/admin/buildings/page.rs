@@ -7,7 +7,9 @@ use super::api::{
 };
 use super::{BuildingDetail, BuildingListing};
 use crate::domain::inventory::CHILEAN_ZONES;
-use crate::ui::admin::{completions, query_param, query_string, query_values, ConfirmAction, ConfirmPanel, DataTable};
+use crate::ui::admin::{
+    completions, query_param, query_string, query_values, BuildingActionForm, ConfirmAction, ConfirmPanel, DataTable,
+};
 use crate::ui::form::{server_field_error, Check, FormAlert, Input, Notice};
 use crate::ui::pager::Pager;
 use crate::ui::shell::{loaded, PageShell};
@@ -237,7 +239,6 @@ pub fn BuildingPage() -> impl IntoView {
                 let v = Values::of(&d);
                 let (id, id2, id3) = (d.id.clone(), d.id.clone(), d.id.clone());
                 let edit = if d.can_edit_terms {
-                    let result = save.value();
                     let archived = d.archived;
                     let restore_or_archive = if archived {
                         view! {
@@ -251,13 +252,11 @@ pub fn BuildingPage() -> impl IntoView {
                     };
                     view! {
                         <h2>"Datos y reglas del edificio"</h2>
-                        <ActionForm action=save attr:class="form">
-                            <FormAlert value=result/>
-                            <input type="hidden" name="building_id" value=id/>
+                        <BuildingActionForm action=save building=id>
                             {terms_fields(&v, move |f| server_field_error(save.value(), f))}
                             {settings_fields(&v, move |f| server_field_error(save.value(), f))}
                             <button type="submit" class="button">"Guardar cambios"</button>
-                        </ActionForm>
+                        </BuildingActionForm>
                         <h2>"Archivar o eliminar"</h2>
                         <div class="actions">
                             {restore_or_archive}
@@ -265,15 +264,12 @@ pub fn BuildingPage() -> impl IntoView {
                         </div>
                     }.into_any()
                 } else if d.can_edit_settings {
-                    let result = settings.value();
                     view! {
                         <h2>"Reglas del edificio"</h2>
-                        <ActionForm action=settings attr:class="form">
-                            <FormAlert value=result/>
-                            <input type="hidden" name="building_id" value=id3/>
+                        <BuildingActionForm action=settings building=id3>
                             {settings_fields(&v, move |f| server_field_error(settings.value(), f))}
                             <button type="submit" class="button">"Guardar cambios"</button>
-                        </ActionForm>
+                        </BuildingActionForm>
                     }.into_any()
                 } else {
                     view! { <Facts d=d.clone()/> }.into_any()

@@ -6,19 +6,15 @@ use crate::admin::audit_log::{self, AuditQuery};
 use crate::admin::scope;
 use crate::domain::money::Clp;
 use crate::ssr::{actor::Actor, ServerResult};
+use crate::ui::pager::total as total_of;
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
-use uuid::Uuid;
 
 /// Audit entries the dashboard shows.
 pub const RECENT: usize = 10;
 
 /// Booking statuses that hold a spot right now (the gate's "inside" and "expected").
 pub const HOLDING: [&str; 3] = ["confirmed", "checked_in", "overstay"];
-
-fn count(n: i64) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
-}
 
 /// The paid bookings of the period and what they brought in, in total.
 #[derive(sqlx::FromRow)]
@@ -31,16 +27,7 @@ struct PaidTotals {
 
 /// The dashboard of `building` (or every building in scope) at `now`.
 pub async fn load(pool: &PgPool, actor: &Actor, requested: &str, period: Period, now: DateTime<Utc>) -> ServerResult<Dashboard> {
-    actor.require_role(&scope::READERS)?;
-    let building: Option<Uuid> = scope::listing_scope(actor, requested)?;
-    let buildings = scope::buildings(pool, actor).await?;
-    let scope_label = match building {
-        Some(id) => {
-            let name = buildings.iter().find(|b| b.id == id.to_string()).map(|b| b.name.clone());
-            name.ok_or(crate::error::AppError::NotFound)?
-        }
-        None => "Todos los edificios".to_string(),
-    };
+    let scope::Overview { building, buildings, label: scope_label, selected } = scope::overview(pool, actor, requested).await?;
     let holding: Vec<String> = HOLDING.iter().map(|s| s.to_string()).collect();
 
     let (active, occupied, total): (i64, i64, i64) = sqlx::query_as(
@@ -101,22 +88,18 @@ pub async fn load(pool: &PgPool, actor: &Actor, requested: &str, period: Period,
     Ok(Dashboard {
         scope_label,
         building_id: building.map(|b| b.to_string()).unwrap_or_default(),
-        selected: if actor.role.is_building_scoped() {
-            String::new()
-        } else {
-            building.map(|b| b.to_string()).unwrap_or_default()
-        },
+        selected,
         buildings,
         period,
-        active_bookings: count(active),
-        occupied_spots: count(occupied),
-        total_spots: count(total),
-        paid_bookings: count(paid.bookings),
+        active_bookings: total_of(active),
+        occupied_spots: total_of(occupied),
+        total_spots: total_of(total),
+        paid_bookings: total_of(paid.bookings),
         revenue: paid.revenue.to_string(),
         commission: paid.commission.to_string(),
         building_share: paid.building_share.to_string(),
-        pending_approvals: count(pending),
-        failed_refunds: count(failed_refunds),
+        pending_approvals: total_of(pending),
+        failed_refunds: total_of(failed_refunds),
         recent,
     })
 }

@@ -5,6 +5,7 @@ use crate::domain::role::Role;
 use crate::ssr::test_support::{building, keys, local_at, resident, staff};
 use crate::ssr::{actor::Actor, blind_index::BlindIndexer};
 use chrono::Duration;
+use uuid::Uuid;
 
 /// A spot of `building`.
 pub async fn spot(pool: &PgPool, building: Uuid, number: &str) -> Uuid {

@@ -77,8 +77,7 @@ mod handlers {
         let id = scope::parse_id(&payout_id)?;
         let reference = ssr::parse_reference(&reference)?;
         ssr::mark_paid(&state.pool, &actor, id, &reference, &actor::request_meta()).await?;
-        leptos_axum::redirect("/admin/liquidaciones?hecho=pagada");
-        Ok(())
+        scope::redirect("/admin/liquidaciones?hecho=pagada")
     }
 
     /// See [`super::mark_commission_paid`].
@@ -88,8 +87,7 @@ mod handlers {
         let id = scope::parse_id(&commission_id)?;
         let reference = ssr::parse_reference(&reference)?;
         ssr::mark_commission_paid(&state.pool, &actor, id, &reference, &actor::request_meta()).await?;
-        leptos_axum::redirect("/admin/liquidaciones?hecho=comision");
-        Ok(())
+        scope::redirect("/admin/liquidaciones?hecho=comision")
     }
 
     /// See [`super::reconcile_payouts`].

@@ -38,7 +38,7 @@ mod handlers {
     use crate::admin::{pricing::ssr, scope};
     use crate::domain::rate::Multiplier;
     use crate::error::{AppError, FieldErrors};
-    use crate::ssr::{actor, ServerResult};
+    use crate::ssr::ServerResult;
 
     /// See [`super::pricing_rules`].
     pub(super) async fn listing(edificio: String) -> ServerResult<PricingListing> {
@@ -83,8 +83,7 @@ mod handlers {
 
     /// See [`super::save_pricing_rule`].
     pub(super) async fn save(rule_id: String, building_id: String, form: PricingRuleForm) -> ServerResult<()> {
-        let (state, actor) = scope::writer().await?;
-        let meta = actor::request_meta();
+        let scope::Writer { state, actor, meta } = scope::writer().await?;
         let (building, rule) = if rule_id.trim().is_empty() {
             (scope::target_building(&actor, &building_id)?, None)
         } else {
@@ -93,18 +92,15 @@ mod handlers {
         };
         let input = parse_rule(&form)?;
         ssr::save(&state.pool, &actor, building, rule, &input, &meta).await?;
-        leptos_axum::redirect(&format!("/admin/precios?edificio={building}&guardado=1"));
-        Ok(())
+        scope::redirect(&format!("/admin/precios?edificio={building}&guardado=1"))
     }
 
     /// See [`super::deactivate_pricing_rule`].
     pub(super) async fn deactivate(rule_id: String) -> ServerResult<()> {
-        let (state, actor) = scope::writer().await?;
+        let scope::Writer { state, actor, meta } = scope::writer().await?;
         let id = scope::parse_id(&rule_id)?;
         let building = ssr::rule_building(&state.pool, &actor, id).await?;
-        let meta = actor::request_meta();
         ssr::deactivate(&state.pool, &actor, id, &meta).await?;
-        leptos_axum::redirect(&format!("/admin/precios?edificio={building}&guardado=1"));
-        Ok(())
+        scope::redirect(&format!("/admin/precios?edificio={building}&guardado=1"))
     }
 }

@@ -18,7 +18,7 @@ use crate::ssr::{
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 use serde_json::json;
-use sqlx::PgPool;
+use sqlx::{PgPool, Row};
 use uuid::Uuid;
 
 /// A rule as typed in the form, parsed.
@@ -175,35 +175,33 @@ pub async fn save(
     let (starts_at, ends_at) = rule_period(tz, input.first_day, input.last_day)?;
     let bp = i32::try_from(input.multiplier.basis_points()).map_err(|_| ServerError::invariant("multiplier"))?;
     let mut tx = pool.begin().await?;
+    // Both statements take the rule's building and fields as `$1` to `$6`.
+    let rule = move |sql: &'static str| {
+        sqlx::query(sql)
+            .bind(building_id)
+            .bind(&input.name)
+            .bind(input.priority)
+            .bind(starts_at)
+            .bind(ends_at)
+            .bind(bp)
+    };
     let (id, action) = match rule_id {
         None => {
-            let id: Uuid = sqlx::query_scalar(
+            let row = rule(
                 "insert into pricing_rules (building_id, name, priority, starts_at, ends_at, multiplier_bp, created_by)
                  values ($1, $2, $3, $4, $5, $6, $7) returning id",
             )
-            .bind(building_id)
-            .bind(&input.name)
-            .bind(input.priority)
-            .bind(starts_at)
-            .bind(ends_at)
-            .bind(bp)
             .bind(actor.id)
             .fetch_one(&mut *tx)
             .await?;
-            (id, "pricing_rule.created")
+            (row.try_get::<Uuid, _>("id")?, "pricing_rule.created")
         }
         Some(id) => {
-            let updated = sqlx::query(
-                "update pricing_rules set name = $3, priority = $4, starts_at = $5, ends_at = $6, multiplier_bp = $7
-                  where id = $1 and building_id = $2",
+            let updated = rule(
+                "update pricing_rules set name = $2, priority = $3, starts_at = $4, ends_at = $5, multiplier_bp = $6
+                  where building_id = $1 and id = $7",
             )
             .bind(id)
-            .bind(building_id)
-            .bind(&input.name)
-            .bind(input.priority)
-            .bind(starts_at)
-            .bind(ends_at)
-            .bind(bp)
             .execute(&mut *tx)
             .await?;
             if updated.rows_affected() == 0 {

@@ -46,7 +46,7 @@ mod handlers {
         residents::ssr::{self, Change},
         scope,
     };
-    use crate::ssr::{actor, ServerResult};
+    use crate::ssr::ServerResult;
 
     /// See [`super::list_residents`].
     pub(super) async fn list(
@@ -73,11 +73,9 @@ mod handlers {
 
     /// Applies a status change to a resident (see [`super::deactivate_resident`]).
     pub(super) async fn apply(user_id: String, change: Change) -> ServerResult<()> {
-        let (state, actor) = scope::writer().await?;
+        let scope::Writer { state, actor, meta } = scope::writer().await?;
         let id = scope::parse_id(&user_id)?;
-        let meta = actor::request_meta();
         ssr::change_status(&state.pool, &actor, id, change, &meta).await?;
-        leptos_axum::redirect("/admin/residentes/todos?hecho=1");
-        Ok(())
+        scope::redirect("/admin/residentes/todos?hecho=1")
     }
 }

@@ -5,7 +5,7 @@ use super::{status_choices, ResidentListing, ResidentRow, STATUSES};
 use crate::admin::search::SEARCH_PATH;
 use crate::ui::admin::{
     completions, one_button_form, query_string, query_values, BuildingFilter, ChoiceFilter, ConfirmAction, DataTable,
-    FilterField, RowLink,
+    FilterField, RowLink, Toggle,
 };
 use crate::ui::form::{server_field_error, FormAlert, Notice, TextField};
 use crate::ui::pager::Pager;
@@ -18,10 +18,9 @@ use leptos_router::{components::A, hooks::use_query_map};
 pub fn ResidentsPage() -> impl IntoView {
     let query = use_query_map();
     let ban = ServerAction::<BanResident>::new();
-    let deactivate = ServerAction::<DeactivateResident>::new();
-    let restore = ServerAction::<RestoreResident>::new();
+    let toggle = Toggle::<DeactivateResident, RestoreResident>::new();
     let params = move || (query_values(query, ["edificio", "estado", "buscar"]), query.with(|q| q.get("pagina")));
-    let done = [ban.version(), deactivate.version(), restore.version()];
+    let done = [ban.version(), toggle.off.version(), toggle.on.version()];
     let listing = Resource::new(
         move || (params(), completions(&done)),
         |(([edificio, estado, buscar], pagina), _)| list_residents(edificio, estado, Some(buscar), pagina),
@@ -33,17 +32,16 @@ pub fn ResidentsPage() -> impl IntoView {
             <p><A href="/admin/residentes">"Ver solicitudes por aprobar"</A></p>
             {move || done().then(|| view! { <Notice text="Cambio guardado.".to_string()/> })}
             <FormAlert value=ban.value()/>
-            <FormAlert value=deactivate.value()/>
-            <FormAlert value=restore.value()/>
+            {toggle.alerts()}
             {loaded(listing, move |l| {
                 let ([edificio, estado, buscar], _) = params();
                 let filter = query_string(&[("edificio", &edificio), ("estado", &estado), ("buscar", &buscar)]);
                 let (accion, id) = pending();
                 let target = l.rows.iter().find(|r| r.user_id == id).cloned();
                 view! {
-                    {target.map(|r| view! { <Confirm row=r accion=accion ban=ban deactivate=deactivate/> })}
+                    {target.map(|r| view! { <Confirm row=r accion=accion ban=ban deactivate=toggle.off/> })}
                     <Filters listing=l.clone() edificio=edificio.clone() estado=estado.clone() buscar=l.search.clone()/>
-                    <Rows listing=l.clone() restore=restore back=query_string(&[("edificio", &edificio), ("estado", &estado), ("buscar", &buscar), ("pagina", &l.page.to_string())])/>
+                    <Rows listing=l.clone() restore=toggle.on back=query_string(&[("edificio", &edificio), ("estado", &estado), ("buscar", &buscar), ("pagina", &l.page.to_string())])/>
                     <Pager path="/admin/residentes/todos" query=filter page=l.page pages=l.pages/>
                 }.into_any()
             })}

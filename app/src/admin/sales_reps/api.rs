@@ -55,8 +55,7 @@ mod handlers {
             return Err(errors.into_error().into());
         };
         ssr::assign(&state.pool, &actor, building, rep, rate, &actor::request_meta()).await?;
-        leptos_axum::redirect("/admin/vendedores?hecho=asignado");
-        Ok(())
+        scope::redirect("/admin/vendedores?hecho=asignado")
     }
 
     /// See [`super::unassign_sales_rep`].
@@ -65,7 +64,6 @@ mod handlers {
         let actor = actor::require_role(&state.pool, &[Role::Admin]).await?;
         let building = scope::parse_id(&building_id)?;
         ssr::unassign(&state.pool, &actor, building, &actor::request_meta()).await?;
-        leptos_axum::redirect("/admin/vendedores?hecho=quitado");
-        Ok(())
+        scope::redirect("/admin/vendedores?hecho=quitado")
     }
 }

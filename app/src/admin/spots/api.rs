@@ -59,7 +59,7 @@ mod handlers {
     use crate::domain::inventory::{ClosureInput, SpotInput};
     use crate::domain::plan::Position;
     use crate::error::invalid;
-    use crate::ssr::{actor, ServerResult};
+    use crate::ssr::ServerResult;
     use chrono::Utc;
 
     /// See [`super::list_spots`].
@@ -71,57 +71,47 @@ mod handlers {
 
     /// See [`super::create_spot`].
     pub(super) async fn create(building_id: String, number: String, label: String, description: String) -> ServerResult<()> {
-        let (state, actor) = scope::writer().await?;
+        let scope::Writer { state, actor, meta } = scope::writer().await?;
         let building = scope::target_building(&actor, &building_id)?;
         let input = SpotInput::parse(&number, &label, &description).map_err(invalid)?;
-        let meta = actor::request_meta();
         ssr::create(&state.pool, &actor, building, &input, &meta).await?;
-        leptos_axum::redirect(&format!("/admin/estacionamientos?edificio={building}&guardado=1"));
-        Ok(())
+        scope::redirect(&format!("/admin/estacionamientos?edificio={building}&guardado=1"))
     }
 
     /// See [`super::place_spot`].
     pub(super) async fn place(spot_id: String, map_x: String, map_y: String) -> ServerResult<()> {
-        let (state, actor) = scope::writer().await?;
+        let scope::Writer { state, actor, meta } = scope::writer().await?;
         let id = scope::parse_id(&spot_id)?;
         let position = Position::parse(&map_x, &map_y).map_err(invalid)?;
-        let meta = actor::request_meta();
         let building = ssr::place(&state.pool, &actor, id, position, &meta).await?;
-        leptos_axum::redirect(&format!("/admin/estacionamientos?edificio={building}&ubicado=1#plano"));
-        Ok(())
+        scope::redirect(&format!("/admin/estacionamientos?edificio={building}&ubicado=1#plano"))
     }
 
     /// See [`super::deactivate_spot`] and [`super::reactivate_spot`].
     pub(super) async fn set_active(spot_id: String, active: bool) -> ServerResult<()> {
-        let (state, actor) = scope::writer().await?;
+        let scope::Writer { state, actor, meta } = scope::writer().await?;
         let id = scope::parse_id(&spot_id)?;
-        let meta = actor::request_meta();
         let (building, _) = ssr::set_active(&state.pool, &actor, id, active, Utc::now(), &meta).await?;
-        leptos_axum::redirect(&format!("/admin/estacionamientos?edificio={building}&guardado=1"));
-        Ok(())
+        scope::redirect(&format!("/admin/estacionamientos?edificio={building}&guardado=1"))
     }
 
     /// See [`super::close_spot`].
     pub(super) async fn close(spot_id: String, desde: String, hasta: String, reason: String) -> ServerResult<()> {
-        let (state, actor) = scope::writer().await?;
+        let scope::Writer { state, actor, meta } = scope::writer().await?;
         let id = scope::parse_id(&spot_id)?;
         let input = ClosureInput::parse(&desde, &hasta, &reason).map_err(invalid)?;
-        let meta = actor::request_meta();
         let closed = ssr::close(&state.pool, &actor, id, &input, Utc::now(), &meta).await?;
-        leptos_axum::redirect(&format!(
+        scope::redirect(&format!(
             "/admin/estacionamientos?edificio={}&cerrado={}&reservas={}",
             closed.building_id, closed.blocked, closed.bookings
-        ));
-        Ok(())
+        ))
     }
 
     /// See [`super::lift_closure`].
     pub(super) async fn lift(closure_id: String) -> ServerResult<()> {
-        let (state, actor) = scope::writer().await?;
+        let scope::Writer { state, actor, meta } = scope::writer().await?;
         let id = scope::parse_id(&closure_id)?;
-        let meta = actor::request_meta();
         let (building, reopened) = ssr::lift(&state.pool, &actor, id, Utc::now(), &meta).await?;
-        leptos_axum::redirect(&format!("/admin/estacionamientos?edificio={building}&reabiertos={reopened}"));
-        Ok(())
+        scope::redirect(&format!("/admin/estacionamientos?edificio={building}&reabiertos={reopened}"))
     }
 }

@@ -3,7 +3,9 @@
 use super::api::{list_spots, CloseSpot, CreateSpot, DeactivateSpot, LiftClosure, PlaceSpot, ReactivateSpot};
 use super::plan::SpotPlan;
 use super::{ClosureRow, SpotListing, SpotRow};
-use crate::ui::admin::{completions, query_param, toggle_action, BuildingPicker, ConfirmAction, DataTable, RowLink};
+use crate::ui::admin::{
+    completions, query_param, toggle_action, BuildingActionForm, BuildingPicker, ConfirmAction, DataTable, RowLink, Toggle,
+};
 use crate::ui::form::{server_field_error, FormAlert, Input, Notice};
 use crate::ui::shell::{loaded, PageShell};
 use leptos::form::ActionForm;
@@ -15,13 +17,12 @@ use leptos_router::hooks::use_query_map;
 pub fn SpotsPage() -> impl IntoView {
     let query = use_query_map();
     let create = ServerAction::<CreateSpot>::new();
-    let deactivate = ServerAction::<DeactivateSpot>::new();
-    let reactivate = ServerAction::<ReactivateSpot>::new();
+    let toggle = Toggle::<DeactivateSpot, ReactivateSpot>::new();
     let close = ServerAction::<CloseSpot>::new();
     let lift = ServerAction::<LiftClosure>::new();
     let place = ServerAction::<PlaceSpot>::new();
     let edificio = move || query.with(|q| q.get("edificio").unwrap_or_default());
-    let done = [create.version(), deactivate.version(), reactivate.version(), close.version(), lift.version(), place.version()];
+    let done = [create.version(), toggle.off.version(), toggle.on.version(), close.version(), lift.version(), place.version()];
     let listing = Resource::new(move || (edificio(), completions(&done)), |(e, _)| list_spots(e));
     let get = move |k: &'static str| query_param(query, k);
     view! {
@@ -38,18 +39,17 @@ pub fn SpotsPage() -> impl IntoView {
             })}
             {move || get("ubicado").map(|_| view! { <Notice text="Posición guardada: así se verá en «Buscar».".to_string()/> })}
             {move || get("reabiertos").map(|n| view! { <Notice text=format!("Cierre levantado: {n} bloques volvieron a estar disponibles.")/> })}
-            <FormAlert value=deactivate.value()/>
-            <FormAlert value=reactivate.value()/>
+            {toggle.alerts()}
             <FormAlert value=lift.value()/>
             {loaded(listing, move |l| {
                 let confirm_off = get("desactivar").and_then(|id| l.spots.iter().find(|s| s.id == id && s.active).cloned());
                 let confirm_lift = get("levantar").and_then(|id| l.closures.iter().find(|c| c.id == id).cloned());
                 let (bid, screen) = (l.screen.building_id.clone(), l.screen.clone());
-                let confirm_off = confirm_off.map(|s| view! { <ConfirmDeactivate spot=s building=bid.clone() action=deactivate/> });
+                let confirm_off = confirm_off.map(|s| view! { <ConfirmDeactivate spot=s building=bid.clone() action=toggle.off/> });
                 let confirm_lift = confirm_lift.map(|c| view! { <ConfirmLift closure=c building=bid.clone() action=lift/> });
                 let create_form = l.screen.can_edit.then(|| view! { <CreateForm building=bid.clone() create=create/> });
                 let close_form = l.screen.can_edit.then(|| view! { <CloseForm listing=l.clone() close=close/> });
-                let spots = view! { <Spots listing=l.clone() reactivate=reactivate/> };
+                let spots = view! { <Spots listing=l.clone() reactivate=toggle.on/> };
                 let plan = view! { <SpotPlan listing=l.clone() selected=get("ubicar") place=place/> };
                 let closures = view! { <Closures listing=l/> };
                 view! {
@@ -100,14 +100,12 @@ fn CreateForm(building: String, create: ServerAction<CreateSpot>) -> impl IntoVi
     view! {
         <h2 id="new-spot">"Nuevo estacionamiento"</h2>
         <div data-testid="spot-create">
-            <ActionForm action=create attr:class="form" attr:aria-labelledby="new-spot">
-                <FormAlert value=create.value()/>
-                <input type="hidden" name="building_id" value=building/>
+            <BuildingActionForm action=create building=building labelled_by="new-spot">
                 <Input name="number" label="Número" hint="Por ejemplo V-01." value="" error=err("number")/>
                 <Input name="label" label="Etiqueta (opcional)" hint="Por ejemplo «Subterráneo -1»." value="" error=err("label")/>
                 <Input name="description" label="Descripción (opcional)" value="" error=err("description")/>
                 <button type="submit" class="button">"Crear estacionamiento"</button>
-            </ActionForm>
+            </BuildingActionForm>
         </div>
     }
 }

@@ -54,10 +54,8 @@ mod handlers {
     use crate::admin::{account_status::Change, scope, staff::ssr};
     use crate::domain::{email::Email, names::PersonName, password::NewPassword, phone::MobilePhone, role::Role};
     use crate::error::{AppError, FieldErrors};
-    use crate::ssr::{
-        actor::{self, Actor},
-        ServerResult,
-    };
+    use crate::ssr::{actor::Actor, ServerResult};
+    use crate::ui::pager;
     use uuid::Uuid;
 
     /// See [`super::list_staff`].
@@ -67,7 +65,7 @@ mod handlers {
         // From the page's URL the term comes sealed (it may be an e-mail).
         filter.buscar = crate::admin::search::open(&state.vault, actor.id, &filter.buscar);
         let parsed = ssr::parse_filter(&actor, &filter)?;
-        let page = pagina.trim().parse::<u32>().unwrap_or(1).clamp(1, 100_000);
+        let page = pager::number(&pagina);
         ssr::list(&state.pool, &actor, &parsed, page).await
     }
 
@@ -80,7 +78,7 @@ mod handlers {
     /// See [`super::create_staff`].
     pub(super) async fn create(form: NewStaffForm) -> ServerResult<()> {
         let NewStaffForm { full_name, email, phone, role, building_id, password } = form;
-        let (state, actor) = scope::writer().await?;
+        let scope::Writer { state, actor, meta } = scope::writer().await?;
         let mut errors = FieldErrors::new();
         let full_name = errors.check("full_name", PersonName::parse(&full_name));
         let email = errors.check("email", Email::parse(&email));
@@ -106,33 +104,27 @@ mod handlers {
         };
         errors.into_result()?;
         let new = ssr::NewStaff { full_name, email, phone, role, building, password };
-        let meta = actor::request_meta();
         ssr::create(&state.pool, &state.vault, &state.blind_index, &actor, new, &meta).await?;
-        leptos_axum::redirect("/admin/personal?creado=1");
-        Ok(())
+        scope::redirect("/admin/personal?creado=1")
     }
 
     /// See [`super::change_staff_role`].
     pub(super) async fn change_role(user_id: String, role: String, building_id: String) -> ServerResult<()> {
-        let (state, actor) = scope::writer().await?;
+        let scope::Writer { state, actor, meta } = scope::writer().await?;
         let id = scope::parse_id(&user_id)?;
         let role = super::super::parse_staff_role(&role).ok_or_else(|| AppError::field("role", "Elige un rol de la lista."))?;
         let building = form_building(&actor, &building_id)?;
-        let meta = actor::request_meta();
         ssr::change_access(&state.pool, &actor, id, Some(role), building, &meta).await?;
-        leptos_axum::redirect("/admin/personal?hecho=1");
-        Ok(())
+        scope::redirect("/admin/personal?hecho=1")
     }
 
     /// See [`super::assign_staff_building`].
     pub(super) async fn assign_building(user_id: String, building_id: String) -> ServerResult<()> {
-        let (state, actor) = scope::writer().await?;
+        let scope::Writer { state, actor, meta } = scope::writer().await?;
         let id = scope::parse_id(&user_id)?;
         let building = form_building(&actor, &building_id)?;
-        let meta = actor::request_meta();
         ssr::change_access(&state.pool, &actor, id, None, building, &meta).await?;
-        leptos_axum::redirect("/admin/personal?hecho=1");
-        Ok(())
+        scope::redirect("/admin/personal?hecho=1")
     }
 
     /// See [`super::ban_staff`]: the reason is checked before anything else.
@@ -143,11 +135,9 @@ mod handlers {
 
     /// Applies a status change to a staff account (see [`super::unban_staff`]).
     pub(super) async fn apply(user_id: String, change: Change) -> ServerResult<()> {
-        let (state, actor) = scope::writer().await?;
+        let scope::Writer { state, actor, meta } = scope::writer().await?;
         let id = scope::parse_id(&user_id)?;
-        let meta = actor::request_meta();
         ssr::change_status(&state.pool, &actor, id, change, &meta).await?;
-        leptos_axum::redirect("/admin/personal?hecho=1");
-        Ok(())
+        scope::redirect("/admin/personal?hecho=1")
     }
 }

@@ -6,7 +6,7 @@ use crate::admin::residents::status_choices;
 use crate::admin::search::SEARCH_PATH;
 use crate::admin::BuildingChoice;
 use crate::ui::admin::{
-    completions, one_button_form, BuildingFilter, ChoiceFilter, ConfirmAction, DataTable, FilterField, RowLink,
+    completions, one_button_form, BuildingFilter, ChoiceFilter, ConfirmAction, DataTable, FilterField, RowLink, Toggle,
 };
 use crate::ui::form::{server_field_error, FormAlert, Input, Notice, Select};
 use crate::ui::pager::Pager;
@@ -20,10 +20,9 @@ use leptos_router::hooks::use_query_map;
 pub fn StaffPage() -> impl IntoView {
     let query = use_query_map();
     let create = ServerAction::<CreateStaff>::new();
+    let toggle = Toggle::<BanStaff, UnbanStaff>::new();
     let role = ServerAction::<ChangeStaffRole>::new();
     let building = ServerAction::<AssignStaffBuilding>::new();
-    let ban = ServerAction::<BanStaff>::new();
-    let unban = ServerAction::<UnbanStaff>::new();
     let params = move || {
         query.with(|q| {
             let get = |k: &str| q.get(k).unwrap_or_default();
@@ -33,7 +32,7 @@ pub fn StaffPage() -> impl IntoView {
             )
         })
     };
-    let done = [create.version(), role.version(), building.version(), ban.version(), unban.version()];
+    let done = [create.version(), role.version(), building.version(), toggle.off.version(), toggle.on.version()];
     let listing = Resource::new(move || (params(), completions(&done)), |((f, p), _)| list_staff(f, p));
     let flag = move |k: &'static str| query.with(|q| q.get(k).is_some());
     let pending = move || query.with(|q| (q.get("accion").unwrap_or_default(), q.get("id").unwrap_or_default()));
@@ -44,7 +43,7 @@ pub fn StaffPage() -> impl IntoView {
                 <Notice text="Cuenta creada. Comparte la contraseña inicial con la persona por un canal seguro: la necesitará para ingresar.".to_string()/>
             })}
             {move || flag("hecho").then(|| view! { <Notice text="Cambio guardado.".to_string()/> })}
-            <FormAlert value=unban.value()/>
+            <FormAlert value=toggle.on.value()/>
             {loaded(listing, move |l| {
                 let (filter, _) = params();
                 let (accion, id) = pending();
@@ -56,10 +55,10 @@ pub fn StaffPage() -> impl IntoView {
                 let buildings = l.buildings.clone();
                 view! {
                     {target.map(|r| view! {
-                        <Confirm row=r accion=accion buildings=buildings.clone() back=back.clone() role=role building=building ban=ban/>
+                        <Confirm row=r accion=accion buildings=buildings.clone() back=back.clone() role=role building=building ban=toggle.off/>
                     })}
                     <Filters filter=StaffQuery { buscar: l.search.clone(), ..filter.clone() } buildings=buildings.clone()/>
-                    <Rows listing=l unban=unban back=back filter=filter/>
+                    <Rows listing=l unban=toggle.on back=back filter=filter/>
                     {(!creatable.is_empty() && !confirming).then(|| view! { <CreateForm roles=creatable buildings=buildings create=create/> })}
                 }.into_any()
             })}

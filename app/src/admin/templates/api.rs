@@ -62,7 +62,7 @@ mod handlers {
         schedule::BlockTemplate,
     };
     use crate::error::{invalid, AppError, FieldErrors};
-    use crate::ssr::{actor, ServerResult};
+    use crate::ssr::ServerResult;
     use chrono::Utc;
 
     /// See [`super::list_templates`].
@@ -80,13 +80,11 @@ mod handlers {
         duration: String,
         price: String,
     ) -> ServerResult<()> {
-        let (state, actor) = scope::writer().await?;
+        let scope::Writer { state, actor, meta } = scope::writer().await?;
         let building = scope::target_building(&actor, &building_id)?;
         let input = TemplateInput::parse(&name, &start, &duration, &price).map_err(invalid)?;
-        let meta = actor::request_meta();
         ssr::create(&state.pool, &actor, building, &input, &meta).await?;
-        leptos_axum::redirect(&format!("/admin/bloques?edificio={building}&guardado=1"));
-        Ok(())
+        scope::redirect(&format!("/admin/bloques?edificio={building}&guardado=1"))
     }
 
     /// The name and base price of an edit, checked.
@@ -124,22 +122,18 @@ mod handlers {
 
     /// See [`super::save_template`].
     pub(super) async fn save(template_id: String, nombre: String, precio: String) -> ServerResult<()> {
-        let (state, actor) = scope::writer().await?;
+        let scope::Writer { state, actor, meta } = scope::writer().await?;
         let id = scope::parse_id(&template_id)?;
         let (name, price) = parse_edit(&nombre, &precio)?;
-        let meta = actor::request_meta();
         let (building, changed) = ssr::update(&state.pool, &actor, id, &name, price, Utc::now(), &meta).await?;
-        leptos_axum::redirect(&format!("/admin/bloques?edificio={building}&repreciados={changed}"));
-        Ok(())
+        scope::redirect(&format!("/admin/bloques?edificio={building}&repreciados={changed}"))
     }
 
     /// See [`super::deactivate_template`] and [`super::reactivate_template`].
     pub(super) async fn set_active(template_id: String, active: bool) -> ServerResult<()> {
-        let (state, actor) = scope::writer().await?;
+        let scope::Writer { state, actor, meta } = scope::writer().await?;
         let id = scope::parse_id(&template_id)?;
-        let meta = actor::request_meta();
         let (building, _) = ssr::set_active(&state.pool, &actor, id, active, Utc::now(), &meta).await?;
-        leptos_axum::redirect(&format!("/admin/bloques?edificio={building}&guardado=1"));
-        Ok(())
+        scope::redirect(&format!("/admin/bloques?edificio={building}&guardado=1"))
     }
 }

@@ -3,7 +3,9 @@
 use super::api::{list_templates, template_price_preview, CreateTemplate, DeactivateTemplate, ReactivateTemplate, SaveTemplate};
 use super::{TemplateListing, TemplateRow};
 use crate::error::AppError;
-use crate::ui::admin::{completions, query_param, toggle_action, BuildingPicker, ConfirmAction, DataTable, RowLink};
+use crate::ui::admin::{
+    completions, query_param, toggle_action, BuildingActionForm, BuildingPicker, ConfirmAction, DataTable, RowLink, Toggle,
+};
 use crate::ui::form::{server_field_error, FormAlert, Input, Notice};
 use crate::ui::shell::PageShell;
 use leptos::form::ActionForm;
@@ -16,10 +18,9 @@ pub fn TemplatesPage() -> impl IntoView {
     let query = use_query_map();
     let create = ServerAction::<CreateTemplate>::new();
     let save = ServerAction::<SaveTemplate>::new();
-    let deactivate = ServerAction::<DeactivateTemplate>::new();
-    let reactivate = ServerAction::<ReactivateTemplate>::new();
+    let toggle = Toggle::<DeactivateTemplate, ReactivateTemplate>::new();
     let edificio = move || query.with(|q| q.get("edificio").unwrap_or_default());
-    let done = [create.version(), save.version(), deactivate.version(), reactivate.version()];
+    let done = [create.version(), save.version(), toggle.off.version(), toggle.on.version()];
     let listing = Resource::new(move || (edificio(), completions(&done)), |(e, _)| list_templates(e));
     let get = move |k: &'static str| query_param(query, k);
     // The preview step of an edit: `?editar=…&nombre=…&precio=…&revisar=1`.
@@ -38,8 +39,7 @@ pub fn TemplatesPage() -> impl IntoView {
         <PageShell title="Bloques y precios base">
             {move || get("guardado").map(|_| view! { <Notice text="Cambios guardados.".to_string()/> })}
             {move || get("repreciados").map(|n| view! { <p class="alert alert--ok" role="status" data-testid="repriced">{format!("Bloque guardado: {n} bloques disponibles futuros cambiaron de precio.")}</p> })}
-            <FormAlert value=deactivate.value()/>
-            <FormAlert value=reactivate.value()/>
+            {toggle.alerts()}
             <FormAlert value=save.value()/>
             <Suspense fallback=|| view! { <p class="muted">"Cargando…"</p> }>
                 {move || Suspend::new(async move {
@@ -49,10 +49,10 @@ pub fn TemplatesPage() -> impl IntoView {
                             let editing = get("editar").and_then(|id| l.rows.iter().find(|r| r.id == id && r.active).cloned()).filter(|_| l.screen.can_edit);
                             let confirm = get("desactivar").and_then(|id| l.rows.iter().find(|r| r.id == id && r.active).cloned());
                             let (bid, screen) = (l.screen.building_id.clone(), l.screen.clone());
-                            let confirm = confirm.map(|t| view! { <ConfirmDeactivate template=t building=bid.clone() action=deactivate/> });
+                            let confirm = confirm.map(|t| view! { <ConfirmDeactivate template=t building=bid.clone() action=toggle.off/> });
                             let edit = editing.map(|t| view! { <EditForm template=t building=bid.clone() shown=shown.clone() save=save nombre=get("nombre") precio=get("precio")/> });
                             let create_form = l.screen.can_edit.then(|| view! { <CreateForm building=bid.clone() create=create/> });
-                            let list = view! { <Templates listing=l reactivate=reactivate/> };
+                            let list = view! { <Templates listing=l reactivate=toggle.on/> };
                             view! {
                                 {confirm}
                                 <BuildingPicker path="/admin/bloques" screen=screen/>
@@ -168,15 +168,13 @@ fn CreateForm(building: String, create: ServerAction<CreateTemplate>) -> impl In
     view! {
         <h2 id="new-template">"Nuevo bloque"</h2>
         <div data-testid="template-create">
-            <ActionForm action=create attr:class="form" attr:aria-labelledby="new-template">
-                <FormAlert value=create.value()/>
-                <input type="hidden" name="building_id" value=building/>
+            <BuildingActionForm action=create building=building labelled_by="new-template">
                 <Input name="name" label="Nombre" hint="Por ejemplo «Tarde»." value="" error=err("name")/>
                 <Input name="start" label="Hora de inicio" hint="HH:MM, hora del edificio." input_type="time" value="" error=err("start")/>
                 <Input name="duration" label="Duración (horas)" hint="11, o 4:30 para cuatro horas y media (máximo 24)." value="" error=err("duration")/>
                 <Input name="price" label="Precio base (CLP)" hint="Por ejemplo 5.000." value="" inputmode="numeric" error=err("price")/>
                 <button type="submit" class="button">"Crear bloque"</button>
-            </ActionForm>
+            </BuildingActionForm>
         </div>
     }
 }

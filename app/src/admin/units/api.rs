@@ -39,23 +39,23 @@ mod handlers {
     use crate::admin::{scope, units::ssr};
     use crate::domain::inventory::parse_unit_list;
     use crate::error::AppError;
-    use crate::ssr::{actor, ServerResult};
+    use crate::ssr::ServerResult;
+    use crate::ui::pager;
 
     /// See [`super::list_units`].
     pub(super) async fn list(edificio: String, buscar: String, pagina: String) -> ServerResult<UnitListing> {
         let (state, actor) = scope::staff().await?;
         let building = scope::screen_building(&state.pool, &actor, &edificio).await?;
-        let page = pagina.trim().parse::<u32>().unwrap_or(1).clamp(1, 100_000);
+        let page = pager::number(&pagina);
         let search = scope::search_term(&buscar)?;
         ssr::list(&state.pool, &actor, building, search, page).await
     }
 
     /// See [`super::create_units`].
     pub(super) async fn create(building_id: String, numbers: String) -> ServerResult<BulkResult> {
-        let (state, actor) = scope::writer().await?;
+        let scope::Writer { state, actor, meta } = scope::writer().await?;
         let building = scope::target_building(&actor, &building_id)?;
         let list = parse_unit_list(&numbers).map_err(|e| AppError::field("numbers", e.message()))?;
-        let meta = actor::request_meta();
         let result = ssr::bulk_create(&state.pool, &actor, building, &list, &meta).await?;
         leptos_axum::redirect(&format!(
             "/admin/unidades?edificio={building}&creadas={}&existian={}",
@@ -67,11 +67,9 @@ mod handlers {
 
     /// See [`super::deactivate_unit`] and [`super::reactivate_unit`].
     pub(super) async fn set_active(unit_id: String, active: bool) -> ServerResult<()> {
-        let (state, actor) = scope::writer().await?;
+        let scope::Writer { state, actor, meta } = scope::writer().await?;
         let id = scope::parse_id(&unit_id)?;
-        let meta = actor::request_meta();
         let building = ssr::set_active(&state.pool, &actor, id, active, &meta).await?;
-        leptos_axum::redirect(&format!("/admin/unidades?edificio={building}&guardado=1"));
-        Ok(())
+        scope::redirect(&format!("/admin/unidades?edificio={building}&guardado=1"))
     }
 }

@@ -3,12 +3,12 @@
 use super::api::{list_units, CreateUnits, DeactivateUnit, ReactivateUnit};
 use super::{UnitListing, UnitRow};
 use crate::ui::admin::{
-    completions, query_param, query_string, query_values, toggle_action, BuildingFilter, ConfirmAction, DataTable, FilterField,
+    completions, query_param, query_string, query_values, toggle_action, BuildingActionForm, BuildingFilter, ConfirmAction,
+    DataTable, FilterField, Toggle,
 };
-use crate::ui::form::{described_by, invalid, server_field_error, Field, FormAlert, Notice};
+use crate::ui::form::{described_by, invalid, server_field_error, Field, Notice};
 use crate::ui::pager::Pager;
 use crate::ui::shell::{loaded, PageShell};
-use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::{
     components::{Form, A},
@@ -20,10 +20,9 @@ use leptos_router::{
 pub fn UnitsPage() -> impl IntoView {
     let query = use_query_map();
     let create = ServerAction::<CreateUnits>::new();
-    let deactivate = ServerAction::<DeactivateUnit>::new();
-    let reactivate = ServerAction::<ReactivateUnit>::new();
+    let toggle = Toggle::<DeactivateUnit, ReactivateUnit>::new();
     let params = move || query_values(query, ["edificio", "buscar", "pagina"]);
-    let done = [create.version(), deactivate.version(), reactivate.version()];
+    let done = [create.version(), toggle.off.version(), toggle.on.version()];
     let listing = Resource::new(move || (params(), completions(&done)), |([e, b, p], _)| list_units(e, b, p));
     let get = move |k: &'static str| query_param(query, k);
     view! {
@@ -35,17 +34,16 @@ pub fn UnitsPage() -> impl IntoView {
                 view! { <p class="alert alert--ok" role="status" data-testid="units-created">{text}</p> }
             })}
             {move || get("guardado").map(|_| view! { <Notice text="Cambios guardados.".to_string()/> })}
-            <FormAlert value=deactivate.value()/>
-            <FormAlert value=reactivate.value()/>
+            {toggle.alerts()}
             {loaded(listing, move |l| {
                 let [_, buscar, _] = params();
                 let confirm = get("desactivar").and_then(|id| l.rows.iter().find(|r| r.id == id && r.active).cloned());
                 let qs = query_string(&[("edificio", &l.screen.building_id), ("buscar", &buscar)]);
                 let (bid, heading, buildings) = (l.screen.building_id.clone(), l.screen.building.clone(), l.screen.buildings.clone());
                 let href = format!("/admin/edificios/{bid}");
-                let confirm = confirm.map(|u| view! { <ConfirmDeactivate unit=u building=bid.clone() action=deactivate/> });
+                let confirm = confirm.map(|u| view! { <ConfirmDeactivate unit=u building=bid.clone() action=toggle.off/> });
                 let form = l.screen.can_edit.then(|| view! { <BulkForm building=bid.clone() create=create/> });
-                let list = view! { <Units listing=l qs=qs reactivate=reactivate/> };
+                let list = view! { <Units listing=l qs=qs reactivate=toggle.on/> };
                 view! {
                     {confirm}
                     <Form method="GET" action="/admin/unidades" attr:class="search-form">
@@ -106,14 +104,12 @@ fn BulkForm(building: String, create: ServerAction<CreateUnits>) -> impl IntoVie
     view! {
         <h2 id="bulk-units">"Agregar unidades"</h2>
         <div data-testid="units-create">
-            <ActionForm action=create attr:class="form" attr:aria-labelledby="bulk-units">
-                <FormAlert value=create.value()/>
-                <input type="hidden" name="building_id" value=building/>
+            <BuildingActionForm action=create building=building labelled_by="bulk-units">
                 <Field name="numbers" label="Números de unidad" hint=Some(HINT) error=error>
                     <textarea id="numbers" name="numbers" rows="3" aria-describedby=described_by("numbers", Some(HINT)) aria-invalid=invalid(error)></textarea>
                 </Field>
                 <button type="submit" class="button">"Crear unidades"</button>
-            </ActionForm>
+            </BuildingActionForm>
         </div>
     }
 }

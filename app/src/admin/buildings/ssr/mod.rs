@@ -207,9 +207,7 @@ async fn write(
 ) -> ServerResult<bool> {
     let done = sqlx::query(
         "update buildings set name = $2, address = $3, comuna = $4, time_zone = $5, commission_rate_bp = $6,
-                monthly_fee_clp = $7, booking_horizon_days = $8, max_active_bookings_per_resident = $9,
-                hold_minutes = $10, no_show_enabled = $11, no_show_grace_minutes = $12,
-                overstay_grace_minutes = $13, check_in_early_minutes = $14
+                monthly_fee_clp = $7
           where id = $1",
     )
     .bind(id)
@@ -219,6 +217,20 @@ async fn write(
     .bind(terms.time_zone)
     .bind(terms.commission)
     .bind(terms.monthly_fee.pesos())
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1 && write_settings(conn, id, settings).await?)
+}
+
+/// Writes the settings of building `id`; false when there is no such building.
+async fn write_settings(conn: &mut sqlx::PgConnection, id: Uuid, settings: &BuildingSettings) -> ServerResult<bool> {
+    let done = sqlx::query(
+        "update buildings set booking_horizon_days = $2, max_active_bookings_per_resident = $3,
+                hold_minutes = $4, no_show_enabled = $5, no_show_grace_minutes = $6,
+                overstay_grace_minutes = $7, check_in_early_minutes = $8
+          where id = $1",
+    )
+    .bind(id)
     .bind(settings.booking_horizon_days)
     .bind(settings.max_active_bookings)
     .bind(settings.hold_minutes)
@@ -226,7 +238,7 @@ async fn write(
     .bind(settings.no_show_grace_minutes)
     .bind(settings.overstay_grace_minutes)
     .bind(settings.check_in_early_minutes)
-    .execute(&mut *conn)
+    .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
 }
@@ -301,23 +313,7 @@ pub async fn update_settings(
 ) -> ServerResult<()> {
     crate::admin::scope::require_writer_of(actor, building_id)?;
     let mut tx = pool.begin().await?;
-    let done = sqlx::query(
-        "update buildings set booking_horizon_days = $2, max_active_bookings_per_resident = $3,
-                hold_minutes = $4, no_show_enabled = $5, no_show_grace_minutes = $6,
-                overstay_grace_minutes = $7, check_in_early_minutes = $8
-          where id = $1",
-    )
-    .bind(building_id)
-    .bind(settings.booking_horizon_days)
-    .bind(settings.max_active_bookings)
-    .bind(settings.hold_minutes)
-    .bind(settings.no_show_enabled)
-    .bind(settings.no_show_grace_minutes)
-    .bind(settings.overstay_grace_minutes)
-    .bind(settings.check_in_early_minutes)
-    .execute(&mut *tx)
-    .await?;
-    if done.rows_affected() == 0 {
+    if !write_settings(&mut tx, building_id, settings).await? {
         return Err(AppError::NotFound.into());
     }
     AuditEntry::new(&actor.audit(), "building.settings_updated")
