@@ -9,8 +9,8 @@ source "$ROOT/scripts/cluster-lib.sh"
 
 scripts/ensure-tools.sh
 if [ "$CLUSTER_PROFILE" = release ]; then
-  say "cargo leptos build --release"
-  nice -n 10 cargo leptos build --release
+  say "cargo leptos build --release --split"
+  nice -n 10 cargo leptos build --release --split
 fi
 [ -x "$(cluster_server_bin)" ] || die "no server binary at $(cluster_server_bin) (CLUSTER_PROFILE=$CLUSTER_PROFILE)"
 

@@ -3,7 +3,7 @@
 # the size of the WebAssembly bundle. A benchmark run on demand, never part of `make test`.
 # Everything runs on loopback; every process it starts is stopped on exit.
 #
-#  1. `cargo leptos build --release` (nice -n 10; skipped with --no-build): the release server
+#  1. `cargo leptos build --release --split` (nice -n 10; skipped with --no-build): the release server
 #     ($CARGO_TARGET_DIR/release/server) and the site (target/site, with the wasm-release
 #     profile's bundle).
 #  2. Recreates the database `estacionate_lighthouse`, seeds the demo data (`server seed-demo`)
@@ -71,8 +71,8 @@ DB_URL="$PGSERVER_URL/$DB_NAME"
 
 if [ "$BUILD" = 1 ]; then
   scripts/ensure-tools.sh
-  say "cargo leptos build --release (nice -n 10; several minutes the first time)"
-  nice -n 10 cargo leptos build --release
+  say "cargo leptos build --release --split (nice -n 10; several minutes the first time)"
+  nice -n 10 cargo leptos build --release --split
 fi
 SERVER="$CARGO_TARGET_DIR/release/server"
 [ -x "$SERVER" ] || die "no release server at $SERVER (run without --no-build)"
@@ -216,12 +216,17 @@ for run in $(seq 1 "$RUNS"); do
 done
 
 # ---------------------------------------------------------------------------------------------
-bundle_rows() { # markdown rows: file, bytes, gzip -9 bytes
-  local f
+bundle_rows() { # markdown rows: file, bytes, gzip -9 bytes (the lazy screens' chunks summed)
+  local f bytes=0 gz=0 n=0
   for f in "$SITE_ROOT"/pkg/*.wasm "$SITE_ROOT"/pkg/*.js "$SITE_ROOT"/pkg/*.css; do
     [ -f "$f" ] || continue
-    printf '| `pkg/%s` | %s | **%s** |\n' "$(basename "$f")" "$(wc -c <"$f")" "$(gzip -9 -c "$f" | wc -c)"
+    case "$(basename "$f")" in
+      chunk_*.wasm | split_*.wasm)
+        bytes=$((bytes + $(wc -c <"$f"))); gz=$((gz + $(gzip -9 -c "$f" | wc -c))); n=$((n + 1)) ;;
+      *) printf '| `pkg/%s` | %s | **%s** |\n' "$(basename "$f")" "$(wc -c <"$f")" "$(gzip -9 -c "$f" | wc -c)" ;;
+    esac
   done
+  [ "$n" -eq 0 ] || printf '| %s lazy chunks (`pkg/split_*.wasm`, `pkg/chunk_*.wasm`: the admin screens, loaded when opened) | %s | %s |\n' "$n" "$bytes" "$gz"
 }
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 rev=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)

@@ -9,8 +9,8 @@ export DATABASE_URL="${DATABASE_URL:-$PGSERVER_URL/estacionate}"
 export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-target/site}"
 export LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"
 
-say "cargo leptos build"
-cargo leptos build
+say "cargo leptos build --split (the admin screens in their own WebAssembly chunks)"
+cargo leptos build --split
 
 server="$CARGO_TARGET_DIR/debug/server"
 say "migrating"

@@ -31,8 +31,8 @@ cargo clippy -p server -p app --features app/ssr --all-targets -- -D warnings
 say "cargo test (unit, property, database, router)"
 cargo test -p server -p app --features app/ssr
 
-say "cargo leptos build"
-cargo leptos build
+say "cargo leptos build --split (the admin screens in their own WebAssembly chunks)"
+cargo leptos build --split
 
 # End-to-end: a fresh database and a real server on its own port.
 # Overridable so parallel worktrees on one machine do not share a port or a database.

@@ -14,6 +14,7 @@ pub mod domain;
 pub mod error;
 pub mod home;
 pub mod identity;
+mod lazy;
 pub mod messages;
 pub mod payments;
 pub mod privacy;
@@ -28,7 +29,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path, SsrMode, StaticSegment,
+    path, Lazy, SsrMode, StaticSegment,
 };
 
 /// The name cargo-leptos gives the CSS, JS and wasm files under `/pkg` (see `[[workspace.metadata.leptos]]`).
@@ -93,24 +94,24 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/cuenta/celular/codigo") view=privacy::pages::PhoneCodePage ssr=SsrMode::Async/>
                     <Route path=path!("/cuenta/eliminar") view=privacy::pages::ErasurePage ssr=SsrMode::Async/>
                     <Route path=path!("/privacidad") view=privacy::pages::PrivacyNoticePage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/privacidad") view=privacy::pages::ErasureRequestsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin") view=admin::pages::AdminHome ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/residentes") view=identity::pages::approvals::ApprovalsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/bloqueos") view=admin::blocklist::page::BlocklistPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/reservas") view=admin::bookings::page::AdminBookingsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/residentes/todos") view=admin::residents::page::ResidentsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/precios") view=admin::pricing::page::PricingPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/edificios") view=admin::buildings::page::BuildingsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/edificios/:id") view=admin::buildings::page::BuildingPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/unidades") view=admin::units::page::UnitsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/estacionamientos") view=admin::spots::page::SpotsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/bloques") view=admin::templates::page::TemplatesPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/auditoria") view=admin::audit_log::page::AuditPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/personal") view=admin::staff::page::StaffPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/analitica") view=admin::analytics::page::AnalyticsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/liquidaciones") view=admin::payouts::page::PayoutsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/vendedores") view=admin::sales_reps::page::SalesRepsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/mensajes") view=messages::pages::MessagesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/privacidad") view={Lazy::<lazy::ErasureRequestsPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin") view={Lazy::<lazy::AdminHomeRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/residentes") view={Lazy::<lazy::ApprovalsPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/bloqueos") view={Lazy::<lazy::BlocklistPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/reservas") view={Lazy::<lazy::AdminBookingsPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/residentes/todos") view={Lazy::<lazy::ResidentsPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/precios") view={Lazy::<lazy::PricingPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/edificios") view={Lazy::<lazy::BuildingsPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/edificios/:id") view={Lazy::<lazy::BuildingPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/unidades") view={Lazy::<lazy::UnitsPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/estacionamientos") view={Lazy::<lazy::SpotsPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/bloques") view={Lazy::<lazy::TemplatesPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/auditoria") view={Lazy::<lazy::AuditPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/personal") view={Lazy::<lazy::StaffPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/analitica") view={Lazy::<lazy::AnalyticsPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/liquidaciones") view={Lazy::<lazy::PayoutsPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/vendedores") view={Lazy::<lazy::SalesRepsPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/mensajes") view={Lazy::<lazy::MessagesPageRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/pago/ir/:id") view=payments::pages::GoToCheckoutPage ssr=SsrMode::Async/>
                     <Route path=path!("/pago/simulador/:id") view=payments::pages::SimulatorCheckoutPage ssr=SsrMode::Async/>
                     <Route path=path!("/pago/exito") view=payments::pages::PaymentSuccessPage ssr=SsrMode::Async/>
@@ -123,14 +124,19 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Browser entry point: attaches the reactive system to the server-rendered HTML.
+/// Browser entry point: attaches the reactive system to the server-rendered HTML. The admin
+/// screens are lazy routes (see [`lazy`]): hydration waits for the chunk of the page shown.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
-    // A marker for end-to-end tests (and nothing else): the page is interactive from here on.
-    if let Some(root) = document().document_element() {
-        let _ = root.set_attribute("data-hydrated", "true");
-    }
+    // Spawned on wasm-bindgen's own executor: Leptos's starts inside `hydrate_from_async`.
+    wasm_bindgen_futures::spawn_local(async {
+        let Some(body) = document().body() else { return };
+        leptos::mount::hydrate_from_async(body, App).await.forget();
+        // A marker for end-to-end tests (and nothing else): the page is interactive from here on.
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+    });
 }
