@@ -96,7 +96,10 @@ pub async fn load(pool: &PgPool, actor: &Actor, requested: &str, days: u32, now:
         kind: Kind::Percent,
         points: day_list
             .iter()
-            .map(|d| day_point(*d, percent(by_day.of(d)), stats::share_label(by_day.of(d))))
+            .map(|d| {
+                let share = by_day.of(d);
+                day_point(*d, percent(share), stats::share_label(share))
+            })
             .collect(),
     };
 

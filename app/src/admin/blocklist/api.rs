@@ -35,12 +35,13 @@ mod handlers {
     use crate::admin::{blocklist::ssr, scope};
     use crate::error::FieldErrors;
     use crate::ssr::{pii::field_of_kind, ServerResult};
+    use crate::ui::pager;
 
     /// See [`super::list_blocklist`].
     pub(super) async fn list(edificio: String, buscar: String, pagina: Option<String>) -> ServerResult<BlocklistListing> {
         let (state, actor) = scope::staff().await?;
         let building = scope::listing_scope(&actor, &edificio)?;
-        let page = pagina.and_then(|p| p.trim().parse::<u32>().ok()).unwrap_or(1);
+        let page = pager::number(pagina.as_deref().unwrap_or_default());
         // From the page's URL the term comes sealed (it may be an e-mail, a RUT, a phone).
         let buscar = crate::admin::search::open(&state.vault, actor.id, &buscar);
         let search = scope::search_term(&buscar)?;

@@ -45,6 +45,7 @@ mod handlers {
     use crate::domain::role::Role;
     use crate::error::{FieldErrors, FILTER_PROBLEMS};
     use crate::ssr::{actor, app_state, ServerResult};
+    use crate::ui::pager;
 
     /// See [`super::list_payouts`].
     pub(super) async fn list(q: PayoutQuery) -> ServerResult<PayoutListing> {
@@ -66,7 +67,7 @@ mod handlers {
             from,
             to,
         };
-        let page = q.pagina.trim().parse::<u32>().unwrap_or(1);
+        let page = pager::number(&q.pagina);
         ssr::list(&state.pool, &actor, &filter, page).await
     }
 

@@ -47,6 +47,7 @@ mod handlers {
         scope,
     };
     use crate::ssr::ServerResult;
+    use crate::ui::pager;
 
     /// See [`super::list_residents`].
     pub(super) async fn list(
@@ -58,7 +59,7 @@ mod handlers {
         let (state, actor) = scope::staff().await?;
         let building = scope::listing_scope(&actor, &edificio)?;
         let status = crate::admin::residents::STATUSES.into_iter().find(|s| *s == estado.trim());
-        let page = pagina.and_then(|p| p.trim().parse::<u32>().ok()).unwrap_or(1);
+        let page = pager::number(pagina.as_deref().unwrap_or_default());
         // From the page's URL the term comes sealed (it may be an e-mail).
         let buscar = crate::admin::search::open(&state.vault, actor.id, &buscar.unwrap_or_default());
         let search = scope::search_term(&buscar)?;
